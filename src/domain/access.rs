@@ -1,0 +1,116 @@
+//! Who may read and write what. Every service calls these checks; templates only hide
+//! links, they never decide.
+use crate::domain::types::Role;
+use crate::error::{AppError, AppResult};
+
+/// The signed-in person a service acts for.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: i64,
+    pub name: String,
+    pub role: Role,
+    /// The school a school admin runs, or the school of a teacher's record.
+    pub school_id: Option<i64>,
+    pub teacher_id: Option<i64>,
+}
+
+impl Actor {
+    pub fn is_bureau(&self) -> bool {
+        self.role == Role::BureauAdmin
+    }
+
+    pub fn require_bureau(&self) -> AppResult<()> {
+        if self.is_bureau() {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
+    /// Bureau staff and school admins (the lists of teachers, imports).
+    pub fn require_staff(&self) -> AppResult<()> {
+        match self.role {
+            Role::BureauAdmin | Role::SchoolAdmin => Ok(()),
+            Role::Teacher => Err(AppError::Forbidden),
+        }
+    }
+
+    /// Anyone signed in may read schools' public profiles.
+    pub fn can_read_schools(&self) -> AppResult<()> {
+        Ok(())
+    }
+
+    /// The bureau edits every school; a school admin only their own.
+    pub fn can_edit_school(&self, school_id: i64) -> AppResult<()> {
+        match self.role {
+            Role::BureauAdmin => Ok(()),
+            Role::SchoolAdmin if self.school_id == Some(school_id) => Ok(()),
+            _ => Err(AppError::Forbidden),
+        }
+    }
+
+    /// Creating and deactivating schools is the bureau's.
+    pub fn can_manage_schools(&self) -> AppResult<()> {
+        self.require_bureau()
+    }
+
+    /// Staff read every teacher's profile; a teacher reads their own.
+    pub fn can_read_teacher(&self, teacher_id: i64) -> AppResult<()> {
+        match self.role {
+            Role::BureauAdmin | Role::SchoolAdmin => Ok(()),
+            Role::Teacher if self.teacher_id == Some(teacher_id) => Ok(()),
+            Role::Teacher => Err(AppError::Forbidden),
+        }
+    }
+
+    /// Whether contact details (phone, e-mail) of a teacher at `school_id` are shown.
+    pub fn sees_contacts_of(&self, school_id: i64, teacher_id: i64) -> bool {
+        match self.role {
+            Role::BureauAdmin => true,
+            Role::SchoolAdmin => self.school_id == Some(school_id),
+            Role::Teacher => self.teacher_id == Some(teacher_id),
+        }
+    }
+
+    /// Adding teachers to, and managing teachers of, a school.
+    pub fn can_manage_teachers_of(&self, school_id: i64) -> AppResult<()> {
+        self.can_edit_school(school_id)
+    }
+
+    /// A teacher edits the personal fields of their own record.
+    pub fn is_teacher_self(&self, teacher_id: i64) -> bool {
+        self.role == Role::Teacher && self.teacher_id == Some(teacher_id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(role: Role, school: Option<i64>, teacher: Option<i64>) -> Actor {
+        Actor {
+            user_id: 1,
+            name: "x".into(),
+            role,
+            school_id: school,
+            teacher_id: teacher,
+        }
+    }
+
+    #[test]
+    fn school_admin_edits_only_own_school() {
+        let admin = actor(Role::SchoolAdmin, Some(3), None);
+        assert!(admin.can_edit_school(3).is_ok());
+        assert!(admin.can_edit_school(4).is_err());
+        assert!(admin.can_manage_schools().is_err());
+    }
+
+    #[test]
+    fn teacher_reads_only_self() {
+        let teacher = actor(Role::Teacher, Some(3), Some(7));
+        assert!(teacher.can_read_teacher(7).is_ok());
+        assert!(teacher.can_read_teacher(8).is_err());
+        assert!(teacher.require_staff().is_err());
+        assert!(teacher.is_teacher_self(7));
+    }
+}

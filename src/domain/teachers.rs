@@ -1,0 +1,542 @@
+//! Teachers: each school's roster, with subjects, grades, title and honours.
+use std::collections::HashMap;
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::db;
+use crate::domain::access::Actor;
+use crate::domain::audit;
+use crate::domain::paging::{self, PageRequest, Paged};
+use crate::domain::types::{self, Gender, Title, de::loose_string};
+use crate::entities::{schools, teachers};
+use crate::error::{AppError, AppResult, FieldErrors, Msg};
+
+/// A teacher as typed or sent as JSON; lists may be one text separated by commas or 、.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct TeacherForm {
+    #[serde(deserialize_with = "loose_string")]
+    pub school_id: String,
+    #[serde(deserialize_with = "loose_string")]
+    pub name: String,
+    #[serde(deserialize_with = "loose_string")]
+    pub gender: String,
+    #[serde(deserialize_with = "loose_string")]
+    pub staff_no: String,
+    #[serde(deserialize_with = "loose_string")]
+    #[schema(value_type = Vec<String>)]
+    pub subjects: String,
+    #[serde(deserialize_with = "loose_string")]
+    #[schema(value_type = Vec<String>)]
+    pub grades: String,
+    #[serde(deserialize_with = "loose_string")]
+    pub title: String,
+    #[serde(deserialize_with = "loose_string")]
+    pub years_teaching: String,
+    #[serde(deserialize_with = "loose_string")]
+    #[schema(value_type = Vec<String>)]
+    pub honours: String,
+    #[serde(deserialize_with = "loose_string")]
+    pub phone: String,
+    #[serde(deserialize_with = "loose_string")]
+    pub email: String,
+}
+
+impl TeacherForm {
+    pub fn from_model(t: &teachers::Model) -> Self {
+        TeacherForm {
+            school_id: t.school_id.to_string(),
+            name: t.name.clone(),
+            gender: t.gender.clone(),
+            staff_no: t.staff_no.clone(),
+            subjects: types::parse_json_list(&t.subjects).join("、"),
+            grades: types::parse_json_list(&t.grades).join("、"),
+            title: t.title.clone(),
+            years_teaching: t.years_teaching.to_string(),
+            honours: types::parse_json_list(&t.honours).join("、"),
+            phone: t.phone.clone(),
+            email: t.email.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewTeacher {
+    pub school_id: i64,
+    pub name: String,
+    pub gender: Gender,
+    pub staff_no: String,
+    pub subjects: Vec<String>,
+    pub grades: Vec<String>,
+    pub title: Title,
+    pub years_teaching: i32,
+    pub honours: Vec<String>,
+    pub phone: String,
+    pub email: String,
+}
+
+/// Checks every field except that the school exists (the caller knows how to look it up).
+pub fn parse_form(f: &TeacherForm, school_id: Option<i64>) -> Result<NewTeacher, FieldErrors> {
+    let mut e = FieldErrors::new();
+    let school_id = school_id.or_else(|| f.school_id.trim().parse::<i64>().ok());
+    if school_id.is_none() {
+        e.add("school_id", Msg::new("err-choose"));
+    }
+    let name = types::required_text(&f.name, 50)
+        .map_err(|m| e.add("name", m))
+        .ok();
+    let gender = Gender::parse_any(&f.gender);
+    if gender.is_none() {
+        e.add("gender", Msg::new("err-choose"));
+    }
+    let staff_no = types::required_text(&f.staff_no, 30)
+        .map_err(|m| e.add("staff_no", m))
+        .ok();
+    let subjects = types::text_list(&f.subjects, 5, 20)
+        .map_err(|m| e.add("subjects", m))
+        .ok();
+    if subjects.as_ref().is_some_and(|s| s.is_empty()) {
+        e.add("subjects", Msg::new("err-required"));
+    }
+    let grades = types::text_list(&f.grades, 12, 20)
+        .map_err(|m| e.add("grades", m))
+        .ok();
+    let title = Title::parse_any(&f.title);
+    if title.is_none() {
+        e.add("title", Msg::new("err-choose"));
+    }
+    let years = types::number_in(&f.years_teaching, 0, 60, Some(0))
+        .map_err(|m| e.add("years_teaching", m))
+        .ok();
+    let honours = types::text_list(&f.honours, 10, 30)
+        .map_err(|m| e.add("honours", m))
+        .ok();
+    let phone = types::phone(&f.phone).map_err(|m| e.add("phone", m)).ok();
+    let email = types::optional_email(&f.email)
+        .map_err(|m| e.add("email", m))
+        .ok();
+    if !e.is_empty() {
+        return Err(e);
+    }
+    Ok(NewTeacher {
+        school_id: school_id.unwrap_or_default(),
+        name: name.unwrap_or_default(),
+        gender: gender.unwrap_or(Gender::Female),
+        staff_no: staff_no.unwrap_or_default(),
+        subjects: subjects.unwrap_or_default(),
+        grades: grades.unwrap_or_default(),
+        title: title.unwrap_or(Title::Unrated),
+        years_teaching: years.unwrap_or(0) as i32,
+        honours: honours.unwrap_or_default(),
+        phone: phone.unwrap_or_default(),
+        email: email.unwrap_or_default(),
+    })
+}
+
+/// What the JSON API and lists show of a teacher (lists decoded, contacts hidden where
+/// the viewer may not see them).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct TeacherView {
+    pub id: i64,
+    pub school_id: i64,
+    pub school_name: String,
+    pub name: String,
+    pub gender: String,
+    pub staff_no: String,
+    pub subjects: Vec<String>,
+    pub grades: Vec<String>,
+    pub title: String,
+    pub years_teaching: i32,
+    pub honours: Vec<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub is_active: bool,
+}
+
+impl TeacherView {
+    pub fn new(t: &teachers::Model, school_name: &str, actor: &Actor) -> Self {
+        let contacts = actor.sees_contacts_of(t.school_id, t.id);
+        TeacherView {
+            id: t.id,
+            school_id: t.school_id,
+            school_name: school_name.to_string(),
+            name: t.name.clone(),
+            gender: t.gender.clone(),
+            staff_no: t.staff_no.clone(),
+            subjects: types::parse_json_list(&t.subjects),
+            grades: types::parse_json_list(&t.grades),
+            title: t.title.clone(),
+            years_teaching: t.years_teaching,
+            honours: types::parse_json_list(&t.honours),
+            phone: contacts.then(|| t.phone.clone()),
+            email: contacts.then(|| t.email.clone()),
+            is_active: t.is_active,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct TeacherFilter {
+    pub q: String,
+    pub school_id: Option<i64>,
+    pub district: String,
+    pub subject: String,
+    pub title: Option<Title>,
+    pub include_inactive: bool,
+    pub sort: TeacherSort,
+    pub descending: bool,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum TeacherSort {
+    #[default]
+    Name,
+    StaffNo,
+    Years,
+}
+
+impl TeacherSort {
+    pub fn parse(s: &str) -> TeacherSort {
+        match s {
+            "staff_no" => TeacherSort::StaffNo,
+            "years_teaching" => TeacherSort::Years,
+            _ => TeacherSort::Name,
+        }
+    }
+}
+
+fn filtered(filter: &TeacherFilter) -> sea_orm::Select<teachers::Entity> {
+    let mut q = teachers::Entity::find();
+    let text = filter.q.trim();
+    if !text.is_empty() {
+        let like = format!("%{text}%");
+        q = q.filter(
+            Condition::any()
+                .add(teachers::Column::Name.like(like.clone()))
+                .add(teachers::Column::StaffNo.like(like)),
+        );
+    }
+    if let Some(school) = filter.school_id {
+        q = q.filter(teachers::Column::SchoolId.eq(school));
+    }
+    if !filter.district.trim().is_empty() {
+        q = q.filter(
+            teachers::Column::SchoolId.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(schools::Column::Id)
+                    .from(schools::Entity)
+                    .and_where(schools::Column::District.eq(filter.district.trim()))
+                    .to_owned(),
+            ),
+        );
+    }
+    if !filter.subject.trim().is_empty() {
+        // Subjects are stored as a JSON array of strings: match one whole element.
+        let element = serde_json::to_string(filter.subject.trim()).unwrap_or_default();
+        q = q.filter(teachers::Column::Subjects.like(format!("%{element}%")));
+    }
+    if let Some(title) = filter.title {
+        q = q.filter(teachers::Column::Title.eq(title.as_str()));
+    }
+    if !filter.include_inactive {
+        q = q.filter(teachers::Column::IsActive.eq(true));
+    }
+    let column = match filter.sort {
+        TeacherSort::Name => teachers::Column::Name,
+        TeacherSort::StaffNo => teachers::Column::StaffNo,
+        TeacherSort::Years => teachers::Column::YearsTeaching,
+    };
+    let order = if filter.descending {
+        sea_orm::Order::Desc
+    } else {
+        sea_orm::Order::Asc
+    };
+    q.order_by(column, order).order_by_asc(teachers::Column::Id)
+}
+
+/// Names of the schools of these teachers, in one query.
+pub async fn school_names(
+    db: &impl ConnectionTrait,
+    rows: &[teachers::Model],
+) -> AppResult<HashMap<i64, String>> {
+    let mut ids: Vec<i64> = rows.iter().map(|t| t.school_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let names: Vec<(i64, String)> = schools::Entity::find()
+        .select_only()
+        .column(schools::Column::Id)
+        .column(schools::Column::Name)
+        .filter(schools::Column::Id.is_in(ids))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(names.into_iter().collect())
+}
+
+pub async fn list(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    filter: &TeacherFilter,
+    page: PageRequest,
+) -> AppResult<Paged<TeacherView>> {
+    actor.require_staff()?;
+    let paged = paging::fetch(db, filtered(filter), page).await?;
+    let names = school_names(db, &paged.items).await?;
+    Ok(paged.map(|t| {
+        let school = names.get(&t.school_id).map(String::as_str).unwrap_or("");
+        TeacherView::new(&t, school, actor)
+    }))
+}
+
+pub async fn list_all(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    filter: &TeacherFilter,
+) -> AppResult<Vec<TeacherView>> {
+    actor.require_staff()?;
+    let rows = filtered(filter).all(db).await?;
+    let names = school_names(db, &rows).await?;
+    Ok(rows
+        .iter()
+        .map(|t| {
+            TeacherView::new(
+                t,
+                names.get(&t.school_id).map(String::as_str).unwrap_or(""),
+                actor,
+            )
+        })
+        .collect())
+}
+
+/// A teacher the actor may read.
+pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: i64) -> AppResult<teachers::Model> {
+    actor.can_read_teacher(id)?;
+    teachers::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+pub async fn get_view(db: &DatabaseConnection, actor: &Actor, id: i64) -> AppResult<TeacherView> {
+    let t = get(db, actor, id).await?;
+    let names = school_names(db, std::slice::from_ref(&t)).await?;
+    Ok(TeacherView::new(
+        &t,
+        names.get(&t.school_id).map(String::as_str).unwrap_or(""),
+        actor,
+    ))
+}
+
+pub async fn find_by_staff_no(
+    conn: &impl ConnectionTrait,
+    school_id: i64,
+    staff_no: &str,
+) -> AppResult<Option<teachers::Model>> {
+    Ok(teachers::Entity::find()
+        .filter(teachers::Column::SchoolId.eq(school_id))
+        .filter(teachers::Column::StaffNo.eq(staff_no.trim()))
+        .one(conn)
+        .await?)
+}
+
+fn apply(active: &mut teachers::ActiveModel, new: &NewTeacher) {
+    active.school_id = Set(new.school_id);
+    active.name = Set(new.name.clone());
+    active.gender = Set(new.gender.as_str().to_string());
+    active.staff_no = Set(new.staff_no.clone());
+    active.subjects = Set(types::json_list(&new.subjects));
+    active.grades = Set(types::json_list(&new.grades));
+    active.title = Set(new.title.as_str().to_string());
+    active.years_teaching = Set(new.years_teaching);
+    active.honours = Set(types::json_list(&new.honours));
+    active.phone = Set(new.phone.clone());
+    active.email = Set(new.email.clone());
+    active.updated_at = Set(Utc::now());
+}
+
+fn staff_conflict(e: sea_orm::DbErr) -> AppError {
+    if db::is_unique_violation(&e) {
+        AppError::conflict("staff_no", "err-staff-no-taken")
+    } else {
+        e.into()
+    }
+}
+
+/// Inserts a checked teacher inside the caller's transaction (forms and imports).
+pub async fn insert(
+    conn: &impl ConnectionTrait,
+    actor: Option<&Actor>,
+    new: &NewTeacher,
+) -> AppResult<teachers::Model> {
+    let mut active = teachers::ActiveModel {
+        is_active: Set(true),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    };
+    apply(&mut active, new);
+    let teacher = active.insert(conn).await.map_err(staff_conflict)?;
+    audit::record::<(), _>(
+        conn,
+        actor,
+        "create",
+        "teacher",
+        Some(teacher.id),
+        None,
+        Some(&teacher),
+    )
+    .await?;
+    Ok(teacher)
+}
+
+async fn check_school(conn: &impl ConnectionTrait, school_id: i64) -> AppResult<()> {
+    match schools::Entity::find_by_id(school_id).one(conn).await? {
+        Some(s) if s.is_active => Ok(()),
+        _ => Err(AppError::invalid(
+            "school_id",
+            Msg::new("err-unknown-school"),
+        )),
+    }
+}
+
+/// Adds a teacher. A school admin adds only to their own school.
+pub async fn create(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    form: &TeacherForm,
+) -> AppResult<teachers::Model> {
+    actor.require_staff()?;
+    let new = parse_form(form, None).map_err(AppError::Invalid)?;
+    actor.can_manage_teachers_of(new.school_id)?;
+    let txn = db::begin_write(db).await?;
+    check_school(&txn, new.school_id).await?;
+    if find_by_staff_no(&txn, new.school_id, &new.staff_no)
+        .await?
+        .is_some()
+    {
+        return Err(AppError::conflict("staff_no", "err-staff-no-taken"));
+    }
+    let teacher = insert(&txn, Some(actor), &new).await?;
+    txn.commit().await?;
+    Ok(teacher)
+}
+
+/// Edits a teacher: staff edit everything (a school admin only their school's teachers and
+/// not moving them elsewhere); a teacher edits their own phone and e-mail.
+pub async fn update(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i64,
+    form: &TeacherForm,
+) -> AppResult<teachers::Model> {
+    actor.can_read_teacher(id)?;
+    let txn = db::begin_write(db).await?;
+    let before = get(&txn, actor, id).await?;
+    let new = if actor.is_teacher_self(id) {
+        let mut e = FieldErrors::new();
+        let phone = types::phone(&form.phone)
+            .map_err(|m| e.add("phone", m))
+            .ok();
+        let email = types::optional_email(&form.email)
+            .map_err(|m| e.add("email", m))
+            .ok();
+        e.into_result()?;
+        let mut new =
+            parse_form(&TeacherForm::from_model(&before), None).map_err(AppError::Invalid)?;
+        new.phone = phone.unwrap_or_default();
+        new.email = email.unwrap_or_default();
+        new
+    } else {
+        actor.can_manage_teachers_of(before.school_id)?;
+        let new = parse_form(form, None).map_err(AppError::Invalid)?;
+        if new.school_id != before.school_id {
+            actor.can_manage_teachers_of(new.school_id)?;
+            check_school(&txn, new.school_id).await?;
+        }
+        new
+    };
+    if let Some(other) = find_by_staff_no(&txn, new.school_id, &new.staff_no).await?
+        && other.id != id
+    {
+        return Err(AppError::conflict("staff_no", "err-staff-no-taken"));
+    }
+    let mut active = before.clone().into_active_model();
+    apply(&mut active, &new);
+    let teacher = active.update(&txn).await.map_err(staff_conflict)?;
+    audit::record(
+        &txn,
+        Some(actor),
+        "update",
+        "teacher",
+        Some(id),
+        Some(&before),
+        Some(&teacher),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(teacher)
+}
+
+pub async fn set_active(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i64,
+    is_active: bool,
+) -> AppResult<teachers::Model> {
+    actor.require_staff()?;
+    let txn = db::begin_write(db).await?;
+    let before = get(&txn, actor, id).await?;
+    actor.can_manage_teachers_of(before.school_id)?;
+    let mut active = before.clone().into_active_model();
+    active.is_active = Set(is_active);
+    active.updated_at = Set(Utc::now());
+    let teacher = active.update(&txn).await?;
+    let action = if is_active {
+        "reactivate"
+    } else {
+        "deactivate"
+    };
+    audit::record(
+        &txn,
+        Some(actor),
+        action,
+        "teacher",
+        Some(id),
+        Some(&before),
+        Some(&teacher),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(teacher)
+}
+
+/// Teachers of a school, for its detail page.
+pub async fn of_school(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    school_id: i64,
+) -> AppResult<Vec<TeacherView>> {
+    let filter = TeacherFilter {
+        school_id: Some(school_id),
+        ..Default::default()
+    };
+    let rows = filtered(&filter).limit(500).all(db).await?;
+    let names = school_names(db, &rows).await?;
+    Ok(rows
+        .iter()
+        .map(|t| {
+            TeacherView::new(
+                t,
+                names.get(&t.school_id).map(String::as_str).unwrap_or(""),
+                actor,
+            )
+        })
+        .collect())
+}

@@ -1,0 +1,789 @@
+//! Accounts: first-run setup, sign-in, passwords, reset links, API tokens, and the
+//! bureau's user management.
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use chrono::{Duration, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, Set,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::db;
+use crate::domain::access::Actor;
+use crate::domain::types::{self, Role};
+use crate::domain::{audit, notify, tokens};
+use crate::entities::{api_tokens, password_resets, teachers, users};
+use crate::error::{AppError, AppResult, FieldErrors, Msg};
+use crate::i18n::Lang;
+use crate::mail;
+
+/// Hours a reset link stays valid; an invitation for a new account lasts longer.
+pub const RESET_HOURS: i64 = 2;
+pub const INVITE_HOURS: i64 = 72;
+
+pub fn hash_password(password: &str) -> AppResult<String> {
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| AppError::Unexpected(format!("password hashing failed: {e}")))
+}
+
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    Argon2::default()
+        .verify_password(password.as_bytes(), hash)
+        .is_ok()
+}
+
+/// A valid hash of a password nobody has, verified against when an e-mail is unknown so
+/// that a failed sign-in takes the same time either way.
+fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| hash_password("no-such-user-password").unwrap_or_default())
+}
+
+pub fn actor_of(user: &users::Model) -> Actor {
+    Actor {
+        user_id: user.id,
+        name: user.name.clone(),
+        role: Role::parse(&user.role).unwrap_or(Role::Teacher),
+        school_id: user.school_id,
+        teacher_id: user.teacher_id,
+    }
+}
+
+/// What is shown about a user (never the hash).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct UserView {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub role: String,
+    pub school_id: Option<i64>,
+    pub teacher_id: Option<i64>,
+    pub is_active: bool,
+    pub locale: Option<String>,
+    pub last_login_at: Option<chrono::DateTime<Utc>>,
+    pub created_at: chrono::DateTime<Utc>,
+}
+
+impl From<&users::Model> for UserView {
+    fn from(u: &users::Model) -> Self {
+        UserView {
+            id: u.id,
+            email: u.email.clone(),
+            name: u.name.clone(),
+            role: u.role.clone(),
+            school_id: u.school_id,
+            teacher_id: u.teacher_id,
+            is_active: u.is_active,
+            locale: u.locale.clone(),
+            last_login_at: u.last_login_at,
+            created_at: u.created_at,
+        }
+    }
+}
+
+pub async fn count(db: &impl ConnectionTrait) -> AppResult<u64> {
+    Ok(users::Entity::find().count(db).await?)
+}
+
+pub async fn setup_needed(db: &impl ConnectionTrait) -> AppResult<bool> {
+    Ok(count(db).await? == 0)
+}
+
+pub async fn find_by_email(
+    db: &impl ConnectionTrait,
+    email: &str,
+) -> AppResult<Option<users::Model>> {
+    Ok(users::Entity::find()
+        .filter(users::Column::Email.eq(email.trim().to_lowercase()))
+        .one(db)
+        .await?)
+}
+
+pub async fn get(db: &impl ConnectionTrait, id: i64) -> AppResult<users::Model> {
+    users::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// The raw form of a new or edited account (from a page or JSON); all text, so a failed
+/// form gives back exactly what was typed.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct UserForm {
+    #[serde(deserialize_with = "crate::domain::types::de::loose_string")]
+    pub email: String,
+    #[serde(deserialize_with = "crate::domain::types::de::loose_string")]
+    pub name: String,
+    #[serde(deserialize_with = "crate::domain::types::de::loose_string")]
+    pub role: String,
+    #[serde(deserialize_with = "crate::domain::types::de::loose_string")]
+    pub school_id: String,
+    #[serde(deserialize_with = "crate::domain::types::de::loose_string")]
+    pub teacher_id: String,
+    /// Empty: the new user gets a mail with a link to choose a password.
+    #[serde(deserialize_with = "crate::domain::types::de::loose_string")]
+    pub password: String,
+}
+
+struct NewUser {
+    email: String,
+    name: String,
+    role: Role,
+    school_id: Option<i64>,
+    teacher_id: Option<i64>,
+    password: Option<String>,
+}
+
+async fn parse_user_form(db: &impl ConnectionTrait, form: &UserForm) -> AppResult<NewUser> {
+    let mut errors = FieldErrors::new();
+    let email = types::email(&form.email)
+        .map_err(|m| errors.add("email", m))
+        .ok();
+    let name = types::required_text(&form.name, 50)
+        .map_err(|m| errors.add("name", m))
+        .ok();
+    let role = Role::parse(&form.role);
+    if role.is_none() {
+        errors.add("role", Msg::new("err-choose"));
+    }
+    let password = if form.password.is_empty() {
+        None
+    } else {
+        types::password(&form.password)
+            .map_err(|m| errors.add("password", m))
+            .ok()
+    };
+    let parse_id = |s: &str| -> Option<i64> { s.trim().parse::<i64>().ok() };
+    let mut school_id = parse_id(&form.school_id);
+    let mut teacher_id = parse_id(&form.teacher_id);
+    match role {
+        Some(Role::SchoolAdmin) => {
+            teacher_id = None;
+            match school_id {
+                None => errors.add("school_id", Msg::new("err-choose")),
+                Some(id) => {
+                    if crate::entities::schools::Entity::find_by_id(id)
+                        .one(db)
+                        .await?
+                        .is_none()
+                    {
+                        errors.add("school_id", Msg::new("err-unknown-school"));
+                    }
+                }
+            }
+        }
+        Some(Role::Teacher) => match teacher_id {
+            None => errors.add("teacher_id", Msg::new("err-choose")),
+            Some(id) => match teachers::Entity::find_by_id(id).one(db).await? {
+                None => errors.add("teacher_id", Msg::new("err-unknown-teacher")),
+                Some(t) => school_id = Some(t.school_id),
+            },
+        },
+        Some(Role::BureauAdmin) => {
+            school_id = None;
+            teacher_id = None;
+        }
+        None => {}
+    }
+    errors.into_result()?;
+    Ok(NewUser {
+        email: email.unwrap_or_default(),
+        name: name.unwrap_or_default(),
+        role: role.unwrap_or(Role::Teacher),
+        school_id,
+        teacher_id,
+        password,
+    })
+}
+
+async fn ensure_teacher_unbound(
+    db: &impl ConnectionTrait,
+    teacher_id: Option<i64>,
+    except_user: Option<i64>,
+) -> AppResult<()> {
+    if let Some(tid) = teacher_id {
+        let mut q = users::Entity::find().filter(users::Column::TeacherId.eq(tid));
+        if let Some(uid) = except_user {
+            q = q.filter(users::Column::Id.ne(uid));
+        }
+        if q.one(db).await?.is_some() {
+            return Err(AppError::conflict("teacher_id", "err-teacher-has-account"));
+        }
+    }
+    Ok(())
+}
+
+/// First-run setup: creates the first bureau admin, only while there is no user at all.
+pub async fn create_first_admin(
+    db: &DatabaseConnection,
+    email: &str,
+    name: &str,
+    password: &str,
+) -> AppResult<users::Model> {
+    let mut errors = FieldErrors::new();
+    let email = types::email(email).map_err(|m| errors.add("email", m)).ok();
+    let name = types::required_text(name, 50)
+        .map_err(|m| errors.add("name", m))
+        .ok();
+    let password = types::password(password)
+        .map_err(|m| errors.add("password", m))
+        .ok();
+    errors.into_result()?;
+    let hash = hash_password(&password.unwrap_or_default())?;
+    let txn = db::begin_write(db).await?;
+    if count(&txn).await? > 0 {
+        return Err(AppError::Forbidden);
+    }
+    let user = insert_user(
+        &txn,
+        &email.unwrap_or_default(),
+        &name.unwrap_or_default(),
+        Role::BureauAdmin,
+        None,
+        None,
+        hash,
+    )
+    .await?;
+    audit::record::<(), _>(
+        &txn,
+        None,
+        "setup",
+        "user",
+        Some(user.id),
+        None,
+        Some(&UserView::from(&user)),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(user)
+}
+
+async fn insert_user(
+    conn: &impl ConnectionTrait,
+    email: &str,
+    name: &str,
+    role: Role,
+    school_id: Option<i64>,
+    teacher_id: Option<i64>,
+    password_hash: String,
+) -> AppResult<users::Model> {
+    let now = Utc::now();
+    users::ActiveModel {
+        email: Set(email.to_string()),
+        name: Set(name.to_string()),
+        role: Set(role.as_str().to_string()),
+        school_id: Set(school_id),
+        teacher_id: Set(teacher_id),
+        password_hash: Set(password_hash),
+        is_active: Set(true),
+        locale: Set(None),
+        session_epoch: Set(0),
+        last_login_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await
+    .map_err(|e| {
+        if db::is_unique_violation(&e) {
+            AppError::conflict("email", "err-email-taken")
+        } else {
+            e.into()
+        }
+    })
+}
+
+/// The command-line `create-admin`: a bureau admin with the given password.
+pub async fn create_admin_cli(
+    db: &DatabaseConnection,
+    email: &str,
+    name: &str,
+    password: &str,
+) -> AppResult<users::Model> {
+    let mut errors = FieldErrors::new();
+    let email = types::email(email).map_err(|m| errors.add("email", m)).ok();
+    let name = types::required_text(name, 50)
+        .map_err(|m| errors.add("name", m))
+        .ok();
+    let password = types::password(password)
+        .map_err(|m| errors.add("password", m))
+        .ok();
+    errors.into_result()?;
+    let email = email.unwrap_or_default();
+    if find_by_email(db, &email).await?.is_some() {
+        return Err(AppError::conflict("email", "err-email-taken"));
+    }
+    let hash = hash_password(&password.unwrap_or_default())?;
+    let txn = db::begin_write(db).await?;
+    let user = insert_user(
+        &txn,
+        &email,
+        &name.unwrap_or_default(),
+        Role::BureauAdmin,
+        None,
+        None,
+        hash,
+    )
+    .await?;
+    audit::record::<(), _>(
+        &txn,
+        None,
+        "create-admin",
+        "user",
+        Some(user.id),
+        None,
+        Some(&UserView::from(&user)),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(user)
+}
+
+/// Bureau: creates an account. Without a password the user is mailed a link to choose one.
+pub async fn create(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    form: &UserForm,
+    base_url: &str,
+) -> AppResult<users::Model> {
+    actor.require_bureau()?;
+    let new = parse_user_form(db, form).await?;
+    if find_by_email(db, &new.email).await?.is_some() {
+        return Err(AppError::conflict("email", "err-email-taken"));
+    }
+    ensure_teacher_unbound(db, new.teacher_id, None).await?;
+    let hash = match &new.password {
+        Some(p) => hash_password(p)?,
+        // Nobody knows this password; the invitation link sets a real one.
+        None => hash_password(&tokens::random_base64(24))?,
+    };
+    let txn = db::begin_write(db).await?;
+    let user = insert_user(
+        &txn,
+        &new.email,
+        &new.name,
+        new.role,
+        new.school_id,
+        new.teacher_id,
+        hash,
+    )
+    .await?;
+    audit::record::<(), _>(
+        &txn,
+        Some(actor),
+        "create",
+        "user",
+        Some(user.id),
+        None,
+        Some(&UserView::from(&user)),
+    )
+    .await?;
+    if new.password.is_none() {
+        issue_reset(&txn, &user, base_url, true).await?;
+    }
+    txn.commit().await?;
+    Ok(user)
+}
+
+/// Bureau: changes name, e-mail, role and binding of an account.
+pub async fn update(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i64,
+    form: &UserForm,
+) -> AppResult<users::Model> {
+    actor.require_bureau()?;
+    let before = get(db, id).await?;
+    let new = parse_user_form(db, form).await?;
+    if let Some(other) = find_by_email(db, &new.email).await?
+        && other.id != id
+    {
+        return Err(AppError::conflict("email", "err-email-taken"));
+    }
+    if id == actor.user_id && new.role != Role::BureauAdmin {
+        return Err(AppError::conflict("role", "err-own-role"));
+    }
+    ensure_teacher_unbound(db, new.teacher_id, Some(id)).await?;
+    let txn = db::begin_write(db).await?;
+    let mut active = before.clone().into_active_model();
+    active.email = Set(new.email);
+    active.name = Set(new.name);
+    active.role = Set(new.role.as_str().to_string());
+    active.school_id = Set(new.school_id);
+    active.teacher_id = Set(new.teacher_id);
+    if let Some(p) = &new.password {
+        active.password_hash = Set(hash_password(p)?);
+        active.session_epoch = Set(before.session_epoch + 1);
+    }
+    if before.role != new.role.as_str() {
+        // A changed role ends the user's sessions, so old rights do not linger.
+        active.session_epoch = Set(before.session_epoch + 1);
+    }
+    active.updated_at = Set(Utc::now());
+    let user = active.update(&txn).await.map_err(|e| {
+        if db::is_unique_violation(&e) {
+            AppError::conflict("email", "err-email-taken")
+        } else {
+            e.into()
+        }
+    })?;
+    audit::record(
+        &txn,
+        Some(actor),
+        "update",
+        "user",
+        Some(id),
+        Some(&UserView::from(&before)),
+        Some(&UserView::from(&user)),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(user)
+}
+
+/// Bureau: deactivates (ending all sessions and tokens) or reactivates an account.
+pub async fn set_active(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i64,
+    active_flag: bool,
+) -> AppResult<users::Model> {
+    actor.require_bureau()?;
+    if id == actor.user_id && !active_flag {
+        return Err(AppError::conflict("is_active", "err-own-deactivate"));
+    }
+    let txn = db::begin_write(db).await?;
+    let before = get(&txn, id).await?;
+    let mut active = before.clone().into_active_model();
+    active.is_active = Set(active_flag);
+    if !active_flag {
+        active.session_epoch = Set(before.session_epoch + 1);
+    }
+    active.updated_at = Set(Utc::now());
+    let user = active.update(&txn).await?;
+    let action = if active_flag {
+        "reactivate"
+    } else {
+        "deactivate"
+    };
+    audit::record(
+        &txn,
+        Some(actor),
+        action,
+        "user",
+        Some(id),
+        Some(&UserView::from(&before)),
+        Some(&UserView::from(&user)),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(user)
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct UserFilter {
+    pub q: String,
+    pub role: Option<Role>,
+    pub school_id: Option<i64>,
+}
+
+pub async fn list(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    filter: &UserFilter,
+    page: crate::domain::paging::PageRequest,
+) -> AppResult<crate::domain::paging::Paged<users::Model>> {
+    actor.require_bureau()?;
+    let mut q = users::Entity::find();
+    if !filter.q.trim().is_empty() {
+        let like = format!("%{}%", filter.q.trim());
+        q = q.filter(
+            sea_orm::Condition::any()
+                .add(users::Column::Name.like(like.clone()))
+                .add(users::Column::Email.like(like.to_lowercase())),
+        );
+    }
+    if let Some(role) = filter.role {
+        q = q.filter(users::Column::Role.eq(role.as_str()));
+    }
+    if let Some(school) = filter.school_id {
+        q = q.filter(users::Column::SchoolId.eq(school));
+    }
+    crate::domain::paging::fetch(db, q.order_by_asc(users::Column::Id), page).await
+}
+
+/// Checks e-mail and password. Unknown e-mail, wrong password and inactive account all
+/// give the same answer.
+pub async fn authenticate(
+    db: &DatabaseConnection,
+    email: &str,
+    password: &str,
+) -> AppResult<users::Model> {
+    let user = find_by_email(db, email).await?;
+    let Some(user) = user else {
+        let _ = verify_password(password, dummy_hash());
+        return Err(AppError::Unauthorized);
+    };
+    if !verify_password(password, &user.password_hash) || !user.is_active {
+        return Err(AppError::Unauthorized);
+    }
+    let mut active = user.clone().into_active_model();
+    active.last_login_at = Set(Some(Utc::now()));
+    let user = active.update(db).await?;
+    Ok(user)
+}
+
+/// Writes a reset token and queues its mail, inside the caller's transaction.
+async fn issue_reset(
+    conn: &impl ConnectionTrait,
+    user: &users::Model,
+    base_url: &str,
+    welcome: bool,
+) -> AppResult<()> {
+    let token = tokens::random_base64(32);
+    let hours = if welcome { INVITE_HOURS } else { RESET_HOURS };
+    let now = Utc::now();
+    password_resets::ActiveModel {
+        user_id: Set(user.id),
+        token_hash: Set(tokens::hash_token(&token)),
+        expires_at: Set(now + Duration::hours(hours)),
+        used_at: Set(None),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    let lang = user
+        .locale
+        .as_deref()
+        .and_then(Lang::parse)
+        .unwrap_or_default();
+    let link = format!(
+        "{}/password-reset/{}",
+        base_url.trim_end_matches('/'),
+        token
+    );
+    let rendered = mail::password_reset(lang, &user.name, &link, hours, welcome);
+    notify::queue_mail(conn, &user.email, rendered).await?;
+    Ok(())
+}
+
+/// "Forgot password": mails a link when the address belongs to an active account, and
+/// says nothing either way.
+pub async fn request_reset(db: &DatabaseConnection, email: &str, base_url: &str) -> AppResult<()> {
+    let Ok(email) = types::email(email) else {
+        return Ok(());
+    };
+    if let Some(user) = find_by_email(db, &email).await?
+        && user.is_active
+    {
+        let txn = db::begin_write(db).await?;
+        issue_reset(&txn, &user, base_url, false).await?;
+        audit::note(&txn, None, "request-reset", "user", Some(user.id)).await?;
+        txn.commit().await?;
+    }
+    Ok(())
+}
+
+/// Bureau: sends a user a reset link.
+pub async fn send_reset(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i64,
+    base_url: &str,
+) -> AppResult<()> {
+    actor.require_bureau()?;
+    let user = get(db, id).await?;
+    if !user.is_active {
+        return Err(AppError::conflict("is_active", "err-user-inactive"));
+    }
+    let txn = db::begin_write(db).await?;
+    issue_reset(&txn, &user, base_url, false).await?;
+    audit::note(&txn, Some(actor), "send-reset", "user", Some(id)).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The reset row of a token that can still be used.
+pub async fn valid_reset(
+    db: &impl ConnectionTrait,
+    token: &str,
+) -> AppResult<password_resets::Model> {
+    let row = password_resets::Entity::find()
+        .filter(password_resets::Column::TokenHash.eq(tokens::hash_token(token)))
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::bad_request("err-reset-invalid"))?;
+    if row.used_at.is_some() || row.expires_at < Utc::now() {
+        return Err(AppError::bad_request("err-reset-invalid"));
+    }
+    Ok(row)
+}
+
+/// Sets a new password from a reset link: once, before it expires; ends other sessions.
+pub async fn reset_password(
+    db: &DatabaseConnection,
+    token: &str,
+    password: &str,
+    confirm: &str,
+) -> AppResult<users::Model> {
+    let password = types::password(password).map_err(|m| AppError::invalid("password", m))?;
+    if password != confirm {
+        return Err(AppError::invalid(
+            "confirm",
+            Msg::new("err-password-mismatch"),
+        ));
+    }
+    let hash = hash_password(&password)?;
+    let txn = db::begin_write(db).await?;
+    let row = valid_reset(&txn, token).await?;
+    let user = get(&txn, row.user_id).await?;
+    if !user.is_active {
+        return Err(AppError::bad_request("err-reset-invalid"));
+    }
+    let mut reset = row.into_active_model();
+    reset.used_at = Set(Some(Utc::now()));
+    reset.update(&txn).await?;
+    let epoch = user.session_epoch;
+    let mut active = user.into_active_model();
+    active.password_hash = Set(hash);
+    active.session_epoch = Set(epoch + 1);
+    active.updated_at = Set(Utc::now());
+    let user = active.update(&txn).await?;
+    audit::note(&txn, None, "reset-password", "user", Some(user.id)).await?;
+    txn.commit().await?;
+    Ok(user)
+}
+
+/// Changes one's own password; other sessions end, this one is renewed by the caller.
+pub async fn change_password(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    current: &str,
+    new: &str,
+    confirm: &str,
+) -> AppResult<users::Model> {
+    let user = get(db, actor.user_id).await?;
+    let mut errors = FieldErrors::new();
+    if !verify_password(current, &user.password_hash) {
+        errors.add("current", Msg::new("err-password-wrong"));
+    }
+    let new = types::password(new)
+        .map_err(|m| errors.add("password", m))
+        .ok();
+    if new.as_deref() != Some(confirm) && new.is_some() {
+        errors.add("confirm", Msg::new("err-password-mismatch"));
+    }
+    errors.into_result()?;
+    let hash = hash_password(&new.unwrap_or_default())?;
+    let txn = db::begin_write(db).await?;
+    let epoch = user.session_epoch;
+    let mut active = user.into_active_model();
+    active.password_hash = Set(hash);
+    active.session_epoch = Set(epoch + 1);
+    active.updated_at = Set(Utc::now());
+    let user = active.update(&txn).await?;
+    audit::note(&txn, Some(actor), "change-password", "user", Some(user.id)).await?;
+    txn.commit().await?;
+    Ok(user)
+}
+
+/// Keeps one's language choice.
+pub async fn set_locale(db: &DatabaseConnection, actor: &Actor, lang: Lang) -> AppResult<()> {
+    let user = get(db, actor.user_id).await?;
+    let mut active = user.into_active_model();
+    active.locale = Set(Some(lang.code().to_string()));
+    active.update(db).await?;
+    Ok(())
+}
+
+// ---- personal API tokens ----
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct TokenView {
+    pub id: i64,
+    pub name: String,
+    pub created_at: chrono::DateTime<Utc>,
+    pub last_used_at: Option<chrono::DateTime<Utc>>,
+}
+
+/// Creates a token and returns its secret, which is shown once and stored only hashed.
+pub async fn create_token(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    name: &str,
+) -> AppResult<(api_tokens::Model, String)> {
+    let name = types::required_text(name, 60).map_err(|m| AppError::invalid("name", m))?;
+    let secret = format!("tx_{}", tokens::random_base64(32));
+    let txn = db::begin_write(db).await?;
+    let row = api_tokens::ActiveModel {
+        user_id: Set(actor.user_id),
+        name: Set(name),
+        token_hash: Set(tokens::hash_token(&secret)),
+        created_at: Set(Utc::now()),
+        last_used_at: Set(None),
+        revoked_at: Set(None),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::note(&txn, Some(actor), "create-token", "api_token", Some(row.id)).await?;
+    txn.commit().await?;
+    Ok((row, secret))
+}
+
+pub async fn list_tokens(
+    db: &DatabaseConnection,
+    actor: &Actor,
+) -> AppResult<Vec<api_tokens::Model>> {
+    Ok(api_tokens::Entity::find()
+        .filter(api_tokens::Column::UserId.eq(actor.user_id))
+        .filter(api_tokens::Column::RevokedAt.is_null())
+        .order_by_desc(api_tokens::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// Revokes one of one's own tokens; another user's token is "not found".
+pub async fn revoke_token(db: &DatabaseConnection, actor: &Actor, id: i64) -> AppResult<()> {
+    let txn = db::begin_write(db).await?;
+    let row = api_tokens::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .filter(|t| t.user_id == actor.user_id && t.revoked_at.is_none())
+        .ok_or(AppError::NotFound)?;
+    let mut active = row.into_active_model();
+    active.revoked_at = Set(Some(Utc::now()));
+    active.update(&txn).await?;
+    audit::note(&txn, Some(actor), "revoke-token", "api_token", Some(id)).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The active user a bearer token belongs to.
+pub async fn authenticate_token(db: &DatabaseConnection, secret: &str) -> AppResult<users::Model> {
+    let row = api_tokens::Entity::find()
+        .filter(api_tokens::Column::TokenHash.eq(tokens::hash_token(secret)))
+        .filter(api_tokens::Column::RevokedAt.is_null())
+        .one(db)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    let user = get(db, row.user_id).await?;
+    if !user.is_active {
+        return Err(AppError::Unauthorized);
+    }
+    let stale = row
+        .last_used_at
+        .is_none_or(|t| Utc::now() - t > Duration::minutes(5));
+    if stale {
+        let mut active = row.into_active_model();
+        active.last_used_at = Set(Some(Utc::now()));
+        active.update(db).await?;
+    }
+    Ok(user)
+}

@@ -1,0 +1,10 @@
+//! SeaORM entities matching the migrated schema (see `migrations/`).
+pub mod academic_years;
+pub mod api_tokens;
+pub mod audit_log;
+pub mod outbox;
+pub mod password_resets;
+pub mod pending_imports;
+pub mod schools;
+pub mod teachers;
+pub mod users;

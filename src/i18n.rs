@@ -1,0 +1,120 @@
+//! Message catalogues (Fluent, `locales/`): 简体中文 by default, English.
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use fluent_templates::fluent_bundle::FluentValue;
+use fluent_templates::{LanguageIdentifier, Loader, langid};
+
+use crate::error::Msg;
+
+fluent_templates::static_loader! {
+    pub static LOCALES = {
+        locales: "./locales",
+        fallback_language: "zh-CN",
+        customise: |bundle| bundle.set_use_isolating(false),
+    };
+}
+
+static ZH: LanguageIdentifier = langid!("zh-CN");
+static EN: LanguageIdentifier = langid!("en");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Zh,
+    En,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::Zh, Lang::En];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+
+    fn id(self) -> &'static LanguageIdentifier {
+        match self {
+            Lang::Zh => &ZH,
+            Lang::En => &EN,
+        }
+    }
+
+    /// `zh`, `zh-CN`, `zh-Hans`… and `en`, `en-GB`…; anything else is not ours.
+    pub fn parse(s: &str) -> Option<Lang> {
+        let s = s.trim().to_ascii_lowercase();
+        if s.starts_with("zh") {
+            Some(Lang::Zh)
+        } else if s.starts_with("en") {
+            Some(Lang::En)
+        } else {
+            None
+        }
+    }
+
+    /// The first language of an `Accept-Language` header that we have, by quality.
+    pub fn from_accept_language(header: &str) -> Option<Lang> {
+        let mut choices: Vec<(f32, Lang)> = header
+            .split(',')
+            .filter_map(|part| {
+                let mut pieces = part.split(';');
+                let lang = Lang::parse(pieces.next()?)?;
+                let q = pieces
+                    .find_map(|p| p.trim().strip_prefix("q="))
+                    .and_then(|q| q.parse::<f32>().ok())
+                    .unwrap_or(1.0);
+                Some((q, lang))
+            })
+            .collect();
+        choices.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal));
+        choices.first().map(|(_, lang)| *lang)
+    }
+
+    pub fn t(self, key: &str) -> String {
+        LOCALES.lookup(self.id(), key)
+    }
+
+    pub fn t_args(self, key: &str, args: &[(&str, String)]) -> String {
+        let map: HashMap<Cow<'static, str>, FluentValue> = args
+            .iter()
+            .map(|(k, v)| (Cow::Owned(k.to_string()), FluentValue::from(v.clone())))
+            .collect();
+        LOCALES.lookup_with_args(self.id(), key, &map)
+    }
+
+    /// A string with one argument.
+    pub fn t1(self, key: &str, name: &str, value: impl ToString) -> String {
+        self.t_args(key, &[(name, value.to_string())])
+    }
+
+    pub fn msg(self, msg: &Msg) -> String {
+        if msg.args.is_empty() {
+            self.t(&msg.key)
+        } else {
+            let args: Vec<(&str, String)> = msg
+                .args
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.clone()))
+                .collect();
+            self.t_args(&msg.key, &args)
+        }
+    }
+
+    /// `2026年11月29日` or `29 Nov 2026`.
+    pub fn date(self, date: chrono::NaiveDate) -> String {
+        match self {
+            Lang::Zh => date.format("%Y年%-m月%-d日").to_string(),
+            Lang::En => date.format("%-d %b %Y").to_string(),
+        }
+    }
+
+    pub fn datetime(self, at: chrono::DateTime<chrono::Utc>) -> String {
+        let local = at.with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8"));
+        match self {
+            Lang::Zh => local.format("%Y年%-m月%-d日 %H:%M").to_string(),
+            Lang::En => local.format("%-d %b %Y %H:%M").to_string(),
+        }
+    }
+}

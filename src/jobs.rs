@@ -1,0 +1,123 @@
+//! Background work: delivering the mail outbox with retries and backoff. On PostgreSQL
+//! rows are claimed with `FOR UPDATE SKIP LOCKED`, so several instances never send a mail
+//! twice; on SQLite one process owns the file.
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use rocket::fairing::{Fairing, Info, Kind};
+use rocket::{Orbit, Rocket};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionTrait,
+};
+
+use crate::db;
+use crate::entities::outbox;
+use crate::error::AppResult;
+use crate::mail::{Mailer, OutgoingMail};
+
+/// After this many failed attempts a mail is marked failed for the bureau to see.
+pub const MAX_ATTEMPTS: i32 = 8;
+
+fn backoff(attempts: i32) -> chrono::Duration {
+    // 30 s, 1 min, 2 min, 4 min … capped at 1 h.
+    let secs = 30i64 * (1i64 << attempts.clamp(0, 7));
+    chrono::Duration::seconds(secs.min(3600))
+}
+
+/// Sends every due mail once. Returns how many were sent.
+pub async fn deliver_due(db: &DatabaseConnection, mailer: &dyn Mailer) -> AppResult<usize> {
+    let mut sent = 0;
+    loop {
+        let txn = if db::is_postgres(db) {
+            db.begin().await?
+        } else {
+            db::begin_write(db).await?
+        };
+        let mut query = outbox::Entity::find()
+            .filter(outbox::Column::SentAt.is_null())
+            .filter(outbox::Column::FailedAt.is_null())
+            .filter(outbox::Column::NextAttemptAt.lte(Utc::now()))
+            .order_by_asc(outbox::Column::Id)
+            .limit(1);
+        if db::is_postgres(db) {
+            query = query.lock_with_behavior(
+                sea_orm::sea_query::LockType::Update,
+                sea_orm::sea_query::LockBehavior::SkipLocked,
+            );
+        }
+        let Some(row) = query.one(&txn).await? else {
+            txn.commit().await?;
+            return Ok(sent);
+        };
+        let mail = OutgoingMail {
+            to: row.to_addr.clone(),
+            subject: row.subject.clone(),
+            text: row.body_text.clone(),
+            html: row.body_html.clone(),
+        };
+        let result = mailer.send(&mail).await;
+        let attempts = row.attempts + 1;
+        let mut active = row.into_active_model();
+        active.attempts = Set(attempts);
+        match result {
+            Ok(()) => {
+                active.sent_at = Set(Some(Utc::now()));
+                active.last_error = Set(None);
+                sent += 1;
+            }
+            Err(e) => {
+                tracing::warn!("mail delivery failed (attempt {attempts}): {e}");
+                active.last_error = Set(Some(e));
+                if attempts >= MAX_ATTEMPTS {
+                    active.failed_at = Set(Some(Utc::now()));
+                } else {
+                    active.next_attempt_at = Set(Utc::now() + backoff(attempts));
+                }
+            }
+        }
+        let failed_now = active.sent_at.as_ref().is_none();
+        active.update(&txn).await?;
+        txn.commit().await?;
+        if failed_now {
+            // Do not hammer a server that is down: the rest waits for the next round.
+            return Ok(sent);
+        }
+    }
+}
+
+/// The fairing that runs the worker loop once the server is up.
+pub struct Worker;
+
+#[rocket::async_trait]
+impl Fairing for Worker {
+    fn info(&self) -> Info {
+        Info {
+            name: "background worker",
+            kind: Kind::Liftoff,
+        }
+    }
+
+    async fn on_liftoff(&self, rocket: &Rocket<Orbit>) {
+        let (Some(db), Some(mailer)) = (
+            rocket.state::<DatabaseConnection>().cloned(),
+            rocket.state::<crate::MailerHandle>().cloned(),
+        ) else {
+            return;
+        };
+        let mut shutdown = rocket.shutdown();
+        let mailer: Arc<dyn Mailer> = mailer.0;
+        rocket::tokio::spawn(async move {
+            loop {
+                if let Err(e) = deliver_due(&db, mailer.as_ref()).await {
+                    tracing::error!("outbox worker: {e}");
+                }
+                rocket::tokio::select! {
+                    _ = rocket::tokio::time::sleep(Duration::from_secs(5)) => {}
+                    _ = &mut shutdown => break,
+                }
+            }
+        });
+    }
+}

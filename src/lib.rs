@@ -1,0 +1,79 @@
+//! Tongxing (同行): urban–rural school and teacher pairing for education bureaus.
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod entities;
+pub mod error;
+pub mod i18n;
+pub mod jobs;
+pub mod mail;
+pub mod web;
+
+use std::sync::Arc;
+
+use rocket::figment::Figment;
+use rocket::fs::FileServer;
+use rocket::{Build, Rocket};
+
+use crate::config::AppConfig;
+use crate::mail::Mailer;
+
+/// The mailer the app uses, as managed state.
+#[derive(Clone)]
+pub struct MailerHandle(pub Arc<dyn Mailer>);
+
+/// Picks the mailer from the configuration: SMTP when a URL is set, else `.eml` files.
+pub fn mailer_from_config(config: &AppConfig) -> Result<Arc<dyn Mailer>, String> {
+    Ok(match &config.smtp_url {
+        Some(url) => Arc::new(mail::SmtpMailer::new(url, &config.mail_from)?),
+        None => Arc::new(mail::FileMailer::new(config.mail_dir(), &config.mail_from)?),
+    })
+}
+
+/// Connects, migrates and assembles the application. A failed migration stops here.
+pub async fn build(
+    figment: Figment,
+    mailer: Option<Arc<dyn Mailer>>,
+) -> Result<Rocket<Build>, String> {
+    let config = AppConfig::from_figment(&figment)?;
+    let figment = config::ensure_secret_key(figment, &config.data_dir)?;
+    let db = db::connect(&config.database_url).await.map_err(|e| {
+        format!(
+            "cannot open the database {}: {e}",
+            redact(&config.database_url)
+        )
+    })?;
+    db::migrate(&db)
+        .await
+        .map_err(|e| format!("database migration failed: {e}"))?;
+    let mailer = match mailer {
+        Some(m) => m,
+        None => mailer_from_config(&config)?,
+    };
+    let static_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/static");
+    let mut rocket = rocket::custom(figment)
+        .manage(db)
+        .manage(web::pages::auth::LoginLimiter::new(config.login_burst))
+        .manage(MailerHandle(mailer))
+        .attach(web::respond::SecurityHeaders)
+        .attach(web::respond::RequestLog)
+        .register("/", web::respond::catchers())
+        .mount("/static", FileServer::from(static_dir))
+        .mount("/", web::pages::routes())
+        .mount("/api/v1", web::api::routes());
+    if config.background_jobs {
+        rocket = rocket.attach(jobs::Worker);
+    }
+    Ok(rocket.manage(config))
+}
+
+/// A database URL without its password, for messages.
+pub fn redact(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_string(),
+    }
+}

@@ -1,0 +1,162 @@
+//! The `tongxing` command: serve (default), migrate, create-admin, demo, backup.
+use std::io::Read;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use tongxing::config::AppConfig;
+use tongxing::{db, domain, i18n::Lang};
+
+#[derive(Parser)]
+#[command(
+    name = "tongxing",
+    version,
+    about = "同行 — urban–rural school and teacher pairing"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the web server (the default).
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Create a bureau admin. The password comes from TONGXING_ADMIN_PASSWORD or stdin.
+    CreateAdmin {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+    },
+    /// Load the seed programme as demo data (idempotent) and print the demo logins.
+    Demo,
+    /// Make a consistent copy of the SQLite database.
+    Backup { file: std::path::PathBuf },
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new("info,rocket=warn,sqlx=warn,sea_orm=warn")
+    });
+    tracing_subscriber::fmt().with_env_filter(filter).init();
+}
+
+async fn open_db(config: &AppConfig) -> Result<sea_orm::DatabaseConnection, String> {
+    let conn = db::connect(&config.database_url).await.map_err(|e| {
+        format!(
+            "cannot open the database {}: {e}",
+            tongxing::redact(&config.database_url)
+        )
+    })?;
+    db::migrate(&conn)
+        .await
+        .map_err(|e| format!("database migration failed: {e}"))?;
+    Ok(conn)
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    let figment = AppConfig::figment();
+    let config = AppConfig::from_figment(&figment)?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => {
+            let rocket = tongxing::build(figment, None).await?;
+            let rocket = rocket.ignite().await.map_err(|e| e.to_string())?;
+            let addr = rocket.config().address;
+            let port = rocket.config().port;
+            println!("Tongxing is running: http://{addr}:{port}/");
+            rocket.launch().await.map_err(|e| e.to_string())?;
+            Ok(())
+        }
+        Command::Migrate => {
+            open_db(&config).await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::CreateAdmin { email, name } => {
+            let password = match std::env::var("TONGXING_ADMIN_PASSWORD") {
+                Ok(p) if !p.is_empty() => p,
+                _ => {
+                    let mut buf = String::new();
+                    std::io::stdin()
+                        .read_to_string(&mut buf)
+                        .map_err(|e| format!("cannot read the password from stdin: {e}"))?;
+                    buf.trim_end_matches(['\n', '\r']).to_string()
+                }
+            };
+            let conn = open_db(&config).await?;
+            match domain::users::create_admin_cli(&conn, &email, &name, &password).await {
+                Ok(user) => {
+                    println!("created bureau admin {} (id {})", user.email, user.id);
+                    Ok(())
+                }
+                Err(tongxing::error::AppError::Invalid(errors)) => Err(errors
+                    .0
+                    .iter()
+                    .map(|(field, msgs)| {
+                        let text: Vec<String> = msgs.iter().map(|m| Lang::En.msg(m)).collect();
+                        format!("{field}: {}", text.join("; "))
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")),
+                Err(tongxing::error::AppError::Conflict { field, msg }) => {
+                    Err(format!("{field}: {}", Lang::En.msg(&msg)))
+                }
+                Err(e) => Err(e.to_string()),
+            }
+        }
+        Command::Demo => {
+            let conn = open_db(&config).await?;
+            let _ = conn;
+            Err("demo data is not available in this build yet".into())
+        }
+        Command::Backup { file } => {
+            let conn = open_db(&config).await?;
+            backup(&conn, &config, &file).await
+        }
+    }
+}
+
+async fn backup(
+    conn: &sea_orm::DatabaseConnection,
+    config: &AppConfig,
+    file: &std::path::Path,
+) -> Result<(), String> {
+    use sea_orm::ConnectionTrait;
+    if !config.is_sqlite() {
+        return Err(
+            "backup copies the SQLite database; for PostgreSQL use pg_dump, e.g. `pg_dump --format=custom --file=tongxing.dump \"$TONGXING_DATABASE_URL\"`"
+                .into(),
+        );
+    }
+    if file.exists() {
+        return Err(format!(
+            "{} exists already; choose a new file name",
+            file.display()
+        ));
+    }
+    let path = file.to_str().ok_or("the backup path is not valid UTF-8")?;
+    let stmt = sea_orm::Statement::from_sql_and_values(
+        sea_orm::DbBackend::Sqlite,
+        "VACUUM INTO ?",
+        [path.into()],
+    );
+    conn.execute_raw(stmt)
+        .await
+        .map_err(|e| format!("backup failed: {e}"))?;
+    println!("backup written to {}", file.display());
+    Ok(())
+}
+
+#[rocket::main]
+async fn main() -> ExitCode {
+    init_tracing();
+    match run(Cli::parse()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("tongxing: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,60 @@
+//! `POST /api/v1/session`: sign in with e-mail and password, setting the session cookie.
+use rocket::http::CookieJar;
+use rocket::serde::json::{Json, Value, json};
+use rocket::{State, delete, get, post, routes};
+use sea_orm::DatabaseConnection;
+use serde::Deserialize;
+
+use crate::config::AppConfig;
+use crate::domain::users::{self, UserView};
+use crate::error::{AppError, AppResult};
+use crate::web::forms::ApiJson;
+use crate::web::guards::{self, ClientAddr, CurrentUser};
+use crate::web::pages::auth::LoginLimiter;
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct SessionRequest {
+    pub email: String,
+    pub password: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/session", tag = "session",
+    request_body = SessionRequest,
+    responses((status = 200, description = "Signed in; the session cookie is set", body = UserView),
+               (status = 401, description = "Wrong e-mail or password"),
+               (status = 429, description = "Too many attempts")))]
+#[post("/session", data = "<body>")]
+pub async fn create(
+    db: &State<DatabaseConnection>,
+    config: &State<AppConfig>,
+    limiter: &State<LoginLimiter>,
+    addr: ClientAddr,
+    cookies: &CookieJar<'_>,
+    body: ApiJson<SessionRequest>,
+) -> AppResult<Json<UserView>> {
+    let body = body.0;
+    if !limiter.allow(&body.email, &addr.0) {
+        return Err(AppError::TooManyRequests);
+    }
+    let user = users::authenticate(db, &body.email, &body.password).await?;
+    guards::start_session(cookies, &user, config.session_minutes);
+    Ok(Json(UserView::from(&user)))
+}
+
+#[utoipa::path(get, path = "/api/v1/session", tag = "session",
+    responses((status = 200, description = "The signed-in user", body = UserView), (status = 401)))]
+#[get("/session")]
+pub fn show(user: CurrentUser) -> Json<UserView> {
+    Json(UserView::from(&user.user))
+}
+
+#[utoipa::path(delete, path = "/api/v1/session", tag = "session", responses((status = 200)))]
+#[delete("/session")]
+pub fn destroy(cookies: &CookieJar<'_>) -> Json<Value> {
+    guards::end_session(cookies);
+    Json(json!({"ok": true}))
+}
+
+pub fn routes() -> Vec<rocket::Route> {
+    routes![create, show, destroy]
+}

@@ -1,0 +1,141 @@
+//! Request bodies: HTML forms checked for their CSRF token, and JSON for the API. Both
+//! parse into the same raw input structs; a refusal is stashed for the catcher to explain.
+use std::sync::Mutex;
+
+use rocket::data::{self, Data, FromData, ToByteUnit};
+use rocket::http::Status;
+use rocket::request::Request;
+use serde::de::DeserializeOwned;
+
+use crate::domain::tokens;
+use crate::error::{AppError, Msg};
+use crate::web::guards;
+
+/// The error behind a failed guard, for the catcher that renders it.
+#[derive(Default)]
+pub struct Stash(pub Mutex<Option<AppError>>);
+
+pub fn stash(req: &Request<'_>, err: AppError) {
+    if let Ok(mut slot) = req.local_cache(Stash::default).0.lock() {
+        *slot = Some(err);
+    }
+}
+
+pub fn take_stash(req: &Request<'_>) -> Option<AppError> {
+    req.local_cache(Stash::default).0.lock().ok()?.take()
+}
+
+/// Largest form or JSON body we read.
+pub const BODY_LIMIT_KIB: u64 = 1024;
+
+/// Refuses a request whose `Origin` names another site.
+pub fn same_origin(req: &Request<'_>) -> bool {
+    let Some(origin) = req.headers().get_one("Origin") else {
+        return true;
+    };
+    if origin == "null" {
+        return false;
+    }
+    let Some(host) = req.headers().get_one("Host") else {
+        return false;
+    };
+    url::Url::parse(origin)
+        .ok()
+        .map(|u| {
+            let origin_host = match u.port() {
+                Some(p) => format!("{}:{}", u.host_str().unwrap_or(""), p),
+                None => u.host_str().unwrap_or("").to_string(),
+            };
+            origin_host == host
+        })
+        .unwrap_or(false)
+}
+
+async fn read_body(req: &Request<'_>, data: Data<'_>) -> Result<String, AppError> {
+    let _ = req;
+    match data.open(BODY_LIMIT_KIB.kibibytes()).into_string().await {
+        Ok(s) if s.is_complete() => Ok(s.into_inner()),
+        Ok(_) => Err(AppError::bad_request("err-body-too-large")),
+        Err(_) => Err(AppError::bad_request("err-body-unreadable")),
+    }
+}
+
+/// An url-encoded form whose `_csrf` field matched this browser's token.
+pub struct CsrfForm<T>(pub T);
+
+#[rocket::async_trait]
+impl<'r, T: DeserializeOwned + Send> FromData<'r> for CsrfForm<T> {
+    type Error = ();
+
+    async fn from_data(req: &'r Request<'_>, data: Data<'r>) -> data::Outcome<'r, Self> {
+        if !same_origin(req) {
+            stash(req, AppError::BadRequest(Msg::new("err-csrf")));
+            return data::Outcome::Error((Status::Forbidden, ()));
+        }
+        let body = match read_body(req, data).await {
+            Ok(b) => b,
+            Err(e) => {
+                stash(req, e);
+                return data::Outcome::Error((Status::BadRequest, ()));
+            }
+        };
+        let pairs: Vec<(String, String)> = serde_html_form::from_str(&body).unwrap_or_default();
+        let sent = pairs
+            .iter()
+            .find(|(k, _)| k == "_csrf")
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("");
+        let expected = guards::csrf_token(req);
+        if sent.is_empty() || !tokens::constant_time_eq(sent, &expected) {
+            stash(req, AppError::BadRequest(Msg::new("err-csrf")));
+            return data::Outcome::Error((Status::Forbidden, ()));
+        }
+        match serde_html_form::from_str::<T>(&body) {
+            Ok(value) => data::Outcome::Success(CsrfForm(value)),
+            Err(e) => {
+                stash(
+                    req,
+                    AppError::BadRequest(Msg::new("err-bad-form").arg("detail", e)),
+                );
+                data::Outcome::Error((Status::BadRequest, ()))
+            }
+        }
+    }
+}
+
+/// A JSON body for the API. Syntax errors and wrong shapes are a 400 with serde's words.
+pub struct ApiJson<T>(pub T);
+
+#[rocket::async_trait]
+impl<'r, T: DeserializeOwned + Send> FromData<'r> for ApiJson<T> {
+    type Error = ();
+
+    async fn from_data(req: &'r Request<'_>, data: Data<'r>) -> data::Outcome<'r, Self> {
+        if !same_origin(req) {
+            stash(req, AppError::Forbidden);
+            return data::Outcome::Error((Status::Forbidden, ()));
+        }
+        let is_json = req.content_type().is_some_and(|ct| ct.is_json());
+        if !is_json {
+            stash(req, AppError::bad_request("err-json-content-type"));
+            return data::Outcome::Error((Status::BadRequest, ()));
+        }
+        let body = match read_body(req, data).await {
+            Ok(b) => b,
+            Err(e) => {
+                stash(req, e);
+                return data::Outcome::Error((Status::BadRequest, ()));
+            }
+        };
+        match serde_json::from_str::<T>(&body) {
+            Ok(value) => data::Outcome::Success(ApiJson(value)),
+            Err(e) => {
+                stash(
+                    req,
+                    AppError::BadRequest(Msg::new("err-bad-json").arg("detail", e)),
+                );
+                data::Outcome::Error((Status::BadRequest, ()))
+            }
+        }
+    }
+}

@@ -1,0 +1,454 @@
+//! Request guards: who is asking (session cookie or bearer token), in which language,
+//! with which CSRF token, and the page context every template gets.
+use chrono::Utc;
+use rocket::http::{Cookie, CookieJar, SameSite, Status};
+use rocket::request::{FlashMessage, FromRequest, Outcome, Request};
+use rocket::time::Duration as CookieDuration;
+use sea_orm::DatabaseConnection;
+use serde::{Deserialize, Serialize};
+
+use crate::config::AppConfig;
+use crate::domain::access::Actor;
+use crate::domain::types::Role;
+use crate::domain::{tokens, users};
+use crate::entities::users as user_entity;
+use crate::error::{FieldErrors, Msg};
+use crate::i18n::Lang;
+
+pub const SESSION_COOKIE: &str = "tx_session";
+pub const CSRF_COOKIE: &str = "tx_csrf";
+pub const LANG_COOKIE: &str = "tx_lang";
+
+/// What the encrypted session cookie holds.
+#[derive(Debug, Serialize, Deserialize)]
+struct SessionData {
+    /// user id
+    u: i64,
+    /// the user's session epoch when signed in; a bump ends every session
+    e: i32,
+    /// expiry, unix seconds (sliding)
+    x: i64,
+}
+
+/// Starts a fresh session for `user` (a new cookie and a new CSRF token).
+pub fn start_session(cookies: &CookieJar<'_>, user: &user_entity::Model, minutes: i64) {
+    write_session(cookies, user.id, user.session_epoch, minutes);
+    set_csrf_cookie(cookies, tokens::random_base64(32));
+}
+
+fn write_session(cookies: &CookieJar<'_>, user_id: i64, epoch: i32, minutes: i64) {
+    let data = SessionData {
+        u: user_id,
+        e: epoch,
+        x: Utc::now().timestamp() + minutes * 60,
+    };
+    let value = serde_json::to_string(&data).unwrap_or_default();
+    let cookie = Cookie::build((SESSION_COOKIE, value))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .max_age(CookieDuration::minutes(minutes));
+    cookies.add_private(cookie);
+}
+
+pub fn end_session(cookies: &CookieJar<'_>) {
+    cookies.remove_private(Cookie::build(SESSION_COOKIE).path("/"));
+    set_csrf_cookie(cookies, tokens::random_base64(32));
+}
+
+fn set_csrf_cookie(cookies: &CookieJar<'_>, token: String) {
+    cookies.add_private(
+        Cookie::build((CSRF_COOKIE, token))
+            .path("/")
+            .http_only(true)
+            .same_site(SameSite::Lax),
+    );
+}
+
+/// Why there is no signed-in user on this request (for the login page's message).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoUser {
+    Anonymous,
+    Expired,
+    BadToken,
+}
+
+/// The signed-in user, from a bearer token or the session cookie.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    pub user: user_entity::Model,
+    pub actor: Actor,
+    pub via_token: bool,
+}
+
+async fn resolve_user(req: &Request<'_>) -> Result<CurrentUser, NoUser> {
+    let Some(db) = req.rocket().state::<DatabaseConnection>() else {
+        return Err(NoUser::Anonymous);
+    };
+    if let Some(header) = req.headers().get_one("Authorization") {
+        let Some(secret) = header.strip_prefix("Bearer ") else {
+            return Err(NoUser::BadToken);
+        };
+        return match users::authenticate_token(db, secret.trim()).await {
+            Ok(user) => Ok(CurrentUser {
+                actor: users::actor_of(&user),
+                user,
+                via_token: true,
+            }),
+            Err(_) => Err(NoUser::BadToken),
+        };
+    }
+    let cookies = req.cookies();
+    let Some(cookie) = cookies.get_private(SESSION_COOKIE) else {
+        return Err(NoUser::Anonymous);
+    };
+    let Ok(data) = serde_json::from_str::<SessionData>(cookie.value()) else {
+        return Err(NoUser::Anonymous);
+    };
+    let now = Utc::now().timestamp();
+    if data.x < now {
+        cookies.remove_private(Cookie::build(SESSION_COOKIE).path("/"));
+        return Err(NoUser::Expired);
+    }
+    let user = match users::get(db, data.u).await {
+        Ok(u) if u.is_active && u.session_epoch == data.e => u,
+        _ => {
+            cookies.remove_private(Cookie::build(SESSION_COOKIE).path("/"));
+            return Err(NoUser::Expired);
+        }
+    };
+    let minutes = req
+        .rocket()
+        .state::<AppConfig>()
+        .map(|c| c.session_minutes)
+        .unwrap_or(480);
+    // Sliding expiry: renew when a minute or more has passed.
+    if data.x - now < minutes * 60 - 60 {
+        write_session(cookies, user.id, user.session_epoch, minutes);
+    }
+    Ok(CurrentUser {
+        actor: users::actor_of(&user),
+        user,
+        via_token: false,
+    })
+}
+
+/// The user of this request, resolved once and cached.
+pub async fn cached_user<'r>(req: &'r Request<'_>) -> &'r Result<CurrentUser, NoUser> {
+    let result = req
+        .local_cache_async(async { resolve_user(req).await })
+        .await;
+    // Also kept where synchronous code (language, error pages) can read it.
+    req.local_cache(|| Some(result.clone()));
+    result
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for CurrentUser {
+    type Error = NoUser;
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
+        match cached_user(req).await {
+            Ok(user) => Outcome::Success(user.clone()),
+            Err(why) => Outcome::Error((Status::Unauthorized, *why)),
+        }
+    }
+}
+
+/// A signed-in bureau admin (教育局); others get 403.
+pub struct BureauAdmin(pub CurrentUser);
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for BureauAdmin {
+    type Error = NoUser;
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
+        match cached_user(req).await {
+            Ok(user) if user.actor.role == Role::BureauAdmin => {
+                Outcome::Success(BureauAdmin(user.clone()))
+            }
+            Ok(_) => Outcome::Error((Status::Forbidden, NoUser::Anonymous)),
+            Err(why) => Outcome::Error((Status::Unauthorized, *why)),
+        }
+    }
+}
+
+/// The language of this request: `?lang=`, then the user's setting, then the language
+/// cookie, then `Accept-Language`, then 简体中文.
+pub fn request_lang(req: &Request<'_>) -> Lang {
+    if let Some(lang) = req
+        .query_value::<&str>("lang")
+        .and_then(|r| r.ok())
+        .and_then(Lang::parse)
+    {
+        return lang;
+    }
+    if let Some(Ok(user)) = req
+        .local_cache(|| None::<Result<CurrentUser, NoUser>>)
+        .as_ref()
+        && let Some(lang) = user.user.locale.as_deref().and_then(Lang::parse)
+    {
+        return lang;
+    }
+    if let Some(lang) = req
+        .cookies()
+        .get(LANG_COOKIE)
+        .and_then(|c| Lang::parse(c.value()))
+    {
+        return lang;
+    }
+    req.headers()
+        .get_one("Accept-Language")
+        .and_then(Lang::from_accept_language)
+        .unwrap_or_default()
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for Lang {
+    type Error = ();
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
+        // Resolve the user first so that their setting counts.
+        cached_user(req).await;
+        let lang = request_lang(req);
+        if let Some(Ok(asked)) = req.query_value::<&str>("lang")
+            && Lang::parse(asked).is_some()
+        {
+            req.cookies().add(
+                Cookie::build((LANG_COOKIE, lang.code()))
+                    .path("/")
+                    .same_site(SameSite::Lax)
+                    .max_age(CookieDuration::days(365)),
+            );
+        }
+        Outcome::Success(lang)
+    }
+}
+
+/// This browser's CSRF token (made on first use).
+pub struct CsrfToken(pub String);
+
+pub fn csrf_token(req: &Request<'_>) -> String {
+    req.local_cache(|| {
+        let cookies = req.cookies();
+        match cookies.get_private(CSRF_COOKIE) {
+            Some(c) if !c.value().is_empty() => c.value().to_string(),
+            _ => {
+                let token = tokens::random_base64(32);
+                set_csrf_cookie(cookies, token.clone());
+                token
+            }
+        }
+    })
+    .clone()
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for CsrfToken {
+    type Error = ();
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
+        Outcome::Success(CsrfToken(csrf_token(req)))
+    }
+}
+
+/// The signed-in person as the page layout needs them.
+#[derive(Debug, Clone)]
+pub struct NavUser {
+    pub id: i64,
+    pub name: String,
+    pub role: Role,
+    pub school_id: Option<i64>,
+    pub teacher_id: Option<i64>,
+}
+
+/// Everything the base layout needs: language, user, CSRF token, flash, current path.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub lang: Lang,
+    pub user: Option<NavUser>,
+    pub csrf: String,
+    pub flash: Option<(String, String)>,
+    pub path: String,
+    pub query: String,
+}
+
+impl Ctx {
+    pub fn from_parts(
+        req: &Request<'_>,
+        lang: Lang,
+        user: Option<&CurrentUser>,
+        flash: Option<(String, String)>,
+    ) -> Ctx {
+        Ctx {
+            lang,
+            user: user.map(|u| NavUser {
+                id: u.user.id,
+                name: u.user.name.clone(),
+                role: u.actor.role,
+                school_id: u.actor.school_id,
+                teacher_id: u.actor.teacher_id,
+            }),
+            csrf: csrf_token(req),
+            flash,
+            path: req.uri().path().to_string(),
+            query: req.uri().query().map(|q| q.to_string()).unwrap_or_default(),
+        }
+    }
+
+    /// A catalogue string.
+    pub fn t(&self, key: impl AsRef<str>) -> String {
+        self.lang.t(key.as_ref())
+    }
+
+    /// The label of an enum value: `label("stage", "junior")` reads `stage-junior`.
+    pub fn label(&self, prefix: &str, value: impl AsRef<str>) -> String {
+        self.lang.t(&format!("{prefix}-{}", value.as_ref()))
+    }
+
+    /// A catalogue string with one argument.
+    pub fn t1(&self, key: &str, name: &str, value: impl ToString) -> String {
+        self.lang.t_args(key, &[(name, value.to_string())])
+    }
+
+    pub fn msg(&self, msg: &Msg) -> String {
+        self.lang.msg(msg)
+    }
+
+    /// The translated errors of one form field.
+    pub fn errs(&self, errors: &FieldErrors, field: &str) -> Vec<String> {
+        errors
+            .get(field)
+            .map(|v| v.iter().map(|m| self.lang.msg(m)).collect())
+            .unwrap_or_default()
+    }
+
+    pub fn has_err(&self, errors: &FieldErrors, field: &str) -> bool {
+        errors.get(field).is_some()
+    }
+
+    pub fn is_bureau(&self) -> bool {
+        self.user
+            .as_ref()
+            .is_some_and(|u| u.role == Role::BureauAdmin)
+    }
+
+    pub fn is_staff(&self) -> bool {
+        self.user
+            .as_ref()
+            .is_some_and(|u| matches!(u.role, Role::BureauAdmin | Role::SchoolAdmin))
+    }
+
+    pub fn is_school_admin(&self) -> bool {
+        self.user
+            .as_ref()
+            .is_some_and(|u| u.role == Role::SchoolAdmin)
+    }
+
+    /// `aria-current` for a navigation link.
+    pub fn current(&self, prefix: &str) -> &'static str {
+        if self.path == prefix || (prefix != "/" && self.path.starts_with(prefix)) {
+            "page"
+        } else {
+            "false"
+        }
+    }
+
+    pub fn date(&self, d: &chrono::NaiveDate) -> String {
+        self.lang.date(*d)
+    }
+
+    pub fn datetime(&self, d: &chrono::DateTime<Utc>) -> String {
+        self.lang.datetime(*d)
+    }
+
+    pub fn opt_datetime(&self, d: &Option<chrono::DateTime<Utc>>) -> String {
+        d.map(|d| self.lang.datetime(d))
+            .unwrap_or_else(|| "—".into())
+    }
+
+    /// Current path and query, to come back to after signing in or switching language.
+    pub fn here(&self) -> String {
+        if self.query.is_empty() {
+            self.path.clone()
+        } else {
+            format!("{}?{}", self.path, self.query)
+        }
+    }
+
+    /// The current URL with one query parameter replaced (pagination, sorting).
+    pub fn with_param(&self, name: &str, value: impl ToString) -> String {
+        let mut pairs: Vec<(String, String)> = url::form_urlencoded::parse(self.query.as_bytes())
+            .into_owned()
+            .filter(|(k, _)| k != name && k != "lang")
+            .collect();
+        pairs.push((name.to_string(), value.to_string()));
+        let query: String = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish();
+        format!("{}?{}", self.path, query)
+    }
+
+    /// The query string without pagination, for export links of the same filter.
+    pub fn filter_query(&self) -> String {
+        let pairs: Vec<(String, String)> = url::form_urlencoded::parse(self.query.as_bytes())
+            .into_owned()
+            .filter(|(k, _)| k != "page" && k != "lang")
+            .collect();
+        url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish()
+    }
+
+    pub fn other_lang(&self) -> Lang {
+        match self.lang {
+            Lang::Zh => Lang::En,
+            Lang::En => Lang::Zh,
+        }
+    }
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for Ctx {
+    type Error = ();
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
+        let lang = match req.guard::<Lang>().await {
+            Outcome::Success(l) => l,
+            _ => Lang::default(),
+        };
+        let user = cached_user(req).await.as_ref().ok().cloned();
+        let flash = match req.guard::<Option<FlashMessage<'_>>>().await {
+            Outcome::Success(Some(f)) => Some((f.kind().to_string(), f.message().to_string())),
+            _ => None,
+        };
+        Outcome::Success(Ctx::from_parts(req, lang, user.as_ref(), flash))
+    }
+}
+
+/// Cheap synchronous context for error pages: uses what the request already resolved.
+pub fn ctx_for_error(req: &Request<'_>) -> Ctx {
+    let lang = request_lang(req);
+    let user = req
+        .local_cache(|| None::<Result<CurrentUser, NoUser>>)
+        .as_ref()
+        .and_then(|r| r.as_ref().ok())
+        .cloned();
+    Ctx::from_parts(req, lang, user.as_ref(), None)
+}
+
+/// The client address for throttling.
+pub struct ClientAddr(pub String);
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for ClientAddr {
+    type Error = ();
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
+        let ip = req
+            .client_ip()
+            .map(|ip| ip.to_string())
+            .unwrap_or_else(|| "unknown".into());
+        Outcome::Success(ClientAddr(ip))
+    }
+}

@@ -1,0 +1,127 @@
+//! The home page of each role: the bureau's overview, the school's page, the teacher's.
+use askama::Template;
+use rocket::response::Redirect;
+use rocket::{State, get, routes};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
+
+use crate::domain::types::{Role, SchoolKind};
+use crate::domain::{academic_years, users};
+use crate::entities::{academic_years as years, schools, teachers, users as user_rows};
+use crate::error::AppResult;
+use crate::web::guards::{Ctx, CurrentUser};
+use crate::web::respond::{Page, render};
+
+#[derive(Template)]
+#[template(path = "home/bureau.html")]
+struct BureauHome {
+    ctx: Ctx,
+    year: Option<years::Model>,
+    schools_by_kind: Vec<(String, u64)>,
+    schools_total: u64,
+    teachers_total: u64,
+    users_total: u64,
+}
+
+#[derive(Template)]
+#[template(path = "home/school.html")]
+struct SchoolHome {
+    ctx: Ctx,
+    year: Option<years::Model>,
+    school: Option<schools::Model>,
+    teachers_total: u64,
+}
+
+#[derive(Template)]
+#[template(path = "home/teacher.html")]
+struct TeacherHome {
+    ctx: Ctx,
+    year: Option<years::Model>,
+    teacher: Option<teachers::Model>,
+    school: Option<schools::Model>,
+}
+
+#[get("/")]
+async fn home(
+    ctx: Ctx,
+    db: &State<DatabaseConnection>,
+    user: Option<CurrentUser>,
+) -> AppResult<Result<Page, Redirect>> {
+    let db = db.inner();
+    let Some(user) = user else {
+        if users::setup_needed(db).await? {
+            return Ok(Err(Redirect::to("/setup")));
+        }
+        return Ok(Err(Redirect::to("/login")));
+    };
+    let year = academic_years::current(db).await?;
+    let page = match user.actor.role {
+        Role::BureauAdmin => {
+            let mut schools_by_kind = Vec::new();
+            for kind in SchoolKind::ALL {
+                let n = schools::Entity::find()
+                    .filter(schools::Column::Kind.eq(kind.as_str()))
+                    .filter(schools::Column::IsActive.eq(true))
+                    .count(db)
+                    .await?;
+                schools_by_kind.push((kind.label_key(), n));
+            }
+            render(&BureauHome {
+                ctx,
+                year,
+                schools_total: schools_by_kind.iter().map(|(_, n)| n).sum(),
+                schools_by_kind,
+                teachers_total: teachers::Entity::find()
+                    .filter(teachers::Column::IsActive.eq(true))
+                    .count(db)
+                    .await?,
+                users_total: user_rows::Entity::find()
+                    .filter(user_rows::Column::IsActive.eq(true))
+                    .count(db)
+                    .await?,
+            })?
+        }
+        Role::SchoolAdmin => {
+            let school = match user.actor.school_id {
+                Some(id) => schools::Entity::find_by_id(id).one(db).await?,
+                None => None,
+            };
+            let teachers_total = match user.actor.school_id {
+                Some(id) => {
+                    teachers::Entity::find()
+                        .filter(teachers::Column::SchoolId.eq(id))
+                        .filter(teachers::Column::IsActive.eq(true))
+                        .count(db)
+                        .await?
+                }
+                None => 0,
+            };
+            render(&SchoolHome {
+                ctx,
+                year,
+                school,
+                teachers_total,
+            })?
+        }
+        Role::Teacher => {
+            let teacher = match user.actor.teacher_id {
+                Some(id) => teachers::Entity::find_by_id(id).one(db).await?,
+                None => None,
+            };
+            let school = match teacher.as_ref() {
+                Some(t) => schools::Entity::find_by_id(t.school_id).one(db).await?,
+                None => None,
+            };
+            render(&TeacherHome {
+                ctx,
+                year,
+                teacher,
+                school,
+            })?
+        }
+    };
+    Ok(Ok(page))
+}
+
+pub fn routes() -> Vec<rocket::Route> {
+    routes![home]
+}

@@ -1,0 +1,24 @@
+//! Server-rendered pages, one module per area.
+use rocket::Route;
+
+pub mod auth;
+pub mod home;
+pub mod schools;
+pub mod system;
+
+pub fn routes() -> Vec<Route> {
+    let mut routes = Vec::new();
+    routes.extend(system::routes());
+    routes.extend(auth::routes());
+    routes.extend(home::routes());
+    routes.extend(schools::routes());
+    routes
+}
+
+/// The `next` target after signing in: only paths on this site.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/".to_string(),
+    }
+}

@@ -1,0 +1,389 @@
+//! Test harness: the real application per test on its own database — a fresh SQLite file,
+//! and, when `TONGXING_TEST_POSTGRES_URL` is set, a fresh PostgreSQL database too.
+#![allow(dead_code)]
+
+use std::future::Future;
+use std::sync::Arc;
+
+use rocket::http::{ContentType, Header, Status};
+use rocket::local::asynchronous::{Client, LocalResponse};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use tongxing::domain::access::Actor;
+use tongxing::domain::users;
+use tongxing::entities;
+use tongxing::mail::RecordingMailer;
+
+pub const PASSWORD: &str = "correct-horse-battery";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub client: Client,
+    pub db: DatabaseConnection,
+    pub mailer: RecordingMailer,
+    pub backend: Backend,
+    pub data_dir: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+fn random_name() -> String {
+    use rand::Rng;
+    let n: u64 = rand::rng().random();
+    format!("{n:016x}")
+}
+
+/// Runs `test` on SQLite and, when configured, on PostgreSQL. Without PostgreSQL settings
+/// it says loudly that that half was skipped.
+pub async fn each_db<F, Fut>(test: F)
+where
+    F: Fn(TestApp) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    test(spawn(Backend::Sqlite).await).await;
+    if std::env::var("TONGXING_TEST_POSTGRES_URL").is_ok_and(|u| !u.is_empty()) {
+        test(spawn(Backend::Postgres).await).await;
+    } else {
+        eprintln!("SKIPPED on PostgreSQL: TONGXING_TEST_POSTGRES_URL is not set");
+    }
+}
+
+async fn postgres_url() -> String {
+    let base = std::env::var("TONGXING_TEST_POSTGRES_URL").expect("TONGXING_TEST_POSTGRES_URL");
+    let admin = Database::connect(base.as_str())
+        .await
+        .expect("connect to PostgreSQL");
+    let name = format!("tx_test_{}", random_name());
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("create test database");
+    let _ = admin.close().await;
+    let mut url = url::Url::parse(&base).expect("PostgreSQL URL");
+    url.set_path(&format!("/{name}"));
+    url.to_string()
+}
+
+pub async fn spawn(backend: Backend) -> TestApp {
+    spawn_with(backend, |f| f).await
+}
+
+/// Like `spawn`, with a chance to change the configuration.
+pub async fn spawn_with(
+    backend: Backend,
+    configure: impl FnOnce(rocket::figment::Figment) -> rocket::figment::Figment,
+) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = match backend {
+        Backend::Sqlite => format!("sqlite://{}/test.db?mode=rwc", dir.path().display()),
+        Backend::Postgres => postgres_url().await,
+    };
+    let secret = tongxing::domain::tokens::new_secret_key();
+    let figment = rocket::Config::figment()
+        .merge(("log_level", "off"))
+        .merge(("secret_key", secret))
+        .merge(("database_url", url.clone()))
+        .merge(("data_dir", dir.path().to_path_buf()))
+        .merge(("background_jobs", false))
+        .merge(("base_url", "http://tongxing.test"));
+    let figment = configure(figment);
+    let mailer = RecordingMailer::default();
+    let rocket = tongxing::build(figment, Some(Arc::new(mailer.clone())))
+        .await
+        .expect("build app");
+    let client = Client::tracked(rocket).await.expect("rocket client");
+    let db = tongxing::db::connect(&url)
+        .await
+        .expect("test db connection");
+    TestApp {
+        client,
+        db,
+        mailer,
+        backend,
+        data_dir: dir.path().to_path_buf(),
+        _dir: dir,
+    }
+}
+
+/// The value of `name="_csrf"` in a page.
+pub fn csrf_in(html: &str) -> String {
+    let marker = "name=\"_csrf\" value=\"";
+    let start = html.find(marker).expect("page has a CSRF field") + marker.len();
+    let end = html[start..].find('"').expect("end of CSRF value") + start;
+    html[start..end].to_string()
+}
+
+/// Percent-encodes a query value.
+pub fn enc(value: &str) -> String {
+    url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
+
+pub fn form_body(fields: &[(&str, &str)]) -> String {
+    url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(fields)
+        .finish()
+}
+
+impl TestApp {
+    /// This client's CSRF token (from a page that has a form).
+    pub async fn csrf(&self) -> String {
+        let html = self
+            .client
+            .get("/password-reset")
+            .dispatch()
+            .await
+            .into_string()
+            .await
+            .unwrap_or_default();
+        csrf_in(&html)
+    }
+
+    /// Posts a form with this client's CSRF token added.
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> LocalResponse<'_> {
+        let token = self.csrf().await;
+        let mut all: Vec<(&str, &str)> = vec![("_csrf", token.as_str())];
+        all.extend_from_slice(fields);
+        self.client
+            .post(path.to_string())
+            .header(ContentType::Form)
+            .body(form_body(&all))
+            .dispatch()
+            .await
+    }
+
+    pub async fn get_html(&self, path: &str) -> (Status, String) {
+        let res = self.client.get(path.to_string()).dispatch().await;
+        let status = res.status();
+        (status, res.into_string().await.unwrap_or_default())
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Status {
+        let res = self
+            .post_form("/login", &[("email", email), ("password", password)])
+            .await;
+        res.status()
+    }
+
+    pub async fn logout(&self) {
+        let res = self.post_form("/logout", &[]).await;
+        assert_eq!(res.status(), Status::SeeOther);
+    }
+
+    /// Sends JSON to the API with a method, path and body; returns status and JSON.
+    pub async fn api(
+        &self,
+        method: rocket::http::Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> (Status, serde_json::Value) {
+        let mut req = self.client.req(method, path.to_string());
+        if let Some(body) = body {
+            req = req.header(ContentType::JSON).body(body.to_string());
+        }
+        let res = req.dispatch().await;
+        let status = res.status();
+        let text = res.into_string().await.unwrap_or_default();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
+        )
+    }
+
+    pub async fn api_with_token(
+        &self,
+        method: rocket::http::Method,
+        path: &str,
+        token: &str,
+        body: Option<serde_json::Value>,
+    ) -> (Status, serde_json::Value) {
+        let mut req = self
+            .client
+            .req(method, path.to_string())
+            .header(Header::new("Authorization", format!("Bearer {token}")));
+        if let Some(body) = body {
+            req = req.header(ContentType::JSON).body(body.to_string());
+        }
+        let res = req.dispatch().await;
+        let status = res.status();
+        let text = res.into_string().await.unwrap_or_default();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
+        )
+    }
+
+    /// A bureau admin account, made directly through the service.
+    pub async fn bureau(&self, email: &str) -> entities::users::Model {
+        users::create_admin_cli(&self.db, email, "教育局管理员", PASSWORD)
+            .await
+            .expect("create bureau admin")
+    }
+
+    pub fn bureau_actor(&self, user: &entities::users::Model) -> Actor {
+        users::actor_of(user)
+    }
+
+    /// A school made through the service (code must be unique).
+    pub async fn school(
+        &self,
+        admin: &Actor,
+        name: &str,
+        code: &str,
+        kind: &str,
+    ) -> entities::schools::Model {
+        let form = tongxing::domain::schools::SchoolForm {
+            name: name.into(),
+            code: code.into(),
+            kind: kind.into(),
+            stage: "junior".into(),
+            district: "连州市".into(),
+            township: "三水乡".into(),
+            ..Default::default()
+        };
+        tongxing::domain::schools::create(&self.db, admin, &form)
+            .await
+            .expect("create school")
+    }
+
+    pub async fn teacher(
+        &self,
+        admin: &Actor,
+        school_id: i64,
+        name: &str,
+        staff_no: &str,
+    ) -> entities::teachers::Model {
+        let form = tongxing::domain::teachers::TeacherForm {
+            school_id: school_id.to_string(),
+            name: name.into(),
+            gender: "female".into(),
+            staff_no: staff_no.into(),
+            subjects: "数学".into(),
+            grades: "七年级".into(),
+            title: "first".into(),
+            years_teaching: "5".into(),
+            ..Default::default()
+        };
+        tongxing::domain::teachers::create(&self.db, admin, &form)
+            .await
+            .expect("create teacher")
+    }
+
+    /// An account of any role with the standard password.
+    pub async fn user(
+        &self,
+        admin: &Actor,
+        email: &str,
+        role: &str,
+        school_id: Option<i64>,
+        teacher_id: Option<i64>,
+    ) -> entities::users::Model {
+        let form = users::UserForm {
+            email: email.into(),
+            name: email.split('@').next().unwrap_or("user").into(),
+            role: role.into(),
+            school_id: school_id.map(|i| i.to_string()).unwrap_or_default(),
+            teacher_id: teacher_id.map(|i| i.to_string()).unwrap_or_default(),
+            password: PASSWORD.into(),
+        };
+        users::create(&self.db, admin, &form, "http://tongxing.test")
+            .await
+            .expect("create user")
+    }
+
+    /// Delivers the outbox now and returns the mails sent so far.
+    pub async fn deliver_mail(&self) -> Vec<tongxing::mail::OutgoingMail> {
+        tongxing::jobs::deliver_due(&self.db, &self.mailer)
+            .await
+            .expect("deliver outbox");
+        self.mailer.sent.lock().expect("mail lock").clone()
+    }
+
+    pub async fn count(&self, table: &str) -> i64 {
+        let row = self
+            .db
+            .query_one_raw(sea_orm::Statement::from_string(
+                self.db.get_database_backend(),
+                format!("SELECT COUNT(*) AS n FROM {table}"),
+            ))
+            .await
+            .expect("count query")
+            .expect("a row");
+        row.try_get::<i64>("", "n").expect("count value")
+    }
+}
+
+/// Standard world: a bureau admin, two schools with an admin each, two teachers with accounts.
+pub struct World {
+    pub bureau: entities::users::Model,
+    pub bureau_actor: Actor,
+    pub urban: entities::schools::Model,
+    pub rural: entities::schools::Model,
+    pub urban_admin: entities::users::Model,
+    pub rural_admin: entities::users::Model,
+    pub mentor: entities::teachers::Model,
+    pub mentee: entities::teachers::Model,
+    pub mentor_user: entities::users::Model,
+    pub mentee_user: entities::users::Model,
+}
+
+pub async fn world(app: &TestApp) -> World {
+    let bureau = app.bureau("bureau@tongxing.test").await;
+    let actor = users::actor_of(&bureau);
+    let urban = app
+        .school(&actor, "连州市实验学校", "4418820001", "urban")
+        .await;
+    let rural = app.school(&actor, "三元中学", "4418820002", "rural").await;
+    let urban_admin = app
+        .user(
+            &actor,
+            "urban@tongxing.test",
+            "school_admin",
+            Some(urban.id),
+            None,
+        )
+        .await;
+    let rural_admin = app
+        .user(
+            &actor,
+            "rural@tongxing.test",
+            "school_admin",
+            Some(rural.id),
+            None,
+        )
+        .await;
+    let mentor = app.teacher(&actor, urban.id, "李明", "U001").await;
+    let mentee = app.teacher(&actor, rural.id, "姚成琳", "R001").await;
+    let mentor_user = app
+        .user(
+            &actor,
+            "mentor@tongxing.test",
+            "teacher",
+            None,
+            Some(mentor.id),
+        )
+        .await;
+    let mentee_user = app
+        .user(
+            &actor,
+            "mentee@tongxing.test",
+            "teacher",
+            None,
+            Some(mentee.id),
+        )
+        .await;
+    World {
+        bureau,
+        bureau_actor: actor,
+        urban,
+        rural,
+        urban_admin,
+        rural_admin,
+        mentor,
+        mentee,
+        mentor_user,
+        mentee_user,
+    }
+}

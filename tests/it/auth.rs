@@ -1,0 +1,248 @@
+//! Sign-in, setup, sessions, CSRF, throttling, password reset.
+use rocket::http::{ContentType, Status};
+
+use crate::common::{self, PASSWORD, each_db};
+
+#[rocket::async_test]
+async fn setup_page_exists_only_until_the_first_user() {
+    each_db(|app| async move {
+        let (status, html) = app.get_html("/").await;
+        assert_eq!(status, Status::SeeOther, "{html}");
+        let (status, html) = app.get_html("/setup").await;
+        assert_eq!(status, Status::Ok);
+        assert!(html.contains("首次设置"));
+
+        // A bad form keeps what was typed and says what is wrong per field.
+        let res = app
+            .post_form(
+                "/setup",
+                &[
+                    ("name", "王局长"),
+                    ("email", "not-an-email"),
+                    ("password", "short"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), Status::UnprocessableEntity);
+        let html = res.into_string().await.unwrap();
+        assert!(html.contains("value=\"王局长\""), "name kept");
+        assert!(html.contains("电子邮箱格式不正确"));
+        assert!(html.contains("密码至少 10 个字符"));
+        assert_eq!(app.count("users").await, 0);
+
+        let res = app
+            .post_form(
+                "/setup",
+                &[
+                    ("name", "王局长"),
+                    ("email", "Admin@Bureau.cn"),
+                    ("password", PASSWORD),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), Status::SeeOther);
+        assert_eq!(app.count("users").await, 1);
+        // Signed in straight away.
+        let (status, html) = app.get_html("/").await;
+        assert_eq!(status, Status::Ok);
+        assert!(html.contains("教育局工作台"));
+
+        // Gone now, for everybody.
+        let (status, _) = app.get_html("/setup").await;
+        assert_eq!(status, Status::NotFound);
+        let res = app
+            .post_form(
+                "/setup",
+                &[("name", "x"), ("email", "x@y.cn"), ("password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(res.status(), Status::NotFound);
+        assert_eq!(app.count("users").await, 1);
+    })
+    .await;
+}
+
+#[rocket::async_test]
+async fn login_logout_and_wrong_password() {
+    each_db(|app| async move {
+        app.bureau("boss@bureau.cn").await;
+        assert_eq!(
+            app.login("boss@bureau.cn", "wrong password!").await,
+            Status::UnprocessableEntity
+        );
+        let (status, _) = app.get_html("/schools").await;
+        assert_eq!(status, Status::SeeOther, "still anonymous");
+
+        assert_eq!(
+            app.login("BOSS@bureau.cn", PASSWORD).await,
+            Status::SeeOther
+        );
+        let (status, _) = app.get_html("/schools").await;
+        assert_eq!(status, Status::Ok);
+
+        app.logout().await;
+        let res = app.client.get("/schools").dispatch().await;
+        assert_eq!(res.status(), Status::SeeOther);
+        assert_eq!(
+            res.headers().get_one("Location"),
+            Some("/login?next=%2Fschools")
+        );
+    })
+    .await;
+}
+
+#[rocket::async_test]
+async fn forms_without_the_csrf_token_are_refused() {
+    each_db(|app| async move {
+        app.bureau("boss@bureau.cn").await;
+        assert_eq!(
+            app.login("boss@bureau.cn", PASSWORD).await,
+            Status::SeeOther
+        );
+        let body = common::form_body(&[
+            ("name", "新学校"),
+            ("code", "4418829999"),
+            ("kind", "rural"),
+            ("stage", "primary"),
+            ("district", "连州市"),
+        ]);
+        let res = app
+            .client
+            .post("/schools")
+            .header(ContentType::Form)
+            .body(body.clone())
+            .dispatch()
+            .await;
+        assert_eq!(res.status(), Status::Forbidden);
+        let html = res.into_string().await.unwrap();
+        assert!(html.contains("表单已过期"), "{html}");
+
+        let wrong = format!("_csrf=wrong&{body}");
+        let res = app
+            .client
+            .post("/schools")
+            .header(ContentType::Form)
+            .body(wrong)
+            .dispatch()
+            .await;
+        assert_eq!(res.status(), Status::Forbidden);
+
+        // A right token from another site's page is refused too (Origin check).
+        let token = app.csrf().await;
+        let res = app
+            .client
+            .post("/schools")
+            .header(ContentType::Form)
+            .header(rocket::http::Header::new("Origin", "https://evil.example"))
+            .body(format!("_csrf={token}&{body}"))
+            .dispatch()
+            .await;
+        assert_eq!(res.status(), Status::Forbidden);
+        assert_eq!(app.count("schools").await, 0);
+    })
+    .await;
+}
+
+#[rocket::async_test]
+async fn login_is_throttled_per_account() {
+    each_db(|app| async move {
+        app.bureau("boss@bureau.cn").await;
+        for _ in 0..5 {
+            assert_eq!(
+                app.login("boss@bureau.cn", "wrong password!").await,
+                Status::UnprocessableEntity
+            );
+        }
+        // Even the right password is refused now, with a clear message.
+        let token = app.csrf().await;
+        let res = app
+            .client
+            .post("/login")
+            .header(ContentType::Form)
+            .body(common::form_body(&[
+                ("_csrf", &token),
+                ("email", "boss@bureau.cn"),
+                ("password", PASSWORD),
+            ]))
+            .dispatch()
+            .await;
+        assert_eq!(res.status(), Status::TooManyRequests);
+        assert!(
+            res.into_string()
+                .await
+                .unwrap()
+                .contains("登录尝试次数过多")
+        );
+    })
+    .await;
+}
+
+#[rocket::async_test]
+async fn password_reset_link_is_single_use() {
+    each_db(|app| async move {
+        app.bureau("boss@bureau.cn").await;
+        let res = app
+            .post_form("/password-reset", &[("email", "boss@bureau.cn")])
+            .await;
+        assert_eq!(res.status(), Status::Ok);
+        // Unknown addresses get the same answer and no mail.
+        let res = app
+            .post_form("/password-reset", &[("email", "nobody@bureau.cn")])
+            .await;
+        assert_eq!(res.status(), Status::Ok);
+        let mails = app.deliver_mail().await;
+        assert_eq!(mails.len(), 1);
+        assert_eq!(mails[0].to, "boss@bureau.cn");
+        assert!(mails[0].subject.contains("重设密码"));
+        let link = mails[0]
+            .text
+            .lines()
+            .find(|l| l.contains("/password-reset/"))
+            .expect("link in mail")
+            .trim()
+            .to_string();
+        let path = link.trim_start_matches("http://tongxing.test");
+        let (status, _) = app.get_html(path).await;
+        assert_eq!(status, Status::Ok);
+
+        let res = app
+            .post_form(
+                path,
+                &[
+                    ("password", "a-new-password-1"),
+                    ("confirm", "different-password"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), Status::UnprocessableEntity);
+        let res = app
+            .post_form(
+                path,
+                &[
+                    ("password", "a-new-password-1"),
+                    ("confirm", "a-new-password-1"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), Status::SeeOther);
+        assert_eq!(
+            app.login("boss@bureau.cn", "a-new-password-1").await,
+            Status::SeeOther
+        );
+
+        // Used once: refused the second time, and the password stays.
+        let res = app
+            .post_form(
+                path,
+                &[
+                    ("password", "another-password-2"),
+                    ("confirm", "another-password-2"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), Status::BadRequest);
+        let (status, _) = app.get_html(path).await;
+        assert_eq!(status, Status::BadRequest);
+    })
+    .await;
+}
