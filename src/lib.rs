@@ -37,6 +37,7 @@ pub async fn build(
 ) -> Result<Rocket<Build>, String> {
     let config = AppConfig::from_figment(&figment)?;
     let figment = config::ensure_secret_key(figment, &config.data_dir)?;
+    let figment = web::pages::imports::upload_limits(figment);
     let db = db::connect(&config.database_url).await.map_err(|e| {
         format!(
             "cannot open the database {}: {e}",

@@ -108,8 +108,30 @@ async fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Demo => {
             let conn = open_db(&config).await?;
-            let _ = conn;
-            Err("demo data is not available in this build yet".into())
+            let report = domain::demo::load(&conn)
+                .await
+                .map_err(|e| format!("demo data: {e}"))?;
+            println!(
+                "demo data loaded: {} schools, {} teachers, {} accounts, {} academic years added (existing ones kept)",
+                report.schools_added, report.teachers_added, report.users_added, report.years_added
+            );
+            println!(
+                "\nDemo logins (password for all: {}):",
+                domain::demo::DEMO_PASSWORD
+            );
+            for login in domain::demo::LOGINS {
+                println!(
+                    "  {:<13} {:<32} {}",
+                    login.role.as_str(),
+                    login.email,
+                    login.who
+                );
+            }
+            println!(
+                "\nStart the server with `tongxing` (or `cargo run --release`) and open {}",
+                config.base_url
+            );
+            Ok(())
         }
         Command::Backup { file } => {
             let conn = open_db(&config).await?;

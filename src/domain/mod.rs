@@ -3,6 +3,9 @@
 pub mod academic_years;
 pub mod access;
 pub mod audit;
+pub mod demo;
+pub mod exports;
+pub mod imports;
 pub mod notify;
 pub mod paging;
 pub mod schools;

@@ -787,3 +787,93 @@ pub async fn authenticate_token(db: &DatabaseConnection, secret: &str) -> AppRes
     }
     Ok(user)
 }
+
+/// The account bound to a teacher record, if any.
+pub async fn find_by_teacher(
+    db: &impl ConnectionTrait,
+    teacher_id: i64,
+) -> AppResult<Option<users::Model>> {
+    Ok(users::Entity::find()
+        .filter(users::Column::TeacherId.eq(teacher_id))
+        .one(db)
+        .await?)
+}
+
+/// A row of the bureau's user list: the account with the names of its school and teacher.
+#[derive(Debug, Clone)]
+pub struct UserRow {
+    pub user: users::Model,
+    pub school: Option<String>,
+    pub teacher: Option<String>,
+}
+
+/// `list`, with school and teacher names looked up in two queries.
+pub async fn list_rows(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    filter: &UserFilter,
+    page: crate::domain::paging::PageRequest,
+) -> AppResult<crate::domain::paging::Paged<UserRow>> {
+    use sea_orm::QuerySelect;
+    let paged = list(db, actor, filter, page).await?;
+    let mut school_ids: Vec<i64> = paged.items.iter().filter_map(|u| u.school_id).collect();
+    school_ids.sort_unstable();
+    school_ids.dedup();
+    let mut teacher_ids: Vec<i64> = paged.items.iter().filter_map(|u| u.teacher_id).collect();
+    teacher_ids.sort_unstable();
+    teacher_ids.dedup();
+    let schools: std::collections::HashMap<i64, String> = if school_ids.is_empty() {
+        Default::default()
+    } else {
+        crate::entities::schools::Entity::find()
+            .select_only()
+            .column(crate::entities::schools::Column::Id)
+            .column(crate::entities::schools::Column::Name)
+            .filter(crate::entities::schools::Column::Id.is_in(school_ids))
+            .into_tuple::<(i64, String)>()
+            .all(db)
+            .await?
+            .into_iter()
+            .collect()
+    };
+    let teacher_names: std::collections::HashMap<i64, String> = if teacher_ids.is_empty() {
+        Default::default()
+    } else {
+        teachers::Entity::find()
+            .select_only()
+            .column(teachers::Column::Id)
+            .column(teachers::Column::Name)
+            .filter(teachers::Column::Id.is_in(teacher_ids))
+            .into_tuple::<(i64, String)>()
+            .all(db)
+            .await?
+            .into_iter()
+            .collect()
+    };
+    Ok(paged.map(|user| UserRow {
+        school: user.school_id.and_then(|id| schools.get(&id).cloned()),
+        teacher: user
+            .teacher_id
+            .and_then(|id| teacher_names.get(&id).cloned()),
+        user,
+    }))
+}
+
+/// A teacher record as the user form shows it beside the typed teacher number:
+/// `(name, school name)`, or `None` when there is no such teacher.
+pub async fn teacher_brief(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    teacher_id: i64,
+) -> AppResult<Option<(String, String)>> {
+    actor.require_bureau()?;
+    let Some(t) = teachers::Entity::find_by_id(teacher_id).one(db).await? else {
+        return Ok(None);
+    };
+    let school = crate::entities::schools::Entity::find_by_id(t.school_id)
+        .one(db)
+        .await?
+        .map(|s| s.name)
+        .unwrap_or_default();
+    Ok(Some((t.name, school)))
+}

@@ -315,6 +315,22 @@ impl Ctx {
         self.lang.msg(msg)
     }
 
+    /// A flash message: a catalogue key, with arguments as a query string when it has
+    /// any (`flash-imported-schools?count=3`).
+    pub fn flash_text(&self, raw: &str) -> String {
+        match raw.split_once('?') {
+            Some((key, query)) => {
+                let args: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
+                    .into_owned()
+                    .collect();
+                let args: Vec<(&str, String)> =
+                    args.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+                self.lang.t_args(key, &args)
+            }
+            None => self.lang.t(raw),
+        }
+    }
+
     /// The translated errors of one form field.
     pub fn errs(&self, errors: &FieldErrors, field: &str) -> Vec<String> {
         errors
@@ -365,6 +381,17 @@ impl Ctx {
     pub fn opt_datetime(&self, d: &Option<chrono::DateTime<Utc>>) -> String {
         d.map(|d| self.lang.datetime(d))
             .unwrap_or_else(|| "—".into())
+    }
+
+    /// An academic year for reading: `2026—2027学年` / `2026–2027` (as stored if malformed).
+    pub fn year(&self, name: &str) -> String {
+        match crate::domain::academic_years::parse_year_name(name) {
+            Ok((from, to)) => self.lang.t_args(
+                "year-label",
+                &[("from", from.to_string()), ("to", to.to_string())],
+            ),
+            Err(_) => name.to_string(),
+        }
     }
 
     /// Current path and query, to come back to after signing in or switching language.

@@ -51,7 +51,7 @@ where
     }
 }
 
-async fn postgres_url() -> String {
+pub async fn postgres_url() -> String {
     let base = std::env::var("TONGXING_TEST_POSTGRES_URL").expect("TONGXING_TEST_POSTGRES_URL");
     let admin = Database::connect(base.as_str())
         .await

@@ -246,3 +246,156 @@ async fn password_reset_link_is_single_use() {
     })
     .await;
 }
+
+fn session_cookie(user_id: i64, epoch: i32, expires: i64) -> rocket::http::Cookie<'static> {
+    rocket::http::Cookie::new(
+        "tx_session",
+        format!(r#"{{"u":{user_id},"e":{epoch},"x":{expires}}}"#),
+    )
+}
+
+#[rocket::async_test]
+async fn expired_and_outdated_sessions_send_to_login() {
+    each_db(|app| async move {
+        let admin = app.bureau("boss@bureau.cn").await;
+        let now = chrono::Utc::now().timestamp();
+        // Expired: back to the login page, which says why.
+        let res = app
+            .client
+            .get("/schools")
+            .private_cookie(session_cookie(admin.id, 0, now - 5))
+            .dispatch()
+            .await;
+        assert_eq!(res.status(), Status::SeeOther);
+        let location = res.headers().get_one("Location").unwrap().to_string();
+        assert!(location.contains("expired=1"), "{location}");
+        let (_, html) = app.get_html(&location).await;
+        assert!(html.contains("登录已过期"));
+        // Control: a live session cookie works (and the client keeps it from here on).
+        let res = app
+            .client
+            .get("/schools")
+            .private_cookie(session_cookie(admin.id, 0, now + 600))
+            .dispatch()
+            .await;
+        assert_eq!(res.status(), Status::Ok);
+        app.logout().await;
+        // From before a password change (older epoch): refused too.
+        let res = app
+            .client
+            .get("/schools")
+            .private_cookie(session_cookie(admin.id, -1, now + 600))
+            .dispatch()
+            .await;
+        assert_eq!(res.status(), Status::SeeOther);
+        // The API answers 401 in the error shape instead of redirecting.
+        let res = app
+            .client
+            .get("/api/v1/session")
+            .private_cookie(session_cookie(admin.id, 0, now - 5))
+            .dispatch()
+            .await;
+        assert_eq!(res.status(), Status::Unauthorized);
+        let body: serde_json::Value =
+            serde_json::from_str(&res.into_string().await.unwrap()).unwrap();
+        assert_eq!(body["error"]["code"], "unauthorized");
+    })
+    .await;
+}
+
+#[rocket::async_test]
+async fn signing_in_starts_a_new_session_and_csrf_token() {
+    each_db(|app| async move {
+        app.bureau("boss@bureau.cn").await;
+        let before = app.csrf().await;
+        app.login("boss@bureau.cn", PASSWORD).await;
+        let after = app.csrf().await;
+        assert_ne!(before, after, "token rotated at sign-in");
+        // The old token no longer works for a form.
+        let res = app
+            .client
+            .post("/profile/tokens")
+            .header(ContentType::Form)
+            .body(common::form_body(&[("_csrf", &before), ("name", "x")]))
+            .dispatch()
+            .await;
+        assert_eq!(res.status(), Status::Forbidden);
+        // Changing the password ends other sessions but keeps this one.
+        let res = app
+            .post_form(
+                "/profile/password",
+                &[
+                    ("current", PASSWORD),
+                    ("password", "another-pass-123"),
+                    ("confirm", "another-pass-123"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), Status::SeeOther);
+        let (status, _) = app.get_html("/profile").await;
+        assert_eq!(status, Status::Ok);
+        let res = app
+            .client
+            .get("/schools")
+            .private_cookie(session_cookie(1, 0, chrono::Utc::now().timestamp() + 600))
+            .dispatch()
+            .await;
+        assert_eq!(res.status(), Status::SeeOther, "the old epoch is out");
+    })
+    .await;
+}
+
+#[rocket::async_test]
+async fn personal_api_tokens_can_be_created_used_and_revoked() {
+    each_db(|app| async move {
+        app.bureau("boss@bureau.cn").await;
+        app.login("boss@bureau.cn", PASSWORD).await;
+        let res = app.post_form("/profile/tokens", &[("name", "")]).await;
+        assert_eq!(res.status(), Status::UnprocessableEntity);
+        assert_eq!(app.count("api_tokens").await, 0);
+        let res = app
+            .post_form("/profile/tokens", &[("name", "Excel 同步")])
+            .await;
+        assert_eq!(res.status(), Status::Ok);
+        let html = res.into_string().await.unwrap();
+        let start = html.find("tx_").expect("secret shown once");
+        let secret: String = html[start..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+            .collect();
+        let (status, body) = app
+            .api_with_token(rocket::http::Method::Get, "/api/v1/session", &secret, None)
+            .await;
+        assert_eq!(status, Status::Ok);
+        assert_eq!(body["email"], "boss@bureau.cn");
+        let (_, html) = app.get_html("/profile").await;
+        assert!(!html.contains(&secret), "never shown again");
+        let id: i64 = {
+            use sea_orm::EntityTrait;
+            tongxing::entities::api_tokens::Entity::find()
+                .one(&app.db)
+                .await
+                .unwrap()
+                .unwrap()
+                .id
+        };
+        let res = app
+            .post_form(&format!("/profile/tokens/{id}/revoke"), &[])
+            .await;
+        assert_eq!(res.status(), Status::SeeOther);
+        let (status, _) = app
+            .api_with_token(rocket::http::Method::Get, "/api/v1/session", &secret, None)
+            .await;
+        assert_eq!(status, Status::Unauthorized);
+        let (status, _) = app
+            .api_with_token(
+                rocket::http::Method::Get,
+                "/api/v1/session",
+                "tx_made_up",
+                None,
+            )
+            .await;
+        assert_eq!(status, Status::Unauthorized);
+    })
+    .await;
+}

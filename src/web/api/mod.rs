@@ -1,10 +1,183 @@
 //! The JSON API under `/api/v1`, over the same domain services as the pages.
-use rocket::Route;
+//!
+//! Conventions: lists answer `{"items":[…],"page","per_page","total"}`; a bad query
+//! parameter is a 422 with `fields`; a create answers 201 with the object and a
+//! `Location`; a path id that is not an integer is a 404 like an unknown id.
+use rocket::http::Status;
+use rocket::response::status::Created;
+use rocket::serde::json::Json;
+use rocket::{Route, delete, get, patch, post, put, routes};
+use serde::Serialize;
 
+use crate::domain::paging::{PageRequest, Paged};
+use crate::error::{AppError, AppResult, FieldErrors, Msg};
+
+pub mod academic_years;
+pub mod openapi;
+pub mod schools;
 pub mod session;
+pub mod teachers;
+pub mod users;
+
+/// Where the API is mounted.
+pub const PREFIX: &str = "/api/v1";
 
 pub fn routes() -> Vec<Route> {
     let mut routes = Vec::new();
     routes.extend(session::routes());
+    routes.extend(schools::routes());
+    routes.extend(teachers::routes());
+    routes.extend(users::routes());
+    routes.extend(academic_years::routes());
+    routes.extend(openapi::routes());
+    routes.extend(fallback_routes());
     routes
+}
+
+/// Catch-alls that turn anything not matched under `/api/v1` (such as `/schools/abc`,
+/// whose id is not an integer) into the JSON 404. They are not API endpoints and are
+/// not in the OpenAPI document.
+pub fn fallback_routes() -> Vec<Route> {
+    routes![
+        fallback_get,
+        fallback_post,
+        fallback_put,
+        fallback_patch,
+        fallback_delete
+    ]
+}
+
+#[get("/<_..>", rank = 100)]
+fn fallback_get() -> AppError {
+    AppError::NotFound
+}
+
+#[post("/<_..>", rank = 100)]
+fn fallback_post() -> AppError {
+    AppError::NotFound
+}
+
+#[put("/<_..>", rank = 100)]
+fn fallback_put() -> AppError {
+    AppError::NotFound
+}
+
+#[patch("/<_..>", rank = 100)]
+fn fallback_patch() -> AppError {
+    AppError::NotFound
+}
+
+#[delete("/<_..>", rank = 100)]
+fn fallback_delete() -> AppError {
+    AppError::NotFound
+}
+
+/// One page of a list, as every list endpoint answers it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ApiPage<T: utoipa::ToSchema> {
+    pub items: Vec<T>,
+    /// The page number, from 1.
+    pub page: u64,
+    /// Items per page (1–100, default 20).
+    pub per_page: u64,
+    /// Matching items over all pages.
+    pub total: u64,
+}
+
+impl<T: utoipa::ToSchema> ApiPage<T> {
+    pub fn from_paged<M>(paged: Paged<M>, f: impl FnMut(M) -> T) -> Self {
+        let paged = paged.map(f);
+        ApiPage {
+            items: paged.items,
+            page: paged.page,
+            per_page: paged.per_page,
+            total: paged.total,
+        }
+    }
+}
+
+/// Query-string checks for list endpoints: every bad parameter is reported at once, as a
+/// 422 whose `fields` name the parameters.
+#[derive(Default)]
+pub struct QueryCheck {
+    errors: FieldErrors,
+}
+
+impl QueryCheck {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// `page` and `per_page`, strictly.
+    pub fn page(&mut self, page: Option<&str>, per_page: Option<&str>) -> PageRequest {
+        match PageRequest::parse_strict(page, per_page) {
+            Ok(p) => p,
+            Err(AppError::Invalid(e)) => {
+                for (field, msgs) in e.0 {
+                    for m in msgs {
+                        self.errors.add(&field, m);
+                    }
+                }
+                PageRequest::default()
+            }
+            Err(_) => PageRequest::default(),
+        }
+    }
+
+    /// An enum word; empty or absent means no filter.
+    pub fn word<T>(
+        &mut self,
+        field: &str,
+        value: Option<&str>,
+        parse: fn(&str) -> Option<T>,
+    ) -> Option<T> {
+        let value = value.map(str::trim).filter(|s| !s.is_empty())?;
+        let parsed = parse(value);
+        if parsed.is_none() {
+            self.errors.add(field, Msg::new("err-choose"));
+        }
+        parsed
+    }
+
+    /// An integer id; empty or absent means no filter.
+    pub fn id(&mut self, field: &str, value: Option<&str>) -> Option<i64> {
+        let value = value.map(str::trim).filter(|s| !s.is_empty())?;
+        match value.parse::<i64>() {
+            Ok(n) if n > 0 => Some(n),
+            _ => {
+                self.errors.add(field, Msg::new("err-not-a-number"));
+                None
+            }
+        }
+    }
+
+    /// `true`/`false` (also `1`/`0`, `yes`/`no`, `on`/`off`); absent means false.
+    pub fn flag(&mut self, field: &str, value: Option<&str>) -> bool {
+        match value.map(|s| s.trim().to_ascii_lowercase()).as_deref() {
+            None | Some("") | Some("false") | Some("0") | Some("no") | Some("off") => false,
+            Some("true") | Some("1") | Some("yes") | Some("on") => true,
+            Some(_) => {
+                self.errors.add(field, Msg::new("err-api-flag"));
+                false
+            }
+        }
+    }
+
+    pub fn text(value: Option<&str>) -> String {
+        value.map(str::trim).unwrap_or_default().to_string()
+    }
+
+    pub fn finish(self) -> AppResult<()> {
+        self.errors.into_result()
+    }
+}
+
+/// 201 Created with the object and its `Location`.
+pub fn created<T>(path: String, body: T) -> Created<Json<T>> {
+    Created::new(format!("{PREFIX}{path}")).body(Json(body))
+}
+
+/// 204 No Content.
+pub fn no_content() -> Status {
+    Status::NoContent
 }

@@ -8,6 +8,7 @@ use serde::Deserialize;
 use crate::config::AppConfig;
 use crate::domain::users::{self, UserView};
 use crate::error::{AppError, AppResult};
+use crate::web::api::openapi::ErrorBody;
 use crate::web::forms::ApiJson;
 use crate::web::guards::{self, ClientAddr, CurrentUser};
 use crate::web::pages::auth::LoginLimiter;
@@ -18,11 +19,13 @@ pub struct SessionRequest {
     pub password: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/session", tag = "session",
+/// Sign in with e-mail and password; sets the session cookie.
+#[utoipa::path(context_path = "/api/v1", tag = "session", security(()),
     request_body = SessionRequest,
     responses((status = 200, description = "Signed in; the session cookie is set", body = UserView),
-               (status = 401, description = "Wrong e-mail or password"),
-               (status = 429, description = "Too many attempts")))]
+               (status = 400, description = "Malformed JSON", body = ErrorBody),
+               (status = 401, description = "Wrong e-mail or password", body = ErrorBody),
+               (status = 429, description = "Too many attempts", body = ErrorBody)))]
 #[post("/session", data = "<body>")]
 pub async fn create(
     db: &State<DatabaseConnection>,
@@ -41,14 +44,18 @@ pub async fn create(
     Ok(Json(UserView::from(&user)))
 }
 
-#[utoipa::path(get, path = "/api/v1/session", tag = "session",
-    responses((status = 200, description = "The signed-in user", body = UserView), (status = 401)))]
+/// The signed-in user (by session cookie or bearer token).
+#[utoipa::path(context_path = "/api/v1", tag = "session",
+    responses((status = 200, description = "The signed-in user", body = UserView),
+               (status = 401, description = "Not signed in", body = ErrorBody)))]
 #[get("/session")]
 pub fn show(user: CurrentUser) -> Json<UserView> {
     Json(UserView::from(&user.user))
 }
 
-#[utoipa::path(delete, path = "/api/v1/session", tag = "session", responses((status = 200)))]
+/// Sign out (ends the session cookie; bearer tokens are revoked on the profile page).
+#[utoipa::path(context_path = "/api/v1", tag = "session", security(()),
+    responses((status = 200, description = "Signed out: `{\"ok\": true}`")))]
 #[delete("/session")]
 pub fn destroy(cookies: &CookieJar<'_>) -> Json<Value> {
     guards::end_session(cookies);

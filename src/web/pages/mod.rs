@@ -1,10 +1,15 @@
 //! Server-rendered pages, one module per area.
 use rocket::Route;
 
+pub mod academic_years;
 pub mod auth;
+pub mod exports;
 pub mod home;
+pub mod imports;
 pub mod schools;
 pub mod system;
+pub mod teachers;
+pub mod users;
 
 pub fn routes() -> Vec<Route> {
     let mut routes = Vec::new();
@@ -12,6 +17,11 @@ pub fn routes() -> Vec<Route> {
     routes.extend(auth::routes());
     routes.extend(home::routes());
     routes.extend(schools::routes());
+    routes.extend(imports::routes());
+    routes.extend(exports::routes());
+    routes.extend(teachers::routes());
+    routes.extend(users::routes());
+    routes.extend(academic_years::routes());
     routes
 }
 

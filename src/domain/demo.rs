@@ -1,0 +1,499 @@
+//! `tongxing demo`: the seed's programme as demo data — the district's urban schools and
+//! the rural schools they support (三元中学, 梓园小学, 平岗中学, 段岗小学, 龙塘小学, 龙冲小学,
+//! 桥店中学), their teachers including the mentor and 姚成琳 (junior-secondary maths), two
+//! academic years, and one account per role. Running it again adds nothing twice.
+use chrono::NaiveDate;
+use sea_orm::DatabaseConnection;
+
+use crate::domain::access::Actor;
+use crate::domain::types::Role;
+use crate::domain::{academic_years, schools, teachers, users};
+use crate::error::AppResult;
+
+pub const DEMO_PASSWORD: &str = "tongxing-demo";
+
+/// One printed line per demo account: (role, e-mail, what it shows).
+pub struct DemoLogin {
+    pub role: Role,
+    pub email: &'static str,
+    pub who: &'static str,
+}
+
+pub const LOGINS: &[DemoLogin] = &[
+    DemoLogin {
+        role: Role::BureauAdmin,
+        email: "bureau@demo.tongxing.cn",
+        who: "区教育局支教办公室",
+    },
+    DemoLogin {
+        role: Role::SchoolAdmin,
+        email: "yizhong@demo.tongxing.cn",
+        who: "叶集区第一中学 教导主任",
+    },
+    DemoLogin {
+        role: Role::SchoolAdmin,
+        email: "sanyuan@demo.tongxing.cn",
+        who: "三元中学 校长",
+    },
+    DemoLogin {
+        role: Role::Teacher,
+        email: "wangjianhua@demo.tongxing.cn",
+        who: "王建华（结对导师，初中数学）",
+    },
+    DemoLogin {
+        role: Role::Teacher,
+        email: "yaochenglin@demo.tongxing.cn",
+        who: "姚成琳（受援教师，初中数学）",
+    },
+];
+
+struct DemoSchool {
+    name: &'static str,
+    code: &'static str,
+    kind: &'static str,
+    stage: &'static str,
+    township: &'static str,
+    principal: &'static str,
+    students: u32,
+    teachers: u32,
+}
+
+const DISTRICT: &str = "叶集区";
+
+const SCHOOLS: &[DemoSchool] = &[
+    DemoSchool {
+        name: "叶集区第一中学",
+        code: "3415020001",
+        kind: "urban",
+        stage: "complete",
+        township: "城区",
+        principal: "周国庆",
+        students: 2860,
+        teachers: 186,
+    },
+    DemoSchool {
+        name: "叶集区实验学校",
+        code: "3415020002",
+        kind: "urban",
+        stage: "nine_year",
+        township: "城区",
+        principal: "陈丽华",
+        students: 2310,
+        teachers: 142,
+    },
+    DemoSchool {
+        name: "叶集区第二小学",
+        code: "3415020003",
+        kind: "urban",
+        stage: "primary",
+        township: "城区",
+        principal: "刘德兵",
+        students: 1680,
+        teachers: 88,
+    },
+    DemoSchool {
+        name: "三元中学",
+        code: "3415020101",
+        kind: "township",
+        stage: "junior",
+        township: "三元乡",
+        principal: "张永明",
+        students: 620,
+        teachers: 46,
+    },
+    DemoSchool {
+        name: "梓园小学",
+        code: "3415020102",
+        kind: "rural",
+        stage: "primary",
+        township: "三元乡",
+        principal: "赵春生",
+        students: 180,
+        teachers: 12,
+    },
+    DemoSchool {
+        name: "龙塘小学",
+        code: "3415020103",
+        kind: "rural",
+        stage: "primary",
+        township: "三元乡",
+        principal: "孙立军",
+        students: 210,
+        teachers: 14,
+    },
+    DemoSchool {
+        name: "平岗中学",
+        code: "3415020201",
+        kind: "township",
+        stage: "junior",
+        township: "平岗办事处",
+        principal: "吴海涛",
+        students: 540,
+        teachers: 41,
+    },
+    DemoSchool {
+        name: "龙冲小学",
+        code: "3415020202",
+        kind: "rural",
+        stage: "primary",
+        township: "平岗办事处",
+        principal: "郑光辉",
+        students: 150,
+        teachers: 10,
+    },
+    DemoSchool {
+        name: "段岗小学",
+        code: "3415020301",
+        kind: "rural",
+        stage: "primary",
+        township: "孙岗乡",
+        principal: "何秀英",
+        students: 190,
+        teachers: 13,
+    },
+    DemoSchool {
+        name: "桥店中学",
+        code: "3415020401",
+        kind: "rural",
+        stage: "junior",
+        township: "孙岗乡",
+        principal: "马志远",
+        students: 430,
+        teachers: 33,
+    },
+];
+
+struct DemoTeacher {
+    school_code: &'static str,
+    name: &'static str,
+    gender: &'static str,
+    staff_no: &'static str,
+    subjects: &'static str,
+    grades: &'static str,
+    title: &'static str,
+    years: u32,
+    honours: &'static str,
+}
+
+const TEACHERS: &[DemoTeacher] = &[
+    DemoTeacher {
+        school_code: "3415020001",
+        name: "王建华",
+        gender: "male",
+        staff_no: "YZ0107",
+        subjects: "数学",
+        grades: "七年级、八年级、九年级",
+        title: "senior",
+        years: 21,
+        honours: "市级骨干教师、学科带头人",
+    },
+    DemoTeacher {
+        school_code: "3415020001",
+        name: "黄晓燕",
+        gender: "female",
+        staff_no: "YZ0215",
+        subjects: "语文",
+        grades: "八年级",
+        title: "senior",
+        years: 18,
+        honours: "区级骨干教师",
+    },
+    DemoTeacher {
+        school_code: "3415020001",
+        name: "徐志刚",
+        gender: "male",
+        staff_no: "YZ0322",
+        subjects: "英语",
+        grades: "九年级",
+        title: "first",
+        years: 12,
+        honours: "",
+    },
+    DemoTeacher {
+        school_code: "3415020002",
+        name: "李启成",
+        gender: "male",
+        staff_no: "SY0031",
+        subjects: "数学、科学",
+        grades: "五年级、六年级",
+        title: "first",
+        years: 15,
+        honours: "年度考核优秀",
+    },
+    DemoTeacher {
+        school_code: "3415020002",
+        name: "杨慧敏",
+        gender: "female",
+        staff_no: "SY0046",
+        subjects: "物理",
+        grades: "八年级、九年级",
+        title: "senior",
+        years: 19,
+        honours: "区级骨干教师",
+    },
+    DemoTeacher {
+        school_code: "3415020003",
+        name: "尤如昌",
+        gender: "male",
+        staff_no: "EX0012",
+        subjects: "语文",
+        grades: "四年级",
+        title: "first",
+        years: 14,
+        honours: "年度考核优秀",
+    },
+    DemoTeacher {
+        school_code: "3415020003",
+        name: "林芳",
+        gender: "female",
+        staff_no: "EX0027",
+        subjects: "数学",
+        grades: "三年级、四年级",
+        title: "senior",
+        years: 17,
+        honours: "市级骨干教师",
+    },
+    DemoTeacher {
+        school_code: "3415020101",
+        name: "姚成琳",
+        gender: "female",
+        staff_no: "SZ0009",
+        subjects: "数学、信息技术",
+        grades: "九年级",
+        title: "second",
+        years: 8,
+        honours: "",
+    },
+    DemoTeacher {
+        school_code: "3415020101",
+        name: "程小军",
+        gender: "male",
+        staff_no: "SZ0014",
+        subjects: "语文",
+        grades: "八年级",
+        title: "second",
+        years: 6,
+        honours: "",
+    },
+    DemoTeacher {
+        school_code: "3415020102",
+        name: "高雪梅",
+        gender: "female",
+        staff_no: "ZY0003",
+        subjects: "数学",
+        grades: "三年级",
+        title: "third",
+        years: 3,
+        honours: "",
+    },
+    DemoTeacher {
+        school_code: "3415020103",
+        name: "曹文静",
+        gender: "female",
+        staff_no: "LT0005",
+        subjects: "语文",
+        grades: "二年级",
+        title: "second",
+        years: 5,
+        honours: "",
+    },
+    DemoTeacher {
+        school_code: "3415020201",
+        name: "丁伟",
+        gender: "male",
+        staff_no: "PG0011",
+        subjects: "物理",
+        grades: "八年级",
+        title: "second",
+        years: 7,
+        honours: "",
+    },
+    DemoTeacher {
+        school_code: "3415020202",
+        name: "宋佳",
+        gender: "female",
+        staff_no: "LC0002",
+        subjects: "英语",
+        grades: "五年级",
+        title: "unrated",
+        years: 1,
+        honours: "",
+    },
+    DemoTeacher {
+        school_code: "3415020301",
+        name: "邓志强",
+        gender: "male",
+        staff_no: "DG0004",
+        subjects: "数学",
+        grades: "六年级",
+        title: "second",
+        years: 9,
+        honours: "",
+    },
+    DemoTeacher {
+        school_code: "3415020401",
+        name: "彭丽",
+        gender: "female",
+        staff_no: "QD0008",
+        subjects: "英语",
+        grades: "七年级",
+        title: "first",
+        years: 10,
+        honours: "",
+    },
+];
+
+/// What `load` did, for the command's output.
+#[derive(Debug, Default)]
+pub struct DemoReport {
+    pub schools_added: usize,
+    pub teachers_added: usize,
+    pub users_added: usize,
+    pub years_added: usize,
+}
+
+pub async fn load(db: &DatabaseConnection) -> AppResult<DemoReport> {
+    let mut report = DemoReport::default();
+    let bureau = match users::find_by_email(db, LOGINS[0].email).await? {
+        Some(u) => u,
+        None => {
+            report.users_added += 1;
+            users::create_admin_cli(db, LOGINS[0].email, "区教育局支教办公室", DEMO_PASSWORD)
+                .await?
+        }
+    };
+    let actor: Actor = users::actor_of(&bureau);
+
+    for (name, starts, second, ends, current) in [
+        (
+            "2025-2026",
+            (2025, 9, 1),
+            (2026, 2, 23),
+            (2026, 7, 10),
+            false,
+        ),
+        ("2026-2027", (2026, 9, 1), (2027, 2, 22), (2027, 7, 9), true),
+    ] {
+        let exists = academic_years::list(db)
+            .await?
+            .iter()
+            .any(|y| y.name == name);
+        if !exists {
+            let d = |(y, m, day): (i32, u32, u32)| {
+                NaiveDate::from_ymd_opt(y, m, day)
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            let form = academic_years::YearForm {
+                name: name.into(),
+                starts_on: d(starts),
+                second_term_starts_on: d(second),
+                ends_on: d(ends),
+                is_current: if current {
+                    "true".into()
+                } else {
+                    String::new()
+                },
+            };
+            academic_years::create(db, &actor, &form).await?;
+            report.years_added += 1;
+        }
+    }
+
+    for s in SCHOOLS {
+        if schools::find_by_code(db, s.code).await?.is_none() {
+            let form = schools::SchoolForm {
+                name: s.name.into(),
+                code: s.code.into(),
+                kind: s.kind.into(),
+                stage: s.stage.into(),
+                district: DISTRICT.into(),
+                township: s.township.into(),
+                address: format!("{DISTRICT}{}", s.township),
+                principal: s.principal.into(),
+                phone: format!("0564-66{}", &s.code[6..]),
+                student_count: s.students.to_string(),
+                teacher_count: s.teachers.to_string(),
+            };
+            schools::create(db, &actor, &form).await?;
+            report.schools_added += 1;
+        }
+    }
+
+    for t in TEACHERS {
+        let Some(school) = schools::find_by_code(db, t.school_code).await? else {
+            continue;
+        };
+        if teachers::find_by_staff_no(db, school.id, t.staff_no)
+            .await?
+            .is_none()
+        {
+            let form = teachers::TeacherForm {
+                school_id: school.id.to_string(),
+                name: t.name.into(),
+                gender: t.gender.into(),
+                staff_no: t.staff_no.into(),
+                subjects: t.subjects.into(),
+                grades: t.grades.into(),
+                title: t.title.into(),
+                years_teaching: t.years.to_string(),
+                honours: t.honours.into(),
+                phone: String::new(),
+                email: String::new(),
+            };
+            teachers::create(db, &actor, &form).await?;
+            report.teachers_added += 1;
+        }
+    }
+
+    // School admins and the two teachers of the seed's pairing.
+    let bindings: [(&str, &str, &str, Option<(&str, &str)>); 4] = [
+        (LOGINS[1].email, "周主任", "3415020001", None),
+        (LOGINS[2].email, "张永明", "3415020101", None),
+        (
+            LOGINS[3].email,
+            "王建华",
+            "3415020001",
+            Some(("3415020001", "YZ0107")),
+        ),
+        (
+            LOGINS[4].email,
+            "姚成琳",
+            "3415020101",
+            Some(("3415020101", "SZ0009")),
+        ),
+    ];
+    for (email, name, school_code, teacher) in bindings {
+        if users::find_by_email(db, email).await?.is_some() {
+            continue;
+        }
+        let Some(school) = schools::find_by_code(db, school_code).await? else {
+            continue;
+        };
+        let (role, teacher_id) = match teacher {
+            None => ("school_admin", String::new()),
+            Some((code, staff_no)) => {
+                let school = schools::find_by_code(db, code).await?;
+                let teacher = match school {
+                    Some(s) => teachers::find_by_staff_no(db, s.id, staff_no).await?,
+                    None => None,
+                };
+                (
+                    "teacher",
+                    teacher.map(|t| t.id.to_string()).unwrap_or_default(),
+                )
+            }
+        };
+        let form = users::UserForm {
+            email: email.into(),
+            name: name.into(),
+            role: role.into(),
+            school_id: school.id.to_string(),
+            teacher_id,
+            password: DEMO_PASSWORD.into(),
+        };
+        users::create(db, &actor, &form, "http://127.0.0.1:8000").await?;
+        report.users_added += 1;
+    }
+    Ok(report)
+}

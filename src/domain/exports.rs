@@ -1,0 +1,337 @@
+//! Lists as files: `.xlsx` (bold frozen header row, column widths, written row by row in
+//! constant memory) and `.csv` (UTF-8 with a BOM so that Excel reads Chinese correctly),
+//! with the column headers in the reader's language. The rows are exactly those of the
+//! list page for the same filter, read through the same access checks.
+use std::collections::HashMap;
+
+use rust_xlsxwriter::{Format, Workbook, XlsxError};
+use sea_orm::{DatabaseConnection, EntityTrait, QuerySelect};
+
+use crate::domain::access::Actor;
+use crate::domain::imports::{Column, SCHOOL_COLUMNS, TEACHER_COLUMNS};
+use crate::domain::schools::{self, SchoolFilter};
+use crate::domain::teachers::{self, TeacherFilter};
+use crate::entities::schools as school_rows;
+use crate::error::{AppError, AppResult};
+use crate::i18n::Lang;
+
+/// The two file formats of exports and import templates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileFormat {
+    Xlsx,
+    Csv,
+}
+
+impl FileFormat {
+    pub fn extension(self) -> &'static str {
+        match self {
+            FileFormat::Xlsx => "xlsx",
+            FileFormat::Csv => "csv",
+        }
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            FileFormat::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            FileFormat::Csv => "text/csv; charset=utf-8",
+        }
+    }
+}
+
+/// One cell of an exported row.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Text(String),
+    Int(i64),
+}
+
+impl From<&str> for Cell {
+    fn from(s: &str) -> Self {
+        Cell::Text(s.to_string())
+    }
+}
+
+impl From<String> for Cell {
+    fn from(s: String) -> Self {
+        Cell::Text(s)
+    }
+}
+
+/// A header in the reader's language with its column width (in Excel characters).
+#[derive(Debug, Clone)]
+pub struct Header {
+    pub title: String,
+    pub width: f64,
+}
+
+impl Header {
+    pub fn of(column: &Column, lang: Lang) -> Header {
+        Header {
+            title: match lang {
+                Lang::Zh => column.zh.to_string(),
+                Lang::En => column.en.to_string(),
+            },
+            width: column.width,
+        }
+    }
+}
+
+fn xlsx_err(e: XlsxError) -> AppError {
+    AppError::Unexpected(format!("xlsx: {e}"))
+}
+
+/// Writes a sheet: bold, frozen header row; rows flushed as they are written.
+pub fn xlsx<I>(sheet_name: &str, headers: &[Header], rows: I) -> AppResult<Vec<u8>>
+where
+    I: IntoIterator<Item = Vec<Cell>>,
+{
+    let mut workbook = Workbook::new();
+    // Constant-memory mode keeps only the current row in memory (rows go to a temporary
+    // file); fall back to the ordinary mode when no temporary file can be made.
+    if workbook.add_worksheet_with_constant_memory().is_err() {
+        workbook.add_worksheet();
+    }
+    let sheet = workbook.worksheet_from_index(0).map_err(xlsx_err)?;
+    sheet.set_name(sheet_name).map_err(xlsx_err)?;
+    let bold = Format::new().set_bold();
+    for (col, header) in headers.iter().enumerate() {
+        let col = col as u16;
+        sheet
+            .set_column_width(col, header.width)
+            .map_err(xlsx_err)?;
+        sheet
+            .write_string_with_format(0, col, &header.title, &bold)
+            .map_err(xlsx_err)?;
+    }
+    sheet.set_freeze_panes(1, 0).map_err(xlsx_err)?;
+    for (i, row) in rows.into_iter().enumerate() {
+        let r = u32::try_from(i + 1).map_err(|_| AppError::Unexpected("too many rows".into()))?;
+        for (col, cell) in row.iter().enumerate() {
+            let col = col as u16;
+            match cell {
+                Cell::Text(s) if s.is_empty() => {}
+                Cell::Text(s) => {
+                    sheet.write_string(r, col, s).map_err(xlsx_err)?;
+                }
+                Cell::Int(n) => {
+                    sheet.write_number(r, col, *n as f64).map_err(xlsx_err)?;
+                }
+            }
+        }
+    }
+    workbook.save_to_buffer().map_err(xlsx_err)
+}
+
+/// A text that a spreadsheet would run as a formula gets a leading apostrophe. Phone
+/// numbers such as `+86 138…` or `0763-123` are left alone.
+fn defuse(s: &str) -> std::borrow::Cow<'_, str> {
+    let risky = match s.chars().next() {
+        Some('=' | '@' | '\t' | '\r') => true,
+        Some('+' | '-') => !s.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c)),
+        _ => false,
+    };
+    if risky {
+        std::borrow::Cow::Owned(format!("'{s}"))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
+/// Writes CSV in UTF-8 with a byte-order mark, one header row.
+pub fn csv<I>(headers: &[Header], rows: I) -> AppResult<Vec<u8>>
+where
+    I: IntoIterator<Item = Vec<Cell>>,
+{
+    let mut out = Vec::with_capacity(64 * 1024);
+    out.extend_from_slice(b"\xEF\xBB\xBF");
+    let mut writer = csv::Writer::from_writer(out);
+    let csv_err = |e: csv::Error| AppError::Unexpected(format!("csv: {e}"));
+    writer
+        .write_record(headers.iter().map(|h| h.title.as_str()))
+        .map_err(csv_err)?;
+    for row in rows {
+        let texts: Vec<std::borrow::Cow<'_, str>> = row
+            .iter()
+            .map(|c| match c {
+                Cell::Text(s) => defuse(s),
+                Cell::Int(n) => std::borrow::Cow::Owned(n.to_string()),
+            })
+            .collect();
+        writer
+            .write_record(texts.iter().map(|t| t.as_ref()))
+            .map_err(csv_err)?;
+    }
+    writer
+        .into_inner()
+        .map_err(|e| AppError::Unexpected(format!("csv: {e}")))
+}
+
+/// Writes rows in the chosen format, off the async worker threads.
+pub async fn write(
+    format: FileFormat,
+    sheet_name: String,
+    headers: Vec<Header>,
+    rows: Vec<Vec<Cell>>,
+) -> AppResult<Vec<u8>> {
+    tokio::task::spawn_blocking(move || match format {
+        FileFormat::Xlsx => xlsx(&sheet_name, &headers, rows),
+        FileFormat::Csv => csv(&headers, rows),
+    })
+    .await
+    .map_err(|e| AppError::Unexpected(format!("export task: {e}")))?
+}
+
+/// A file name such as `schools-2026-11-29.xlsx` (the date in China Standard Time).
+pub fn file_name(base: &str, format: FileFormat) -> String {
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8"))
+        .date_naive();
+    format!("{base}-{}.{}", today.format("%Y-%m-%d"), format.extension())
+}
+
+/// Catalogue labels of enum words, looked up once per export.
+struct Labels {
+    lang: Lang,
+    cache: HashMap<String, String>,
+}
+
+impl Labels {
+    fn new(lang: Lang) -> Self {
+        Labels {
+            lang,
+            cache: HashMap::new(),
+        }
+    }
+
+    fn get(&mut self, prefix: &str, word: &str) -> String {
+        let key = format!("{prefix}-{word}");
+        if let Some(label) = self.cache.get(&key) {
+            return label.clone();
+        }
+        let label = self.lang.t(&key);
+        self.cache.insert(key, label.clone());
+        label
+    }
+}
+
+fn sheet_title(lang: Lang, zh: &str, en: &str) -> String {
+    match lang {
+        Lang::Zh => zh.to_string(),
+        Lang::En => en.to_string(),
+    }
+}
+
+/// The schools of the list page for this filter (columns as the import expects them).
+pub async fn schools(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    filter: &SchoolFilter,
+    lang: Lang,
+    format: FileFormat,
+) -> AppResult<Vec<u8>> {
+    let rows = schools::list_all(db, actor, filter).await?;
+    let headers: Vec<Header> = SCHOOL_COLUMNS.iter().map(|c| Header::of(c, lang)).collect();
+    let mut labels = Labels::new(lang);
+    let cells: Vec<Vec<Cell>> = rows
+        .iter()
+        .map(|s| {
+            vec![
+                s.name.as_str().into(),
+                s.code.as_str().into(),
+                labels.get("school-kind", &s.kind).into(),
+                labels.get("stage", &s.stage).into(),
+                s.district.as_str().into(),
+                s.township.as_str().into(),
+                s.address.as_str().into(),
+                s.principal.as_str().into(),
+                s.phone.as_str().into(),
+                Cell::Int(s.student_count.into()),
+                Cell::Int(s.teacher_count.into()),
+            ]
+        })
+        .collect();
+    drop(rows);
+    write(format, sheet_title(lang, "学校", "Schools"), headers, cells).await
+}
+
+/// The teachers of the list page for this filter: the import's columns after the school's
+/// name. Contacts the reader may not see stay empty, as on the page.
+pub async fn teachers(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    filter: &TeacherFilter,
+    lang: Lang,
+    format: FileFormat,
+) -> AppResult<Vec<u8>> {
+    let rows = teachers::list_all(db, actor, filter).await?;
+    let codes: HashMap<i64, String> = school_rows::Entity::find()
+        .select_only()
+        .column(school_rows::Column::Id)
+        .column(school_rows::Column::Code)
+        .into_tuple::<(i64, String)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    let mut headers = vec![Header {
+        title: sheet_title(lang, "学校", "School"),
+        width: 24.0,
+    }];
+    headers.extend(TEACHER_COLUMNS.iter().map(|c| Header::of(c, lang)));
+    let mut labels = Labels::new(lang);
+    let list_sep = match lang {
+        Lang::Zh => "、",
+        Lang::En => ", ",
+    };
+    let cells: Vec<Vec<Cell>> = rows
+        .iter()
+        .map(|t| {
+            vec![
+                t.school_name.as_str().into(),
+                codes.get(&t.school_id).cloned().unwrap_or_default().into(),
+                t.name.as_str().into(),
+                labels.get("gender", &t.gender).into(),
+                t.staff_no.as_str().into(),
+                t.subjects.join(list_sep).into(),
+                t.grades.join(list_sep).into(),
+                labels.get("title", &t.title).into(),
+                Cell::Int(t.years_teaching.into()),
+                t.honours.join(list_sep).into(),
+                t.phone.clone().unwrap_or_default().into(),
+                t.email.clone().unwrap_or_default().into(),
+            ]
+        })
+        .collect();
+    drop(rows);
+    write(
+        format,
+        sheet_title(lang, "教师", "Teachers"),
+        headers,
+        cells,
+    )
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_has_bom_and_defuses_formulas() {
+        let headers = vec![Header {
+            title: "姓名".into(),
+            width: 10.0,
+        }];
+        let out = csv(
+            &headers,
+            vec![
+                vec![Cell::Text("=1+1".into())],
+                vec![Cell::Text("+86 138 0000".into())],
+            ],
+        )
+        .unwrap();
+        assert!(out.starts_with(b"\xEF\xBB\xBF"));
+        let text = String::from_utf8(out[3..].to_vec()).unwrap();
+        assert_eq!(text, "姓名\n'=1+1\n+86 138 0000\n");
+    }
+}

@@ -1,0 +1,135 @@
+//! `GET /api/v1/openapi.json`: the OpenAPI 3.1 document of the JSON API, generated from
+//! the handlers' `#[utoipa::path]` annotations (a test checks that every mounted route is
+//! in it).
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use rocket::response::content::RawJson;
+use rocket::{get, routes};
+use serde::Serialize;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::web::api::{academic_years, schools, session, teachers, users};
+
+/// Every error: `{"error":{"code","message","fields"}}`, in the request's language
+/// (简体中文 by default; `Accept-Language: en` for English).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// `bad_request`, `unauthorized`, `forbidden`, `not_found`, `conflict`, `invalid`,
+    /// `too_many_requests`, `csrf` or `internal`.
+    #[schema(example = "invalid")]
+    pub code: String,
+    /// A sentence for people.
+    pub message: String,
+    /// Messages per field (or query parameter), for 409 and 422.
+    #[schema(example = json!({"code": ["学校标识码为 4–20 位字母或数字。"]}))]
+    pub fields: Option<BTreeMap<String, Vec<String>>>,
+}
+
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "A personal API token from the profile page: `Authorization: Bearer tx_…`",
+                    ))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                crate::web::guards::SESSION_COOKIE,
+                "The session cookie set by `POST /api/v1/session`",
+            ))),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Tongxing (同行) API",
+        description = "Urban–rural school and teacher pairing. JSON field names are snake_case; \
+            ids are integers; dates ISO 8601. Lists take `page` and `per_page` (at most 100) \
+            and answer `{items, page, per_page, total}`. Writes use PUT with the whole object \
+            (there is no PATCH). Errors are `{\"error\":{\"code\",\"message\",\"fields\"}}` \
+            with 400/401/403/404/409/422."
+    ),
+    paths(
+        session::create,
+        session::show,
+        session::destroy,
+        schools::list,
+        schools::show,
+        schools::create,
+        schools::update,
+        schools::deactivate,
+        schools::reactivate,
+        teachers::list,
+        teachers::show,
+        teachers::create,
+        teachers::update,
+        teachers::deactivate,
+        teachers::reactivate,
+        users::list,
+        users::show,
+        users::create,
+        users::update,
+        users::deactivate,
+        users::reactivate,
+        academic_years::list,
+        academic_years::show,
+        academic_years::create,
+        academic_years::update,
+        academic_years::make_current,
+        academic_years::destroy,
+        document,
+    ),
+    components(schemas(ErrorBody, ErrorDetail)),
+    modifiers(&SecuritySchemes),
+    security(("bearer" = []), ("session" = [])),
+    tags(
+        (name = "session", description = "Signing in and out"),
+        (name = "schools", description = "Schools (学校)"),
+        (name = "teachers", description = "Teachers (教师)"),
+        (name = "users", description = "Accounts (bureau only)"),
+        (name = "academic-years", description = "Academic years (学年)"),
+        (name = "meta", description = "This document"),
+    )
+)]
+pub struct ApiDoc;
+
+/// The document as JSON, built once.
+pub fn document_json() -> &'static str {
+    static DOC: OnceLock<String> = OnceLock::new();
+    DOC.get_or_init(|| {
+        ApiDoc::openapi()
+            .to_json()
+            .unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+    })
+}
+
+/// This OpenAPI document.
+#[utoipa::path(context_path = "/api/v1", tag = "meta", security(()),
+    responses((status = 200, description = "The OpenAPI document", content_type = "application/json")))]
+#[get("/openapi.json")]
+pub fn document() -> RawJson<&'static str> {
+    RawJson(document_json())
+}
+
+pub fn routes() -> Vec<rocket::Route> {
+    routes![document]
+}

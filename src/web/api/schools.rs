@@ -1,0 +1,260 @@
+//! `/api/v1/schools`: the roster. Anyone signed in reads; the bureau creates and
+//! (de)activates; the bureau or the school's own admin edits.
+use chrono::{DateTime, Utc};
+use rocket::response::status::Created;
+use rocket::serde::json::Json;
+use rocket::{State, get, post, put, routes};
+use sea_orm::DatabaseConnection;
+use serde::Serialize;
+
+use crate::domain::schools::{self, SchoolFilter, SchoolForm};
+use crate::domain::types::{SchoolKind, Stage};
+use crate::entities::schools as rows;
+use crate::error::AppResult;
+use crate::web::api::{ApiPage, QueryCheck, created};
+use crate::web::forms::ApiJson;
+use crate::web::guards::CurrentUser;
+
+/// A school as the API shows it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SchoolView {
+    pub id: i64,
+    pub name: String,
+    /// 学校标识码, unique, upper-case.
+    pub code: String,
+    /// `urban`, `township` or `rural`.
+    pub kind: String,
+    /// `primary`, `junior`, `senior`, `complete` or `nine_year`.
+    pub stage: String,
+    pub district: String,
+    pub township: String,
+    pub address: String,
+    pub principal: String,
+    pub phone: String,
+    pub student_count: i32,
+    pub teacher_count: i32,
+    pub is_active: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<rows::Model> for SchoolView {
+    fn from(s: rows::Model) -> Self {
+        SchoolView {
+            id: s.id,
+            name: s.name,
+            code: s.code,
+            kind: s.kind,
+            stage: s.stage,
+            district: s.district,
+            township: s.township,
+            address: s.address,
+            principal: s.principal,
+            phone: s.phone,
+            student_count: s.student_count,
+            teacher_count: s.teacher_count,
+            is_active: s.is_active,
+            created_at: s.created_at,
+            updated_at: s.updated_at,
+        }
+    }
+}
+
+/// What a client sends to create or replace a school (PUT sends the whole object;
+/// omitted optional fields are cleared). Numbers may also be sent as strings.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct SchoolInput {
+    #[schema(max_length = 100, example = "龙塘小学")]
+    pub name: String,
+    #[schema(min_length = 4, max_length = 20, example = "4418821001")]
+    pub code: String,
+    #[schema(example = "rural")]
+    pub kind: SchoolKindWord,
+    #[schema(example = "primary")]
+    pub stage: StageWord,
+    #[schema(max_length = 50, example = "连州市")]
+    pub district: String,
+    #[schema(max_length = 50)]
+    pub township: Option<String>,
+    #[schema(max_length = 200)]
+    pub address: Option<String>,
+    #[schema(max_length = 50)]
+    pub principal: Option<String>,
+    #[schema(max_length = 30)]
+    pub phone: Option<String>,
+    #[schema(minimum = 0, maximum = 100000)]
+    pub student_count: Option<i32>,
+    #[schema(minimum = 0, maximum = 10000)]
+    pub teacher_count: Option<i32>,
+}
+
+/// 城区 / 乡镇 / 农村
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SchoolKindWord {
+    Urban,
+    Township,
+    Rural,
+}
+
+/// 小学 / 初中 / 高中 / 完中 / 九年一贯制
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StageWord {
+    Primary,
+    Junior,
+    Senior,
+    Complete,
+    NineYear,
+}
+
+/// List schools (active ones unless `include_inactive`), by name.
+#[utoipa::path(context_path = "/api/v1", tag = "schools",
+    params(
+        ("q" = Option<String>, Query, description = "Text in name, code, district or township"),
+        ("kind" = Option<String>, Query, description = "`urban`, `township` or `rural`"),
+        ("stage" = Option<String>, Query, description = "`primary`, `junior`, `senior`, `complete` or `nine_year`"),
+        ("district" = Option<String>, Query, description = "Exact district"),
+        ("include_inactive" = Option<bool>, Query, description = "Also deactivated schools"),
+        ("page" = Option<u64>, Query, description = "Page from 1"),
+        ("per_page" = Option<u64>, Query, description = "1–100, default 20"),
+    ),
+    responses(
+        (status = 200, description = "One page of schools", body = ApiPage<SchoolView>),
+        (status = 401, description = "Not signed in", body = crate::web::api::openapi::ErrorBody),
+        (status = 422, description = "A bad query parameter", body = crate::web::api::openapi::ErrorBody),
+    ))]
+#[allow(clippy::too_many_arguments)]
+#[get("/schools?<q>&<kind>&<stage>&<district>&<include_inactive>&<page>&<per_page>")]
+pub async fn list(
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    q: Option<&str>,
+    kind: Option<&str>,
+    stage: Option<&str>,
+    district: Option<&str>,
+    include_inactive: Option<&str>,
+    page: Option<&str>,
+    per_page: Option<&str>,
+) -> AppResult<Json<ApiPage<SchoolView>>> {
+    let mut check = QueryCheck::new();
+    let request = check.page(page, per_page);
+    let filter = SchoolFilter {
+        q: QueryCheck::text(q),
+        kind: check.word("kind", kind, SchoolKind::parse),
+        stage: check.word("stage", stage, Stage::parse),
+        district: QueryCheck::text(district),
+        include_inactive: check.flag("include_inactive", include_inactive),
+        ..Default::default()
+    };
+    check.finish()?;
+    let paged = schools::list(db, &user.actor, &filter, request).await?;
+    Ok(Json(ApiPage::from_paged(paged, SchoolView::from)))
+}
+
+/// One school.
+#[utoipa::path(context_path = "/api/v1", tag = "schools",
+    params(("id" = i64, Path, description = "School id")),
+    responses(
+        (status = 200, description = "The school", body = SchoolView),
+        (status = 401, description = "Not signed in", body = crate::web::api::openapi::ErrorBody),
+        (status = 404, description = "No such school", body = crate::web::api::openapi::ErrorBody),
+    ))]
+#[get("/schools/<id>")]
+pub async fn show(
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    id: i64,
+) -> AppResult<Json<SchoolView>> {
+    let school = schools::get(db.inner(), &user.actor, id).await?;
+    Ok(Json(school.into()))
+}
+
+/// Create a school (bureau only).
+#[utoipa::path(context_path = "/api/v1", tag = "schools",
+    request_body = SchoolInput,
+    responses(
+        (status = 201, description = "Created", body = SchoolView),
+        (status = 400, description = "Malformed JSON", body = crate::web::api::openapi::ErrorBody),
+        (status = 401, description = "Not signed in", body = crate::web::api::openapi::ErrorBody),
+        (status = 403, description = "Not the bureau", body = crate::web::api::openapi::ErrorBody),
+        (status = 409, description = "The code is taken (`fields.code`)", body = crate::web::api::openapi::ErrorBody),
+        (status = 422, description = "Invalid fields", body = crate::web::api::openapi::ErrorBody),
+    ))]
+#[post("/schools", data = "<body>")]
+pub async fn create(
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    body: ApiJson<SchoolForm>,
+) -> AppResult<Created<Json<SchoolView>>> {
+    let school = schools::create(db, &user.actor, &body.0).await?;
+    Ok(created(format!("/schools/{}", school.id), school.into()))
+}
+
+/// Replace a school's fields (PUT: send the whole object). The bureau, or the school's
+/// own admin.
+#[utoipa::path(context_path = "/api/v1", tag = "schools",
+    params(("id" = i64, Path, description = "School id")),
+    request_body = SchoolInput,
+    responses(
+        (status = 200, description = "Updated", body = SchoolView),
+        (status = 400, description = "Malformed JSON", body = crate::web::api::openapi::ErrorBody),
+        (status = 401, description = "Not signed in", body = crate::web::api::openapi::ErrorBody),
+        (status = 403, description = "Not allowed to edit this school", body = crate::web::api::openapi::ErrorBody),
+        (status = 404, description = "No such school", body = crate::web::api::openapi::ErrorBody),
+        (status = 409, description = "The code is taken (`fields.code`)", body = crate::web::api::openapi::ErrorBody),
+        (status = 422, description = "Invalid fields", body = crate::web::api::openapi::ErrorBody),
+    ))]
+#[put("/schools/<id>", data = "<body>")]
+pub async fn update(
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    id: i64,
+    body: ApiJson<SchoolForm>,
+) -> AppResult<Json<SchoolView>> {
+    let school = schools::update(db, &user.actor, id, &body.0).await?;
+    Ok(Json(school.into()))
+}
+
+/// Deactivate a school (bureau only); it disappears from lists and choices.
+#[utoipa::path(context_path = "/api/v1", tag = "schools",
+    params(("id" = i64, Path, description = "School id")),
+    responses(
+        (status = 200, description = "Deactivated", body = SchoolView),
+        (status = 401, description = "Not signed in", body = crate::web::api::openapi::ErrorBody),
+        (status = 403, description = "Not the bureau", body = crate::web::api::openapi::ErrorBody),
+        (status = 404, description = "No such school", body = crate::web::api::openapi::ErrorBody),
+    ))]
+#[post("/schools/<id>/deactivate")]
+pub async fn deactivate(
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    id: i64,
+) -> AppResult<Json<SchoolView>> {
+    let school = schools::set_active(db, &user.actor, id, false).await?;
+    Ok(Json(school.into()))
+}
+
+/// Reactivate a school (bureau only).
+#[utoipa::path(context_path = "/api/v1", tag = "schools",
+    params(("id" = i64, Path, description = "School id")),
+    responses(
+        (status = 200, description = "Reactivated", body = SchoolView),
+        (status = 401, description = "Not signed in", body = crate::web::api::openapi::ErrorBody),
+        (status = 403, description = "Not the bureau", body = crate::web::api::openapi::ErrorBody),
+        (status = 404, description = "No such school", body = crate::web::api::openapi::ErrorBody),
+    ))]
+#[post("/schools/<id>/reactivate")]
+pub async fn reactivate(
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    id: i64,
+) -> AppResult<Json<SchoolView>> {
+    let school = schools::set_active(db, &user.actor, id, true).await?;
+    Ok(Json(school.into()))
+}
+
+pub fn routes() -> Vec<rocket::Route> {
+    routes![list, show, create, update, deactivate, reactivate]
+}

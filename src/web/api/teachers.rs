@@ -1,0 +1,222 @@
+//! `/api/v1/teachers`: each school's roster. Staff (bureau, school admins) list and read
+//! every teacher; contacts are shown only to the bureau, the teacher's own school admin and
+//! the teacher. A school admin manages their own school's teachers; a teacher reads their
+//! own record and edits its phone and e-mail.
+use rocket::response::status::Created;
+use rocket::serde::json::Json;
+use rocket::{State, get, post, put, routes};
+use sea_orm::DatabaseConnection;
+use serde::Serialize;
+
+use crate::domain::teachers::{self, TeacherFilter, TeacherForm, TeacherView};
+use crate::domain::types::Title;
+use crate::error::AppResult;
+use crate::web::api::openapi::ErrorBody;
+use crate::web::api::{ApiPage, QueryCheck, created};
+use crate::web::forms::ApiJson;
+use crate::web::guards::CurrentUser;
+
+/// What a client sends to create or replace a teacher (PUT sends the whole object;
+/// omitted optional fields are cleared). Lists may also be sent as one text separated by
+/// commas or 、; numbers may be sent as strings. A teacher editing their own record
+/// changes only `phone` and `email`; the other fields are ignored.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct TeacherInput {
+    pub school_id: i64,
+    #[schema(max_length = 50, example = "姚成琳")]
+    pub name: String,
+    pub gender: GenderWord,
+    /// Unique within the school.
+    #[schema(max_length = 30, example = "R001")]
+    pub staff_no: String,
+    /// 1–5 subjects.
+    #[schema(example = json!(["数学"]))]
+    pub subjects: Vec<String>,
+    #[schema(example = json!(["七年级", "八年级"]))]
+    pub grades: Option<Vec<String>>,
+    pub title: TitleWord,
+    #[schema(minimum = 0, maximum = 60)]
+    pub years_teaching: Option<i32>,
+    #[schema(example = json!(["骨干教师"]))]
+    pub honours: Option<Vec<String>>,
+    #[schema(max_length = 30)]
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum GenderWord {
+    Female,
+    Male,
+}
+
+/// 职称: 未定级 / 三级 / 二级 / 一级 / 高级 / 正高级
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TitleWord {
+    Unrated,
+    Third,
+    Second,
+    First,
+    Senior,
+    Professor,
+}
+
+/// List teachers (staff only), by name.
+#[utoipa::path(context_path = "/api/v1", tag = "teachers",
+    params(
+        ("q" = Option<String>, Query, description = "Text in name or staff number"),
+        ("school_id" = Option<i64>, Query, description = "Teachers of one school"),
+        ("district" = Option<String>, Query, description = "Teachers of schools in this district"),
+        ("subject" = Option<String>, Query, description = "Teachers of this subject"),
+        ("title" = Option<String>, Query, description = "`unrated`, `third`, `second`, `first`, `senior` or `professor`"),
+        ("include_inactive" = Option<bool>, Query, description = "Also deactivated teachers"),
+        ("page" = Option<u64>, Query, description = "Page from 1"),
+        ("per_page" = Option<u64>, Query, description = "1–100, default 20"),
+    ),
+    responses(
+        (status = 200, description = "One page of teachers", body = ApiPage<TeacherView>),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Teachers may not list teachers", body = ErrorBody),
+        (status = 422, description = "A bad query parameter", body = ErrorBody),
+    ))]
+#[allow(clippy::too_many_arguments)]
+#[get(
+    "/teachers?<q>&<school_id>&<district>&<subject>&<title>&<include_inactive>&<page>&<per_page>"
+)]
+pub async fn list(
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    q: Option<&str>,
+    school_id: Option<&str>,
+    district: Option<&str>,
+    subject: Option<&str>,
+    title: Option<&str>,
+    include_inactive: Option<&str>,
+    page: Option<&str>,
+    per_page: Option<&str>,
+) -> AppResult<Json<ApiPage<TeacherView>>> {
+    user.actor.require_staff()?;
+    let mut check = QueryCheck::new();
+    let request = check.page(page, per_page);
+    let filter = TeacherFilter {
+        q: QueryCheck::text(q),
+        school_id: check.id("school_id", school_id),
+        district: QueryCheck::text(district),
+        subject: QueryCheck::text(subject),
+        title: check.word("title", title, Title::parse),
+        include_inactive: check.flag("include_inactive", include_inactive),
+        ..Default::default()
+    };
+    check.finish()?;
+    let paged = teachers::list(db, &user.actor, &filter, request).await?;
+    Ok(Json(ApiPage::from_paged(paged, |t| t)))
+}
+
+/// One teacher (staff, or the teacher themself).
+#[utoipa::path(context_path = "/api/v1", tag = "teachers",
+    params(("id" = i64, Path, description = "Teacher id")),
+    responses(
+        (status = 200, description = "The teacher; `phone` and `email` are null where the caller may not see them", body = TeacherView),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Another teacher's record", body = ErrorBody),
+        (status = 404, description = "No such teacher", body = ErrorBody),
+    ))]
+#[get("/teachers/<id>")]
+pub async fn show(
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    id: i64,
+) -> AppResult<Json<TeacherView>> {
+    Ok(Json(teachers::get_view(db, &user.actor, id).await?))
+}
+
+/// Add a teacher (the bureau, or the admin of the teacher's school).
+#[utoipa::path(context_path = "/api/v1", tag = "teachers",
+    request_body = TeacherInput,
+    responses(
+        (status = 201, description = "Created", body = TeacherView),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not allowed to add teachers to this school", body = ErrorBody),
+        (status = 409, description = "The staff number is taken in this school (`fields.staff_no`)", body = ErrorBody),
+        (status = 422, description = "Invalid fields", body = ErrorBody),
+    ))]
+#[post("/teachers", data = "<body>")]
+pub async fn create(
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    body: ApiJson<TeacherForm>,
+) -> AppResult<Created<Json<TeacherView>>> {
+    let teacher = teachers::create(db, &user.actor, &body.0).await?;
+    let view = teachers::get_view(db, &user.actor, teacher.id).await?;
+    Ok(created(format!("/teachers/{}", teacher.id), view))
+}
+
+/// Replace a teacher's fields (PUT: send the whole object). Staff of the teacher's school
+/// edit everything; the teacher edits only `phone` and `email`.
+#[utoipa::path(context_path = "/api/v1", tag = "teachers",
+    params(("id" = i64, Path, description = "Teacher id")),
+    request_body = TeacherInput,
+    responses(
+        (status = 200, description = "Updated", body = TeacherView),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not allowed to edit this teacher", body = ErrorBody),
+        (status = 404, description = "No such teacher", body = ErrorBody),
+        (status = 409, description = "The staff number is taken in this school (`fields.staff_no`)", body = ErrorBody),
+        (status = 422, description = "Invalid fields", body = ErrorBody),
+    ))]
+#[put("/teachers/<id>", data = "<body>")]
+pub async fn update(
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    id: i64,
+    body: ApiJson<TeacherForm>,
+) -> AppResult<Json<TeacherView>> {
+    teachers::update(db, &user.actor, id, &body.0).await?;
+    Ok(Json(teachers::get_view(db, &user.actor, id).await?))
+}
+
+/// Deactivate a teacher (the bureau, or the admin of the teacher's school).
+#[utoipa::path(context_path = "/api/v1", tag = "teachers",
+    params(("id" = i64, Path, description = "Teacher id")),
+    responses(
+        (status = 200, description = "Deactivated", body = TeacherView),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not allowed to manage this teacher", body = ErrorBody),
+        (status = 404, description = "No such teacher", body = ErrorBody),
+    ))]
+#[post("/teachers/<id>/deactivate")]
+pub async fn deactivate(
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    id: i64,
+) -> AppResult<Json<TeacherView>> {
+    teachers::set_active(db, &user.actor, id, false).await?;
+    Ok(Json(teachers::get_view(db, &user.actor, id).await?))
+}
+
+/// Reactivate a teacher (the bureau, or the admin of the teacher's school).
+#[utoipa::path(context_path = "/api/v1", tag = "teachers",
+    params(("id" = i64, Path, description = "Teacher id")),
+    responses(
+        (status = 200, description = "Reactivated", body = TeacherView),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not allowed to manage this teacher", body = ErrorBody),
+        (status = 404, description = "No such teacher", body = ErrorBody),
+    ))]
+#[post("/teachers/<id>/reactivate")]
+pub async fn reactivate(
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    id: i64,
+) -> AppResult<Json<TeacherView>> {
+    teachers::set_active(db, &user.actor, id, true).await?;
+    Ok(Json(teachers::get_view(db, &user.actor, id).await?))
+}
+
+pub fn routes() -> Vec<rocket::Route> {
+    routes![list, show, create, update, deactivate, reactivate]
+}

@@ -1,0 +1,196 @@
+//! `/api/v1/users`: accounts, for the bureau only. The password is write-only; the hash
+//! is never shown.
+use rocket::response::status::Created;
+use rocket::serde::json::Json;
+use rocket::{State, get, post, put, routes};
+use sea_orm::DatabaseConnection;
+use serde::Serialize;
+
+use crate::config::AppConfig;
+use crate::domain::types::Role;
+use crate::domain::users::{self, UserFilter, UserForm, UserView};
+use crate::error::AppResult;
+use crate::web::api::openapi::ErrorBody;
+use crate::web::api::{ApiPage, QueryCheck, created};
+use crate::web::forms::ApiJson;
+use crate::web::guards::CurrentUser;
+
+/// What a client sends to create or replace an account (PUT sends the whole object).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct UserInput {
+    #[schema(example = "yao@school.cn")]
+    pub email: String,
+    #[schema(max_length = 50)]
+    pub name: String,
+    pub role: RoleWord,
+    /// Required for a `school_admin`; ignored otherwise (a teacher's school comes from the
+    /// teacher record).
+    pub school_id: Option<i64>,
+    /// Required for a `teacher`: the teacher record this account belongs to (one account
+    /// per teacher).
+    pub teacher_id: Option<i64>,
+    /// Write-only, at least 10 characters. On create, leave it out to mail the user a
+    /// link to choose one; on update, leave it out to keep the current password.
+    #[schema(write_only, min_length = 10)]
+    pub password: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RoleWord {
+    BureauAdmin,
+    SchoolAdmin,
+    Teacher,
+}
+
+/// List accounts (bureau only), oldest first.
+#[utoipa::path(context_path = "/api/v1", tag = "users",
+    params(
+        ("q" = Option<String>, Query, description = "Text in name or e-mail"),
+        ("role" = Option<String>, Query, description = "`bureau_admin`, `school_admin` or `teacher`"),
+        ("school_id" = Option<i64>, Query, description = "Accounts of one school"),
+        ("page" = Option<u64>, Query, description = "Page from 1"),
+        ("per_page" = Option<u64>, Query, description = "1–100, default 20"),
+    ),
+    responses(
+        (status = 200, description = "One page of accounts", body = ApiPage<UserView>),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not the bureau", body = ErrorBody),
+        (status = 422, description = "A bad query parameter", body = ErrorBody),
+    ))]
+#[get("/users?<q>&<role>&<school_id>&<page>&<per_page>")]
+pub async fn list(
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    q: Option<&str>,
+    role: Option<&str>,
+    school_id: Option<&str>,
+    page: Option<&str>,
+    per_page: Option<&str>,
+) -> AppResult<Json<ApiPage<UserView>>> {
+    user.actor.require_bureau()?;
+    let mut check = QueryCheck::new();
+    let request = check.page(page, per_page);
+    let filter = UserFilter {
+        q: QueryCheck::text(q),
+        role: check.word("role", role, Role::parse),
+        school_id: check.id("school_id", school_id),
+    };
+    check.finish()?;
+    let paged = users::list(db, &user.actor, &filter, request).await?;
+    Ok(Json(ApiPage::from_paged(paged, |u| UserView::from(&u))))
+}
+
+/// One account (bureau only).
+#[utoipa::path(context_path = "/api/v1", tag = "users",
+    params(("id" = i64, Path, description = "User id")),
+    responses(
+        (status = 200, description = "The account", body = UserView),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not the bureau", body = ErrorBody),
+        (status = 404, description = "No such account", body = ErrorBody),
+    ))]
+#[get("/users/<id>")]
+pub async fn show(
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    id: i64,
+) -> AppResult<Json<UserView>> {
+    user.actor.require_bureau()?;
+    let found = users::get(db.inner(), id).await?;
+    Ok(Json(UserView::from(&found)))
+}
+
+/// Create an account (bureau only). Without a password the user is mailed a link to
+/// choose one.
+#[utoipa::path(context_path = "/api/v1", tag = "users",
+    request_body = UserInput,
+    responses(
+        (status = 201, description = "Created", body = UserView),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not the bureau", body = ErrorBody),
+        (status = 409, description = "The e-mail is taken (`fields.email`), or the teacher has an account (`fields.teacher_id`)", body = ErrorBody),
+        (status = 422, description = "Invalid fields", body = ErrorBody),
+    ))]
+#[post("/users", data = "<body>")]
+pub async fn create(
+    db: &State<DatabaseConnection>,
+    config: &State<AppConfig>,
+    user: CurrentUser,
+    body: ApiJson<UserForm>,
+) -> AppResult<Created<Json<UserView>>> {
+    let created_user = users::create(db, &user.actor, &body.0, &config.base_url).await?;
+    Ok(created(
+        format!("/users/{}", created_user.id),
+        UserView::from(&created_user),
+    ))
+}
+
+/// Replace an account's fields (bureau only; PUT: send the whole object). A changed role
+/// or password ends the user's sessions.
+#[utoipa::path(context_path = "/api/v1", tag = "users",
+    params(("id" = i64, Path, description = "User id")),
+    request_body = UserInput,
+    responses(
+        (status = 200, description = "Updated", body = UserView),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not the bureau", body = ErrorBody),
+        (status = 404, description = "No such account", body = ErrorBody),
+        (status = 409, description = "The e-mail is taken (`fields.email`), the teacher has an account, or one's own role", body = ErrorBody),
+        (status = 422, description = "Invalid fields", body = ErrorBody),
+    ))]
+#[put("/users/<id>", data = "<body>")]
+pub async fn update(
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    id: i64,
+    body: ApiJson<UserForm>,
+) -> AppResult<Json<UserView>> {
+    let updated = users::update(db, &user.actor, id, &body.0).await?;
+    Ok(Json(UserView::from(&updated)))
+}
+
+/// Deactivate an account (bureau only): its sessions and tokens stop working.
+#[utoipa::path(context_path = "/api/v1", tag = "users",
+    params(("id" = i64, Path, description = "User id")),
+    responses(
+        (status = 200, description = "Deactivated", body = UserView),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not the bureau", body = ErrorBody),
+        (status = 404, description = "No such account", body = ErrorBody),
+        (status = 409, description = "One's own account", body = ErrorBody),
+    ))]
+#[post("/users/<id>/deactivate")]
+pub async fn deactivate(
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    id: i64,
+) -> AppResult<Json<UserView>> {
+    let updated = users::set_active(db, &user.actor, id, false).await?;
+    Ok(Json(UserView::from(&updated)))
+}
+
+/// Reactivate an account (bureau only).
+#[utoipa::path(context_path = "/api/v1", tag = "users",
+    params(("id" = i64, Path, description = "User id")),
+    responses(
+        (status = 200, description = "Reactivated", body = UserView),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not the bureau", body = ErrorBody),
+        (status = 404, description = "No such account", body = ErrorBody),
+    ))]
+#[post("/users/<id>/reactivate")]
+pub async fn reactivate(
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    id: i64,
+) -> AppResult<Json<UserView>> {
+    let updated = users::set_active(db, &user.actor, id, true).await?;
+    Ok(Json(UserView::from(&updated)))
+}
+
+pub fn routes() -> Vec<rocket::Route> {
+    routes![list, show, create, update, deactivate, reactivate]
+}

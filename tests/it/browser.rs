@@ -1,0 +1,299 @@
+//! A real browser: headless Chromium through WebDriver (chromedriver) against the app
+//! served on a local port. Skipped, loudly, where chromedriver is missing — unless
+//! `TONGXING_TEST_REQUIRE_ALL` is set (CI), where a missing browser fails the test.
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+use thirtyfour::prelude::*;
+
+use crate::common::{Backend, PASSWORD};
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+fn chromedriver_path() -> Option<String> {
+    let path = std::env::var("TONGXING_TEST_CHROMEDRIVER")
+        .unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+    std::path::Path::new(&path).exists().then_some(path)
+}
+
+fn skip_or_fail(why: &str) {
+    if std::env::var("TONGXING_TEST_REQUIRE_ALL").is_ok_and(|v| !v.is_empty()) {
+        panic!("browser test required but {why}");
+    }
+    eprintln!("SKIPPED browser test: {why} (install chromium and chromium-driver)");
+}
+
+pub struct Browser {
+    pub driver: WebDriver,
+    chromedriver: Child,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    pub async fn start() -> Option<Browser> {
+        let Some(path) = chromedriver_path() else {
+            skip_or_fail("chromedriver was not found");
+            return None;
+        };
+        let port = free_port();
+        let chromedriver = Command::new(path)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver");
+        let profile = tempfile::tempdir().expect("profile dir");
+        let mut caps = DesiredCapabilities::chrome();
+        for arg in [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+            "--lang=zh-CN",
+            "--window-size=1280,900",
+        ] {
+            caps.add_arg(arg).expect("chrome arg");
+        }
+        caps.add_arg(&format!("--user-data-dir={}", profile.path().display()))
+            .expect("profile arg");
+        // Chinese first, as the bureau's browsers are set up.
+        caps.add_experimental_option(
+            "prefs",
+            serde_json::json!({"intl.accept_languages": "zh-CN,zh"}),
+        )
+        .expect("language preference");
+        if std::path::Path::new("/usr/bin/chromium").exists() {
+            caps.set_binary("/usr/bin/chromium")
+                .expect("chromium binary");
+        }
+        let url = format!("http://127.0.0.1:{port}");
+        let mut last = None;
+        for _ in 0..50 {
+            match WebDriver::new(&url, caps.clone()).await {
+                Ok(driver) => {
+                    return Some(Browser {
+                        driver,
+                        chromedriver,
+                        _profile: profile,
+                    });
+                }
+                Err(e) => {
+                    last = Some(e);
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+            }
+        }
+        panic!("chromedriver did not start a session: {last:?}");
+    }
+
+    pub async fn stop(mut self) {
+        let _ = self.driver.quit().await;
+        let _ = self.chromedriver.kill();
+        let _ = self.chromedriver.wait();
+    }
+}
+
+/// The app served on a real local port, on its own database.
+pub struct Served {
+    pub base: String,
+    pub db: sea_orm::DatabaseConnection,
+    shutdown: rocket::Shutdown,
+    _dir: tempfile::TempDir,
+}
+
+pub async fn serve(backend: Backend) -> Served {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = match backend {
+        Backend::Sqlite => format!("sqlite://{}/test.db?mode=rwc", dir.path().display()),
+        Backend::Postgres => crate::common::postgres_url().await,
+    };
+    let port = free_port();
+    let figment = rocket::Config::figment()
+        .merge(("log_level", "off"))
+        .merge(("address", "127.0.0.1"))
+        .merge(("port", port))
+        .merge((
+            "shutdown",
+            rocket::config::Shutdown {
+                ctrlc: false,
+                ..Default::default()
+            },
+        ))
+        .merge(("secret_key", tongxing::domain::tokens::new_secret_key()))
+        .merge(("database_url", url.clone()))
+        .merge(("data_dir", dir.path().to_path_buf()))
+        .merge(("background_jobs", false));
+    let mailer = tongxing::mail::RecordingMailer::default();
+    let rocket = tongxing::build(figment, Some(Arc::new(mailer)))
+        .await
+        .expect("build")
+        .ignite()
+        .await
+        .expect("ignite");
+    let shutdown = rocket.shutdown();
+    tokio::spawn(rocket.launch());
+    let base = format!("http://127.0.0.1:{port}");
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let db = tongxing::db::connect(&url).await.expect("db");
+    Served {
+        base,
+        db,
+        shutdown,
+        _dir: dir,
+    }
+}
+
+impl Served {
+    pub fn stop(self) {
+        self.shutdown.notify();
+    }
+}
+
+async fn fill(driver: &WebDriver, name: &str, value: &str) -> WebDriverResult<()> {
+    let field = driver.find(By::Name(name)).await?;
+    field.clear().await?;
+    field.send_keys(value).await
+}
+
+async fn submit(driver: &WebDriver) -> WebDriverResult<()> {
+    driver
+        .find(By::Css("main form button.primary"))
+        .await?
+        .click()
+        .await
+}
+
+async fn login_create_school_and_see_it(backend: Backend) {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = serve(backend).await;
+    tongxing::domain::users::create_admin_cli(&app.db, "boss@bureau.cn", "王局长", PASSWORD)
+        .await
+        .expect("admin");
+    let d = &browser.driver;
+    let result: WebDriverResult<()> = async {
+        d.goto(format!("{}/schools", app.base)).await?;
+        // Not signed in: the login page, which comes back to the list afterwards.
+        assert!(d.current_url().await?.path().starts_with("/login"));
+        fill(d, "email", "boss@bureau.cn").await?;
+        fill(d, "password", PASSWORD).await?;
+        submit(d).await?;
+        assert_eq!(d.current_url().await?.path(), "/schools");
+
+        d.goto(format!("{}/schools/new", app.base)).await?;
+        fill(d, "name", "龙冲小学").await?;
+        fill(d, "code", "3415020202").await?;
+        d.find(By::Css("select[name=kind] option[value=rural]"))
+            .await?
+            .click()
+            .await?;
+        d.find(By::Css("select[name=stage] option[value=primary]"))
+            .await?
+            .click()
+            .await?;
+        fill(d, "district", "叶集区").await?;
+        fill(d, "township", "平岗办事处").await?;
+        submit(d).await?;
+        let page = d.source().await?;
+        assert!(page.contains("已保存"), "saved flash shown: {page}");
+
+        d.goto(format!("{}/schools", app.base)).await?;
+        let list = d.find(By::Css("table.list")).await?.text().await?;
+        assert!(list.contains("龙冲小学"), "listed: {list}");
+        assert!(list.contains("农村"));
+        Ok(())
+    }
+    .await;
+    browser.stop().await;
+    app.stop();
+    result.expect("browser steps");
+}
+
+#[rocket::async_test]
+async fn browser_logs_in_creates_a_school_and_sees_it_listed() {
+    login_create_school_and_see_it(Backend::Sqlite).await;
+    if std::env::var("TONGXING_TEST_POSTGRES_URL").is_ok_and(|u| !u.is_empty()) {
+        login_create_school_and_see_it(Backend::Postgres).await;
+    } else {
+        eprintln!("SKIPPED on PostgreSQL: TONGXING_TEST_POSTGRES_URL is not set");
+    }
+}
+
+/// Screenshots of the main pages at desktop and phone width in both languages, for people
+/// to look at: runs only when `TONGXING_SCREENSHOTS` names a folder.
+#[rocket::async_test]
+async fn screenshot_tour() {
+    let Ok(dir) = std::env::var("TONGXING_SCREENSHOTS") else {
+        eprintln!("screenshot tour not run: set TONGXING_SCREENSHOTS=<folder> to make them");
+        return;
+    };
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = serve(Backend::Sqlite).await;
+    let d = &browser.driver;
+    std::fs::create_dir_all(&dir).expect("screenshot dir");
+    let shoot = |name: String| {
+        let path = std::path::PathBuf::from(&dir).join(format!("{name}.png"));
+        async move { d.screenshot(&path).await }
+    };
+    let result: WebDriverResult<()> = async {
+        d.goto(format!("{}/setup", app.base)).await?;
+        shoot("setup-zh-desktop".into()).await?;
+        tongxing::domain::demo::load(&app.db).await.expect("demo data");
+        d.goto(format!("{}/login", app.base)).await?;
+        shoot("login-zh-desktop".into()).await?;
+        let pages: Vec<String> = std::env::var("TONGXING_SCREENSHOT_PAGES")
+            .unwrap_or_else(|_| "/,/schools,/schools/new,/schools/1,/teachers,/teachers/1,/users,/academic-years,/profile,/imports/teachers".into())
+            .split(',')
+            .map(String::from)
+            .collect();
+        for (email, label) in [("bureau@demo.tongxing.cn", "bureau"), ("yaochenglin@demo.tongxing.cn", "teacher"), ("sanyuan@demo.tongxing.cn", "school")] {
+            d.goto(format!("{}/login", app.base)).await?;
+            fill(d, "email", email).await?;
+            fill(d, "password", tongxing::domain::demo::DEMO_PASSWORD).await?;
+            submit(d).await?;
+            for lang in ["zh-CN", "en"] {
+                for (width, height, size) in [(1280u32, 900u32, "desktop"), (390, 844, "phone")] {
+                    d.set_window_rect(0, 0, width, height).await?;
+                    for page in &pages {
+                        if label != "bureau" && page != "/" && page != "/profile" && page != "/schools" {
+                            continue;
+                        }
+                        let sep = if page.contains('?') { '&' } else { '?' };
+                        d.goto(format!("{}{page}{sep}lang={lang}", app.base)).await?;
+                        let slug = page.trim_matches('/').replace(['/', '?', '=', '&'], "-");
+                        let slug = if slug.is_empty() { "home".to_string() } else { slug };
+                        shoot(format!("{label}-{slug}-{lang}-{size}")).await?;
+                    }
+                }
+            }
+            d.set_window_rect(0, 0, 1280, 900).await?;
+            d.goto(format!("{}/profile", app.base)).await?;
+            d.find(By::Css("form[action='/logout'] button")).await?.click().await?;
+        }
+        Ok(())
+    }
+    .await;
+    browser.stop().await;
+    app.stop();
+    result.expect("screenshot tour");
+}

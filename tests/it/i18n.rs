@@ -1,0 +1,136 @@
+//! The two catalogues have the same keys, and every key the code and templates use exists.
+use std::collections::BTreeSet;
+
+use rocket::http::{Header, Status};
+
+use crate::common::each_db;
+
+fn keys(path: &str) -> BTreeSet<String> {
+    let text = std::fs::read_to_string(path).expect("catalogue");
+    text.lines()
+        .filter(|l| l.chars().next().is_some_and(|c| c.is_ascii_lowercase()))
+        .filter_map(|l| l.split_once(" =").or_else(|| l.split_once('=')))
+        .map(|(k, _)| k.trim().to_string())
+        .collect()
+}
+
+fn files(dir: &str, out: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("dir").flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files(path.to_str().unwrap_or_default(), out);
+        } else {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn catalogues_have_the_same_keys() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let zh = keys(&format!("{root}/locales/zh-CN/main.ftl"));
+    let en = keys(&format!("{root}/locales/en/main.ftl"));
+    let only_zh: Vec<_> = zh.difference(&en).collect();
+    let only_en: Vec<_> = en.difference(&zh).collect();
+    assert!(
+        only_zh.is_empty() && only_en.is_empty(),
+        "only in zh-CN: {only_zh:?}; only in en: {only_en:?}"
+    );
+    assert!(zh.len() > 100);
+}
+
+#[test]
+fn every_key_used_in_code_and_templates_exists() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let known = keys(&format!("{root}/locales/zh-CN/main.ftl"));
+    let patterns = regex::Regex::new(
+        r#"(?:\bt|\bt1|Msg::new|bad_request|Flash::(?:success|error|warning))\(\s*(?:Redirect::to\([^)]*\)\s*,\s*)?"([a-z][a-z0-9-]*)""#,
+    )
+    .expect("regex");
+    let conflict =
+        regex::Regex::new(r#"conflict\(\s*"[a-z_]*"\s*,\s*"([a-z][a-z0-9-]*)""#).expect("regex");
+    let mut paths = Vec::new();
+    files(&format!("{root}/src"), &mut paths);
+    files(&format!("{root}/templates"), &mut paths);
+    let mut missing = Vec::new();
+    for path in paths {
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        for re in [&patterns, &conflict] {
+            for cap in re.captures_iter(&text) {
+                let key = &cap[1];
+                if !known.contains(key) {
+                    missing.push(format!("{}: {key}", path.display()));
+                }
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "keys missing from the catalogues: {missing:#?}"
+    );
+}
+
+#[rocket::async_test]
+async fn language_follows_query_then_setting_then_accept_language() {
+    each_db(|app| async move {
+        let res = app
+            .client
+            .get("/login")
+            .header(Header::new("Accept-Language", "en-GB,en;q=0.9"))
+            .dispatch()
+            .await;
+        assert_eq!(res.status(), Status::SeeOther, "setup first");
+        app.bureau("boss@bureau.cn").await;
+        let res = app
+            .client
+            .get("/login")
+            .header(Header::new("Accept-Language", "en-GB,en;q=0.9"))
+            .dispatch()
+            .await;
+        let html = res.into_string().await.unwrap();
+        assert!(html.contains("lang=\"en\"") && html.contains("Sign in"));
+        let (_, html) = app.get_html("/login").await;
+        assert!(
+            html.contains("lang=\"zh-CN\"") && html.contains("登录"),
+            "Chinese by default"
+        );
+        let (_, html) = app.get_html("/login?lang=en").await;
+        assert!(html.contains("Sign in"));
+        // The choice is remembered in a cookie.
+        let (_, html) = app.get_html("/login").await;
+        assert!(html.contains("Sign in"));
+        // A signed-in user's setting wins over the cookie, and the switch stores it.
+        app.login("boss@bureau.cn", crate::common::PASSWORD).await;
+        let res = app
+            .post_form("/lang", &[("lang", "zh-CN"), ("next", "/schools")])
+            .await;
+        assert_eq!(res.status(), Status::SeeOther);
+        assert_eq!(res.headers().get_one("Location"), Some("/schools"));
+        let (_, html) = app.get_html("/schools").await;
+        assert!(html.contains("学校"));
+        // An outside `next` is not followed.
+        let res = app
+            .post_form("/lang", &[("lang", "en"), ("next", "//evil.example/")])
+            .await;
+        assert_eq!(res.headers().get_one("Location"), Some("/"));
+    })
+    .await;
+}
+
+#[rocket::async_test]
+async fn error_pages_exist_in_both_languages() {
+    each_db(|app| async move {
+        let (status, html) = app.get_html("/no-such-page").await;
+        assert_eq!(status, Status::NotFound);
+        assert!(html.contains("页面不存在"));
+        let (status, html) = app.get_html("/no-such-page?lang=en").await;
+        assert_eq!(status, Status::NotFound);
+        assert!(html.contains("Not found"));
+        let (status, body) = app
+            .api(rocket::http::Method::Get, "/api/v1/nothing", None)
+            .await;
+        assert_eq!(status, Status::NotFound);
+        assert_eq!(body["error"]["code"], "not_found");
+    })
+    .await;
+}
