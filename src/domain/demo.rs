@@ -447,7 +447,14 @@ pub async fn load(db: &DatabaseConnection) -> AppResult<DemoReport> {
     }
 
     // School admins and the two teachers of the seed's pairing.
-    let bindings: [(&str, &str, &str, Option<(&str, &str)>); 4] = [
+    // (e-mail, name, school code, the teacher record as school code + staff number)
+    type Binding = (
+        &'static str,
+        &'static str,
+        &'static str,
+        Option<(&'static str, &'static str)>,
+    );
+    let bindings: [Binding; 4] = [
         (LOGINS[1].email, "周主任", "3415020001", None),
         (LOGINS[2].email, "张永明", "3415020101", None),
         (

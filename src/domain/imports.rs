@@ -651,6 +651,20 @@ impl Preview {
     }
 }
 
+/// The label keys of the values a choice field takes, for a message that lists them.
+pub fn choices(kind: ImportKind, field: &str) -> Option<Vec<String>> {
+    fn keys<T: Copy>(all: &[T], key: fn(T) -> String) -> Option<Vec<String>> {
+        Some(all.iter().map(|v| key(*v)).collect())
+    }
+    match (kind, field) {
+        (ImportKind::Schools, "kind") => keys(SchoolKind::ALL, SchoolKind::label_key),
+        (ImportKind::Schools, "stage") => keys(Stage::ALL, Stage::label_key),
+        (ImportKind::Teachers, "gender") => keys(Gender::ALL, Gender::label_key),
+        (ImportKind::Teachers, "title") => keys(Title::ALL, Title::label_key),
+        _ => None,
+    }
+}
+
 /// The label keys of the preview table's columns.
 pub fn preview_columns(kind: ImportKind) -> &'static [&'static str] {
     match kind {

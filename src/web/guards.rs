@@ -343,6 +343,10 @@ impl Ctx {
         errors.get(field).is_some()
     }
 
+    pub fn user_name(&self) -> &str {
+        self.user.as_ref().map(|u| u.name.as_str()).unwrap_or("")
+    }
+
     pub fn is_bureau(&self) -> bool {
         self.user
             .as_ref()

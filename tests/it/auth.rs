@@ -399,3 +399,108 @@ async fn personal_api_tokens_can_be_created_used_and_revoked() {
     })
     .await;
 }
+
+#[rocket::async_test]
+async fn an_expired_reset_link_is_refused() {
+    each_db(|app| async move {
+        app.bureau("boss@bureau.cn").await;
+        app.post_form("/password-reset", &[("email", "boss@bureau.cn")])
+            .await;
+        let mails = app.deliver_mail().await;
+        let link = mails[0]
+            .text
+            .lines()
+            .find(|l| l.contains("/password-reset/"))
+            .unwrap()
+            .trim()
+            .to_string();
+        let path = link.trim_start_matches("http://tongxing.test").to_string();
+        // Two hours and a minute later…
+        use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set};
+        let row = tongxing::entities::password_resets::Entity::find()
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_ne!(
+            row.token_hash,
+            path.rsplit('/').next().unwrap(),
+            "only a hash is stored"
+        );
+        let mut active = row.into_active_model();
+        active.expires_at = Set(chrono::Utc::now() - chrono::Duration::minutes(1));
+        active.update(&app.db).await.unwrap();
+        let (status, html) = app.get_html(&path).await;
+        assert_eq!(status, Status::BadRequest);
+        assert!(html.contains("链接无效或已过期"));
+        let res = app
+            .post_form(
+                &path,
+                &[
+                    ("password", "a-new-password-1"),
+                    ("confirm", "a-new-password-1"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), Status::BadRequest);
+        assert_eq!(
+            app.login("boss@bureau.cn", PASSWORD).await,
+            Status::SeeOther,
+            "old password still works"
+        );
+    })
+    .await;
+}
+
+#[rocket::async_test]
+async fn without_smtp_mails_are_written_as_eml_files() {
+    each_db(|app| async move {
+        app.bureau("boss@bureau.cn").await;
+        app.post_form("/password-reset", &[("email", "boss@bureau.cn")])
+            .await;
+        let dir = app.data_dir.join("mail");
+        let mailer =
+            tongxing::mail::FileMailer::new(dir.clone(), "Tongxing <noreply@tongxing.local>")
+                .unwrap();
+        let sent = tongxing::jobs::deliver_due(&app.db, &mailer).await.unwrap();
+        assert_eq!(sent, 1);
+        let files: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().collect();
+        assert_eq!(files.len(), 1);
+        let eml = std::fs::read_to_string(files[0].path()).unwrap();
+        assert!(eml.contains("To: boss@bureau.cn"));
+        assert!(eml.contains("multipart/alternative"), "HTML and text parts");
+        // Delivered once: a second round sends nothing.
+        assert_eq!(
+            tongxing::jobs::deliver_due(&app.db, &mailer).await.unwrap(),
+            0
+        );
+    })
+    .await;
+}
+
+#[rocket::async_test]
+async fn a_mail_server_that_is_down_keeps_the_mail_for_later() {
+    each_db(|app| async move {
+        app.bureau("boss@bureau.cn").await;
+        app.post_form("/password-reset", &[("email", "boss@bureau.cn")])
+            .await;
+        app.mailer
+            .fail
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        assert!(app.deliver_mail().await.is_empty());
+        assert_eq!(app.count("outbox").await, 1, "kept");
+        // Retried after the backoff: make it due now, with the server back.
+        use sea_orm::ConnectionTrait;
+        app.db
+            .execute_unprepared("UPDATE outbox SET next_attempt_at = created_at")
+            .await
+            .unwrap();
+        app.mailer
+            .fail
+            .store(false, std::sync::atomic::Ordering::SeqCst);
+        let mails = app.deliver_mail().await;
+        assert_eq!(mails.len(), 1);
+        assert_eq!(mails[0].to, "boss@bureau.cn");
+    })
+    .await;
+}

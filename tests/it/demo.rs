@@ -67,7 +67,7 @@ async fn demo_data_is_idempotent_and_its_logins_work() {
             assert!(html.contains(name), "{name} listed");
         }
         let (_, html) = app.get_html("/").await;
-        assert!(html.contains("2026-2027"), "current year shown");
+        assert!(html.contains("2026—2027学年"), "current year shown");
     })
     .await;
 }

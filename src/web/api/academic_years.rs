@@ -12,7 +12,7 @@ use crate::domain::academic_years::{self, YearForm};
 use crate::entities::academic_years as rows;
 use crate::error::AppResult;
 use crate::web::api::openapi::ErrorBody;
-use crate::web::api::{ApiPage, QueryCheck, created, no_content};
+use crate::web::api::{ApiPage, Obj, QueryCheck, created, no_content};
 use crate::web::forms::ApiJson;
 use crate::web::guards::CurrentUser;
 
@@ -66,10 +66,10 @@ pub struct YearInput {
 }
 
 /// List academic years, latest first.
-#[utoipa::path(context_path = "/api/v1", tag = "academic-years",
+#[utoipa::path(context_path = "/api/v1", operation_id = "academic_years_list", tag = "academic-years",
     params(
-        ("page" = Option<u64>, Query, description = "Page from 1"),
-        ("per_page" = Option<u64>, Query, description = "1–100, default 20"),
+        ("page" = Option<u64>, Query, description = "Page from 1", minimum = 1),
+        ("per_page" = Option<u64>, Query, description = "1–100, default 20", minimum = 1, maximum = 100),
     ),
     responses(
         (status = 200, description = "One page of academic years", body = ApiPage<YearView>),
@@ -106,7 +106,7 @@ pub async fn list(
 }
 
 /// One academic year.
-#[utoipa::path(context_path = "/api/v1", tag = "academic-years",
+#[utoipa::path(context_path = "/api/v1", operation_id = "academic_years_show", tag = "academic-years",
     params(("id" = i64, Path, description = "Academic year id")),
     responses(
         (status = 200, description = "The academic year", body = YearView),
@@ -123,7 +123,7 @@ pub async fn show(
 }
 
 /// Create an academic year (bureau only).
-#[utoipa::path(context_path = "/api/v1", tag = "academic-years",
+#[utoipa::path(context_path = "/api/v1", operation_id = "academic_years_create", tag = "academic-years",
     request_body = YearInput,
     responses(
         (status = 201, description = "Created", body = YearView),
@@ -137,14 +137,14 @@ pub async fn show(
 pub async fn create(
     db: &State<DatabaseConnection>,
     user: CurrentUser,
-    body: ApiJson<YearForm>,
+    body: ApiJson<Obj<YearForm>>,
 ) -> AppResult<Created<Json<YearView>>> {
-    let year = academic_years::create(db, &user.actor, &body.0).await?;
+    let year = academic_years::create(db, &user.actor, &body.0.0).await?;
     Ok(created(format!("/academic-years/{}", year.id), year.into()))
 }
 
 /// Replace an academic year's fields (bureau only; PUT: send the whole object).
-#[utoipa::path(context_path = "/api/v1", tag = "academic-years",
+#[utoipa::path(context_path = "/api/v1", operation_id = "academic_years_update", tag = "academic-years",
     params(("id" = i64, Path, description = "Academic year id")),
     request_body = YearInput,
     responses(
@@ -161,17 +161,20 @@ pub async fn update(
     db: &State<DatabaseConnection>,
     user: CurrentUser,
     id: i64,
-    body: ApiJson<YearForm>,
+    body: ApiJson<Obj<YearForm>>,
 ) -> AppResult<Json<YearView>> {
+    // Refused, then unknown, then invalid.
+    user.actor.require_bureau()?;
+    academic_years::get(db.inner(), id).await?;
     Ok(Json(
-        academic_years::update(db, &user.actor, id, &body.0)
+        academic_years::update(db, &user.actor, id, &body.0.0)
             .await?
             .into(),
     ))
 }
 
 /// Make this the current academic year (bureau only).
-#[utoipa::path(context_path = "/api/v1", tag = "academic-years",
+#[utoipa::path(context_path = "/api/v1", operation_id = "academic_years_make_current", tag = "academic-years",
     params(("id" = i64, Path, description = "Academic year id")),
     responses(
         (status = 200, description = "Now current", body = YearView),
@@ -193,7 +196,7 @@ pub async fn make_current(
 }
 
 /// Delete an academic year that is not current (bureau only).
-#[utoipa::path(context_path = "/api/v1", tag = "academic-years",
+#[utoipa::path(context_path = "/api/v1", operation_id = "academic_years_destroy", tag = "academic-years",
     params(("id" = i64, Path, description = "Academic year id")),
     responses(
         (status = 204, description = "Deleted"),

@@ -8,6 +8,7 @@ use rocket::response::status::Created;
 use rocket::serde::json::Json;
 use rocket::{Route, delete, get, patch, post, put, routes};
 use serde::Serialize;
+use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 
 use crate::domain::paging::{PageRequest, Paged};
 use crate::error::{AppError, AppResult, FieldErrors, Msg};
@@ -169,6 +170,31 @@ impl QueryCheck {
 
     pub fn finish(self) -> AppResult<()> {
         self.errors.into_result()
+    }
+}
+
+/// A request body that must be a JSON object (serde would otherwise also read a struct
+/// from an array, by position).
+pub struct Obj<T>(pub T);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Obj<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct ObjectOnly<T>(std::marker::PhantomData<T>);
+
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for ObjectOnly<T> {
+            type Value = T;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+                T::deserialize(de::value::MapAccessDeserializer::new(map))
+            }
+        }
+
+        d.deserialize_map(ObjectOnly(std::marker::PhantomData))
+            .map(Obj)
     }
 }
 

@@ -123,7 +123,7 @@ pub fn document_json() -> &'static str {
 }
 
 /// This OpenAPI document.
-#[utoipa::path(context_path = "/api/v1", tag = "meta", security(()),
+#[utoipa::path(context_path = "/api/v1", operation_id = "openapi_document", tag = "meta", security(()),
     responses((status = 200, description = "The OpenAPI document", content_type = "application/json")))]
 #[get("/openapi.json")]
 pub fn document() -> RawJson<&'static str> {

@@ -11,7 +11,8 @@ use crate::domain::schools::{self, SchoolFilter, SchoolForm};
 use crate::domain::types::{SchoolKind, Stage};
 use crate::entities::schools as rows;
 use crate::error::AppResult;
-use crate::web::api::{ApiPage, QueryCheck, created};
+use crate::web::api::openapi::ErrorBody;
+use crate::web::api::{ApiPage, Obj, QueryCheck, created};
 use crate::web::forms::ApiJson;
 use crate::web::guards::CurrentUser;
 
@@ -63,7 +64,6 @@ impl From<rows::Model> for SchoolView {
 /// What a client sends to create or replace a school (PUT sends the whole object;
 /// omitted optional fields are cleared). Numbers may also be sent as strings.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-#[allow(dead_code)]
 pub struct SchoolInput {
     #[schema(max_length = 100, example = "龙塘小学")]
     pub name: String,
@@ -110,20 +110,20 @@ pub enum StageWord {
 }
 
 /// List schools (active ones unless `include_inactive`), by name.
-#[utoipa::path(context_path = "/api/v1", tag = "schools",
+#[utoipa::path(context_path = "/api/v1", operation_id = "schools_list", tag = "schools",
     params(
         ("q" = Option<String>, Query, description = "Text in name, code, district or township"),
         ("kind" = Option<String>, Query, description = "`urban`, `township` or `rural`"),
         ("stage" = Option<String>, Query, description = "`primary`, `junior`, `senior`, `complete` or `nine_year`"),
         ("district" = Option<String>, Query, description = "Exact district"),
         ("include_inactive" = Option<bool>, Query, description = "Also deactivated schools"),
-        ("page" = Option<u64>, Query, description = "Page from 1"),
-        ("per_page" = Option<u64>, Query, description = "1–100, default 20"),
+        ("page" = Option<u64>, Query, description = "Page from 1", minimum = 1),
+        ("per_page" = Option<u64>, Query, description = "1–100, default 20", minimum = 1, maximum = 100),
     ),
     responses(
         (status = 200, description = "One page of schools", body = ApiPage<SchoolView>),
-        (status = 401, description = "Not signed in", body = crate::web::api::openapi::ErrorBody),
-        (status = 422, description = "A bad query parameter", body = crate::web::api::openapi::ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 422, description = "A bad query parameter", body = ErrorBody),
     ))]
 #[allow(clippy::too_many_arguments)]
 #[get("/schools?<q>&<kind>&<stage>&<district>&<include_inactive>&<page>&<per_page>")]
@@ -154,12 +154,12 @@ pub async fn list(
 }
 
 /// One school.
-#[utoipa::path(context_path = "/api/v1", tag = "schools",
+#[utoipa::path(context_path = "/api/v1", operation_id = "schools_show", tag = "schools",
     params(("id" = i64, Path, description = "School id")),
     responses(
         (status = 200, description = "The school", body = SchoolView),
-        (status = 401, description = "Not signed in", body = crate::web::api::openapi::ErrorBody),
-        (status = 404, description = "No such school", body = crate::web::api::openapi::ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "No such school", body = ErrorBody),
     ))]
 #[get("/schools/<id>")]
 pub async fn show(
@@ -172,59 +172,61 @@ pub async fn show(
 }
 
 /// Create a school (bureau only).
-#[utoipa::path(context_path = "/api/v1", tag = "schools",
+#[utoipa::path(context_path = "/api/v1", operation_id = "schools_create", tag = "schools",
     request_body = SchoolInput,
     responses(
         (status = 201, description = "Created", body = SchoolView),
-        (status = 400, description = "Malformed JSON", body = crate::web::api::openapi::ErrorBody),
-        (status = 401, description = "Not signed in", body = crate::web::api::openapi::ErrorBody),
-        (status = 403, description = "Not the bureau", body = crate::web::api::openapi::ErrorBody),
-        (status = 409, description = "The code is taken (`fields.code`)", body = crate::web::api::openapi::ErrorBody),
-        (status = 422, description = "Invalid fields", body = crate::web::api::openapi::ErrorBody),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not the bureau", body = ErrorBody),
+        (status = 409, description = "The code is taken (`fields.code`)", body = ErrorBody),
+        (status = 422, description = "Invalid fields", body = ErrorBody),
     ))]
 #[post("/schools", data = "<body>")]
 pub async fn create(
     db: &State<DatabaseConnection>,
     user: CurrentUser,
-    body: ApiJson<SchoolForm>,
+    body: ApiJson<Obj<SchoolForm>>,
 ) -> AppResult<Created<Json<SchoolView>>> {
-    let school = schools::create(db, &user.actor, &body.0).await?;
+    let school = schools::create(db, &user.actor, &body.0.0).await?;
     Ok(created(format!("/schools/{}", school.id), school.into()))
 }
 
 /// Replace a school's fields (PUT: send the whole object). The bureau, or the school's
 /// own admin.
-#[utoipa::path(context_path = "/api/v1", tag = "schools",
+#[utoipa::path(context_path = "/api/v1", operation_id = "schools_update", tag = "schools",
     params(("id" = i64, Path, description = "School id")),
     request_body = SchoolInput,
     responses(
         (status = 200, description = "Updated", body = SchoolView),
-        (status = 400, description = "Malformed JSON", body = crate::web::api::openapi::ErrorBody),
-        (status = 401, description = "Not signed in", body = crate::web::api::openapi::ErrorBody),
-        (status = 403, description = "Not allowed to edit this school", body = crate::web::api::openapi::ErrorBody),
-        (status = 404, description = "No such school", body = crate::web::api::openapi::ErrorBody),
-        (status = 409, description = "The code is taken (`fields.code`)", body = crate::web::api::openapi::ErrorBody),
-        (status = 422, description = "Invalid fields", body = crate::web::api::openapi::ErrorBody),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not allowed to edit this school", body = ErrorBody),
+        (status = 404, description = "No such school", body = ErrorBody),
+        (status = 409, description = "The code is taken (`fields.code`)", body = ErrorBody),
+        (status = 422, description = "Invalid fields", body = ErrorBody),
     ))]
 #[put("/schools/<id>", data = "<body>")]
 pub async fn update(
     db: &State<DatabaseConnection>,
     user: CurrentUser,
     id: i64,
-    body: ApiJson<SchoolForm>,
+    body: ApiJson<Obj<SchoolForm>>,
 ) -> AppResult<Json<SchoolView>> {
-    let school = schools::update(db, &user.actor, id, &body.0).await?;
+    // An unknown school is a 404 whatever the body says (schools are public to readers).
+    schools::get(db.inner(), &user.actor, id).await?;
+    let school = schools::update(db, &user.actor, id, &body.0.0).await?;
     Ok(Json(school.into()))
 }
 
 /// Deactivate a school (bureau only); it disappears from lists and choices.
-#[utoipa::path(context_path = "/api/v1", tag = "schools",
+#[utoipa::path(context_path = "/api/v1", operation_id = "schools_deactivate", tag = "schools",
     params(("id" = i64, Path, description = "School id")),
     responses(
         (status = 200, description = "Deactivated", body = SchoolView),
-        (status = 401, description = "Not signed in", body = crate::web::api::openapi::ErrorBody),
-        (status = 403, description = "Not the bureau", body = crate::web::api::openapi::ErrorBody),
-        (status = 404, description = "No such school", body = crate::web::api::openapi::ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not the bureau", body = ErrorBody),
+        (status = 404, description = "No such school", body = ErrorBody),
     ))]
 #[post("/schools/<id>/deactivate")]
 pub async fn deactivate(
@@ -237,13 +239,13 @@ pub async fn deactivate(
 }
 
 /// Reactivate a school (bureau only).
-#[utoipa::path(context_path = "/api/v1", tag = "schools",
+#[utoipa::path(context_path = "/api/v1", operation_id = "schools_reactivate", tag = "schools",
     params(("id" = i64, Path, description = "School id")),
     responses(
         (status = 200, description = "Reactivated", body = SchoolView),
-        (status = 401, description = "Not signed in", body = crate::web::api::openapi::ErrorBody),
-        (status = 403, description = "Not the bureau", body = crate::web::api::openapi::ErrorBody),
-        (status = 404, description = "No such school", body = crate::web::api::openapi::ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not the bureau", body = ErrorBody),
+        (status = 404, description = "No such school", body = ErrorBody),
     ))]
 #[post("/schools/<id>/reactivate")]
 pub async fn reactivate(

@@ -20,7 +20,7 @@ pub struct SessionRequest {
 }
 
 /// Sign in with e-mail and password; sets the session cookie.
-#[utoipa::path(context_path = "/api/v1", tag = "session", security(()),
+#[utoipa::path(context_path = "/api/v1", operation_id = "session_create", tag = "session", security(()),
     request_body = SessionRequest,
     responses((status = 200, description = "Signed in; the session cookie is set", body = UserView),
                (status = 400, description = "Malformed JSON", body = ErrorBody),
@@ -45,7 +45,7 @@ pub async fn create(
 }
 
 /// The signed-in user (by session cookie or bearer token).
-#[utoipa::path(context_path = "/api/v1", tag = "session",
+#[utoipa::path(context_path = "/api/v1", operation_id = "session_show", tag = "session",
     responses((status = 200, description = "The signed-in user", body = UserView),
                (status = 401, description = "Not signed in", body = ErrorBody)))]
 #[get("/session")]
@@ -54,7 +54,7 @@ pub fn show(user: CurrentUser) -> Json<UserView> {
 }
 
 /// Sign out (ends the session cookie; bearer tokens are revoked on the profile page).
-#[utoipa::path(context_path = "/api/v1", tag = "session", security(()),
+#[utoipa::path(context_path = "/api/v1", operation_id = "session_destroy", tag = "session", security(()),
     responses((status = 200, description = "Signed out: `{\"ok\": true}`")))]
 #[delete("/session")]
 pub fn destroy(cookies: &CookieJar<'_>) -> Json<Value> {

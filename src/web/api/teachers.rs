@@ -12,7 +12,7 @@ use crate::domain::teachers::{self, TeacherFilter, TeacherForm, TeacherView};
 use crate::domain::types::Title;
 use crate::error::AppResult;
 use crate::web::api::openapi::ErrorBody;
-use crate::web::api::{ApiPage, QueryCheck, created};
+use crate::web::api::{ApiPage, Obj, QueryCheck, created};
 use crate::web::forms::ApiJson;
 use crate::web::guards::CurrentUser;
 
@@ -64,7 +64,7 @@ pub enum TitleWord {
 }
 
 /// List teachers (staff only), by name.
-#[utoipa::path(context_path = "/api/v1", tag = "teachers",
+#[utoipa::path(context_path = "/api/v1", operation_id = "teachers_list", tag = "teachers",
     params(
         ("q" = Option<String>, Query, description = "Text in name or staff number"),
         ("school_id" = Option<i64>, Query, description = "Teachers of one school"),
@@ -72,8 +72,8 @@ pub enum TitleWord {
         ("subject" = Option<String>, Query, description = "Teachers of this subject"),
         ("title" = Option<String>, Query, description = "`unrated`, `third`, `second`, `first`, `senior` or `professor`"),
         ("include_inactive" = Option<bool>, Query, description = "Also deactivated teachers"),
-        ("page" = Option<u64>, Query, description = "Page from 1"),
-        ("per_page" = Option<u64>, Query, description = "1–100, default 20"),
+        ("page" = Option<u64>, Query, description = "Page from 1", minimum = 1),
+        ("per_page" = Option<u64>, Query, description = "1–100, default 20", minimum = 1, maximum = 100),
     ),
     responses(
         (status = 200, description = "One page of teachers", body = ApiPage<TeacherView>),
@@ -115,7 +115,7 @@ pub async fn list(
 }
 
 /// One teacher (staff, or the teacher themself).
-#[utoipa::path(context_path = "/api/v1", tag = "teachers",
+#[utoipa::path(context_path = "/api/v1", operation_id = "teachers_show", tag = "teachers",
     params(("id" = i64, Path, description = "Teacher id")),
     responses(
         (status = 200, description = "The teacher; `phone` and `email` are null where the caller may not see them", body = TeacherView),
@@ -133,7 +133,7 @@ pub async fn show(
 }
 
 /// Add a teacher (the bureau, or the admin of the teacher's school).
-#[utoipa::path(context_path = "/api/v1", tag = "teachers",
+#[utoipa::path(context_path = "/api/v1", operation_id = "teachers_create", tag = "teachers",
     request_body = TeacherInput,
     responses(
         (status = 201, description = "Created", body = TeacherView),
@@ -147,16 +147,16 @@ pub async fn show(
 pub async fn create(
     db: &State<DatabaseConnection>,
     user: CurrentUser,
-    body: ApiJson<TeacherForm>,
+    body: ApiJson<Obj<TeacherForm>>,
 ) -> AppResult<Created<Json<TeacherView>>> {
-    let teacher = teachers::create(db, &user.actor, &body.0).await?;
+    let teacher = teachers::create(db, &user.actor, &body.0.0).await?;
     let view = teachers::get_view(db, &user.actor, teacher.id).await?;
     Ok(created(format!("/teachers/{}", teacher.id), view))
 }
 
 /// Replace a teacher's fields (PUT: send the whole object). Staff of the teacher's school
 /// edit everything; the teacher edits only `phone` and `email`.
-#[utoipa::path(context_path = "/api/v1", tag = "teachers",
+#[utoipa::path(context_path = "/api/v1", operation_id = "teachers_update", tag = "teachers",
     params(("id" = i64, Path, description = "Teacher id")),
     request_body = TeacherInput,
     responses(
@@ -173,14 +173,14 @@ pub async fn update(
     db: &State<DatabaseConnection>,
     user: CurrentUser,
     id: i64,
-    body: ApiJson<TeacherForm>,
+    body: ApiJson<Obj<TeacherForm>>,
 ) -> AppResult<Json<TeacherView>> {
-    teachers::update(db, &user.actor, id, &body.0).await?;
+    teachers::update(db, &user.actor, id, &body.0.0).await?;
     Ok(Json(teachers::get_view(db, &user.actor, id).await?))
 }
 
 /// Deactivate a teacher (the bureau, or the admin of the teacher's school).
-#[utoipa::path(context_path = "/api/v1", tag = "teachers",
+#[utoipa::path(context_path = "/api/v1", operation_id = "teachers_deactivate", tag = "teachers",
     params(("id" = i64, Path, description = "Teacher id")),
     responses(
         (status = 200, description = "Deactivated", body = TeacherView),
@@ -199,7 +199,7 @@ pub async fn deactivate(
 }
 
 /// Reactivate a teacher (the bureau, or the admin of the teacher's school).
-#[utoipa::path(context_path = "/api/v1", tag = "teachers",
+#[utoipa::path(context_path = "/api/v1", operation_id = "teachers_reactivate", tag = "teachers",
     params(("id" = i64, Path, description = "Teacher id")),
     responses(
         (status = 200, description = "Reactivated", body = TeacherView),

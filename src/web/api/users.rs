@@ -11,7 +11,7 @@ use crate::domain::types::Role;
 use crate::domain::users::{self, UserFilter, UserForm, UserView};
 use crate::error::AppResult;
 use crate::web::api::openapi::ErrorBody;
-use crate::web::api::{ApiPage, QueryCheck, created};
+use crate::web::api::{ApiPage, Obj, QueryCheck, created};
 use crate::web::forms::ApiJson;
 use crate::web::guards::CurrentUser;
 
@@ -44,13 +44,13 @@ pub enum RoleWord {
 }
 
 /// List accounts (bureau only), oldest first.
-#[utoipa::path(context_path = "/api/v1", tag = "users",
+#[utoipa::path(context_path = "/api/v1", operation_id = "users_list", tag = "users",
     params(
         ("q" = Option<String>, Query, description = "Text in name or e-mail"),
         ("role" = Option<String>, Query, description = "`bureau_admin`, `school_admin` or `teacher`"),
         ("school_id" = Option<i64>, Query, description = "Accounts of one school"),
-        ("page" = Option<u64>, Query, description = "Page from 1"),
-        ("per_page" = Option<u64>, Query, description = "1–100, default 20"),
+        ("page" = Option<u64>, Query, description = "Page from 1", minimum = 1),
+        ("per_page" = Option<u64>, Query, description = "1–100, default 20", minimum = 1, maximum = 100),
     ),
     responses(
         (status = 200, description = "One page of accounts", body = ApiPage<UserView>),
@@ -82,7 +82,7 @@ pub async fn list(
 }
 
 /// One account (bureau only).
-#[utoipa::path(context_path = "/api/v1", tag = "users",
+#[utoipa::path(context_path = "/api/v1", operation_id = "users_show", tag = "users",
     params(("id" = i64, Path, description = "User id")),
     responses(
         (status = 200, description = "The account", body = UserView),
@@ -103,7 +103,7 @@ pub async fn show(
 
 /// Create an account (bureau only). Without a password the user is mailed a link to
 /// choose one.
-#[utoipa::path(context_path = "/api/v1", tag = "users",
+#[utoipa::path(context_path = "/api/v1", operation_id = "users_create", tag = "users",
     request_body = UserInput,
     responses(
         (status = 201, description = "Created", body = UserView),
@@ -118,9 +118,9 @@ pub async fn create(
     db: &State<DatabaseConnection>,
     config: &State<AppConfig>,
     user: CurrentUser,
-    body: ApiJson<UserForm>,
+    body: ApiJson<Obj<UserForm>>,
 ) -> AppResult<Created<Json<UserView>>> {
-    let created_user = users::create(db, &user.actor, &body.0, &config.base_url).await?;
+    let created_user = users::create(db, &user.actor, &body.0.0, &config.base_url).await?;
     Ok(created(
         format!("/users/{}", created_user.id),
         UserView::from(&created_user),
@@ -129,7 +129,7 @@ pub async fn create(
 
 /// Replace an account's fields (bureau only; PUT: send the whole object). A changed role
 /// or password ends the user's sessions.
-#[utoipa::path(context_path = "/api/v1", tag = "users",
+#[utoipa::path(context_path = "/api/v1", operation_id = "users_update", tag = "users",
     params(("id" = i64, Path, description = "User id")),
     request_body = UserInput,
     responses(
@@ -146,14 +146,14 @@ pub async fn update(
     db: &State<DatabaseConnection>,
     user: CurrentUser,
     id: i64,
-    body: ApiJson<UserForm>,
+    body: ApiJson<Obj<UserForm>>,
 ) -> AppResult<Json<UserView>> {
-    let updated = users::update(db, &user.actor, id, &body.0).await?;
+    let updated = users::update(db, &user.actor, id, &body.0.0).await?;
     Ok(Json(UserView::from(&updated)))
 }
 
 /// Deactivate an account (bureau only): its sessions and tokens stop working.
-#[utoipa::path(context_path = "/api/v1", tag = "users",
+#[utoipa::path(context_path = "/api/v1", operation_id = "users_deactivate", tag = "users",
     params(("id" = i64, Path, description = "User id")),
     responses(
         (status = 200, description = "Deactivated", body = UserView),
@@ -173,7 +173,7 @@ pub async fn deactivate(
 }
 
 /// Reactivate an account (bureau only).
-#[utoipa::path(context_path = "/api/v1", tag = "users",
+#[utoipa::path(context_path = "/api/v1", operation_id = "users_reactivate", tag = "users",
     params(("id" = i64, Path, description = "User id")),
     responses(
         (status = 200, description = "Reactivated", body = UserView),

@@ -3,7 +3,7 @@
 use askama::Template;
 use rocket::data::Capped;
 use rocket::figment::Figment;
-use rocket::form::{Form, FromForm};
+use rocket::form::{Errors, Form, FromForm};
 use rocket::fs::TempFile;
 use rocket::http::Status;
 use rocket::request::{FromRequest, Outcome, Request};
@@ -174,6 +174,10 @@ async fn read_file(file: &TempFile<'_>) -> AppResult<Vec<u8>> {
     Ok(bytes)
 }
 
+fn too_large() -> Msg {
+    Msg::new("import-err-too-large").arg("max", imports::MAX_BYTES / (1024 * 1024))
+}
+
 /// A redirect to the preview, or the form again with what is wrong with the file.
 type UploadResult = AppResult<Result<Redirect, (Status, Page)>>;
 
@@ -182,10 +186,9 @@ async fn receive(
     db: &DatabaseConnection,
     user: CurrentUser,
     csrf: MultipartCsrf,
-    upload: Upload<'_>,
+    upload: Result<Form<Upload<'_>>, Errors<'_>>,
     kind: ImportKind,
 ) -> UploadResult {
-    csrf.check(upload.csrf.as_deref())?;
     kind.check_access(&user.actor)?;
     let refuse = |ctx: Ctx, msg: Msg| -> UploadResult {
         let mut errors = FieldErrors::new();
@@ -195,18 +198,27 @@ async fn receive(
             upload_page(ctx, &user, kind, errors)?,
         )))
     };
+    // A body Rocket could not take apart: say why on the form (nothing was stored).
+    let upload = match upload {
+        Ok(form) => form.into_inner(),
+        Err(errors) if errors.status() == Status::PayloadTooLarge => {
+            return refuse(ctx, too_large());
+        }
+        Err(_) => return refuse(ctx, Msg::new("import-err-unreadable")),
+    };
+    csrf.check(upload.csrf.as_deref())?;
     let Some(file) = upload.file else {
         return refuse(ctx, Msg::new("import-err-no-file"));
     };
-    let chosen = file.raw_name().is_some() || file.len() > 0;
-    if !chosen {
+    // A browser sends an empty part with an empty file name when no file was chosen.
+    let named = file
+        .raw_name()
+        .is_some_and(|n| !n.dangerous_unsafe_unsanitized_raw().is_empty());
+    if !named && file.is_empty() {
         return refuse(ctx, Msg::new("import-err-no-file"));
     }
     if !file.is_complete() {
-        return refuse(
-            ctx,
-            Msg::new("import-err-too-large").arg("max", imports::MAX_BYTES / (1024 * 1024)),
-        );
+        return refuse(ctx, too_large());
     }
     let bytes = read_file(&file).await?;
     match imports::upload(db, &user.actor, kind, bytes).await {
@@ -225,17 +237,9 @@ async fn schools_upload(
     db: &State<DatabaseConnection>,
     user: CurrentUser,
     csrf: MultipartCsrf,
-    upload: Form<Upload<'_>>,
+    upload: Result<Form<Upload<'_>>, Errors<'_>>,
 ) -> UploadResult {
-    receive(
-        ctx,
-        db,
-        user,
-        csrf,
-        upload.into_inner(),
-        ImportKind::Schools,
-    )
-    .await
+    receive(ctx, db, user, csrf, upload, ImportKind::Schools).await
 }
 
 #[post("/imports/teachers", data = "<upload>")]
@@ -244,17 +248,9 @@ async fn teachers_upload(
     db: &State<DatabaseConnection>,
     user: CurrentUser,
     csrf: MultipartCsrf,
-    upload: Form<Upload<'_>>,
+    upload: Result<Form<Upload<'_>>, Errors<'_>>,
 ) -> UploadResult {
-    receive(
-        ctx,
-        db,
-        user,
-        csrf,
-        upload.into_inner(),
-        ImportKind::Teachers,
-    )
-    .await
+    receive(ctx, db, user, csrf, upload, ImportKind::Teachers).await
 }
 
 /// A preview row ready to print.
@@ -298,6 +294,11 @@ fn preview_page(ctx: Ctx, preview: Preview) -> AppResult<Page> {
     let mut bad_lines = preview.bad_lines();
     bad_lines.truncate(LINKED_BAD_LINES);
     let ok = preview.is_ok();
+    let kind = preview.kind;
+    let separator = match lang {
+        Lang::Zh => "、",
+        Lang::En => ", ",
+    };
     let rows = preview
         .rows
         .into_iter()
@@ -317,7 +318,20 @@ fn preview_page(ctx: Ctx, preview: Preview) -> AppResult<Page> {
             errors: r
                 .errors
                 .iter()
-                .map(|e| format!("{}：{}", lang.t(&e.label), lang.msg(&e.msg)))
+                .map(|e| {
+                    let colon = match lang {
+                        Lang::Zh => "：",
+                        Lang::En => ": ",
+                    };
+                    let text = match imports::choices(kind, &e.field) {
+                        Some(keys) if e.msg.key == "err-choose" => {
+                            let labels: Vec<String> = keys.iter().map(|k| lang.t(k)).collect();
+                            lang.t1("import-err-choose", "values", labels.join(separator))
+                        }
+                        _ => lang.msg(&e.msg),
+                    };
+                    format!("{}{colon}{text}", lang.t(&e.label))
+                })
                 .collect(),
         })
         .collect();
