@@ -59,7 +59,11 @@ impl AppConfig {
     /// The figment every command starts from: Rocket's own settings, then `Tongxing.toml`,
     /// then `TONGXING_*` variables.
     pub fn figment() -> Figment {
+        // Client addresses (for sign-in throttling) come from the connection, not from an
+        // `X-Real-IP` header any client could set; behind a proxy set ROCKET_IP_HEADER.
         Figment::from(rocket::Config::figment())
+            .merge(Serialized::default("ip_header", false))
+            .merge(Env::prefixed("ROCKET_").only(&["ip_header"]).global())
             .merge(Toml::file("Tongxing.toml"))
             .merge(Env::prefixed("TONGXING_").global())
     }
@@ -115,6 +119,18 @@ impl AppConfig {
 
     pub fn mail_dir(&self) -> PathBuf {
         self.data_dir.join("mail")
+    }
+
+    /// Cookies are marked `Secure` when the public address is `https://` (also behind a
+    /// TLS-terminating proxy, where Rocket itself sees plain HTTP).
+    pub fn secure_cookies(&self) -> bool {
+        self.base_url.starts_with("https://")
+    }
+
+    /// `scheme://host[:port]` of the public address, for Origin checks behind a proxy.
+    pub fn public_origin(&self) -> Option<String> {
+        let url = url::Url::parse(&self.base_url).ok()?;
+        Some(url.origin().ascii_serialization())
     }
 
     pub fn is_sqlite(&self) -> bool {

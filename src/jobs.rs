@@ -26,31 +26,48 @@ fn backoff(attempts: i32) -> chrono::Duration {
     chrono::Duration::seconds(secs.min(3600))
 }
 
-/// Sends every due mail once. Returns how many were sent.
+/// How long a claimed mail is reserved for the worker that claimed it. A worker that dies
+/// mid-send leaves the row to be retried after this lease.
+const LEASE: chrono::Duration = chrono::Duration::minutes(5);
+
+/// Claims the next due mail in a short transaction: on PostgreSQL with `FOR UPDATE SKIP
+/// LOCKED`, so two instances never take the same row. The claim moves `next_attempt_at`
+/// forward by the lease, so no other worker picks the row while it is being sent.
+async fn claim_next(db: &DatabaseConnection) -> AppResult<Option<outbox::Model>> {
+    let txn = if db::is_postgres(db) {
+        db.begin().await?
+    } else {
+        db::begin_write(db).await?
+    };
+    let mut query = outbox::Entity::find()
+        .filter(outbox::Column::SentAt.is_null())
+        .filter(outbox::Column::FailedAt.is_null())
+        .filter(outbox::Column::NextAttemptAt.lte(Utc::now()))
+        .order_by_asc(outbox::Column::Id)
+        .limit(1);
+    if db::is_postgres(db) {
+        query = query.lock_with_behavior(
+            sea_orm::sea_query::LockType::Update,
+            sea_orm::sea_query::LockBehavior::SkipLocked,
+        );
+    }
+    let Some(row) = query.one(&txn).await? else {
+        txn.commit().await?;
+        return Ok(None);
+    };
+    let mut active = row.clone().into_active_model();
+    active.next_attempt_at = Set(Utc::now() + LEASE);
+    active.attempts = Set(row.attempts + 1);
+    let claimed = active.update(&txn).await?;
+    txn.commit().await?;
+    Ok(Some(claimed))
+}
+
+/// Sends every due mail once. Returns how many were sent. No transaction is open while a
+/// mail is with the mail server, so a slow server never holds the database.
 pub async fn deliver_due(db: &DatabaseConnection, mailer: &dyn Mailer) -> AppResult<usize> {
     let mut sent = 0;
-    loop {
-        let txn = if db::is_postgres(db) {
-            db.begin().await?
-        } else {
-            db::begin_write(db).await?
-        };
-        let mut query = outbox::Entity::find()
-            .filter(outbox::Column::SentAt.is_null())
-            .filter(outbox::Column::FailedAt.is_null())
-            .filter(outbox::Column::NextAttemptAt.lte(Utc::now()))
-            .order_by_asc(outbox::Column::Id)
-            .limit(1);
-        if db::is_postgres(db) {
-            query = query.lock_with_behavior(
-                sea_orm::sea_query::LockType::Update,
-                sea_orm::sea_query::LockBehavior::SkipLocked,
-            );
-        }
-        let Some(row) = query.one(&txn).await? else {
-            txn.commit().await?;
-            return Ok(sent);
-        };
+    while let Some(row) = claim_next(db).await? {
         let mail = OutgoingMail {
             to: row.to_addr.clone(),
             subject: row.subject.clone(),
@@ -58,13 +75,16 @@ pub async fn deliver_due(db: &DatabaseConnection, mailer: &dyn Mailer) -> AppRes
             html: row.body_html.clone(),
         };
         let result = mailer.send(&mail).await;
-        let attempts = row.attempts + 1;
+        let attempts = row.attempts;
         let mut active = row.into_active_model();
-        active.attempts = Set(attempts);
+        let failed = result.is_err();
         match result {
             Ok(()) => {
                 active.sent_at = Set(Some(Utc::now()));
                 active.last_error = Set(None);
+                // The bodies may carry single-use links: once delivered they are not kept.
+                active.body_text = Set(String::new());
+                active.body_html = Set(String::new());
                 sent += 1;
             }
             Err(e) => {
@@ -77,14 +97,13 @@ pub async fn deliver_due(db: &DatabaseConnection, mailer: &dyn Mailer) -> AppRes
                 }
             }
         }
-        let failed_now = active.sent_at.as_ref().is_none();
-        active.update(&txn).await?;
-        txn.commit().await?;
-        if failed_now {
+        active.update(db).await?;
+        if failed {
             // Do not hammer a server that is down: the rest waits for the next round.
             return Ok(sent);
         }
     }
+    Ok(sent)
 }
 
 /// The fairing that runs the worker loop once the server is up.

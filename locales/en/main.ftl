@@ -156,6 +156,7 @@ schools-edit = Edit school
 schools-search-hint = Name, code or district
 schools-empty = No schools match.
 schools-teachers = Teachers
+schools-bureau-fields = The name, code, kind, stage and district are kept by the bureau; contact the bureau to correct them.
 schools-deactivate-hint = A deactivated school no longer appears in lists and choices; its history is kept.
 teachers-new = New teacher
 teachers-empty = No teachers yet.

@@ -156,6 +156,7 @@ schools-edit = 编辑学校
 schools-search-hint = 名称、标识码或区县
 schools-empty = 没有符合条件的学校。
 schools-teachers = 本校教师
+schools-bureau-fields = 学校名称、标识码、类别、学段和所在区县乡镇由教育局维护；如需更正请联系教育局。
 schools-deactivate-hint = 停用后不再出现在列表和选择框中，历史记录保留。
 teachers-new = 新增教师
 teachers-empty = 还没有教师。

@@ -266,6 +266,17 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
+        // One account per teacher record (NULLs, accounts without a teacher, may repeat).
+        manager
+            .create_index(
+                Index::create()
+                    .name("ux_users_teacher")
+                    .table(Users::Table)
+                    .col(Users::TeacherId)
+                    .unique()
+                    .to_owned(),
+            )
+            .await?;
 
         manager
             .create_table(

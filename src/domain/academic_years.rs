@@ -65,7 +65,7 @@ pub fn parse_year_name(s: &str) -> Result<(i32, i32), Msg> {
     let (a, b) = s.split_once('-').ok_or_else(|| Msg::new("err-year-name"))?;
     let (a, b) = (a.parse::<i32>(), b.parse::<i32>());
     match (a, b) {
-        (Ok(a), Ok(b)) if b == a + 1 && (2000..=2100).contains(&a) => Ok((a, b)),
+        (Ok(a), Ok(b)) if (2000..=2100).contains(&a) && b == a + 1 => Ok((a, b)),
         _ => Err(Msg::new("err-year-name")),
     }
 }

@@ -391,21 +391,50 @@ fn cell_text(c: &calamine::Data) -> String {
     }
 }
 
+/// Columns read from a sheet: far more than any template has; cells further right are
+/// ignored.
+const MAX_COLUMNS: u32 = 64;
+
+/// Reads the first sheet of an `.xlsx` workbook cell by cell. The sheet's declared size is
+/// never trusted (a tiny file can claim a million rows by 16,384 columns), so no grid is
+/// allocated: only used cells within `MAX_COLUMNS` are kept, and reading stops once
+/// there are more rows than an import may have.
 fn read_workbook(bytes: &[u8]) -> Result<Lines, Msg> {
     use calamine::Reader;
-    let mut workbook = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
-        .map_err(|_| file_error("import-err-unreadable"))?;
-    let range = match workbook.worksheet_range_at(0) {
-        Some(Ok(range)) => range,
-        Some(Err(_)) => return Err(file_error("import-err-unreadable")),
-        None => return Err(file_error("import-err-empty")),
+    let mut workbook =
+        calamine::Xlsx::new(Cursor::new(bytes)).map_err(|_| file_error("import-err-unreadable"))?;
+    let Some(first_sheet) = workbook.sheet_names().first().cloned() else {
+        return Err(file_error("import-err-empty"));
     };
-    let first = range.start().map(|(row, _)| row).unwrap_or(0);
-    Ok(range
-        .rows()
-        .enumerate()
-        .map(|(i, row)| (first + i as u32 + 1, row.iter().map(cell_text).collect()))
-        .collect())
+    let mut cells = workbook
+        .worksheet_cells_reader(&first_sheet)
+        .map_err(|_| file_error("import-err-unreadable"))?;
+    let mut lines: std::collections::BTreeMap<u32, Vec<String>> = Default::default();
+    loop {
+        let cell = match cells.next_cell() {
+            Ok(Some(cell)) => cell,
+            Ok(None) => break,
+            Err(_) => return Err(file_error("import-err-unreadable")),
+        };
+        let (row, column) = cell.get_position();
+        if column >= MAX_COLUMNS {
+            continue;
+        }
+        let text = cell_text(&calamine::Data::from(cell.get_value().clone()));
+        if text.trim().is_empty() {
+            continue;
+        }
+        let line = lines.entry(row + 1).or_default();
+        if line.len() <= column as usize {
+            line.resize(column as usize + 1, String::new());
+        }
+        line[column as usize] = text;
+        if lines.len() > MAX_ROWS + 2 {
+            // Enough to say "too many rows" without reading the rest.
+            break;
+        }
+    }
+    Ok(lines.into_iter().collect())
 }
 
 /// UTF-8 (with or without BOM), UTF-16 with BOM, or else GB18030 (a superset of GBK).
@@ -479,8 +508,9 @@ pub fn read_table(bytes: &[u8]) -> Result<Table, Msg> {
     if bytes.len() > MAX_BYTES {
         return Err(Msg::new("import-err-too-large").arg("max", MAX_BYTES / (1024 * 1024)));
     }
-    let is_workbook =
-        bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1");
+    // Only `.xlsx` (a zip) among workbooks: old `.xls` and `.ods` are refused as unreadable
+    // rather than given to readers that trust the file's declared sheet size.
+    let is_workbook = bytes.starts_with(b"PK\x03\x04");
     let lines = if is_workbook {
         read_workbook(bytes)?
     } else {

@@ -353,9 +353,25 @@ pub async fn update(
     form: &SchoolForm,
 ) -> AppResult<schools::Model> {
     actor.can_edit_school(id)?;
-    let new = NewSchool::try_from(form).map_err(AppError::Invalid)?;
     let txn = db::begin_write(db).await?;
     let before = get(&txn, actor, id).await?;
+    // The school's identity and place in the programme (name, code, kind, stage, district,
+    // township) are the bureau's; a school admin keeps its profile and figures current.
+    let form = if actor.is_bureau() {
+        form.clone()
+    } else {
+        let kept = SchoolForm::from_model(&before);
+        SchoolForm {
+            name: kept.name,
+            code: kept.code,
+            kind: kept.kind,
+            stage: kept.stage,
+            district: kept.district,
+            township: kept.township,
+            ..form.clone()
+        }
+    };
+    let new = NewSchool::try_from(&form).map_err(AppError::Invalid)?;
     if let Some(other) = find_by_code(&txn, &new.code).await?
         && other.id != id
     {
@@ -391,6 +407,7 @@ pub async fn set_active(
     active.is_active = Set(is_active);
     active.updated_at = Set(Utc::now());
     let school = active.update(&txn).await?;
+
     let action = if is_active {
         "reactivate"
     } else {

@@ -498,6 +498,10 @@ pub async fn set_active(
     active.is_active = Set(is_active);
     active.updated_at = Set(Utc::now());
     let teacher = active.update(&txn).await?;
+    if !is_active {
+        // A teacher who left the roster no longer signs in.
+        crate::domain::users::deactivate_bound(&txn, actor, id).await?;
+    }
     let action = if is_active {
         "reactivate"
     } else {

@@ -22,24 +22,52 @@ use crate::mail;
 pub const RESET_HOURS: i64 = 2;
 pub const INVITE_HOURS: i64 = 72;
 
-pub fn hash_password(password: &str) -> AppResult<String> {
+pub fn hash_password_blocking(password: &str) -> AppResult<String> {
     Argon2::default()
         .hash_password(password.as_bytes())
         .map(|h| h.to_string())
         .map_err(|e| AppError::Unexpected(format!("password hashing failed: {e}")))
 }
 
-pub fn verify_password(password: &str, hash: &str) -> bool {
+pub fn verify_password_blocking(password: &str, hash: &str) -> bool {
     Argon2::default()
         .verify_password(password.as_bytes(), hash)
         .is_ok()
+}
+
+/// At most this many password hashes are computed at once (each takes ~19 MiB and a core),
+/// off the async worker threads, so sign-in floods cannot stall other requests.
+fn hashing_slots() -> &'static tokio::sync::Semaphore {
+    static SLOTS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    SLOTS.get_or_init(|| tokio::sync::Semaphore::new(2))
+}
+
+pub async fn hash_password(password: &str) -> AppResult<String> {
+    let _slot = hashing_slots()
+        .acquire()
+        .await
+        .map_err(|e| AppError::Unexpected(e.to_string()))?;
+    let password = password.to_string();
+    tokio::task::spawn_blocking(move || hash_password_blocking(&password))
+        .await
+        .map_err(|e| AppError::Unexpected(format!("hashing task: {e}")))?
+}
+
+pub async fn verify_password(password: &str, hash: &str) -> bool {
+    let Ok(_slot) = hashing_slots().acquire().await else {
+        return false;
+    };
+    let (password, hash) = (password.to_string(), hash.to_string());
+    tokio::task::spawn_blocking(move || verify_password_blocking(&password, &hash))
+        .await
+        .unwrap_or(false)
 }
 
 /// A valid hash of a password nobody has, verified against when an e-mail is unknown so
 /// that a failed sign-in takes the same time either way.
 fn dummy_hash() -> &'static str {
     static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    HASH.get_or_init(|| hash_password("no-such-user-password").unwrap_or_default())
+    HASH.get_or_init(|| hash_password_blocking("no-such-user-password").unwrap_or_default())
 }
 
 pub fn actor_of(user: &users::Model) -> Actor {
@@ -200,6 +228,18 @@ async fn parse_user_form(db: &impl ConnectionTrait, form: &UserForm) -> AppResul
     })
 }
 
+/// A violated unique index of `users`, as an error on the field it guards.
+fn user_conflict(e: sea_orm::DbErr) -> AppError {
+    if !db::is_unique_violation(&e) {
+        return e.into();
+    }
+    if e.to_string().contains("teacher") {
+        AppError::conflict("teacher_id", "err-teacher-has-account")
+    } else {
+        AppError::conflict("email", "err-email-taken")
+    }
+}
+
 async fn ensure_teacher_unbound(
     db: &impl ConnectionTrait,
     teacher_id: Option<i64>,
@@ -233,7 +273,7 @@ pub async fn create_first_admin(
         .map_err(|m| errors.add("password", m))
         .ok();
     errors.into_result()?;
-    let hash = hash_password(&password.unwrap_or_default())?;
+    let hash = hash_password(&password.unwrap_or_default()).await?;
     let txn = db::begin_write(db).await?;
     if count(&txn).await? > 0 {
         return Err(AppError::Forbidden);
@@ -289,13 +329,7 @@ async fn insert_user(
     }
     .insert(conn)
     .await
-    .map_err(|e| {
-        if db::is_unique_violation(&e) {
-            AppError::conflict("email", "err-email-taken")
-        } else {
-            e.into()
-        }
-    })
+    .map_err(user_conflict)
 }
 
 /// The command-line `create-admin`: a bureau admin with the given password.
@@ -318,7 +352,7 @@ pub async fn create_admin_cli(
     if find_by_email(db, &email).await?.is_some() {
         return Err(AppError::conflict("email", "err-email-taken"));
     }
-    let hash = hash_password(&password.unwrap_or_default())?;
+    let hash = hash_password(&password.unwrap_or_default()).await?;
     let txn = db::begin_write(db).await?;
     let user = insert_user(
         &txn,
@@ -358,11 +392,13 @@ pub async fn create(
     }
     ensure_teacher_unbound(db, new.teacher_id, None).await?;
     let hash = match &new.password {
-        Some(p) => hash_password(p)?,
+        Some(p) => hash_password(p).await?,
         // Nobody knows this password; the invitation link sets a real one.
-        None => hash_password(&tokens::random_base64(24))?,
+        None => hash_password(&tokens::random_base64(24)).await?,
     };
     let txn = db::begin_write(db).await?;
+    // Checked again inside the transaction; the unique index is the last word.
+    ensure_teacher_unbound(&txn, new.teacher_id, None).await?;
     let user = insert_user(
         &txn,
         &new.email,
@@ -398,40 +434,44 @@ pub async fn update(
     form: &UserForm,
 ) -> AppResult<users::Model> {
     actor.require_bureau()?;
-    let before = get(db, id).await?;
+    // An unknown account is "not found" whatever the form says.
+    get(db, id).await?;
     let new = parse_user_form(db, form).await?;
-    if let Some(other) = find_by_email(db, &new.email).await?
+    if id == actor.user_id && new.role != Role::BureauAdmin {
+        return Err(AppError::conflict("role", "err-own-role"));
+    }
+    let new_hash = match &new.password {
+        Some(p) => Some(hash_password(p).await?),
+        None => None,
+    };
+    // Everything below reads and writes in one write transaction.
+    let txn = db::begin_write(db).await?;
+    let before = get(&txn, id).await?;
+    if let Some(other) = find_by_email(&txn, &new.email).await?
         && other.id != id
     {
         return Err(AppError::conflict("email", "err-email-taken"));
     }
-    if id == actor.user_id && new.role != Role::BureauAdmin {
-        return Err(AppError::conflict("role", "err-own-role"));
-    }
-    ensure_teacher_unbound(db, new.teacher_id, Some(id)).await?;
-    let txn = db::begin_write(db).await?;
+    ensure_teacher_unbound(&txn, new.teacher_id, Some(id)).await?;
+    let rebound = before.role != new.role.as_str()
+        || before.school_id != new.school_id
+        || before.teacher_id != new.teacher_id;
     let mut active = before.clone().into_active_model();
     active.email = Set(new.email);
     active.name = Set(new.name);
     active.role = Set(new.role.as_str().to_string());
     active.school_id = Set(new.school_id);
     active.teacher_id = Set(new.teacher_id);
-    if let Some(p) = &new.password {
-        active.password_hash = Set(hash_password(p)?);
+    if let Some(hash) = new_hash {
+        active.password_hash = Set(hash);
         active.session_epoch = Set(before.session_epoch + 1);
     }
-    if before.role != new.role.as_str() {
-        // A changed role ends the user's sessions, so old rights do not linger.
+    if rebound {
+        // A changed role or binding ends the user's sessions, so old rights do not linger.
         active.session_epoch = Set(before.session_epoch + 1);
     }
     active.updated_at = Set(Utc::now());
-    let user = active.update(&txn).await.map_err(|e| {
-        if db::is_unique_violation(&e) {
-            AppError::conflict("email", "err-email-taken")
-        } else {
-            e.into()
-        }
-    })?;
+    let user = active.update(&txn).await.map_err(user_conflict)?;
     audit::record(
         &txn,
         Some(actor),
@@ -466,6 +506,9 @@ pub async fn set_active(
     }
     active.updated_at = Set(Utc::now());
     let user = active.update(&txn).await?;
+    if !active_flag {
+        invalidate_credentials(&txn, user.id, true).await?;
+    }
     let action = if active_flag {
         "reactivate"
     } else {
@@ -526,16 +569,47 @@ pub async fn authenticate(
 ) -> AppResult<users::Model> {
     let user = find_by_email(db, email).await?;
     let Some(user) = user else {
-        let _ = verify_password(password, dummy_hash());
+        let _ = verify_password(password, dummy_hash()).await;
         return Err(AppError::Unauthorized);
     };
-    if !verify_password(password, &user.password_hash) || !user.is_active {
+    if !verify_password(password, &user.password_hash).await || !user.is_active {
         return Err(AppError::Unauthorized);
     }
     let mut active = user.clone().into_active_model();
     active.last_login_at = Set(Some(Utc::now()));
     let user = active.update(db).await?;
     Ok(user)
+}
+
+/// Ends what a leaked credential could still open: unused reset links, and with
+/// `revoke_tokens` the personal API tokens too.
+async fn invalidate_credentials(
+    conn: &impl ConnectionTrait,
+    user_id: i64,
+    revoke_tokens: bool,
+) -> AppResult<()> {
+    let now = Utc::now();
+    password_resets::Entity::update_many()
+        .col_expr(
+            password_resets::Column::UsedAt,
+            sea_orm::sea_query::Expr::value(now),
+        )
+        .filter(password_resets::Column::UserId.eq(user_id))
+        .filter(password_resets::Column::UsedAt.is_null())
+        .exec(conn)
+        .await?;
+    if revoke_tokens {
+        api_tokens::Entity::update_many()
+            .col_expr(
+                api_tokens::Column::RevokedAt,
+                sea_orm::sea_query::Expr::value(now),
+            )
+            .filter(api_tokens::Column::UserId.eq(user_id))
+            .filter(api_tokens::Column::RevokedAt.is_null())
+            .exec(conn)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Writes a reset token and queues its mail, inside the caller's transaction.
@@ -639,7 +713,7 @@ pub async fn reset_password(
             Msg::new("err-password-mismatch"),
         ));
     }
-    let hash = hash_password(&password)?;
+    let hash = hash_password(&password).await?;
     let txn = db::begin_write(db).await?;
     let row = valid_reset(&txn, token).await?;
     let user = get(&txn, row.user_id).await?;
@@ -655,6 +729,8 @@ pub async fn reset_password(
     active.session_epoch = Set(epoch + 1);
     active.updated_at = Set(Utc::now());
     let user = active.update(&txn).await?;
+    // A reset answers a forgotten or stolen password: tokens made meanwhile end too.
+    invalidate_credentials(&txn, user.id, true).await?;
     audit::note(&txn, None, "reset-password", "user", Some(user.id)).await?;
     txn.commit().await?;
     Ok(user)
@@ -670,7 +746,7 @@ pub async fn change_password(
 ) -> AppResult<users::Model> {
     let user = get(db, actor.user_id).await?;
     let mut errors = FieldErrors::new();
-    if !verify_password(current, &user.password_hash) {
+    if !verify_password(current, &user.password_hash).await {
         errors.add("current", Msg::new("err-password-wrong"));
     }
     let new = types::password(new)
@@ -680,7 +756,7 @@ pub async fn change_password(
         errors.add("confirm", Msg::new("err-password-mismatch"));
     }
     errors.into_result()?;
-    let hash = hash_password(&new.unwrap_or_default())?;
+    let hash = hash_password(&new.unwrap_or_default()).await?;
     let txn = db::begin_write(db).await?;
     let epoch = user.session_epoch;
     let mut active = user.into_active_model();
@@ -688,6 +764,7 @@ pub async fn change_password(
     active.session_epoch = Set(epoch + 1);
     active.updated_at = Set(Utc::now());
     let user = active.update(&txn).await?;
+    invalidate_credentials(&txn, user.id, false).await?;
     audit::note(&txn, Some(actor), "change-password", "user", Some(user.id)).await?;
     txn.commit().await?;
     Ok(user)
@@ -876,4 +953,35 @@ pub async fn teacher_brief(
         .map(|s| s.name)
         .unwrap_or_default();
     Ok(Some((t.name, school)))
+}
+
+/// Deactivates, inside the caller's transaction, the account bound to a teacher record
+/// that was deactivated: its sessions, reset links and tokens end with it.
+pub async fn deactivate_bound(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    teacher_id: i64,
+) -> AppResult<()> {
+    let query = users::Entity::find()
+        .filter(users::Column::IsActive.eq(true))
+        .filter(users::Column::TeacherId.eq(teacher_id));
+    for before in query.all(conn).await? {
+        let mut active = before.clone().into_active_model();
+        active.is_active = Set(false);
+        active.session_epoch = Set(before.session_epoch + 1);
+        active.updated_at = Set(Utc::now());
+        let user = active.update(conn).await?;
+        invalidate_credentials(conn, user.id, true).await?;
+        audit::record(
+            conn,
+            Some(actor),
+            "deactivate",
+            "user",
+            Some(user.id),
+            Some(&UserView::from(&before)),
+            Some(&UserView::from(&user)),
+        )
+        .await?;
+    }
+    Ok(())
 }

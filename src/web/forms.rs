@@ -28,27 +28,32 @@ pub fn take_stash(req: &Request<'_>) -> Option<AppError> {
 /// Largest form or JSON body we read.
 pub const BODY_LIMIT_KIB: u64 = 1024;
 
-/// Refuses a request whose `Origin` names another site.
+/// Refuses a request whose `Origin` names another site: it must match the `Host` the
+/// request was sent to or the configured public address (`TONGXING_BASE_URL`, for a
+/// TLS-terminating proxy that rewrites `Host`). Without an `Origin` header (old browsers,
+/// other programs) the request passes; the CSRF token still guards forms.
 pub fn same_origin(req: &Request<'_>) -> bool {
     let Some(origin) = req.headers().get_one("Origin") else {
         return true;
     };
-    if origin == "null" {
+    let Ok(origin_url) = url::Url::parse(origin) else {
         return false;
+    };
+    let public = req
+        .rocket()
+        .state::<crate::config::AppConfig>()
+        .and_then(|c| c.public_origin());
+    if public.as_deref() == Some(origin_url.origin().ascii_serialization().as_str()) {
+        return true;
     }
     let Some(host) = req.headers().get_one("Host") else {
         return false;
     };
-    url::Url::parse(origin)
-        .ok()
-        .map(|u| {
-            let origin_host = match u.port() {
-                Some(p) => format!("{}:{}", u.host_str().unwrap_or(""), p),
-                None => u.host_str().unwrap_or("").to_string(),
-            };
-            origin_host == host
-        })
-        .unwrap_or(false)
+    let origin_host = match origin_url.port() {
+        Some(p) => format!("{}:{}", origin_url.host_str().unwrap_or(""), p),
+        None => origin_url.host_str().unwrap_or("").to_string(),
+    };
+    origin_host == host
 }
 
 async fn read_body(req: &Request<'_>, data: Data<'_>) -> Result<String, AppError> {

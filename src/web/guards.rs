@@ -28,39 +28,52 @@ struct SessionData {
     e: i32,
     /// expiry, unix seconds (sliding)
     x: i64,
+    /// when the user signed in, unix seconds: no session lives longer than `MAX_SESSION_DAYS`
+    s: i64,
 }
+
+/// However active, a session ends this many days after signing in.
+pub const MAX_SESSION_DAYS: i64 = 14;
 
 /// Starts a fresh session for `user` (a new cookie and a new CSRF token).
-pub fn start_session(cookies: &CookieJar<'_>, user: &user_entity::Model, minutes: i64) {
-    write_session(cookies, user.id, user.session_epoch, minutes);
-    set_csrf_cookie(cookies, tokens::random_base64(32));
+pub fn start_session(cookies: &CookieJar<'_>, user: &user_entity::Model, config: &AppConfig) {
+    let secure = config.secure_cookies();
+    write_session(
+        cookies,
+        SessionData {
+            u: user.id,
+            e: user.session_epoch,
+            x: Utc::now().timestamp() + config.session_minutes * 60,
+            s: Utc::now().timestamp(),
+        },
+        config.session_minutes,
+        secure,
+    );
+    set_csrf_cookie(cookies, tokens::random_base64(32), secure);
 }
 
-fn write_session(cookies: &CookieJar<'_>, user_id: i64, epoch: i32, minutes: i64) {
-    let data = SessionData {
-        u: user_id,
-        e: epoch,
-        x: Utc::now().timestamp() + minutes * 60,
-    };
+fn write_session(cookies: &CookieJar<'_>, data: SessionData, minutes: i64, secure: bool) {
     let value = serde_json::to_string(&data).unwrap_or_default();
     let cookie = Cookie::build((SESSION_COOKIE, value))
         .path("/")
         .http_only(true)
+        .secure(secure)
         .same_site(SameSite::Lax)
         .max_age(CookieDuration::minutes(minutes));
     cookies.add_private(cookie);
 }
 
-pub fn end_session(cookies: &CookieJar<'_>) {
+pub fn end_session(cookies: &CookieJar<'_>, config: &AppConfig) {
     cookies.remove_private(Cookie::build(SESSION_COOKIE).path("/"));
-    set_csrf_cookie(cookies, tokens::random_base64(32));
+    set_csrf_cookie(cookies, tokens::random_base64(32), config.secure_cookies());
 }
 
-fn set_csrf_cookie(cookies: &CookieJar<'_>, token: String) {
+fn set_csrf_cookie(cookies: &CookieJar<'_>, token: String, secure: bool) {
     cookies.add_private(
         Cookie::build((CSRF_COOKIE, token))
             .path("/")
             .http_only(true)
+            .secure(secure)
             .same_site(SameSite::Lax),
     );
 }
@@ -106,7 +119,7 @@ async fn resolve_user(req: &Request<'_>) -> Result<CurrentUser, NoUser> {
         return Err(NoUser::Anonymous);
     };
     let now = Utc::now().timestamp();
-    if data.x < now {
+    if data.x < now || now - data.s > MAX_SESSION_DAYS * 86_400 {
         cookies.remove_private(Cookie::build(SESSION_COOKIE).path("/"));
         return Err(NoUser::Expired);
     }
@@ -117,14 +130,18 @@ async fn resolve_user(req: &Request<'_>) -> Result<CurrentUser, NoUser> {
             return Err(NoUser::Expired);
         }
     };
-    let minutes = req
+    let (minutes, secure) = req
         .rocket()
         .state::<AppConfig>()
-        .map(|c| c.session_minutes)
-        .unwrap_or(480);
+        .map(|c| (c.session_minutes, c.secure_cookies()))
+        .unwrap_or((480, false));
     // Sliding expiry: renew when a minute or more has passed.
     if data.x - now < minutes * 60 - 60 {
-        write_session(cookies, user.id, user.session_epoch, minutes);
+        let renewed = SessionData {
+            x: now + minutes * 60,
+            ..data
+        };
+        write_session(cookies, renewed, minutes, secure);
     }
     Ok(CurrentUser {
         actor: users::actor_of(&user),
@@ -149,10 +166,24 @@ impl<'r> FromRequest<'r> for CurrentUser {
 
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
         match cached_user(req).await {
+            Ok(user) if cross_site_api_write(req, user) => {
+                crate::web::forms::stash(req, crate::error::AppError::Forbidden);
+                Outcome::Error((Status::Forbidden, NoUser::Anonymous))
+            }
             Ok(user) => Outcome::Success(user.clone()),
             Err(why) => Outcome::Error((Status::Unauthorized, *why)),
         }
     }
+}
+
+/// An API write (any method but GET/HEAD) riding on the session cookie from another origin.
+/// HTML forms carry a CSRF token instead; bearer-token calls are not sent by browsers.
+fn cross_site_api_write(req: &Request<'_>, user: &CurrentUser) -> bool {
+    use rocket::http::Method;
+    !user.via_token
+        && !matches!(req.method(), Method::Get | Method::Head)
+        && req.uri().path().starts_with("/api/")
+        && !crate::web::forms::same_origin(req)
 }
 
 /// A signed-in bureau admin (教育局); others get 403.
@@ -164,11 +195,35 @@ impl<'r> FromRequest<'r> for BureauAdmin {
 
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
         match cached_user(req).await {
+            Ok(user) if cross_site_api_write(req, user) => {
+                crate::web::forms::stash(req, crate::error::AppError::Forbidden);
+                Outcome::Error((Status::Forbidden, NoUser::Anonymous))
+            }
             Ok(user) if user.actor.role == Role::BureauAdmin => {
                 Outcome::Success(BureauAdmin(user.clone()))
             }
             Ok(_) => Outcome::Error((Status::Forbidden, NoUser::Anonymous)),
             Err(why) => Outcome::Error((Status::Unauthorized, *why)),
+        }
+    }
+}
+
+/// A signed-in bureau admin or school admin (staff); teachers get 403 before any body is
+/// read (uploads).
+pub struct Staff(pub CurrentUser);
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for Staff {
+    type Error = NoUser;
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
+        match req.guard::<CurrentUser>().await {
+            Outcome::Success(user) if user.actor.require_staff().is_ok() => {
+                Outcome::Success(Staff(user))
+            }
+            Outcome::Success(_) => Outcome::Error((Status::Forbidden, NoUser::Anonymous)),
+            Outcome::Error(e) => Outcome::Error(e),
+            Outcome::Forward(f) => Outcome::Forward(f),
         }
     }
 }
@@ -235,7 +290,11 @@ pub fn csrf_token(req: &Request<'_>) -> String {
             Some(c) if !c.value().is_empty() => c.value().to_string(),
             _ => {
                 let token = tokens::random_base64(32);
-                set_csrf_cookie(cookies, token.clone());
+                let secure = req
+                    .rocket()
+                    .state::<AppConfig>()
+                    .is_some_and(|c| c.secure_cookies());
+                set_csrf_cookie(cookies, token.clone(), secure);
                 token
             }
         }

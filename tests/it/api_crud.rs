@@ -558,7 +558,7 @@ async fn users_crud() {
         assert_eq!(body["is_active"], true);
         assert!(body.get("password").is_none() && body.get("password_hash").is_none());
         let row = users::get(&app.db, id).await.unwrap();
-        assert!(users::verify_password(PASSWORD, &row.password_hash));
+        assert!(users::verify_password(PASSWORD, &row.password_hash).await);
         assert!(!row.password_hash.contains(PASSWORD));
 
         // Without a password: an invitation mail.

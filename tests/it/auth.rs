@@ -248,9 +248,19 @@ async fn password_reset_link_is_single_use() {
 }
 
 fn session_cookie(user_id: i64, epoch: i32, expires: i64) -> rocket::http::Cookie<'static> {
+    let started = chrono::Utc::now().timestamp() - 60;
+    started_session_cookie(user_id, epoch, expires, started)
+}
+
+fn started_session_cookie(
+    user_id: i64,
+    epoch: i32,
+    expires: i64,
+    started: i64,
+) -> rocket::http::Cookie<'static> {
     rocket::http::Cookie::new(
         "tx_session",
-        format!(r#"{{"u":{user_id},"e":{epoch},"x":{expires}}}"#),
+        format!(r#"{{"u":{user_id},"e":{epoch},"x":{expires},"s":{started}}}"#),
     )
 }
 
@@ -280,6 +290,19 @@ async fn expired_and_outdated_sessions_send_to_login() {
             .await;
         assert_eq!(res.status(), Status::Ok);
         app.logout().await;
+        // Active all along, but signed in more than 14 days ago: refused.
+        let res = app
+            .client
+            .get("/schools")
+            .private_cookie(started_session_cookie(
+                admin.id,
+                0,
+                now + 600,
+                now - 15 * 86_400,
+            ))
+            .dispatch()
+            .await;
+        assert_eq!(res.status(), Status::SeeOther);
         // From before a password change (older epoch): refused too.
         let res = app
             .client
@@ -501,6 +524,107 @@ async fn a_mail_server_that_is_down_keeps_the_mail_for_later() {
         let mails = app.deliver_mail().await;
         assert_eq!(mails.len(), 1);
         assert_eq!(mails[0].to, "boss@bureau.cn");
+    })
+    .await;
+}
+
+#[rocket::async_test]
+async fn a_password_reset_ends_tokens_and_other_links() {
+    each_db(|app| async move {
+        let admin = app.bureau("boss@bureau.cn").await;
+        let actor = tongxing::domain::users::actor_of(&admin);
+        let (_, secret) = tongxing::domain::users::create_token(&app.db, &actor, "script")
+            .await
+            .unwrap();
+        // Two reset requests: two links.
+        app.post_form("/password-reset", &[("email", "boss@bureau.cn")])
+            .await;
+        app.post_form("/password-reset", &[("email", "boss@bureau.cn")])
+            .await;
+        let mails = app.deliver_mail().await;
+        assert_eq!(mails.len(), 2);
+        let link = |i: usize| {
+            mails[i]
+                .text
+                .lines()
+                .find(|l| l.contains("/password-reset/"))
+                .unwrap()
+                .trim()
+                .trim_start_matches("http://tongxing.test")
+                .to_string()
+        };
+        let res = app
+            .post_form(
+                &link(0),
+                &[
+                    ("password", "a-new-password-1"),
+                    ("confirm", "a-new-password-1"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), Status::SeeOther);
+        // The other link is dead, and so is the token made before the reset.
+        let res = app
+            .post_form(
+                &link(1),
+                &[
+                    ("password", "attacker-pass-2"),
+                    ("confirm", "attacker-pass-2"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), Status::BadRequest);
+        let (status, _) = app
+            .api_with_token(rocket::http::Method::Get, "/api/v1/session", &secret, None)
+            .await;
+        assert_eq!(status, Status::Unauthorized);
+        // Delivered mails do not keep the link.
+        let stored: Vec<String> = {
+            use sea_orm::EntityTrait;
+            tongxing::entities::outbox::Entity::find()
+                .all(&app.db)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|m| format!("{}{}", m.body_text, m.body_html))
+                .collect()
+        };
+        assert!(stored.iter().all(|b| !b.contains("/password-reset/")));
+    })
+    .await;
+}
+
+#[rocket::async_test]
+async fn api_writes_with_the_session_cookie_from_another_site_are_refused() {
+    each_db(|app| async move {
+        let w = crate::common::world(&app).await;
+        let (status, _) = app
+            .api(
+                rocket::http::Method::Post,
+                "/api/v1/session",
+                Some(serde_json::json!({"email": "bureau@tongxing.test", "password": PASSWORD})),
+            )
+            .await;
+        assert_eq!(status, Status::Ok);
+        let before = app.count("audit_log").await;
+        let res = app
+            .client
+            .post(format!("/api/v1/users/{}/deactivate", w.mentee_user.id))
+            .header(rocket::http::Header::new("Origin", "https://evil.example"))
+            .header(rocket::http::Header::new("Host", "tongxing.test"))
+            .dispatch()
+            .await;
+        assert_eq!(res.status(), Status::Forbidden);
+        assert_eq!(app.count("audit_log").await, before, "nothing changed");
+        // The same call from the app's own origin works.
+        let res = app
+            .client
+            .post(format!("/api/v1/users/{}/deactivate", w.mentee_user.id))
+            .header(rocket::http::Header::new("Origin", "http://tongxing.test"))
+            .header(rocket::http::Header::new("Host", "tongxing.test"))
+            .dispatch()
+            .await;
+        assert_eq!(res.status(), Status::Ok);
     })
     .await;
 }

@@ -180,6 +180,23 @@ async fn submit(driver: &WebDriver) -> WebDriverResult<()> {
         .await
 }
 
+/// Waits (up to 15 s) until the browser has navigated to `path`; a click returns before the
+/// next page has loaded.
+async fn wait_for_path(driver: &WebDriver, path: &str) -> WebDriverResult<()> {
+    for _ in 0..150 {
+        if driver.current_url().await?.path() == path {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        driver.current_url().await?.path(),
+        path,
+        "navigated in time"
+    );
+    Ok(())
+}
+
 async fn login_create_school_and_see_it(backend: Backend) {
     let Some(browser) = Browser::start().await else {
         return;
@@ -196,7 +213,7 @@ async fn login_create_school_and_see_it(backend: Backend) {
         fill(d, "email", "boss@bureau.cn").await?;
         fill(d, "password", PASSWORD).await?;
         submit(d).await?;
-        assert_eq!(d.current_url().await?.path(), "/schools");
+        wait_for_path(d, "/schools").await?;
 
         d.goto(format!("{}/schools/new", app.base)).await?;
         fill(d, "name", "龙冲小学").await?;
@@ -212,6 +229,12 @@ async fn login_create_school_and_see_it(backend: Backend) {
         fill(d, "district", "叶集区").await?;
         fill(d, "township", "平岗办事处").await?;
         submit(d).await?;
+        for _ in 0..150 {
+            if !d.current_url().await?.path().ends_with("/new") {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
         let page = d.source().await?;
         assert!(page.contains("已保存"), "saved flash shown: {page}");
 
@@ -271,6 +294,7 @@ async fn screenshot_tour() {
             fill(d, "email", email).await?;
             fill(d, "password", tongxing::domain::demo::DEMO_PASSWORD).await?;
             submit(d).await?;
+            wait_for_path(d, "/").await?;
             for lang in ["zh-CN", "en"] {
                 for (width, height, size) in [(1280u32, 900u32, "desktop"), (390, 844, "phone")] {
                     d.set_window_rect(0, 0, width, height).await?;

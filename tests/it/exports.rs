@@ -1,4 +1,4 @@
-//! Exports of the school and teacher lists: exactly the filtered rows, xlsx and csv, the
+//! Exports of the school, teacher and user lists: exactly the filtered rows, xlsx and csv, the
 //! reader's language, the lists' access rules.
 use std::io::Cursor;
 
@@ -204,6 +204,38 @@ async fn an_export_imports_back_unchanged() {
         let (_, html) = app.get_html(&path).await;
         assert!(html.contains("共 1 行：0 行正确，1 行有错误"), "{html}");
         assert!(html.contains("该学校标识码已存在"));
+    })
+    .await;
+}
+
+#[rocket::async_test]
+async fn the_users_export_is_the_bureaus_and_follows_the_filter() {
+    each_db(|app| async move {
+        world(&app).await;
+        app.login("bureau@tongxing.test", PASSWORD).await;
+        let (status, _, disposition, bytes) =
+            download(&app, "/users/export.xlsx?role=school_admin").await;
+        assert_eq!(status, Status::Ok);
+        assert!(disposition.unwrap_or_default().contains("users-"));
+        let rows = sheet_rows(&bytes);
+        assert_eq!(rows[0][0], "姓名");
+        let emails: Vec<&str> = rows[1..].iter().map(|r| r[1].as_str()).collect();
+        assert_eq!(emails.len(), 2, "{emails:?}");
+        assert!(emails.contains(&"rural@tongxing.test") && emails.contains(&"urban@tongxing.test"));
+        assert!(rows[1..].iter().all(|r| r[2] == "学校管理员"));
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains("argon2"),
+            "no password hashes"
+        );
+        let (status, _, _, bytes) =
+            download(&app, &format!("/users/export.csv?q={}", enc("mentee"))).await;
+        assert_eq!(status, Status::Ok);
+        let text = String::from_utf8(bytes).unwrap();
+        assert_eq!(text.lines().count(), 2, "header and one account: {text}");
+        app.logout().await;
+        app.login("rural@tongxing.test", PASSWORD).await;
+        let (status, _, _, _) = download(&app, "/users/export.xlsx").await;
+        assert_eq!(status, Status::Forbidden);
     })
     .await;
 }

@@ -631,3 +631,46 @@ async fn ten_thousand_teachers_import_in_under_ten_seconds() {
     })
     .await;
 }
+
+#[rocket::async_test]
+async fn a_sheet_claiming_a_huge_size_is_read_without_building_the_grid() {
+    each_db(|app| async move {
+        app.bureau("boss@bureau.cn").await;
+        app.login("boss@bureau.cn", PASSWORD).await;
+        // One header cell in A1 and one cell in the very last row and column: a reader that
+        // allocates the declared 1,048,576 × 16,384 grid would exhaust memory.
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for (col, title) in ["学校名称", "学校标识码", "类别", "学段", "区县"]
+            .iter()
+            .enumerate()
+        {
+            sheet.write_string(0, col as u16, *title).unwrap();
+        }
+        for (col, value) in ["龙塘小学", "3415020103", "农村", "小学", "叶集区"]
+            .iter()
+            .enumerate()
+        {
+            sheet.write_string(1, col as u16, *value).unwrap();
+        }
+        sheet.write_string(1_048_575, 16_383, "far away").unwrap();
+        let bytes = book.save_to_buffer().unwrap();
+        let (path, html) = upload_and_preview(&app, "schools", "huge.xlsx", &bytes).await;
+        assert!(html.contains("龙塘小学"), "the real row is read");
+        assert!(
+            !html.contains("far away"),
+            "cells beyond the known columns are ignored"
+        );
+        // An OpenDocument or old .xls file is refused, not parsed.
+        let res = upload(
+            &app,
+            "schools",
+            "x.xls",
+            b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1 old",
+        )
+        .await;
+        assert_eq!(res.status(), Status::UnprocessableEntity);
+        let _ = path;
+    })
+    .await;
+}

@@ -69,7 +69,7 @@ fn posts(w: &World) -> Vec<(String, [u16; 5])> {
     let user = w.mentor_user.id;
     vec![
         ("/schools".into(), [303, 403, 403, 403, 422]),
-        (format!("/schools/{r}"), [303, 403, 422, 403, 422]),
+        (format!("/schools/{r}"), [303, 403, 0, 403, 422]),
         (format!("/schools/{u}/deactivate"), [303, 403, 403, 403, 0]),
         (format!("/schools/{u}/reactivate"), [303, 403, 403, 403, 0]),
         ("/teachers".into(), [303, 403, 422, 422, 422]),

@@ -130,3 +130,61 @@ async fn school_admin_edits_only_their_own_school() {
     })
     .await;
 }
+
+#[rocket::async_test]
+async fn a_school_admin_cannot_change_the_bureaus_fields() {
+    each_db(|app| async move {
+        let w = world(&app).await;
+        app.login("rural@tongxing.test", PASSWORD).await;
+        let mut fields = school_fields("改名中学", "9999999999");
+        fields.push(("principal", "新校长"));
+        fields.push(("phone", "0564-123456"));
+        let res = app
+            .post_form(&format!("/schools/{}", w.rural.id), &fields)
+            .await;
+        assert_eq!(res.status(), Status::SeeOther);
+        let school = tongxing::domain::schools::get(&app.db, &w.bureau_actor, w.rural.id)
+            .await
+            .unwrap();
+        assert_eq!(
+            (
+                school.name.as_str(),
+                school.code.as_str(),
+                school.kind.as_str()
+            ),
+            ("三元中学", "4418820002", "rural"),
+            "kept"
+        );
+        assert_eq!(
+            (school.principal.as_str(), school.phone.as_str()),
+            ("新校长", "0564-123456"),
+            "profile updated"
+        );
+        let (_, html) = app.get_html(&format!("/schools/{}/edit", w.rural.id)).await;
+        assert!(html.contains("由教育局维护") && !html.contains("name=\"code\""));
+    })
+    .await;
+}
+
+#[rocket::async_test]
+async fn deactivating_a_teacher_ends_their_account() {
+    each_db(|app| async move {
+        let w = world(&app).await;
+        app.login("bureau@tongxing.test", PASSWORD).await;
+        let res = app
+            .post_form(&format!("/teachers/{}/deactivate", w.mentee.id), &[])
+            .await;
+        assert_eq!(res.status(), Status::SeeOther);
+        app.logout().await;
+        assert_eq!(
+            app.login("mentee@tongxing.test", PASSWORD).await,
+            Status::UnprocessableEntity
+        );
+        assert_eq!(
+            app.login("mentor@tongxing.test", PASSWORD).await,
+            Status::SeeOther,
+            "others unaffected"
+        );
+    })
+    .await;
+}

@@ -40,7 +40,7 @@ pub async fn create(
         return Err(AppError::TooManyRequests);
     }
     let user = users::authenticate(db, &body.email, &body.password).await?;
-    guards::start_session(cookies, &user, config.session_minutes);
+    guards::start_session(cookies, &user, config);
     Ok(Json(UserView::from(&user)))
 }
 
@@ -57,8 +57,8 @@ pub fn show(user: CurrentUser) -> Json<UserView> {
 #[utoipa::path(context_path = "/api/v1", operation_id = "session_destroy", tag = "session", security(()),
     responses((status = 200, description = "Signed out: `{\"ok\": true}`")))]
 #[delete("/session")]
-pub fn destroy(cookies: &CookieJar<'_>) -> Json<Value> {
-    guards::end_session(cookies);
+pub fn destroy(cookies: &CookieJar<'_>, config: &State<AppConfig>) -> Json<Value> {
+    guards::end_session(cookies, config);
     Json(json!({"ok": true}))
 }
 

@@ -19,10 +19,15 @@ use crate::web::guards::{self, ClientAddr, Ctx, CurrentUser};
 use crate::web::respond::{Page, render};
 
 /// Sign-in attempts allowed per account and per address: a burst, then one a minute.
+/// Reset-link requests have their own budget, so they cannot lock anyone out of signing in.
 pub struct LoginLimiter {
     accounts: DefaultKeyedRateLimiter<String>,
     addresses: DefaultKeyedRateLimiter<String>,
+    resets: DefaultKeyedRateLimiter<String>,
 }
+
+/// Above this many remembered keys, keys whose budget has refilled are forgotten.
+const MAX_KEYS: usize = 10_000;
 
 impl LoginLimiter {
     pub fn new(burst: u32) -> Self {
@@ -32,17 +37,39 @@ impl LoginLimiter {
         LoginLimiter {
             accounts: RateLimiter::keyed(minute.allow_burst(per_account)),
             addresses: RateLimiter::keyed(minute.allow_burst(per_address)),
+            resets: RateLimiter::keyed(minute.allow_burst(per_address)),
         }
     }
 
-    /// Counts an attempt; false when the account or the address has used up its attempts.
+    fn prune(&self) {
+        for limiter in [&self.accounts, &self.addresses, &self.resets] {
+            if limiter.len() > MAX_KEYS {
+                limiter.retain_recent();
+            }
+        }
+    }
+
+    /// Counts a sign-in attempt; false when the account or the address has used up its
+    /// attempts.
     pub fn allow(&self, email: &str, address: &str) -> bool {
+        self.prune();
         let account_ok = self
             .accounts
             .check_key(&email.trim().to_lowercase())
             .is_ok();
         let address_ok = self.addresses.check_key(&address.to_string()).is_ok();
         account_ok && address_ok
+    }
+
+    /// Counts a reset-link request, per address and per e-mail address.
+    pub fn allow_reset(&self, email: &str, address: &str) -> bool {
+        self.prune();
+        let address_ok = self.resets.check_key(&address.to_string()).is_ok();
+        let email_ok = self
+            .resets
+            .check_key(&format!("mail:{}", email.trim().to_lowercase()))
+            .is_ok();
+        address_ok && email_ok
     }
 }
 
@@ -121,7 +148,7 @@ async fn login(
     }
     match users::authenticate(db, &form.email, &form.password).await {
         Ok(user) => {
-            guards::start_session(cookies, &user, config.session_minutes);
+            guards::start_session(cookies, &user, config);
             Ok(Ok(Redirect::to(super::safe_next(Some(&form.next)))))
         }
         Err(AppError::Unauthorized) => {
@@ -132,8 +159,12 @@ async fn login(
 }
 
 #[post("/logout", data = "<_form>")]
-fn logout(cookies: &CookieJar<'_>, _form: CsrfForm<IgnoredAny>) -> Flash<Redirect> {
-    guards::end_session(cookies);
+fn logout(
+    cookies: &CookieJar<'_>,
+    config: &State<AppConfig>,
+    _form: CsrfForm<IgnoredAny>,
+) -> Flash<Redirect> {
+    guards::end_session(cookies, config);
     Flash::success(Redirect::to("/login"), "flash-logged-out")
 }
 
@@ -179,7 +210,7 @@ async fn setup(
     }
     match users::create_first_admin(db, &form.email, &form.name, &form.password).await {
         Ok(user) => {
-            guards::start_session(cookies, &user, config.session_minutes);
+            guards::start_session(cookies, &user, config);
             Ok(Ok(Flash::success(Redirect::to("/"), "flash-setup-done")))
         }
         Err(e) => match e.field_errors() {
@@ -227,7 +258,7 @@ async fn forgot(
     form: CsrfForm<ForgotForm>,
 ) -> AppResult<Page> {
     // Same throttle as sign-in, so the form cannot be used to flood a mailbox.
-    if limiter.allow(&form.0.email, &addr.0) {
+    if limiter.allow_reset(&form.0.email, &addr.0) {
         users::request_reset(db, &form.0.email, &config.base_url).await?;
     }
     render(&ForgotPage { ctx, sent: true })
@@ -365,7 +396,7 @@ async fn change_password(
     let f = form.0;
     match users::change_password(db, &user.actor, &f.current, &f.password, &f.confirm).await {
         Ok(updated) => {
-            guards::start_session(cookies, &updated, config.session_minutes);
+            guards::start_session(cookies, &updated, config);
             Ok(Ok(Flash::success(
                 Redirect::to(uri!(profile)),
                 "flash-password-changed",

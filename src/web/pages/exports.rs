@@ -1,4 +1,4 @@
-//! Downloads of the school and teacher lists (`.xlsx`, `.csv`) for exactly the list page's
+//! Downloads of the school, teacher and user lists (`.xlsx`, `.csv`) for exactly the list page's
 //! filters, through the same access checks as the lists.
 use std::io::Cursor;
 
@@ -9,9 +9,11 @@ use rocket::{FromForm, State, get, routes};
 use sea_orm::DatabaseConnection;
 
 use crate::domain::exports::{self, FileFormat};
+use crate::domain::types::Role;
+use crate::domain::users::UserFilter;
 use crate::error::AppResult;
 use crate::i18n::Lang;
-use crate::web::guards::CurrentUser;
+use crate::web::guards::{BureauAdmin, CurrentUser};
 use crate::web::pages::schools::SchoolQuery;
 use crate::web::pages::teachers::TeacherQuery;
 
@@ -165,6 +167,60 @@ async fn teachers_csv(
     teachers_file(db, &user, lang, FileFormat::Csv, params).await
 }
 
+/// The users list's query string (the same names as `/users`).
+#[derive(Debug, Default, FromForm)]
+pub struct UserParams {
+    q: Option<String>,
+    role: Option<String>,
+}
+
+async fn users_file(
+    db: &DatabaseConnection,
+    admin: &BureauAdmin,
+    lang: Lang,
+    format: FileFormat,
+    params: UserParams,
+) -> AppResult<Download> {
+    let filter = UserFilter {
+        q: params.q.unwrap_or_default(),
+        role: params.role.as_deref().and_then(Role::parse),
+        school_id: None,
+    };
+    let bytes = exports::users(db, &admin.0.actor, &filter, lang, format).await?;
+    Ok(Download {
+        bytes,
+        format,
+        file_name: exports::file_name("users", format),
+    })
+}
+
+#[get("/users/export.xlsx?<params..>")]
+async fn users_xlsx(
+    db: &State<DatabaseConnection>,
+    admin: BureauAdmin,
+    lang: Lang,
+    params: UserParams,
+) -> AppResult<Download> {
+    users_file(db, &admin, lang, FileFormat::Xlsx, params).await
+}
+
+#[get("/users/export.csv?<params..>")]
+async fn users_csv(
+    db: &State<DatabaseConnection>,
+    admin: BureauAdmin,
+    lang: Lang,
+    params: UserParams,
+) -> AppResult<Download> {
+    users_file(db, &admin, lang, FileFormat::Csv, params).await
+}
+
 pub fn routes() -> Vec<rocket::Route> {
-    routes![schools_xlsx, schools_csv, teachers_xlsx, teachers_csv]
+    routes![
+        schools_xlsx,
+        schools_csv,
+        teachers_xlsx,
+        teachers_csv,
+        users_xlsx,
+        users_csv
+    ]
 }

@@ -19,7 +19,7 @@ use crate::domain::tokens;
 use crate::error::{AppError, AppResult, FieldErrors, Msg};
 use crate::i18n::Lang;
 use crate::web::forms::{CsrfForm, same_origin};
-use crate::web::guards::{Ctx, CurrentUser, csrf_token};
+use crate::web::guards::{BureauAdmin, Ctx, CurrentUser, Staff, csrf_token};
 use crate::web::pages::exports::Download;
 use crate::web::pages::schools::FormResult;
 use crate::web::respond::{Page, render};
@@ -235,22 +235,23 @@ async fn receive(
 async fn schools_upload(
     ctx: Ctx,
     db: &State<DatabaseConnection>,
-    user: CurrentUser,
+    admin: BureauAdmin,
     csrf: MultipartCsrf,
     upload: Result<Form<Upload<'_>>, Errors<'_>>,
 ) -> UploadResult {
-    receive(ctx, db, user, csrf, upload, ImportKind::Schools).await
+    // The role is checked by the guard, before the upload is read.
+    receive(ctx, db, admin.0, csrf, upload, ImportKind::Schools).await
 }
 
 #[post("/imports/teachers", data = "<upload>")]
 async fn teachers_upload(
     ctx: Ctx,
     db: &State<DatabaseConnection>,
-    user: CurrentUser,
+    staff: Staff,
     csrf: MultipartCsrf,
     upload: Result<Form<Upload<'_>>, Errors<'_>>,
 ) -> UploadResult {
-    receive(ctx, db, user, csrf, upload, ImportKind::Teachers).await
+    receive(ctx, db, staff.0, csrf, upload, ImportKind::Teachers).await
 }
 
 /// A preview row ready to print.
