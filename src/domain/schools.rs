@@ -182,13 +182,12 @@ fn filtered(filter: &SchoolFilter) -> sea_orm::Select<schools::Entity> {
     let mut q = schools::Entity::find();
     let text = filter.q.trim();
     if !text.is_empty() {
-        let like = format!("%{text}%");
         q = q.filter(
             Condition::any()
-                .add(schools::Column::Name.like(like.clone()))
-                .add(schools::Column::Code.like(like.to_uppercase()))
-                .add(schools::Column::District.like(like.clone()))
-                .add(schools::Column::Township.like(like)),
+                .add(schools::Column::Name.like(types::contains(text)))
+                .add(schools::Column::Code.like(types::contains(&text.to_uppercase())))
+                .add(schools::Column::District.like(types::contains(text)))
+                .add(schools::Column::Township.like(types::contains(text))),
         );
     }
     if let Some(kind) = filter.kind {

@@ -214,11 +214,10 @@ fn filtered(filter: &TeacherFilter) -> sea_orm::Select<teachers::Entity> {
     let mut q = teachers::Entity::find();
     let text = filter.q.trim();
     if !text.is_empty() {
-        let like = format!("%{text}%");
         q = q.filter(
             Condition::any()
-                .add(teachers::Column::Name.like(like.clone()))
-                .add(teachers::Column::StaffNo.like(like)),
+                .add(teachers::Column::Name.like(types::contains(text)))
+                .add(teachers::Column::StaffNo.like(types::contains(text))),
         );
     }
     if let Some(school) = filter.school_id {
@@ -238,7 +237,7 @@ fn filtered(filter: &TeacherFilter) -> sea_orm::Select<teachers::Entity> {
     if !filter.subject.trim().is_empty() {
         // Subjects are stored as a JSON array of strings: match one whole element.
         let element = serde_json::to_string(filter.subject.trim()).unwrap_or_default();
-        q = q.filter(teachers::Column::Subjects.like(format!("%{element}%")));
+        q = q.filter(teachers::Column::Subjects.like(types::contains(&element)));
     }
     if let Some(title) = filter.title {
         q = q.filter(teachers::Column::Title.eq(title.as_str()));

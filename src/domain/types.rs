@@ -138,6 +138,21 @@ impl Title {
     }
 }
 
+/// A `LIKE` pattern matching values that contain `text` literally: `%`, `_` and `\\` typed
+/// by a user are matched as themselves, not as wildcards.
+pub fn contains(text: &str) -> sea_orm::sea_query::LikeExpr {
+    let mut escaped = String::with_capacity(text.len() + 2);
+    escaped.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped.push('%');
+    sea_orm::sea_query::LikeExpr::new(escaped).escape('\\')
+}
+
 /// A trimmed, non-empty text of at most `max` characters.
 pub fn required_text(value: &str, max: usize) -> Result<String, Msg> {
     let value = value.trim();

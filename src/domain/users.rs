@@ -544,11 +544,11 @@ pub async fn list(
     actor.require_bureau()?;
     let mut q = users::Entity::find();
     if !filter.q.trim().is_empty() {
-        let like = format!("%{}%", filter.q.trim());
+        let text = filter.q.trim();
         q = q.filter(
             sea_orm::Condition::any()
-                .add(users::Column::Name.like(like.clone()))
-                .add(users::Column::Email.like(like.to_lowercase())),
+                .add(users::Column::Name.like(types::contains(text)))
+                .add(users::Column::Email.like(types::contains(&text.to_lowercase()))),
         );
     }
     if let Some(role) = filter.role {

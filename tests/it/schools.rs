@@ -188,3 +188,23 @@ async fn deactivating_a_teacher_ends_their_account() {
     })
     .await;
 }
+
+#[rocket::async_test]
+async fn search_wildcards_typed_by_users_are_plain_characters() {
+    each_db(|app| async move {
+        world(&app).await;
+        app.login("bureau@tongxing.test", PASSWORD).await;
+        for typed in ["_", "%", "\\"] {
+            let (status, html) = app
+                .get_html(&format!("/schools?q={}", crate::common::enc(typed)))
+                .await;
+            assert_eq!(status, Status::Ok);
+            assert!(html.contains("共 0 条"), "{typed} matched something");
+        }
+        let (_, html) = app
+            .get_html(&format!("/schools?q={}", crate::common::enc("三元")))
+            .await;
+        assert!(html.contains("共 1 条"));
+    })
+    .await;
+}

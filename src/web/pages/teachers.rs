@@ -52,7 +52,7 @@ impl TeacherQuery {
 struct IndexPage {
     ctx: Ctx,
     query: TeacherQuery,
-    schools: Vec<(i64, String)>,
+    school_name: Option<String>,
     districts: Vec<String>,
     page: Paged<TeacherView>,
 }
@@ -89,12 +89,20 @@ async fn index(
     };
     let request = PageRequest::parse_lenient(page.as_deref(), per_page.as_deref());
     let page = teachers::list(db, &user.actor, &query.filter(), request).await?;
-    let schools = schools::choices(db).await?;
+    // The list is filtered by one school when coming from that school's page; the filter
+    // shows its name instead of a select of every school (thousands in a province).
+    let school_name = match query.school_id.trim().parse::<i64>() {
+        Ok(id) => schools::get(db.inner(), &user.actor, id)
+            .await
+            .ok()
+            .map(|s| s.name),
+        Err(_) => None,
+    };
     let districts = schools::districts(db).await?;
     render(&IndexPage {
         ctx,
         query,
-        schools,
+        school_name,
         districts,
         page,
     })
