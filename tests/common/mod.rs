@@ -36,6 +36,18 @@ fn random_name() -> String {
     format!("{n:016x}")
 }
 
+/// Says that a part of the suite was skipped and why, once per reason, straight to the
+/// terminal: the test harness would otherwise swallow it with the passing test's output.
+pub fn skipped(why: &str) {
+    use std::io::Write;
+    static SAID: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    let mut said = SAID.lock().unwrap_or_else(|e| e.into_inner());
+    if !said.iter().any(|s| s == why) {
+        said.push(why.to_string());
+        let _ = writeln!(std::io::stderr(), "SKIPPED {why}");
+    }
+}
+
 /// Runs `test` on SQLite and, when configured, on PostgreSQL. Without PostgreSQL settings
 /// it says loudly that that half was skipped.
 pub async fn each_db<F, Fut>(test: F)
@@ -47,7 +59,7 @@ where
     if std::env::var("TONGXING_TEST_POSTGRES_URL").is_ok_and(|u| !u.is_empty()) {
         test(spawn(Backend::Postgres).await).await;
     } else {
-        eprintln!("SKIPPED on PostgreSQL: TONGXING_TEST_POSTGRES_URL is not set");
+        skipped("on PostgreSQL: TONGXING_TEST_POSTGRES_URL is not set");
     }
 }
 

@@ -27,7 +27,9 @@ fn skip_or_fail(why: &str) {
     if std::env::var("TONGXING_TEST_REQUIRE_ALL").is_ok_and(|v| !v.is_empty()) {
         panic!("browser test required but {why}");
     }
-    eprintln!("SKIPPED browser test: {why} (install chromium and chromium-driver)");
+    crate::common::skipped(&format!(
+        "browser test: {why} (install chromium and chromium-driver)"
+    ));
 }
 
 pub struct Browser {
@@ -256,7 +258,7 @@ async fn browser_logs_in_creates_a_school_and_sees_it_listed() {
     if std::env::var("TONGXING_TEST_POSTGRES_URL").is_ok_and(|u| !u.is_empty()) {
         login_create_school_and_see_it(Backend::Postgres).await;
     } else {
-        eprintln!("SKIPPED on PostgreSQL: TONGXING_TEST_POSTGRES_URL is not set");
+        crate::common::skipped("on PostgreSQL: TONGXING_TEST_POSTGRES_URL is not set");
     }
 }
 
@@ -299,7 +301,7 @@ async fn screenshot_tour() {
                 for (width, height, size) in [(1280u32, 900u32, "desktop"), (390, 844, "phone")] {
                     d.set_window_rect(0, 0, width, height).await?;
                     for page in &pages {
-                        if label != "bureau" && page != "/" && page != "/profile" && page != "/schools" {
+                        if label != "bureau" && !["/", "/profile", "/schools"].contains(&page.as_str()) {
                             continue;
                         }
                         let sep = if page.contains('?') { '&' } else { '?' };

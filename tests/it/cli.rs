@@ -126,7 +126,7 @@ fn a_failed_migration_stops_with_a_message() {
             text(&out)
         );
     } else {
-        eprintln!("SKIPPED failed-migration check: python3 with sqlite3 is not available");
+        crate::common::skipped("failed-migration check: python3 with sqlite3 is not available");
     }
 }
 
@@ -163,7 +163,7 @@ fn bad_configuration_is_refused_at_start() {
 #[test]
 fn postgres_backup_points_to_pg_dump() {
     let Ok(base) = std::env::var("TONGXING_TEST_POSTGRES_URL") else {
-        eprintln!("SKIPPED on PostgreSQL: TONGXING_TEST_POSTGRES_URL is not set");
+        crate::common::skipped("on PostgreSQL: TONGXING_TEST_POSTGRES_URL is not set");
         return;
     };
     let dir = tempfile::tempdir().unwrap();
