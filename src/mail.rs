@@ -185,3 +185,44 @@ pub fn password_reset(
         html,
     }
 }
+
+#[derive(Template)]
+#[template(path = "mail/notice.html")]
+struct NoticeHtml<'a> {
+    lang: Lang,
+    name: &'a str,
+    body: &'a str,
+    link: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "mail/notice.txt")]
+struct NoticeText<'a> {
+    lang: Lang,
+    name: &'a str,
+    body: &'a str,
+    link: &'a str,
+}
+
+/// A notification mail: the notice's title as subject, its text and a link to the page.
+pub fn notice(lang: Lang, name: &str, title: &str, body: &str, link: &str) -> RenderedMail {
+    RenderedMail {
+        subject: format!("{}{}", lang.t("mail-subject-prefix"), title),
+        html: NoticeHtml {
+            lang,
+            name,
+            body,
+            link,
+        }
+        .render()
+        .unwrap_or_default(),
+        text: NoticeText {
+            lang,
+            name,
+            body,
+            link,
+        }
+        .render()
+        .unwrap_or_default(),
+    }
+}

@@ -335,3 +335,7 @@ import-err-choose = Must be one of: { $values }.
 flash-imported-schools = Schools imported: { $count }.
 flash-imported-teachers = Teachers imported: { $count }.
 flash-import-cancelled = Import cancelled; nothing was written.
+
+# notifications
+mail-subject-prefix = {"[Tongxing] "}
+mail-notice-open = Open in Tongxing

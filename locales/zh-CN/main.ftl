@@ -335,3 +335,7 @@ import-err-choose = 应为以下之一：{ $values }。
 flash-imported-schools = 已导入 { $count } 所学校。
 flash-imported-teachers = 已导入 { $count } 名教师。
 flash-import-cancelled = 已取消导入，没有写入任何数据。
+
+# notifications
+mail-subject-prefix = {"【同行】"}
+mail-notice-open = 查看详情

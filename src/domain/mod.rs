@@ -9,6 +9,7 @@ pub mod imports;
 pub mod notify;
 pub mod paging;
 pub mod schools;
+pub mod settings;
 pub mod teachers;
 pub mod tokens;
 pub mod types;
