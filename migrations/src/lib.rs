@@ -4,6 +4,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261129_000001_foundation;
 mod m20261129_000002_settings_notifications;
+mod m20261129_000003_pairings;
 
 pub struct Migrator;
 
@@ -13,6 +14,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261129_000001_foundation::Migration),
             Box::new(m20261129_000002_settings_notifications::Migration),
+            Box::new(m20261129_000003_pairings::Migration),
         ]
     }
 }
