@@ -128,9 +128,19 @@ impl Fairing for Worker {
         let mut shutdown = rocket.shutdown();
         let mailer: Arc<dyn Mailer> = mailer.0;
         rocket::tokio::spawn(async move {
+            // School pairings whose last year has ended complete by themselves (hourly).
+            let mut pairings_checked: Option<std::time::Instant> = None;
             loop {
                 if let Err(e) = deliver_due(&db, mailer.as_ref()).await {
                     tracing::error!("outbox worker: {e}");
+                }
+                if pairings_checked.is_none_or(|t| t.elapsed() >= Duration::from_secs(3600)) {
+                    pairings_checked = Some(std::time::Instant::now());
+                    let today = Utc::now().date_naive();
+                    if let Err(e) = crate::domain::school_pairings::complete_ended(&db, today).await
+                    {
+                        tracing::error!("completing ended school pairings: {e}");
+                    }
                 }
                 rocket::tokio::select! {
                     _ = rocket::tokio::time::sleep(Duration::from_secs(5)) => {}

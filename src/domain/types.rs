@@ -89,6 +89,27 @@ word_enum!(
     }
 );
 
+word_enum!(
+    /// A pairing's state (school and teacher pairings): `draft → active → completed`, or
+    /// `terminated`.
+    PairingStatus, "pairing-status", {
+        Draft => "draft",
+        Active => "active",
+        Completed => "completed",
+        Terminated => "terminated",
+    }
+);
+
+word_enum!(
+    /// 师资 / 教学管理 / 资金 / 物资
+    SupportKind, "support-kind", {
+        Staff => "staff",
+        Management => "management",
+        Funds => "funds",
+        Materials => "materials",
+    }
+);
+
 impl SchoolKind {
     /// Also accepts the Chinese words used in spreadsheets.
     pub fn parse_any(s: &str) -> Option<SchoolKind> {

@@ -330,6 +330,8 @@ pub struct Ctx {
     pub flash: Option<(String, String)>,
     pub path: String,
     pub query: String,
+    /// The signed-in user's unread notifications (0 when signed out).
+    pub unread: u64,
 }
 
 impl Ctx {
@@ -352,6 +354,7 @@ impl Ctx {
             flash,
             path: req.uri().path().to_string(),
             query: req.uri().query().map(|q| q.to_string()).unwrap_or_default(),
+            unread: 0,
         }
     }
 
@@ -512,7 +515,13 @@ impl<'r> FromRequest<'r> for Ctx {
             Outcome::Success(Some(f)) => Some((f.kind().to_string(), f.message().to_string())),
             _ => None,
         };
-        Outcome::Success(Ctx::from_parts(req, lang, user.as_ref(), flash))
+        let mut ctx = Ctx::from_parts(req, lang, user.as_ref(), flash);
+        if let (Some(u), Some(db)) = (&user, req.rocket().state::<DatabaseConnection>()) {
+            ctx.unread = crate::domain::inbox::unread_count(db, u.user.id)
+                .await
+                .unwrap_or(0);
+        }
+        Outcome::Success(ctx)
     }
 }
 

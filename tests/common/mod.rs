@@ -23,6 +23,8 @@ pub enum Backend {
 
 pub struct TestApp {
     pub client: Client,
+    /// The database URL of this test's own database.
+    pub url: String,
     pub db: DatabaseConnection,
     pub mailer: RecordingMailer,
     pub backend: Backend,
@@ -34,6 +36,13 @@ fn random_name() -> String {
     use rand::Rng;
     let n: u64 = rand::rng().random();
     format!("{n:016x}")
+}
+
+/// A `Drop` impl makes closures capture a `TestApp` whole: without it, a test body that
+/// uses only some fields (say `app.db`) would let the rest — the temporary directory with
+/// the database file — be dropped before the body runs (precise closure capture).
+impl Drop for TestApp {
+    fn drop(&mut self) {}
 }
 
 /// Says that a part of the suite was skipped and why, once per reason, straight to the
@@ -112,6 +121,7 @@ pub async fn spawn_with(
         .expect("test db connection");
     TestApp {
         client,
+        url: url.clone(),
         db,
         mailer,
         backend,

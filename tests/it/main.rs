@@ -4,6 +4,7 @@
 mod common;
 
 mod academic_years;
+mod admin_pages;
 mod api;
 mod api_authz;
 mod api_crud;
@@ -14,8 +15,14 @@ mod demo;
 mod exports;
 mod i18n;
 mod imports;
+mod mail;
+mod matching;
 mod pages_authz;
+mod school_pairings;
 mod schools;
+mod secondments;
 mod system;
+mod teacher_pairings;
 mod teachers;
 mod users;
+mod work_plans;

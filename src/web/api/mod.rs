@@ -14,9 +14,13 @@ use crate::domain::paging::{PageRequest, Paged};
 use crate::error::{AppError, AppResult, FieldErrors, Msg};
 
 pub mod academic_years;
+pub mod matching;
 pub mod openapi;
+pub mod school_pairings;
 pub mod schools;
+pub mod secondments;
 pub mod session;
+pub mod teacher_pairings;
 pub mod teachers;
 pub mod users;
 
@@ -27,9 +31,13 @@ pub fn routes() -> Vec<Route> {
     let mut routes = Vec::new();
     routes.extend(session::routes());
     routes.extend(schools::routes());
+    routes.extend(school_pairings::routes());
     routes.extend(teachers::routes());
+    routes.extend(teacher_pairings::routes());
+    routes.extend(matching::routes());
     routes.extend(users::routes());
     routes.extend(academic_years::routes());
+    routes.extend(secondments::routes());
     routes.extend(openapi::routes());
     routes.extend(fallback_routes());
     routes

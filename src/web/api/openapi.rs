@@ -10,7 +10,10 @@ use serde::Serialize;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::web::api::{academic_years, schools, session, teachers, users};
+use crate::web::api::{
+    academic_years, matching, school_pairings, schools, secondments, session, teacher_pairings,
+    teachers, users,
+};
 
 /// Every error: `{"error":{"code","message","fields"}}`, in the request's language
 /// (简体中文 by default; `Accept-Language: en` for English).
@@ -78,6 +81,15 @@ impl Modify for SecuritySchemes {
         schools::update,
         schools::deactivate,
         schools::reactivate,
+        school_pairings::list,
+        school_pairings::show,
+        school_pairings::create,
+        school_pairings::update,
+        school_pairings::publish,
+        school_pairings::publish_many,
+        school_pairings::terminate,
+        school_pairings::request_termination,
+        school_pairings::reject_request,
         teachers::list,
         teachers::show,
         teachers::create,
@@ -96,6 +108,21 @@ impl Modify for SecuritySchemes {
         academic_years::update,
         academic_years::make_current,
         academic_years::destroy,
+        teacher_pairings::list,
+        teacher_pairings::show,
+        teacher_pairings::create,
+        teacher_pairings::update,
+        teacher_pairings::publish,
+        teacher_pairings::terminate,
+        teacher_pairings::request_termination,
+        teacher_pairings::plan_show,
+        teacher_pairings::plan_update,
+        matching::suggestions,
+        secondments::list,
+        secondments::show,
+        secondments::create,
+        secondments::update,
+        secondments::destroy,
         document,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
@@ -104,9 +131,12 @@ impl Modify for SecuritySchemes {
     tags(
         (name = "session", description = "Signing in and out"),
         (name = "schools", description = "Schools (学校)"),
+        (name = "school-pairings", description = "School pairings (学校结对)"),
         (name = "teachers", description = "Teachers (教师)"),
         (name = "users", description = "Accounts (bureau only)"),
         (name = "academic-years", description = "Academic years (学年)"),
+        (name = "teacher-pairings", description = "Teacher pairings (师徒结对) and work plans (工作方案)"),
+        (name = "secondments", description = "Secondments (支教/轮岗)"),
         (name = "meta", description = "This document"),
     )
 )]

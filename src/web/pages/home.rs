@@ -29,6 +29,7 @@ struct SchoolHome {
     year: Option<years::Model>,
     school: Option<schools::Model>,
     teachers_total: u64,
+    pairings: Vec<crate::domain::teacher_pairings::PairingRow>,
 }
 
 #[derive(Template)]
@@ -38,6 +39,7 @@ struct TeacherHome {
     year: Option<years::Model>,
     teacher: Option<teachers::Model>,
     school: Option<schools::Model>,
+    pairings: Vec<crate::domain::teacher_pairings::PairingRow>,
 }
 
 #[get("/")]
@@ -100,6 +102,7 @@ async fn home(
                 year,
                 school,
                 teachers_total,
+                pairings: crate::domain::teacher_pairings::for_home(db, &user.actor).await?,
             })?
         }
         Role::Teacher => {
@@ -116,6 +119,7 @@ async fn home(
                 year,
                 teacher,
                 school,
+                pairings: crate::domain::teacher_pairings::for_home(db, &user.actor).await?,
             })?
         }
     };

@@ -2,12 +2,17 @@
 use rocket::Route;
 
 pub mod academic_years;
+pub mod admin;
 pub mod auth;
 pub mod exports;
 pub mod home;
 pub mod imports;
+pub mod matching;
+pub mod school_pairings;
 pub mod schools;
+pub mod secondments;
 pub mod system;
+pub mod teacher_pairings;
 pub mod teachers;
 pub mod users;
 
@@ -17,11 +22,16 @@ pub fn routes() -> Vec<Route> {
     routes.extend(auth::routes());
     routes.extend(home::routes());
     routes.extend(schools::routes());
+    routes.extend(school_pairings::routes());
+    routes.extend(teacher_pairings::routes());
     routes.extend(imports::routes());
     routes.extend(exports::routes());
     routes.extend(teachers::routes());
     routes.extend(users::routes());
     routes.extend(academic_years::routes());
+    routes.extend(secondments::routes());
+    routes.extend(admin::routes());
+    routes.extend(matching::routes());
     routes
 }
 

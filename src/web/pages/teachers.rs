@@ -117,6 +117,7 @@ struct ShowPage {
     can_manage: bool,
     /// Bureau only: the bound account's id and e-mail, or `None` (then a link to open one).
     account: Option<(i64, String)>,
+    secondments: Vec<crate::domain::secondments::SecondmentRow>,
 }
 
 #[get("/teachers/<id>")]
@@ -136,8 +137,10 @@ async fn show(
     } else {
         None
     };
+    let secondments = crate::domain::secondments::of_teacher(db, actor, id).await?;
     render(&ShowPage {
         ctx,
+        secondments,
         can_edit: can_manage || actor.is_teacher_self(id),
         can_manage,
         account,

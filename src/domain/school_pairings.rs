@@ -1,0 +1,1018 @@
+//! 学校结对: a supporting school helps a receiving school for a span of academic years.
+//! The bureau prepares drafts and publishes them (one or many, in one transaction, safe
+//! against a double click); either school may ask to end a pairing, the bureau decides;
+//! a pairing whose last year has ended completes by itself (`complete_ended`).
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::db;
+use crate::domain::academic_years::parse_year_name;
+use crate::domain::access::Actor;
+use crate::domain::audit;
+use crate::domain::notify::{self, Notice};
+use crate::domain::paging::{self, PageRequest, Paged};
+use crate::domain::settings;
+use crate::domain::types::{self, PairingStatus, Role, SupportKind, de::loose_string};
+use crate::entities::{
+    academic_years, audit_log, idempotency_keys, school_pairings, schools, users,
+};
+use crate::error::{AppError, AppResult, FieldErrors, Msg};
+
+/// The audit log's entity name for school pairings (the timeline reads it back).
+pub const ENTITY: &str = "school_pairing";
+
+/// A pairing as typed in the form or sent as JSON; every value kept as sent.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct PairingForm {
+    #[serde(deserialize_with = "loose_string")]
+    pub supporter_id: String,
+    #[serde(deserialize_with = "loose_string")]
+    pub receiver_id: String,
+    #[serde(deserialize_with = "loose_string")]
+    pub year_from: String,
+    #[serde(deserialize_with = "loose_string")]
+    pub year_to: String,
+    /// A JSON list, or repeated form fields (check boxes).
+    pub support_kinds: Vec<String>,
+    #[serde(deserialize_with = "loose_string")]
+    pub note: String,
+}
+
+impl PairingForm {
+    pub fn from_model(p: &school_pairings::Model) -> Self {
+        PairingForm {
+            supporter_id: p.supporter_id.to_string(),
+            receiver_id: p.receiver_id.to_string(),
+            year_from: p.year_from.clone(),
+            year_to: p.year_to.clone(),
+            support_kinds: types::parse_json_list(&p.support_kinds),
+            note: p.note.clone(),
+        }
+    }
+
+    pub fn has_kind(&self, word: &str) -> bool {
+        self.support_kinds.iter().any(|k| k == word)
+    }
+}
+
+/// A pairing whose fields passed every check on their own.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewPairing {
+    pub supporter_id: i64,
+    pub receiver_id: i64,
+    pub year_from: String,
+    pub year_to: String,
+    pub kinds: Vec<SupportKind>,
+    pub note: String,
+}
+
+fn school_id(value: &str) -> Result<i64, Msg> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(Msg::new("err-required"));
+    }
+    match value.parse::<i64>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(Msg::new("err-choose")),
+    }
+}
+
+impl TryFrom<&PairingForm> for NewPairing {
+    type Error = FieldErrors;
+
+    fn try_from(f: &PairingForm) -> Result<Self, FieldErrors> {
+        let mut e = FieldErrors::new();
+        let supporter = school_id(&f.supporter_id)
+            .map_err(|m| e.add("supporter_id", m))
+            .ok();
+        let receiver = school_id(&f.receiver_id)
+            .map_err(|m| e.add("receiver_id", m))
+            .ok();
+        if let (Some(s), Some(r)) = (supporter, receiver)
+            && s == r
+        {
+            e.add("receiver_id", Msg::new("err-pairing-self"));
+        }
+        let from = parse_year_name(&f.year_from)
+            .map_err(|m| e.add("year_from", m))
+            .ok();
+        let to = parse_year_name(&f.year_to)
+            .map_err(|m| e.add("year_to", m))
+            .ok();
+        if let (Some(a), Some(b)) = (from, to)
+            && b.0 < a.0
+        {
+            e.add("year_to", Msg::new("err-pairing-year-order"));
+        }
+        let mut kinds = Vec::new();
+        for word in &f.support_kinds {
+            match SupportKind::parse(word) {
+                Some(k) if !kinds.contains(&k) => kinds.push(k),
+                Some(_) => {}
+                None => {
+                    e.add("support_kinds", Msg::new("err-choose"));
+                    break;
+                }
+            }
+        }
+        if f.support_kinds.is_empty() {
+            e.add("support_kinds", Msg::new("err-pairing-kinds-required"));
+        }
+        let note = types::optional_text(&f.note, 1000)
+            .map_err(|m| e.add("note", m))
+            .ok();
+        if !e.is_empty() {
+            return Err(e);
+        }
+        let (from, to) = (from.unwrap_or_default(), to.unwrap_or_default());
+        Ok(NewPairing {
+            supporter_id: supporter.unwrap_or_default(),
+            receiver_id: receiver.unwrap_or_default(),
+            year_from: format!("{}-{}", from.0, from.1),
+            year_to: format!("{}-{}", to.0, to.1),
+            kinds,
+            note: note.unwrap_or_default(),
+        })
+    }
+}
+
+/// The first calendar year of an academic-year name (`2026-2027` → 2026).
+fn start_year(name: &str) -> i32 {
+    parse_year_name(name).map(|(a, _)| a).unwrap_or(0)
+}
+
+/// Pairings of the same status set whose years overlap `from..=to`.
+fn overlapping(from: &str, to: &str) -> Condition {
+    Condition::all()
+        .add(school_pairings::Column::YearFrom.lte(to))
+        .add(school_pairings::Column::YearTo.gte(from))
+}
+
+fn live_statuses() -> Vec<&'static str> {
+    vec![
+        PairingStatus::Draft.as_str(),
+        PairingStatus::Active.as_str(),
+    ]
+}
+
+/// The checks against other rows, used on create, on edit and again on publish.
+/// `publishing`: the pairing is about to become active (drafts of the same two schools no
+/// longer matter then, only active ones).
+async fn check_rules(
+    conn: &impl ConnectionTrait,
+    new: &NewPairing,
+    own_id: Option<i64>,
+    publishing: bool,
+) -> AppResult<()> {
+    let mut e = FieldErrors::new();
+    for (field, id) in [
+        ("supporter_id", new.supporter_id),
+        ("receiver_id", new.receiver_id),
+    ] {
+        match schools::Entity::find_by_id(id).one(conn).await? {
+            None => e.add(field, Msg::new("err-pairing-school-unknown")),
+            Some(s) if !s.is_active => e.add(
+                field,
+                Msg::new("err-pairing-school-inactive").arg("school", s.name),
+            ),
+            Some(_) => {}
+        }
+    }
+    if new.supporter_id == new.receiver_id {
+        e.add("receiver_id", Msg::new("err-pairing-self"));
+    }
+    e.into_result()?;
+
+    let statuses = if publishing {
+        vec![PairingStatus::Active.as_str()]
+    } else {
+        live_statuses()
+    };
+    let not_self = |q: sea_orm::Select<school_pairings::Entity>| match own_id {
+        Some(id) => q.filter(school_pairings::Column::Id.ne(id)),
+        None => q,
+    };
+
+    // The same two schools, overlapping years.
+    let duplicate = not_self(school_pairings::Entity::find())
+        .filter(school_pairings::Column::SupporterId.eq(new.supporter_id))
+        .filter(school_pairings::Column::ReceiverId.eq(new.receiver_id))
+        .filter(school_pairings::Column::Status.is_in(statuses.clone()))
+        .filter(overlapping(&new.year_from, &new.year_to))
+        .one(conn)
+        .await?;
+    if let Some(d) = duplicate {
+        return Err(AppError::Conflict {
+            field: "receiver_id".into(),
+            msg: Msg::new("err-pairing-duplicate")
+                .arg("from", d.year_from)
+                .arg("to", d.year_to),
+        });
+    }
+
+    // A direct reversal: the receiver already supports the supporter.
+    let reversal = school_pairings::Entity::find()
+        .filter(school_pairings::Column::SupporterId.eq(new.receiver_id))
+        .filter(school_pairings::Column::ReceiverId.eq(new.supporter_id))
+        .filter(school_pairings::Column::Status.is_in(statuses))
+        .filter(overlapping(&new.year_from, &new.year_to))
+        .one(conn)
+        .await?;
+    if reversal.is_some() {
+        return Err(AppError::conflict("receiver_id", "err-pairing-reversal"));
+    }
+
+    // The supporter's cap, year by year: active pairings covering each year.
+    let max = settings::load(conn).await?.max_receivers_per_supporter;
+    let active = not_self(school_pairings::Entity::find())
+        .filter(school_pairings::Column::SupporterId.eq(new.supporter_id))
+        .filter(school_pairings::Column::Status.eq(PairingStatus::Active.as_str()))
+        .filter(overlapping(&new.year_from, &new.year_to))
+        .all(conn)
+        .await?;
+    for year in start_year(&new.year_from)..=start_year(&new.year_to) {
+        let count = active
+            .iter()
+            .filter(|p| start_year(&p.year_from) <= year && year <= start_year(&p.year_to))
+            .count() as i64;
+        if count >= max {
+            return Err(AppError::Conflict {
+                field: "supporter_id".into(),
+                msg: Msg::new("err-pairing-cap")
+                    .arg("max", max)
+                    .arg("year", format!("{}-{}", year, year + 1)),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// What a list may be narrowed to.
+#[derive(Debug, Clone, Default)]
+pub struct PairingFilter {
+    /// An academic-year name: pairings running in that year.
+    pub year: String,
+    pub district: String,
+    pub status: Option<PairingStatus>,
+    pub kind: Option<SupportKind>,
+    /// Text in either school's name.
+    pub q: String,
+    pub school_id: Option<i64>,
+}
+
+/// A pairing with its schools' names, for lists, pages and JSON.
+#[derive(Debug, Clone, Serialize)]
+pub struct PairingView {
+    #[serde(flatten)]
+    pub row: school_pairings::Model,
+    pub supporter_name: String,
+    pub receiver_name: String,
+    pub kinds: Vec<String>,
+}
+
+impl PairingView {
+    pub fn status(&self) -> Option<PairingStatus> {
+        PairingStatus::parse(&self.row.status)
+    }
+
+    pub fn is_draft(&self) -> bool {
+        self.row.status == PairingStatus::Draft.as_str()
+    }
+
+    pub fn is_active(&self) -> bool {
+        self.row.status == PairingStatus::Active.as_str()
+    }
+
+    pub fn has_request(&self) -> bool {
+        self.row.termination_requested_at.is_some()
+    }
+}
+
+async fn views(
+    conn: &impl ConnectionTrait,
+    rows: Vec<school_pairings::Model>,
+) -> AppResult<Vec<PairingView>> {
+    let mut ids: Vec<i64> = rows
+        .iter()
+        .flat_map(|p| [p.supporter_id, p.receiver_id])
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let names: HashMap<i64, String> = if ids.is_empty() {
+        HashMap::new()
+    } else {
+        schools::Entity::find()
+            .select_only()
+            .column(schools::Column::Id)
+            .column(schools::Column::Name)
+            .filter(schools::Column::Id.is_in(ids))
+            .into_tuple::<(i64, String)>()
+            .all(conn)
+            .await?
+            .into_iter()
+            .collect()
+    };
+    Ok(rows
+        .into_iter()
+        .map(|row| PairingView {
+            supporter_name: names.get(&row.supporter_id).cloned().unwrap_or_default(),
+            receiver_name: names.get(&row.receiver_id).cloned().unwrap_or_default(),
+            kinds: types::parse_json_list(&row.support_kinds),
+            row,
+        })
+        .collect())
+}
+
+/// Who sees which pairings: the bureau all; everyone else the published pairings of their
+/// own school (drafts are the bureau's until published).
+fn visible(actor: &Actor) -> Condition {
+    match (actor.role, actor.school_id) {
+        (Role::BureauAdmin, _) => Condition::all(),
+        (_, Some(school)) => Condition::all()
+            .add(
+                Condition::any()
+                    .add(school_pairings::Column::SupporterId.eq(school))
+                    .add(school_pairings::Column::ReceiverId.eq(school)),
+            )
+            .add(school_pairings::Column::Status.ne(PairingStatus::Draft.as_str())),
+        (_, None) => Condition::all().add(school_pairings::Column::Id.eq(-1)),
+    }
+}
+
+fn involves(actor: &Actor, p: &school_pairings::Model) -> bool {
+    actor.is_bureau()
+        || (p.status != PairingStatus::Draft.as_str()
+            && actor
+                .school_id
+                .is_some_and(|s| s == p.supporter_id || s == p.receiver_id))
+}
+
+fn filtered(actor: &Actor, filter: &PairingFilter) -> sea_orm::Select<school_pairings::Entity> {
+    let mut q = school_pairings::Entity::find().filter(visible(actor));
+    let year = filter.year.trim();
+    if !year.is_empty() {
+        q = q
+            .filter(school_pairings::Column::YearFrom.lte(year))
+            .filter(school_pairings::Column::YearTo.gte(year));
+    }
+    if let Some(status) = filter.status {
+        q = q.filter(school_pairings::Column::Status.eq(status.as_str()));
+    }
+    if let Some(kind) = filter.kind {
+        q = q
+            .filter(school_pairings::Column::SupportKinds.like(format!("%\"{}\"%", kind.as_str())));
+    }
+    if let Some(school) = filter.school_id {
+        q = q.filter(
+            Condition::any()
+                .add(school_pairings::Column::SupporterId.eq(school))
+                .add(school_pairings::Column::ReceiverId.eq(school)),
+        );
+    }
+    let mut schools_cond: Option<Condition> = None;
+    let district = filter.district.trim();
+    if !district.is_empty() {
+        schools_cond = Some(Condition::all().add(schools::Column::District.eq(district)));
+    }
+    let text = filter.q.trim();
+    if !text.is_empty() {
+        let c = schools_cond.unwrap_or_else(Condition::all);
+        schools_cond = Some(c.add(schools::Column::Name.like(types::contains(text))));
+    }
+    if let Some(cond) = schools_cond {
+        let sub = || {
+            sea_orm::sea_query::Query::select()
+                .column(schools::Column::Id)
+                .from(schools::Entity)
+                .cond_where(cond.clone())
+                .to_owned()
+        };
+        q = q.filter(
+            Condition::any()
+                .add(school_pairings::Column::SupporterId.in_subquery(sub()))
+                .add(school_pairings::Column::ReceiverId.in_subquery(sub())),
+        );
+    }
+    q.order_by_desc(school_pairings::Column::Id)
+}
+
+pub async fn list(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    filter: &PairingFilter,
+    page: PageRequest,
+) -> AppResult<Paged<PairingView>> {
+    let paged = paging::fetch(db, filtered(actor, filter), page).await?;
+    let items = views(db, paged.items).await?;
+    Ok(Paged {
+        items,
+        page: paged.page,
+        per_page: paged.per_page,
+        total: paged.total,
+    })
+}
+
+/// One pairing, if this actor may see it (else 404: its existence is not told).
+pub async fn get(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    id: i64,
+) -> AppResult<school_pairings::Model> {
+    let p = school_pairings::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if involves(actor, &p) {
+        Ok(p)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+pub async fn view(conn: &impl ConnectionTrait, actor: &Actor, id: i64) -> AppResult<PairingView> {
+    let p = get(conn, actor, id).await?;
+    Ok(views(conn, vec![p]).await?.remove(0))
+}
+
+fn apply(active: &mut school_pairings::ActiveModel, new: &NewPairing) {
+    let kinds: Vec<String> = new.kinds.iter().map(|k| k.as_str().to_string()).collect();
+    active.supporter_id = Set(new.supporter_id);
+    active.receiver_id = Set(new.receiver_id);
+    active.year_from = Set(new.year_from.clone());
+    active.year_to = Set(new.year_to.clone());
+    active.support_kinds = Set(types::json_list(&kinds));
+    active.note = Set(new.note.clone());
+    active.updated_at = Set(Utc::now());
+}
+
+pub async fn create(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    form: &PairingForm,
+) -> AppResult<school_pairings::Model> {
+    actor.require_bureau()?;
+    let new = NewPairing::try_from(form).map_err(AppError::Invalid)?;
+    let txn = db::begin_write(db).await?;
+    check_rules(&txn, &new, None, false).await?;
+    let now = Utc::now();
+    let mut active = school_pairings::ActiveModel {
+        status: Set(PairingStatus::Draft.as_str().to_string()),
+        created_by: Set(Some(actor.user_id)),
+        created_at: Set(now),
+        termination_requested_by: Set(None),
+        termination_requested_at: Set(None),
+        termination_request_reason: Set(None),
+        terminate_reason: Set(None),
+        published_at: Set(None),
+        completed_at: Set(None),
+        terminated_at: Set(None),
+        ..Default::default()
+    };
+    apply(&mut active, &new);
+    let row = active.insert(&txn).await?;
+    audit::record::<(), _>(
+        &txn,
+        Some(actor),
+        "create",
+        ENTITY,
+        Some(row.id),
+        None,
+        Some(&row),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+fn not_in(status: &str, allowed: PairingStatus, key: &str) -> AppResult<()> {
+    if status == allowed.as_str() {
+        Ok(())
+    } else {
+        Err(AppError::Conflict {
+            field: "status".into(),
+            msg: Msg::new(key).arg("status", status),
+        })
+    }
+}
+
+/// Edits a draft (bureau).
+pub async fn update(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i64,
+    form: &PairingForm,
+) -> AppResult<school_pairings::Model> {
+    let txn = db::begin_write(db).await?;
+    let before = get(&txn, actor, id).await?;
+    actor.require_bureau()?;
+    not_in(
+        &before.status,
+        PairingStatus::Draft,
+        "err-pairing-not-draft",
+    )?;
+    let new = NewPairing::try_from(form).map_err(AppError::Invalid)?;
+    check_rules(&txn, &new, Some(id), false).await?;
+    let mut active = before.clone().into_active_model();
+    apply(&mut active, &new);
+    let row = active.update(&txn).await?;
+    audit::record(
+        &txn,
+        Some(actor),
+        "update",
+        ENTITY,
+        Some(id),
+        Some(&before),
+        Some(&row),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+fn link(id: i64) -> String {
+    format!("/school-pairings/{id}")
+}
+
+async fn names(
+    conn: &impl ConnectionTrait,
+    p: &school_pairings::Model,
+) -> AppResult<(String, String)> {
+    let v = views(conn, vec![p.clone()]).await?.remove(0);
+    Ok((v.supporter_name, v.receiver_name))
+}
+
+async fn publish_one(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    id: i64,
+    base_url: &str,
+) -> AppResult<school_pairings::Model> {
+    let before = get(conn, actor, id).await?;
+    not_in(
+        &before.status,
+        PairingStatus::Draft,
+        "err-pairing-not-draft",
+    )?;
+    let new = NewPairing::try_from(&PairingForm::from_model(&before)).map_err(AppError::Invalid)?;
+    check_rules(conn, &new, Some(id), true).await?;
+    let mut active = before.clone().into_active_model();
+    active.status = Set(PairingStatus::Active.as_str().to_string());
+    active.published_at = Set(Some(Utc::now()));
+    active.updated_at = Set(Utc::now());
+    let row = active.update(conn).await?;
+    audit::record(
+        conn,
+        Some(actor),
+        "publish",
+        ENTITY,
+        Some(id),
+        Some(&before),
+        Some(&row),
+    )
+    .await?;
+    let (supporter, receiver) = names(conn, &row).await?;
+    let notice = Notice::new("school-pairing-published", link(id))
+        .arg("supporter", &supporter)
+        .arg("receiver", &receiver)
+        .arg("from", &row.year_from)
+        .arg("to", &row.year_to);
+    notify::notify_school_admins(conn, row.supporter_id, &notice, base_url).await?;
+    notify::notify_school_admins(conn, row.receiver_id, &notice, base_url).await?;
+    Ok(row)
+}
+
+/// Publishes drafts (bureau): all of them or none, in one transaction. With an
+/// idempotency key, a repeat of the same request (a second click) changes nothing and
+/// answers what the first one did.
+pub async fn publish(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    ids: &[i64],
+    key: Option<&str>,
+    base_url: &str,
+) -> AppResult<Vec<school_pairings::Model>> {
+    actor.require_bureau()?;
+    let key = key.map(str::trim).filter(|k| !k.is_empty());
+    if let Some(k) = key
+        && k.chars().count() > 100
+    {
+        return Err(AppError::invalid(
+            "idempotency_key",
+            Msg::new("err-too-long").arg("max", 100),
+        ));
+    }
+    let mut ids: Vec<i64> = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Err(AppError::invalid(
+            "ids",
+            Msg::new("err-pairing-none-selected"),
+        ));
+    }
+    if let Some(k) = key
+        && let Some(done) = earlier_outcome(db, actor, k).await?
+    {
+        return Ok(done);
+    }
+    let txn = db::begin_write(db).await?;
+    if let Some(k) = key {
+        // Claimed first: a concurrent second click waits here and then finds the key taken.
+        let claim = idempotency_keys::ActiveModel {
+            key: Set(k.to_string()),
+            user_id: Set(actor.user_id),
+            outcome: Set(String::new()),
+            created_at: Set(Utc::now()),
+        }
+        .insert(&txn)
+        .await;
+        if let Err(e) = claim {
+            drop(txn);
+            if db::is_unique_violation(&e)
+                && let Some(done) = earlier_outcome(db, actor, k).await?
+            {
+                return Ok(done);
+            }
+            return Err(e.into());
+        }
+    }
+    let single = ids.len() == 1;
+    let mut published = Vec::new();
+    for id in &ids {
+        match publish_one(&txn, actor, *id, base_url).await {
+            Ok(row) => published.push(row),
+            Err(e) if single => return Err(e),
+            Err(e) => return Err(bulk_error(&txn, *id, e).await),
+        }
+    }
+    if let Some(k) = key {
+        let outcome = serde_json::to_string(&ids)?;
+        idempotency_keys::ActiveModel {
+            key: Set(k.to_string()),
+            outcome: Set(outcome),
+            ..Default::default()
+        }
+        .update(&txn)
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(published)
+}
+
+/// The pairings a finished request with this key published (a key of another user is
+/// refused).
+async fn earlier_outcome(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    key: &str,
+) -> AppResult<Option<Vec<school_pairings::Model>>> {
+    let Some(row) = idempotency_keys::Entity::find_by_id(key.to_string())
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    if row.user_id != actor.user_id {
+        return Err(AppError::conflict(
+            "idempotency_key",
+            "err-idempotency-key-used",
+        ));
+    }
+    let ids: Vec<i64> = serde_json::from_str(&row.outcome).unwrap_or_default();
+    let rows = school_pairings::Entity::find()
+        .filter(school_pairings::Column::Id.is_in(ids))
+        .order_by_asc(school_pairings::Column::Id)
+        .all(db)
+        .await?;
+    Ok(Some(rows))
+}
+
+/// A bulk publish's refusal: which pairing, then why, on `ids`.
+async fn bulk_error(conn: &impl ConnectionTrait, id: i64, err: AppError) -> AppError {
+    let reasons: Vec<Msg> = match &err {
+        AppError::NotFound => vec![Msg::new("err-pairing-unknown")],
+        AppError::Conflict { msg, .. } => vec![msg.clone()],
+        AppError::Invalid(fields) => fields.0.values().flatten().cloned().collect(),
+        _ => return err,
+    };
+    let which = match school_pairings::Entity::find_by_id(id).one(conn).await {
+        Ok(Some(p)) => match names(conn, &p).await {
+            Ok((s, r)) => Msg::new("err-pairing-publish-which")
+                .arg("id", id)
+                .arg("supporter", s)
+                .arg("receiver", r),
+            Err(_) => Msg::new("err-pairing-publish-id").arg("id", id),
+        },
+        _ => Msg::new("err-pairing-publish-id").arg("id", id),
+    };
+    let mut e = FieldErrors::new();
+    e.add("ids", which);
+    for r in reasons {
+        e.add("ids", r);
+    }
+    AppError::Invalid(e)
+}
+
+fn reason(value: &str) -> AppResult<String> {
+    types::required_text(value, 1000).map_err(|m| AppError::invalid("reason", m))
+}
+
+async fn bureau_admins(conn: &impl ConnectionTrait) -> AppResult<Vec<users::Model>> {
+    Ok(users::Entity::find()
+        .filter(users::Column::Role.eq(Role::BureauAdmin.as_str()))
+        .filter(users::Column::IsActive.eq(true))
+        .all(conn)
+        .await?)
+}
+
+/// A school admin of either side asks the bureau to end an active pairing.
+pub async fn request_termination(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i64,
+    reason_text: &str,
+    base_url: &str,
+) -> AppResult<school_pairings::Model> {
+    let txn = db::begin_write(db).await?;
+    let before = get(&txn, actor, id).await?;
+    if actor.role != Role::SchoolAdmin {
+        return Err(AppError::Forbidden);
+    }
+    not_in(
+        &before.status,
+        PairingStatus::Active,
+        "err-pairing-not-active",
+    )?;
+    if before.termination_requested_at.is_some() {
+        return Err(AppError::conflict(
+            "status",
+            "err-pairing-already-requested",
+        ));
+    }
+    let reason = reason(reason_text)?;
+    let mut active = before.clone().into_active_model();
+    active.termination_requested_by = Set(Some(actor.user_id));
+    active.termination_requested_at = Set(Some(Utc::now()));
+    active.termination_request_reason = Set(Some(reason.clone()));
+    active.updated_at = Set(Utc::now());
+    let row = active.update(&txn).await?;
+    audit::record(
+        &txn,
+        Some(actor),
+        "request_termination",
+        ENTITY,
+        Some(id),
+        Some(&before),
+        Some(&row),
+    )
+    .await?;
+    let (supporter, receiver) = names(&txn, &row).await?;
+    let notice = Notice::new("school-pairing-termination-requested", link(id))
+        .arg("supporter", supporter)
+        .arg("receiver", receiver)
+        .arg("name", &actor.name)
+        .arg("reason", reason);
+    for admin in bureau_admins(&txn).await? {
+        notify::notify(&txn, &admin, &notice, base_url).await?;
+    }
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// The bureau ends an active pairing (with or without a request), giving a reason; both
+/// schools are told.
+pub async fn terminate(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i64,
+    reason_text: &str,
+    base_url: &str,
+) -> AppResult<school_pairings::Model> {
+    let txn = db::begin_write(db).await?;
+    let before = get(&txn, actor, id).await?;
+    actor.require_bureau()?;
+    not_in(
+        &before.status,
+        PairingStatus::Active,
+        "err-pairing-not-active",
+    )?;
+    let reason = reason(reason_text)?;
+    let mut active = before.clone().into_active_model();
+    active.status = Set(PairingStatus::Terminated.as_str().to_string());
+    active.terminate_reason = Set(Some(reason.clone()));
+    active.terminated_at = Set(Some(Utc::now()));
+    active.updated_at = Set(Utc::now());
+    let row = active.update(&txn).await?;
+    audit::record(
+        &txn,
+        Some(actor),
+        "terminate",
+        ENTITY,
+        Some(id),
+        Some(&before),
+        Some(&row),
+    )
+    .await?;
+    let (supporter, receiver) = names(&txn, &row).await?;
+    let notice = Notice::new("school-pairing-terminated", link(id))
+        .arg("supporter", supporter)
+        .arg("receiver", receiver)
+        .arg("reason", reason);
+    notify::notify_school_admins(&txn, row.supporter_id, &notice, base_url).await?;
+    notify::notify_school_admins(&txn, row.receiver_id, &notice, base_url).await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// The bureau turns down a termination request: the request is cleared, the pairing stays
+/// active and the person who asked is told.
+pub async fn reject_request(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i64,
+    base_url: &str,
+) -> AppResult<school_pairings::Model> {
+    let txn = db::begin_write(db).await?;
+    let before = get(&txn, actor, id).await?;
+    actor.require_bureau()?;
+    not_in(
+        &before.status,
+        PairingStatus::Active,
+        "err-pairing-not-active",
+    )?;
+    if before.termination_requested_at.is_none() {
+        return Err(AppError::conflict("status", "err-pairing-no-request"));
+    }
+    let mut active = before.clone().into_active_model();
+    active.termination_requested_by = Set(None);
+    active.termination_requested_at = Set(None);
+    active.termination_request_reason = Set(None);
+    active.updated_at = Set(Utc::now());
+    let row = active.update(&txn).await?;
+    audit::record(
+        &txn,
+        Some(actor),
+        "reject_termination",
+        ENTITY,
+        Some(id),
+        Some(&before),
+        Some(&row),
+    )
+    .await?;
+    if let Some(requester) = before.termination_requested_by
+        && let Some(user) = users::Entity::find_by_id(requester).one(&txn).await?
+    {
+        let (supporter, receiver) = names(&txn, &row).await?;
+        let notice = Notice::new("school-pairing-termination-rejected", link(id))
+            .arg("supporter", supporter)
+            .arg("receiver", receiver);
+        notify::notify(&txn, &user, &notice, base_url).await?;
+    }
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// The last day of an academic year: its recorded end when the year exists, else 31 July
+/// of its second calendar year.
+async fn year_end(conn: &impl ConnectionTrait, name: &str) -> AppResult<Option<NaiveDate>> {
+    if let Some(y) = academic_years::Entity::find()
+        .filter(academic_years::Column::Name.eq(name))
+        .one(conn)
+        .await?
+    {
+        return Ok(Some(y.ends_on));
+    }
+    Ok(parse_year_name(name)
+        .ok()
+        .and_then(|(_, second)| NaiveDate::from_ymd_opt(second, 7, 31)))
+}
+
+/// Completes every active pairing whose last year ended before `today` (the scheduled
+/// job). Returns how many were completed.
+pub async fn complete_ended(db: &DatabaseConnection, today: NaiveDate) -> AppResult<usize> {
+    let txn = db::begin_write(db).await?;
+    let active = school_pairings::Entity::find()
+        .filter(school_pairings::Column::Status.eq(PairingStatus::Active.as_str()))
+        .all(&txn)
+        .await?;
+    let mut ends: HashMap<String, Option<NaiveDate>> = HashMap::new();
+    let mut done = 0;
+    for p in active {
+        let end = match ends.get(&p.year_to) {
+            Some(e) => *e,
+            None => {
+                let e = year_end(&txn, &p.year_to).await?;
+                ends.insert(p.year_to.clone(), e);
+                e
+            }
+        };
+        if end.is_none_or(|e| e >= today) {
+            continue;
+        }
+        let before = p.clone();
+        let mut active = p.into_active_model();
+        active.status = Set(PairingStatus::Completed.as_str().to_string());
+        active.completed_at = Set(Some(Utc::now()));
+        active.updated_at = Set(Utc::now());
+        let row = active.update(&txn).await?;
+        audit::record(
+            &txn,
+            None,
+            "complete",
+            ENTITY,
+            Some(row.id),
+            Some(&before),
+            Some(&row),
+        )
+        .await?;
+        done += 1;
+    }
+    txn.commit().await?;
+    Ok(done)
+}
+
+/// One entry of a pairing's timeline.
+#[derive(Debug, Clone, Serialize)]
+pub struct TimelineEntry {
+    pub at: chrono::DateTime<Utc>,
+    pub action: String,
+    pub actor: String,
+    /// A reason given with the step, if any.
+    pub detail: String,
+}
+
+/// What happened to a pairing, newest first, from the audit log.
+pub async fn timeline(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i64,
+) -> AppResult<Vec<TimelineEntry>> {
+    get(db, actor, id).await?;
+    let rows = audit_log::Entity::find()
+        .filter(audit_log::Column::Entity.eq(ENTITY))
+        .filter(audit_log::Column::EntityId.eq(id))
+        .order_by_desc(audit_log::Column::CreatedAt)
+        .order_by_desc(audit_log::Column::Id)
+        .all(db)
+        .await?;
+    let mut ids: Vec<i64> = rows.iter().filter_map(|r| r.actor_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let people: HashMap<i64, String> = if ids.is_empty() {
+        HashMap::new()
+    } else {
+        users::Entity::find()
+            .select_only()
+            .column(users::Column::Id)
+            .column(users::Column::Name)
+            .filter(users::Column::Id.is_in(ids))
+            .into_tuple::<(i64, String)>()
+            .all(db)
+            .await?
+            .into_iter()
+            .collect()
+    };
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let after: serde_json::Value = r
+                .after
+                .as_deref()
+                .and_then(|a| serde_json::from_str(a).ok())
+                .unwrap_or_default();
+            let detail = match r.action.as_str() {
+                "terminate" => after["terminate_reason"].as_str().unwrap_or_default(),
+                "request_termination" => after["termination_request_reason"]
+                    .as_str()
+                    .unwrap_or_default(),
+                _ => "",
+            }
+            .to_string();
+            TimelineEntry {
+                at: r.created_at,
+                actor: r
+                    .actor_id
+                    .and_then(|a| people.get(&a).cloned())
+                    .unwrap_or_default(),
+                action: r.action,
+                detail,
+            }
+        })
+        .collect())
+}
+
+/// Active schools for the form's select boxes.
+pub async fn school_choices(db: &DatabaseConnection) -> AppResult<Vec<(String, String)>> {
+    Ok(crate::domain::schools::choices(db)
+        .await?
+        .into_iter()
+        .map(|(id, name)| (id.to_string(), name))
+        .collect())
+}

@@ -1,0 +1,1432 @@
+//! Teacher pairings (师徒结对): a mentor and a mentee for a subject and an academic year,
+//! optionally inside a school pairing, with the draft → active → completed / terminated
+//! lifecycle, and the work plan (工作方案) the mentor writes and the mentee comments on.
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, Utc};
+use sea_orm::sea_query::Query;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::db;
+use crate::domain::access::Actor;
+use crate::domain::audit;
+use crate::domain::notify::{self, Notice};
+use crate::domain::paging::{self, PageRequest, Paged};
+use crate::domain::types::{self, Role, de::loose_string};
+use crate::domain::{settings, users};
+use crate::entities::{
+    academic_years, audit_log, idempotency_keys, plan_comments, school_pairings, schools,
+    teacher_pairings, teachers, users as user_rows,
+};
+use crate::error::{AppError, AppResult, FieldErrors, Msg};
+
+/// The audit log's entity name for these rows.
+pub const ENTITY: &str = "teacher_pairing";
+/// Longest text of one work-plan section.
+pub const PLAN_TEXT_MAX: usize = 5000;
+/// Highest term target.
+pub const TARGET_MAX: i64 = 50;
+
+/// 草稿 / 进行中 / 已完成 / 已终止
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Draft,
+    Active,
+    Completed,
+    Terminated,
+}
+
+impl Status {
+    pub const ALL: &'static [Status] = &[
+        Status::Draft,
+        Status::Active,
+        Status::Completed,
+        Status::Terminated,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Draft => "draft",
+            Status::Active => "active",
+            Status::Completed => "completed",
+            Status::Terminated => "terminated",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Status> {
+        Status::ALL.iter().copied().find(|v| v.as_str() == s.trim())
+    }
+
+    pub fn label_key(self) -> String {
+        format!("tp-status-{}", self.as_str())
+    }
+
+    pub fn options() -> Vec<(&'static str, String)> {
+        Status::ALL
+            .iter()
+            .map(|v| (v.as_str(), v.label_key()))
+            .collect()
+    }
+
+    pub fn is_ended(self) -> bool {
+        matches!(self, Status::Completed | Status::Terminated)
+    }
+}
+
+fn status_of(p: &teacher_pairings::Model) -> Status {
+    Status::parse(&p.status).unwrap_or(Status::Draft)
+}
+
+/// A pairing as typed or sent as JSON; values kept as text.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct TeacherPairingForm {
+    #[serde(deserialize_with = "loose_string")]
+    pub mentor_id: String,
+    #[serde(deserialize_with = "loose_string")]
+    pub mentee_id: String,
+    #[serde(deserialize_with = "loose_string")]
+    pub subject: String,
+    #[serde(deserialize_with = "loose_string")]
+    pub academic_year_id: String,
+    #[serde(deserialize_with = "loose_string")]
+    pub school_pairing_id: String,
+}
+
+impl TeacherPairingForm {
+    pub fn from_model(p: &teacher_pairings::Model) -> Self {
+        TeacherPairingForm {
+            mentor_id: p.mentor_id.to_string(),
+            mentee_id: p.mentee_id.to_string(),
+            subject: p.subject.clone(),
+            academic_year_id: p.academic_year_id.to_string(),
+            school_pairing_id: p
+                .school_pairing_id
+                .map(|i| i.to_string())
+                .unwrap_or_default(),
+        }
+    }
+}
+
+/// A pairing that passed the field checks (the rules against other rows come after).
+#[derive(Debug, Clone, PartialEq)]
+struct NewPairing {
+    mentor_id: i64,
+    mentee_id: i64,
+    subject: String,
+    academic_year_id: i64,
+    school_pairing_id: Option<i64>,
+}
+
+fn id_field(value: &str, required: bool) -> Result<Option<i64>, Msg> {
+    let value = value.trim();
+    if value.is_empty() {
+        return if required {
+            Err(Msg::new("err-required"))
+        } else {
+            Ok(None)
+        };
+    }
+    match value.parse::<i64>() {
+        Ok(n) if n > 0 => Ok(Some(n)),
+        _ => Err(Msg::new("err-not-a-number")),
+    }
+}
+
+fn parse_form(f: &TeacherPairingForm) -> Result<NewPairing, FieldErrors> {
+    let mut e = FieldErrors::new();
+    let mentor = id_field(&f.mentor_id, true)
+        .map_err(|m| e.add("mentor_id", m))
+        .ok()
+        .flatten();
+    let mentee = id_field(&f.mentee_id, true)
+        .map_err(|m| e.add("mentee_id", m))
+        .ok()
+        .flatten();
+    let subject = types::required_text(&f.subject, 50)
+        .map_err(|m| e.add("subject", m))
+        .ok();
+    let year = id_field(&f.academic_year_id, true)
+        .map_err(|m| e.add("academic_year_id", m))
+        .ok()
+        .flatten();
+    let sp = id_field(&f.school_pairing_id, false)
+        .map_err(|m| e.add("school_pairing_id", m))
+        .ok()
+        .flatten();
+    if !e.is_empty() {
+        return Err(e);
+    }
+    Ok(NewPairing {
+        mentor_id: mentor.unwrap_or_default(),
+        mentee_id: mentee.unwrap_or_default(),
+        subject: subject.unwrap_or_default(),
+        academic_year_id: year.unwrap_or_default(),
+        school_pairing_id: sp,
+    })
+}
+
+async fn active_count_of_mentor(
+    conn: &impl ConnectionTrait,
+    mentor_id: i64,
+    except: Option<i64>,
+) -> AppResult<u64> {
+    let mut q = teacher_pairings::Entity::find()
+        .filter(teacher_pairings::Column::MentorId.eq(mentor_id))
+        .filter(teacher_pairings::Column::Status.eq(Status::Active.as_str()));
+    if let Some(id) = except {
+        q = q.filter(teacher_pairings::Column::Id.ne(id));
+    }
+    Ok(q.count(conn).await?)
+}
+
+/// Checks every rule of a new or edited draft against the database.
+async fn check_rules(
+    conn: &impl ConnectionTrait,
+    new: &NewPairing,
+    except: Option<i64>,
+) -> AppResult<()> {
+    let mut e = FieldErrors::new();
+    if new.mentor_id == new.mentee_id {
+        e.add("mentee_id", Msg::new("tp-err-same-teacher"));
+    }
+    let mentor = teachers::Entity::find_by_id(new.mentor_id)
+        .one(conn)
+        .await?;
+    let mentee = teachers::Entity::find_by_id(new.mentee_id)
+        .one(conn)
+        .await?;
+    for (field, t) in [("mentor_id", &mentor), ("mentee_id", &mentee)] {
+        match t {
+            None => e.add(field, Msg::new("tp-err-no-teacher")),
+            Some(t) if !t.is_active => e.add(field, Msg::new("tp-err-teacher-inactive")),
+            _ => {}
+        }
+    }
+    if academic_years::Entity::find_by_id(new.academic_year_id)
+        .one(conn)
+        .await?
+        .is_none()
+    {
+        e.add("academic_year_id", Msg::new("tp-err-no-year"));
+    }
+    let max = settings::load(conn).await?.max_mentees_per_mentor;
+    if mentor.is_some() && active_count_of_mentor(conn, new.mentor_id, except).await? >= max as u64
+    {
+        e.add("mentor_id", Msg::new("tp-err-mentor-full").arg("max", max));
+    }
+    let mut dup = teacher_pairings::Entity::find()
+        .filter(teacher_pairings::Column::MenteeId.eq(new.mentee_id))
+        .filter(teacher_pairings::Column::Subject.eq(new.subject.clone()))
+        .filter(teacher_pairings::Column::AcademicYearId.eq(new.academic_year_id))
+        .filter(
+            teacher_pairings::Column::Status
+                .is_in([Status::Draft.as_str(), Status::Active.as_str()]),
+        );
+    if let Some(id) = except {
+        dup = dup.filter(teacher_pairings::Column::Id.ne(id));
+    }
+    if mentee.is_some() && dup.count(conn).await? > 0 {
+        e.add("mentee_id", Msg::new("tp-err-mentee-taken"));
+    }
+    if let Some(sp_id) = new.school_pairing_id {
+        match school_pairings::Entity::find_by_id(sp_id).one(conn).await? {
+            Some(sp) if sp.status == "active" => {
+                if let Some(m) = &mentor
+                    && m.school_id != sp.supporter_id
+                {
+                    e.add("mentor_id", Msg::new("tp-err-mentor-not-supporter"));
+                }
+                if let Some(m) = &mentee
+                    && m.school_id != sp.receiver_id
+                {
+                    e.add("mentee_id", Msg::new("tp-err-mentee-not-receiver"));
+                }
+            }
+            _ => e.add(
+                "school_pairing_id",
+                Msg::new("tp-err-school-pairing-inactive"),
+            ),
+        }
+    }
+    e.into_result()
+}
+
+/// Creates a draft (bureau only). Matching calls this too.
+pub async fn create(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    form: &TeacherPairingForm,
+) -> AppResult<teacher_pairings::Model> {
+    actor.require_bureau()?;
+    let new = parse_form(form).map_err(AppError::Invalid)?;
+    let txn = db::begin_write(db).await?;
+    check_rules(&txn, &new, None).await?;
+    let now = Utc::now();
+    let row = teacher_pairings::ActiveModel {
+        mentor_id: Set(new.mentor_id),
+        mentee_id: Set(new.mentee_id),
+        subject: Set(new.subject.clone()),
+        academic_year_id: Set(new.academic_year_id),
+        school_pairing_id: Set(new.school_pairing_id),
+        status: Set(Status::Draft.as_str().to_string()),
+        plan: Set(serde_json::to_string(&WorkPlan::default())?),
+        plan_version: Set(0),
+        created_by: Set(Some(actor.user_id)),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::record::<(), _>(
+        &txn,
+        Some(actor),
+        "create",
+        ENTITY,
+        Some(row.id),
+        None,
+        Some(&row),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// Edits a draft (bureau only); active and ended pairings are not edited this way.
+pub async fn update(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i64,
+    form: &TeacherPairingForm,
+) -> AppResult<teacher_pairings::Model> {
+    actor.require_bureau()?;
+    let txn = db::begin_write(db).await?;
+    let before = find(&txn, id).await?;
+    if status_of(&before) != Status::Draft {
+        return Err(AppError::conflict("status", "tp-err-not-draft"));
+    }
+    let new = parse_form(form).map_err(AppError::Invalid)?;
+    check_rules(&txn, &new, Some(id)).await?;
+    let mut active = before.clone().into_active_model();
+    active.mentor_id = Set(new.mentor_id);
+    active.mentee_id = Set(new.mentee_id);
+    active.subject = Set(new.subject);
+    active.academic_year_id = Set(new.academic_year_id);
+    active.school_pairing_id = Set(new.school_pairing_id);
+    active.updated_at = Set(Utc::now());
+    let row = active.update(&txn).await?;
+    audit::record(
+        &txn,
+        Some(actor),
+        "update",
+        ENTITY,
+        Some(id),
+        Some(&before),
+        Some(&row),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+async fn find(conn: &impl ConnectionTrait, id: i64) -> AppResult<teacher_pairings::Model> {
+    teacher_pairings::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+async fn school_of(conn: &impl ConnectionTrait, teacher_id: i64) -> AppResult<Option<i64>> {
+    Ok(teachers::Entity::find_by_id(teacher_id)
+        .one(conn)
+        .await?
+        .map(|t| t.school_id))
+}
+
+/// Whether the actor may see this pairing: the bureau; a school admin of the mentor's or
+/// the mentee's school; the mentor and the mentee.
+async fn can_see(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    p: &teacher_pairings::Model,
+) -> AppResult<bool> {
+    Ok(match actor.role {
+        Role::BureauAdmin => true,
+        // Teachers see their pairings once the bureau has published them.
+        Role::Teacher => {
+            status_of(p) != Status::Draft
+                && (actor.teacher_id == Some(p.mentor_id) || actor.teacher_id == Some(p.mentee_id))
+        }
+        Role::SchoolAdmin => {
+            let Some(school) = actor.school_id else {
+                return Ok(false);
+            };
+            school_of(conn, p.mentor_id).await? == Some(school)
+                || school_of(conn, p.mentee_id).await? == Some(school)
+        }
+    })
+}
+
+/// One pairing the actor may see: 404 when there is none, 403 when it is not theirs.
+pub async fn get(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    id: i64,
+) -> AppResult<teacher_pairings::Model> {
+    let p = find(conn, id).await?;
+    if can_see(conn, actor, &p).await? {
+        Ok(p)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// Filters of the list; ids and words already parsed.
+#[derive(Debug, Clone, Default)]
+pub struct PairingFilter {
+    pub academic_year_id: Option<i64>,
+    pub status: Option<Status>,
+    pub subject: String,
+    pub school_id: Option<i64>,
+    /// Text in the mentor's or the mentee's name.
+    pub name: String,
+    /// Only pairings in which this teacher is mentor or mentee.
+    pub teacher_id: Option<i64>,
+}
+
+fn teachers_where(cond: Condition) -> sea_orm::sea_query::SelectStatement {
+    Query::select()
+        .column(teachers::Column::Id)
+        .from(teachers::Entity)
+        .cond_where(cond)
+        .to_owned()
+}
+
+fn either_teacher_in(cond: Condition) -> Condition {
+    Condition::any()
+        .add(teacher_pairings::Column::MentorId.in_subquery(teachers_where(cond.clone())))
+        .add(teacher_pairings::Column::MenteeId.in_subquery(teachers_where(cond)))
+}
+
+fn filtered(actor: &Actor, f: &PairingFilter) -> sea_orm::Select<teacher_pairings::Entity> {
+    let mut q = teacher_pairings::Entity::find();
+    match actor.role {
+        Role::BureauAdmin => {}
+        Role::SchoolAdmin => {
+            let school = actor.school_id.unwrap_or(-1);
+            q = q.filter(either_teacher_in(
+                Condition::all().add(teachers::Column::SchoolId.eq(school)),
+            ));
+        }
+        Role::Teacher => {
+            let me = actor.teacher_id.unwrap_or(-1);
+            q = q
+                .filter(
+                    Condition::any()
+                        .add(teacher_pairings::Column::MentorId.eq(me))
+                        .add(teacher_pairings::Column::MenteeId.eq(me)),
+                )
+                .filter(teacher_pairings::Column::Status.ne(Status::Draft.as_str()));
+        }
+    }
+    if let Some(y) = f.academic_year_id {
+        q = q.filter(teacher_pairings::Column::AcademicYearId.eq(y));
+    }
+    if let Some(s) = f.status {
+        q = q.filter(teacher_pairings::Column::Status.eq(s.as_str()));
+    }
+    if !f.subject.trim().is_empty() {
+        q = q.filter(teacher_pairings::Column::Subject.like(types::contains(f.subject.trim())));
+    }
+    if let Some(s) = f.school_id {
+        q = q.filter(either_teacher_in(
+            Condition::all().add(teachers::Column::SchoolId.eq(s)),
+        ));
+    }
+    if !f.name.trim().is_empty() {
+        q = q.filter(either_teacher_in(
+            Condition::all().add(teachers::Column::Name.like(types::contains(f.name.trim()))),
+        ));
+    }
+    if let Some(t) = f.teacher_id {
+        q = q.filter(
+            Condition::any()
+                .add(teacher_pairings::Column::MentorId.eq(t))
+                .add(teacher_pairings::Column::MenteeId.eq(t)),
+        );
+    }
+    q.order_by_desc(teacher_pairings::Column::Id)
+}
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    filter: &PairingFilter,
+    page: PageRequest,
+) -> AppResult<Paged<teacher_pairings::Model>> {
+    paging::fetch(db, filtered(actor, filter), page).await
+}
+
+/// A pairing with the names lists show.
+#[derive(Debug, Clone)]
+pub struct PairingRow {
+    pub pairing: teacher_pairings::Model,
+    pub mentor_name: String,
+    pub mentor_school: String,
+    pub mentee_name: String,
+    pub mentee_school: String,
+    pub year_name: String,
+    /// Phone, else e-mail, of each side (shown to the pair and staff only).
+    pub mentor_contact: String,
+    pub mentee_contact: String,
+}
+
+impl PairingRow {
+    pub fn status_key(&self) -> String {
+        status_of(&self.pairing).label_key()
+    }
+
+    /// For the teacher `me`: the label key of the other person's part, their name and school.
+    pub fn other_of(&self, me: impl std::borrow::Borrow<i64>) -> (&'static str, &str, &str, &str) {
+        if self.pairing.mentor_id == *me.borrow() {
+            (
+                "tp-field-mentee",
+                &self.mentee_name,
+                &self.mentee_school,
+                &self.mentee_contact,
+            )
+        } else {
+            (
+                "tp-field-mentor",
+                &self.mentor_name,
+                &self.mentor_school,
+                &self.mentor_contact,
+            )
+        }
+    }
+}
+
+/// Adds teacher, school and year names to rows in three queries.
+pub async fn with_names(
+    db: &impl ConnectionTrait,
+    rows: Vec<teacher_pairings::Model>,
+) -> AppResult<Vec<PairingRow>> {
+    let mut tids: Vec<i64> = rows
+        .iter()
+        .flat_map(|p| [p.mentor_id, p.mentee_id])
+        .collect();
+    tids.sort_unstable();
+    tids.dedup();
+    let ts: HashMap<i64, teachers::Model> = if tids.is_empty() {
+        HashMap::new()
+    } else {
+        teachers::Entity::find()
+            .filter(teachers::Column::Id.is_in(tids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|t| (t.id, t))
+            .collect()
+    };
+    let mut sids: Vec<i64> = ts.values().map(|t| t.school_id).collect();
+    sids.sort_unstable();
+    sids.dedup();
+    let ss: HashMap<i64, String> = if sids.is_empty() {
+        HashMap::new()
+    } else {
+        schools::Entity::find()
+            .select_only()
+            .column(schools::Column::Id)
+            .column(schools::Column::Name)
+            .filter(schools::Column::Id.is_in(sids))
+            .into_tuple::<(i64, String)>()
+            .all(db)
+            .await?
+            .into_iter()
+            .collect()
+    };
+    let ys: HashMap<i64, String> = academic_years::Entity::find()
+        .select_only()
+        .column(academic_years::Column::Id)
+        .column(academic_years::Column::Name)
+        .into_tuple::<(i64, String)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    let name = |id: i64| ts.get(&id).map(|t| t.name.clone()).unwrap_or_default();
+    let contact = |id: i64| {
+        ts.get(&id)
+            .map(|t| {
+                if t.phone.is_empty() {
+                    t.email.clone()
+                } else {
+                    t.phone.clone()
+                }
+            })
+            .unwrap_or_default()
+    };
+    let school = |id: i64| {
+        ts.get(&id)
+            .and_then(|t| ss.get(&t.school_id).cloned())
+            .unwrap_or_default()
+    };
+    Ok(rows
+        .into_iter()
+        .map(|p| PairingRow {
+            mentor_name: name(p.mentor_id),
+            mentor_school: school(p.mentor_id),
+            mentee_name: name(p.mentee_id),
+            mentee_school: school(p.mentee_id),
+            mentor_contact: contact(p.mentor_id),
+            mentee_contact: contact(p.mentee_id),
+            year_name: ys.get(&p.academic_year_id).cloned().unwrap_or_default(),
+            pairing: p,
+        })
+        .collect())
+}
+
+pub async fn list_rows(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    filter: &PairingFilter,
+    page: PageRequest,
+) -> AppResult<Paged<PairingRow>> {
+    let paged = list(db, actor, filter, page).await?;
+    let rows = with_names(db, paged.items).await?;
+    Ok(Paged {
+        items: rows,
+        page: paged.page,
+        per_page: paged.per_page,
+        total: paged.total,
+    })
+}
+
+/// The pairings a home page lists: a teacher's own, or a school admin's school's (at most 50).
+pub async fn for_home(db: &impl ConnectionTrait, actor: &Actor) -> AppResult<Vec<PairingRow>> {
+    let rows = filtered(actor, &PairingFilter::default())
+        .limit(50)
+        .all(db)
+        .await?;
+    with_names(db, rows).await
+}
+
+async fn account_of(
+    conn: &impl ConnectionTrait,
+    teacher_id: i64,
+) -> AppResult<Option<user_rows::Model>> {
+    users::find_by_teacher(conn, teacher_id).await
+}
+
+async fn names_of(
+    conn: &impl ConnectionTrait,
+    p: &teacher_pairings::Model,
+) -> AppResult<(String, String)> {
+    let n = |t: Option<teachers::Model>| t.map(|t| t.name).unwrap_or_default();
+    Ok((
+        n(teachers::Entity::find_by_id(p.mentor_id).one(conn).await?),
+        n(teachers::Entity::find_by_id(p.mentee_id).one(conn).await?),
+    ))
+}
+
+async fn notify_pair(
+    conn: &impl ConnectionTrait,
+    p: &teacher_pairings::Model,
+    kind: &'static str,
+    extra: &[(&str, String)],
+    base_url: &str,
+) -> AppResult<()> {
+    let (mentor, mentee) = names_of(conn, p).await?;
+    let mut notice = Notice::new(kind, format!("/teacher-pairings/{}", p.id))
+        .arg("mentor", &mentor)
+        .arg("mentee", &mentee)
+        .arg("subject", &p.subject);
+    for (k, v) in extra {
+        notice = notice.arg(k, v);
+    }
+    for tid in [p.mentor_id, p.mentee_id] {
+        if let Some(u) = account_of(conn, tid).await? {
+            notify::notify(conn, &u, &notice, base_url).await?;
+        }
+    }
+    Ok(())
+}
+
+/// What a publish did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PublishOutcome {
+    /// Pairings that went from draft to active.
+    pub published: Vec<i64>,
+    /// Pairings that were already active (nothing done twice).
+    pub unchanged: Vec<i64>,
+}
+
+/// Publishes drafts (bureau): draft → active, telling both teachers. An active pairing is
+/// left as it is; an ended one is refused (409 on `status`); the mentor cap is checked
+/// again. All or nothing. With `key`, a repeated submit returns the first outcome.
+pub async fn publish(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    ids: &[i64],
+    key: Option<&str>,
+    base_url: &str,
+) -> AppResult<PublishOutcome> {
+    actor.require_bureau()?;
+    let txn = db::begin_write(db).await?;
+    let key = key
+        .map(str::trim)
+        .filter(|k| !k.is_empty() && k.len() <= 100);
+    if let Some(k) = key {
+        let stored = format!("tp-publish:{k}");
+        if let Some(row) = idempotency_keys::Entity::find_by_id(stored.clone())
+            .one(&txn)
+            .await?
+        {
+            if row.user_id != actor.user_id {
+                return Err(AppError::bad_request("err-idempotency-key-used"));
+            }
+            return Ok(serde_json::from_str(&row.outcome).unwrap_or_default());
+        }
+    }
+    let max = settings::load(&txn).await?.max_mentees_per_mentor;
+    let mut outcome = PublishOutcome::default();
+    let mut ids: Vec<i64> = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    for id in ids {
+        let before = find(&txn, id).await?;
+        match status_of(&before) {
+            Status::Active => {
+                outcome.unchanged.push(id);
+                continue;
+            }
+            Status::Completed | Status::Terminated => {
+                return Err(AppError::conflict("status", "tp-err-transition"));
+            }
+            Status::Draft => {}
+        }
+        if active_count_of_mentor(&txn, before.mentor_id, None).await? >= max as u64 {
+            return Err(AppError::Conflict {
+                field: "mentor_id".into(),
+                msg: Msg::new("tp-err-mentor-full").arg("max", max),
+            });
+        }
+        let mut active = before.clone().into_active_model();
+        let now = Utc::now();
+        active.status = Set(Status::Active.as_str().to_string());
+        active.published_at = Set(Some(now));
+        active.updated_at = Set(now);
+        let row = active.update(&txn).await?;
+        audit::record(
+            &txn,
+            Some(actor),
+            "publish",
+            ENTITY,
+            Some(id),
+            Some(&before),
+            Some(&row),
+        )
+        .await?;
+        notify_pair(&txn, &row, "tp-published", &[], base_url).await?;
+        outcome.published.push(id);
+    }
+    if let Some(k) = key {
+        idempotency_keys::ActiveModel {
+            key: Set(format!("tp-publish:{k}")),
+            user_id: Set(actor.user_id),
+            outcome: Set(serde_json::to_string(&outcome)?),
+            created_at: Set(Utc::now()),
+        }
+        .insert(&txn)
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(outcome)
+}
+
+fn reason_text(reason: &str) -> AppResult<String> {
+    types::required_text(reason, 1000).map_err(|m| AppError::invalid("reason", m))
+}
+
+/// Either teacher, or an admin of either school, asks the bureau to end an active pairing.
+pub async fn request_termination(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i64,
+    reason: &str,
+    base_url: &str,
+) -> AppResult<teacher_pairings::Model> {
+    let txn = db::begin_write(db).await?;
+    let before = get(&txn, actor, id).await?;
+    if actor.is_bureau() {
+        return Err(AppError::Forbidden);
+    }
+    if status_of(&before) != Status::Active {
+        return Err(AppError::conflict("status", "tp-err-transition"));
+    }
+    let reason = reason_text(reason)?;
+    let mut active = before.clone().into_active_model();
+    let now = Utc::now();
+    active.termination_requested_by = Set(Some(actor.user_id));
+    active.termination_requested_at = Set(Some(now));
+    active.termination_request_reason = Set(Some(reason.clone()));
+    active.updated_at = Set(now);
+    let row = active.update(&txn).await?;
+    audit::record(
+        &txn,
+        Some(actor),
+        "request_termination",
+        ENTITY,
+        Some(id),
+        Some(&before),
+        Some(&row),
+    )
+    .await?;
+    let (mentor, mentee) = names_of(&txn, &row).await?;
+    let notice = Notice::new(
+        "tp-termination-requested",
+        format!("/teacher-pairings/{id}"),
+    )
+    .arg("mentor", &mentor)
+    .arg("mentee", &mentee)
+    .arg("by", &actor.name)
+    .arg("reason", &reason);
+    let bureau = user_rows::Entity::find()
+        .filter(user_rows::Column::Role.eq(Role::BureauAdmin.as_str()))
+        .filter(user_rows::Column::IsActive.eq(true))
+        .all(&txn)
+        .await?;
+    for u in &bureau {
+        notify::notify(&txn, u, &notice, base_url).await?;
+    }
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// The bureau ends an active pairing with a reason; both teachers are told.
+pub async fn terminate(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i64,
+    reason: &str,
+    base_url: &str,
+) -> AppResult<teacher_pairings::Model> {
+    actor.require_bureau()?;
+    let txn = db::begin_write(db).await?;
+    let before = find(&txn, id).await?;
+    if status_of(&before) != Status::Active {
+        return Err(AppError::conflict("status", "tp-err-transition"));
+    }
+    let reason = reason_text(reason)?;
+    let mut active = before.clone().into_active_model();
+    let now = Utc::now();
+    active.status = Set(Status::Terminated.as_str().to_string());
+    active.terminate_reason = Set(Some(reason.clone()));
+    active.terminated_at = Set(Some(now));
+    active.updated_at = Set(now);
+    let row = active.update(&txn).await?;
+    audit::record(
+        &txn,
+        Some(actor),
+        "terminate",
+        ENTITY,
+        Some(id),
+        Some(&before),
+        Some(&row),
+    )
+    .await?;
+    notify_pair(&txn, &row, "tp-terminated", &[("reason", reason)], base_url).await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// Completes every active pairing whose academic year ended before `today`; returns how
+/// many. Called by the scheduled job.
+pub async fn complete_ended(db: &DatabaseConnection, today: NaiveDate) -> AppResult<u64> {
+    let txn = db::begin_write(db).await?;
+    let ended = Query::select()
+        .column(academic_years::Column::Id)
+        .from(academic_years::Entity)
+        .and_where(academic_years::Column::EndsOn.lt(today))
+        .to_owned();
+    let rows = teacher_pairings::Entity::find()
+        .filter(teacher_pairings::Column::Status.eq(Status::Active.as_str()))
+        .filter(teacher_pairings::Column::AcademicYearId.in_subquery(ended))
+        .all(&txn)
+        .await?;
+    let n = rows.len() as u64;
+    for before in rows {
+        let mut active = before.clone().into_active_model();
+        let now = Utc::now();
+        active.status = Set(Status::Completed.as_str().to_string());
+        active.completed_at = Set(Some(now));
+        active.updated_at = Set(now);
+        let row = active.update(&txn).await?;
+        audit::record(
+            &txn,
+            None,
+            "complete",
+            ENTITY,
+            Some(row.id),
+            Some(&before),
+            Some(&row),
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(n)
+}
+
+/// After a pairing ended, the mentor or the mentee records why; the other is told.
+pub async fn record_end_reason(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i64,
+    reason: &str,
+    base_url: &str,
+) -> AppResult<teacher_pairings::Model> {
+    let txn = db::begin_write(db).await?;
+    let before = get(&txn, actor, id).await?;
+    let as_mentor = actor.is_teacher_self(before.mentor_id);
+    let as_mentee = actor.is_teacher_self(before.mentee_id);
+    if !as_mentor && !as_mentee {
+        return Err(AppError::Forbidden);
+    }
+    if !status_of(&before).is_ended() {
+        return Err(AppError::conflict("status", "tp-err-not-ended"));
+    }
+    let reason = reason_text(reason)?;
+    let mut active = before.clone().into_active_model();
+    if as_mentor {
+        active.mentor_end_reason = Set(Some(reason.clone()));
+    } else {
+        active.mentee_end_reason = Set(Some(reason.clone()));
+    }
+    active.updated_at = Set(Utc::now());
+    let row = active.update(&txn).await?;
+    audit::record(
+        &txn,
+        Some(actor),
+        "end_reason",
+        ENTITY,
+        Some(id),
+        Some(&before),
+        Some(&row),
+    )
+    .await?;
+    let other = if as_mentor {
+        row.mentee_id
+    } else {
+        row.mentor_id
+    };
+    if let Some(u) = account_of(&txn, other).await? {
+        let notice = Notice::new("tp-end-reason", format!("/teacher-pairings/{id}"))
+            .arg("by", &actor.name)
+            .arg("reason", &reason);
+        notify::notify(&txn, &u, &notice, base_url).await?;
+    }
+    txn.commit().await?;
+    Ok(row)
+}
+
+// ---------------------------------------------------------------- work plan
+
+/// Per-term targets: observations of the mentee's lessons by the mentor, the mentor's
+/// lessons attended by the mentee (示范课/公开课), reflections, contacts.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct TermTargets {
+    pub observations: i64,
+    pub attended: i64,
+    pub reflections: i64,
+    pub contacts: i64,
+}
+
+/// 工作方案: 对象分析 (师德, 业务), 工作目标, 具体措施 (师德, 教育教学, 自身素质), term targets.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct WorkPlan {
+    pub analysis_ethics: String,
+    pub analysis_skill: String,
+    pub goals: String,
+    pub measures_ethics: String,
+    pub measures_teaching: String,
+    pub measures_self: String,
+    pub term1: TermTargets,
+    pub term2: TermTargets,
+}
+
+/// The text sections, in order: (field, label key).
+pub const PLAN_SECTIONS: [(&str, &str); 6] = [
+    ("analysis_ethics", "tp-plan-analysis-ethics"),
+    ("analysis_skill", "tp-plan-analysis-skill"),
+    ("goals", "tp-plan-goals"),
+    ("measures_ethics", "tp-plan-measures-ethics"),
+    ("measures_teaching", "tp-plan-measures-teaching"),
+    ("measures_self", "tp-plan-measures-self"),
+];
+
+/// The target fields: (form field, label key).
+pub const PLAN_TARGETS: [(&str, &str); 4] = [
+    ("observations", "tp-target-observations"),
+    ("attended", "tp-target-attended"),
+    ("reflections", "tp-target-reflections"),
+    ("contacts", "tp-target-contacts"),
+];
+
+impl WorkPlan {
+    pub fn parse(text: &str) -> WorkPlan {
+        serde_json::from_str(text).unwrap_or_default()
+    }
+
+    pub fn section(&self, field: &str) -> &str {
+        match field {
+            "analysis_ethics" => &self.analysis_ethics,
+            "analysis_skill" => &self.analysis_skill,
+            "goals" => &self.goals,
+            "measures_ethics" => &self.measures_ethics,
+            "measures_teaching" => &self.measures_teaching,
+            _ => &self.measures_self,
+        }
+    }
+
+    fn section_mut(&mut self, field: &str) -> &mut String {
+        match field {
+            "analysis_ethics" => &mut self.analysis_ethics,
+            "analysis_skill" => &mut self.analysis_skill,
+            "goals" => &mut self.goals,
+            "measures_ethics" => &mut self.measures_ethics,
+            "measures_teaching" => &mut self.measures_teaching,
+            _ => &mut self.measures_self,
+        }
+    }
+
+    pub fn target(&self, term: u8, field: &str) -> i64 {
+        let t = if term == 1 { &self.term1 } else { &self.term2 };
+        match field {
+            "observations" => t.observations,
+            "attended" => t.attended,
+            "reflections" => t.reflections,
+            _ => t.contacts,
+        }
+    }
+
+    fn target_mut(&mut self, term: u8, field: &str) -> &mut i64 {
+        let t = if term == 1 {
+            &mut self.term1
+        } else {
+            &mut self.term2
+        };
+        match field {
+            "observations" => &mut t.observations,
+            "attended" => &mut t.attended,
+            "reflections" => &mut t.reflections,
+            _ => &mut t.contacts,
+        }
+    }
+}
+
+/// The work-plan form: the version the editor started from, the six texts and the eight
+/// targets (`t1_observations` … `t2_contacts`), all as typed.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct PlanForm {
+    #[serde(deserialize_with = "loose_string")]
+    pub version: String,
+    #[serde(deserialize_with = "loose_string")]
+    pub analysis_ethics: String,
+    #[serde(deserialize_with = "loose_string")]
+    pub analysis_skill: String,
+    #[serde(deserialize_with = "loose_string")]
+    pub goals: String,
+    #[serde(deserialize_with = "loose_string")]
+    pub measures_ethics: String,
+    #[serde(deserialize_with = "loose_string")]
+    pub measures_teaching: String,
+    #[serde(deserialize_with = "loose_string")]
+    pub measures_self: String,
+    #[serde(deserialize_with = "loose_string")]
+    pub t1_observations: String,
+    #[serde(deserialize_with = "loose_string")]
+    pub t1_attended: String,
+    #[serde(deserialize_with = "loose_string")]
+    pub t1_reflections: String,
+    #[serde(deserialize_with = "loose_string")]
+    pub t1_contacts: String,
+    #[serde(deserialize_with = "loose_string")]
+    pub t2_observations: String,
+    #[serde(deserialize_with = "loose_string")]
+    pub t2_attended: String,
+    #[serde(deserialize_with = "loose_string")]
+    pub t2_reflections: String,
+    #[serde(deserialize_with = "loose_string")]
+    pub t2_contacts: String,
+}
+
+impl PlanForm {
+    pub fn from_plan(plan: &WorkPlan, version: i32) -> Self {
+        let n = |v: i64| v.to_string();
+        PlanForm {
+            version: version.to_string(),
+            analysis_ethics: plan.analysis_ethics.clone(),
+            analysis_skill: plan.analysis_skill.clone(),
+            goals: plan.goals.clone(),
+            measures_ethics: plan.measures_ethics.clone(),
+            measures_teaching: plan.measures_teaching.clone(),
+            measures_self: plan.measures_self.clone(),
+            t1_observations: n(plan.term1.observations),
+            t1_attended: n(plan.term1.attended),
+            t1_reflections: n(plan.term1.reflections),
+            t1_contacts: n(plan.term1.contacts),
+            t2_observations: n(plan.term2.observations),
+            t2_attended: n(plan.term2.attended),
+            t2_reflections: n(plan.term2.reflections),
+            t2_contacts: n(plan.term2.contacts),
+        }
+    }
+
+    /// From the API's `{"version": n, "plan": {…}}`, numbers kept as text.
+    pub fn from_json(version: &serde_json::Value, plan: &serde_json::Value) -> Self {
+        let text = |v: Option<&serde_json::Value>| match v {
+            Some(serde_json::Value::String(s)) => s.clone(),
+            Some(serde_json::Value::Null) | None => String::new(),
+            Some(other) => other.to_string(),
+        };
+        let mut f = PlanForm {
+            version: text(Some(version)),
+            ..Default::default()
+        };
+        for (field, _) in PLAN_SECTIONS {
+            *f.section_mut(field) = text(plan.get(field));
+        }
+        for term in [1u8, 2] {
+            let t = plan.get(format!("term{term}"));
+            for (field, _) in PLAN_TARGETS {
+                *f.target_mut(term, field) = text(t.and_then(|t| t.get(field)));
+            }
+        }
+        f
+    }
+
+    pub fn section(&self, field: &str) -> &str {
+        match field {
+            "analysis_ethics" => &self.analysis_ethics,
+            "analysis_skill" => &self.analysis_skill,
+            "goals" => &self.goals,
+            "measures_ethics" => &self.measures_ethics,
+            "measures_teaching" => &self.measures_teaching,
+            _ => &self.measures_self,
+        }
+    }
+
+    fn section_mut(&mut self, field: &str) -> &mut String {
+        match field {
+            "analysis_ethics" => &mut self.analysis_ethics,
+            "analysis_skill" => &mut self.analysis_skill,
+            "goals" => &mut self.goals,
+            "measures_ethics" => &mut self.measures_ethics,
+            "measures_teaching" => &mut self.measures_teaching,
+            _ => &mut self.measures_self,
+        }
+    }
+
+    pub fn target(&self, term: u8, field: &str) -> &str {
+        match (term, field) {
+            (1, "observations") => &self.t1_observations,
+            (1, "attended") => &self.t1_attended,
+            (1, "reflections") => &self.t1_reflections,
+            (1, _) => &self.t1_contacts,
+            (_, "observations") => &self.t2_observations,
+            (_, "attended") => &self.t2_attended,
+            (_, "reflections") => &self.t2_reflections,
+            _ => &self.t2_contacts,
+        }
+    }
+
+    fn target_mut(&mut self, term: u8, field: &str) -> &mut String {
+        match (term, field) {
+            (1, "observations") => &mut self.t1_observations,
+            (1, "attended") => &mut self.t1_attended,
+            (1, "reflections") => &mut self.t1_reflections,
+            (1, _) => &mut self.t1_contacts,
+            (_, "observations") => &mut self.t2_observations,
+            (_, "attended") => &mut self.t2_attended,
+            (_, "reflections") => &mut self.t2_reflections,
+            _ => &mut self.t2_contacts,
+        }
+    }
+
+    /// The typed plan, or the errors per field (`t1_observations` … for targets).
+    pub fn parse(&self) -> Result<(i32, WorkPlan), FieldErrors> {
+        let mut e = FieldErrors::new();
+        let version = match self.version.trim().parse::<i32>() {
+            Ok(v) if v >= 0 => v,
+            _ => {
+                e.add("version", Msg::new("err-not-a-number"));
+                0
+            }
+        };
+        let mut plan = WorkPlan::default();
+        for (field, _) in PLAN_SECTIONS {
+            match types::optional_text(self.section(field), PLAN_TEXT_MAX) {
+                Ok(v) => *plan.section_mut(field) = v,
+                Err(m) => e.add(field, m),
+            }
+        }
+        for term in [1u8, 2] {
+            for (field, _) in PLAN_TARGETS {
+                match types::number_in(self.target(term, field), 0, TARGET_MAX, Some(0)) {
+                    Ok(v) => *plan.target_mut(term, field) = v,
+                    Err(m) => e.add(&format!("t{term}_{field}"), m),
+                }
+            }
+        }
+        if e.is_empty() {
+            Ok((version, plan))
+        } else {
+            Err(e)
+        }
+    }
+}
+
+/// A refused stale save: the plan as it is now, who saved it last, and its version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct StalePlan {
+    pub current: WorkPlan,
+    pub version: i32,
+    pub updated_by: Option<String>,
+    pub updated_at: Option<chrono::DateTime<Utc>>,
+}
+
+/// Who may edit the plan: the bureau and the mentor.
+pub fn can_edit_plan(actor: &Actor, p: &teacher_pairings::Model) -> bool {
+    actor.is_bureau() || actor.is_teacher_self(p.mentor_id)
+}
+
+/// Saves the plan when `version` is the one stored; otherwise nothing is written and the
+/// newer plan comes back so the page can show it beside the user's text.
+pub async fn save_plan(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i64,
+    form: &PlanForm,
+) -> AppResult<Result<teacher_pairings::Model, StalePlan>> {
+    let txn = db::begin_write(db).await?;
+    let before = get(&txn, actor, id).await?;
+    if !can_edit_plan(actor, &before) {
+        return Err(AppError::Forbidden);
+    }
+    if status_of(&before).is_ended() {
+        return Err(AppError::conflict("status", "tp-err-ended"));
+    }
+    let (version, plan) = form.parse().map_err(AppError::Invalid)?;
+    if version != before.plan_version {
+        let updated_by = match before.plan_updated_by {
+            Some(u) => user_rows::Entity::find_by_id(u)
+                .one(&txn)
+                .await?
+                .map(|u| u.name),
+            None => None,
+        };
+        return Ok(Err(StalePlan {
+            current: WorkPlan::parse(&before.plan),
+            version: before.plan_version,
+            updated_by,
+            updated_at: before.plan_updated_at,
+        }));
+    }
+    let old = WorkPlan::parse(&before.plan);
+    let mut active = before.clone().into_active_model();
+    let now = Utc::now();
+    active.plan = Set(serde_json::to_string(&plan)?);
+    active.plan_version = Set(before.plan_version + 1);
+    active.plan_updated_by = Set(Some(actor.user_id));
+    active.plan_updated_at = Set(Some(now));
+    active.updated_at = Set(now);
+    let row = active.update(&txn).await?;
+    audit::record(
+        &txn,
+        Some(actor),
+        "update_plan",
+        ENTITY,
+        Some(id),
+        Some(&old),
+        Some(&plan),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(Ok(row))
+}
+
+/// A comment on the plan, by the mentor, the mentee or the bureau.
+pub async fn add_comment(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i64,
+    body: &str,
+) -> AppResult<plan_comments::Model> {
+    let txn = db::begin_write(db).await?;
+    let p = get(&txn, actor, id).await?;
+    if !(actor.is_bureau()
+        || actor.is_teacher_self(p.mentor_id)
+        || actor.is_teacher_self(p.mentee_id))
+    {
+        return Err(AppError::Forbidden);
+    }
+    let body = types::required_text(body, 2000).map_err(|m| AppError::invalid("body", m))?;
+    let row = plan_comments::ActiveModel {
+        teacher_pairing_id: Set(id),
+        author_id: Set(actor.user_id),
+        body: Set(body),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::record::<(), _>(
+        &txn,
+        Some(actor),
+        "comment",
+        ENTITY,
+        Some(id),
+        None,
+        Some(&row),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// A comment with its author's name.
+#[derive(Debug, Clone)]
+pub struct CommentRow {
+    pub author: String,
+    pub comment: plan_comments::Model,
+}
+
+/// A timeline entry: who did what, when.
+#[derive(Debug, Clone)]
+pub struct TimelineRow {
+    pub who: String,
+    pub action: String,
+    pub at: chrono::DateTime<Utc>,
+}
+
+/// Everything the detail page shows.
+#[derive(Debug, Clone)]
+pub struct Detail {
+    pub row: PairingRow,
+    pub mentor: teachers::Model,
+    pub mentee: teachers::Model,
+    pub plan: WorkPlan,
+    pub comments: Vec<CommentRow>,
+    pub timeline: Vec<TimelineRow>,
+}
+
+async fn user_names(
+    db: &impl ConnectionTrait,
+    mut ids: Vec<i64>,
+) -> AppResult<HashMap<i64, String>> {
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(user_rows::Entity::find()
+        .select_only()
+        .column(user_rows::Column::Id)
+        .column(user_rows::Column::Name)
+        .filter(user_rows::Column::Id.is_in(ids))
+        .into_tuple::<(i64, String)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect())
+}
+
+pub async fn detail(db: &DatabaseConnection, actor: &Actor, id: i64) -> AppResult<Detail> {
+    let p = get(db, actor, id).await?;
+    let mentor = teachers::Entity::find_by_id(p.mentor_id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mentee = teachers::Entity::find_by_id(p.mentee_id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let plan = WorkPlan::parse(&p.plan);
+    let comments = plan_comments::Entity::find()
+        .filter(plan_comments::Column::TeacherPairingId.eq(id))
+        .order_by_asc(plan_comments::Column::Id)
+        .limit(200)
+        .all(db)
+        .await?;
+    let audits = audit_log::Entity::find()
+        .filter(audit_log::Column::Entity.eq(ENTITY))
+        .filter(audit_log::Column::EntityId.eq(id))
+        .order_by_desc(audit_log::Column::Id)
+        .limit(100)
+        .all(db)
+        .await?;
+    let names = user_names(
+        db,
+        comments
+            .iter()
+            .map(|c| c.author_id)
+            .chain(audits.iter().filter_map(|a| a.actor_id))
+            .collect(),
+    )
+    .await?;
+    let row = with_names(db, vec![p])
+        .await?
+        .pop()
+        .ok_or(AppError::NotFound)?;
+    Ok(Detail {
+        row,
+        mentor,
+        mentee,
+        plan,
+        comments: comments
+            .into_iter()
+            .map(|c| CommentRow {
+                author: names.get(&c.author_id).cloned().unwrap_or_default(),
+                comment: c,
+            })
+            .collect(),
+        timeline: audits
+            .into_iter()
+            .map(|a| TimelineRow {
+                who: a
+                    .actor_id
+                    .and_then(|u| names.get(&u).cloned())
+                    .unwrap_or_default(),
+                action: format!("tp-action-{}", a.action),
+                at: a.created_at,
+            })
+            .collect(),
+    })
+}
+
+/// A teacher's name and school for the form's echo, or `None` (staff only).
+pub async fn teacher_brief(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    teacher_id: i64,
+) -> AppResult<Option<(String, String)>> {
+    actor.require_staff()?;
+    let Some(t) = teachers::Entity::find_by_id(teacher_id).one(db).await? else {
+        return Ok(None);
+    };
+    let school = schools::Entity::find_by_id(t.school_id)
+        .one(db)
+        .await?
+        .map(|s| s.name)
+        .unwrap_or_default();
+    Ok(Some((t.name, school)))
+}

@@ -1,0 +1,210 @@
+//! `/api/v1/secondments` (支教 / 轮岗): the bureau and the dispatching school's admin
+//! write; both schools' admins and the teacher read.
+use chrono::{DateTime, NaiveDate, Utc};
+use rocket::http::Status;
+use rocket::response::status::Created;
+use rocket::serde::json::Json;
+use rocket::{State, delete, get, post, put, routes};
+use sea_orm::DatabaseConnection;
+use serde::Serialize;
+
+use crate::domain::secondments::{self, SecondmentFilter, SecondmentForm};
+use crate::entities::secondments as rows;
+use crate::error::AppResult;
+use crate::web::api::openapi::ErrorBody;
+use crate::web::api::{ApiPage, Obj, QueryCheck, created, no_content};
+use crate::web::forms::ApiJson;
+use crate::web::guards::CurrentUser;
+
+/// A secondment as the API shows it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SecondmentView {
+    pub id: i64,
+    pub teacher_id: i64,
+    /// The dispatching school.
+    pub from_school_id: i64,
+    /// The receiving school.
+    pub to_school_id: i64,
+    pub academic_year_id: i64,
+    /// `first`, `second` or `year`.
+    pub term: String,
+    /// 批次, 1–20.
+    pub batch: i32,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub note: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<rows::Model> for SecondmentView {
+    fn from(m: rows::Model) -> Self {
+        SecondmentView {
+            id: m.id,
+            teacher_id: m.teacher_id,
+            from_school_id: m.from_school_id,
+            to_school_id: m.to_school_id,
+            academic_year_id: m.academic_year_id,
+            term: m.term,
+            batch: m.batch,
+            starts_on: m.starts_on,
+            ends_on: m.ends_on,
+            note: m.note,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+        }
+    }
+}
+
+/// What a client sends to create or replace a secondment.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SecondmentInput {
+    /// A teacher of the dispatching school.
+    pub teacher_id: i64,
+    pub from_school_id: i64,
+    pub to_school_id: i64,
+    pub academic_year_id: i64,
+    /// `first`, `second` or `year`.
+    #[schema(example = "year")]
+    pub term: String,
+    #[schema(minimum = 1, maximum = 20)]
+    pub batch: i32,
+    /// Within the academic year.
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    #[schema(max_length = 500)]
+    pub note: Option<String>,
+}
+
+/// List secondments the caller may read, newest start first.
+#[utoipa::path(context_path = "/api/v1", operation_id = "secondments_list", tag = "secondments",
+    params(
+        ("academic_year_id" = Option<i64>, Query, description = "Academic year id"),
+        ("batch" = Option<i32>, Query, description = "Batch (批次)"),
+        ("from_school_id" = Option<i64>, Query, description = "Dispatching school"),
+        ("to_school_id" = Option<i64>, Query, description = "Receiving school"),
+        ("teacher_id" = Option<i64>, Query, description = "Teacher"),
+        ("q" = Option<String>, Query, description = "Text in the teacher's name"),
+        ("page" = Option<u64>, Query, description = "Page from 1", minimum = 1),
+        ("per_page" = Option<u64>, Query, description = "1–100, default 20", minimum = 1, maximum = 100),
+    ),
+    responses(
+        (status = 200, description = "One page of secondments", body = ApiPage<SecondmentView>),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 422, description = "A bad query parameter", body = ErrorBody),
+    ))]
+#[allow(clippy::too_many_arguments)]
+#[get(
+    "/secondments?<academic_year_id>&<batch>&<from_school_id>&<to_school_id>&<teacher_id>&<q>&<page>&<per_page>"
+)]
+pub async fn list(
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    academic_year_id: Option<&str>,
+    batch: Option<&str>,
+    from_school_id: Option<&str>,
+    to_school_id: Option<&str>,
+    teacher_id: Option<&str>,
+    q: Option<&str>,
+    page: Option<&str>,
+    per_page: Option<&str>,
+) -> AppResult<Json<ApiPage<SecondmentView>>> {
+    let mut check = QueryCheck::new();
+    let request = check.page(page, per_page);
+    let filter = SecondmentFilter {
+        academic_year_id: check.id("academic_year_id", academic_year_id),
+        batch: check.id("batch", batch).map(|b| b as i32),
+        from_school_id: check.id("from_school_id", from_school_id),
+        to_school_id: check.id("to_school_id", to_school_id),
+        teacher_id: check.id("teacher_id", teacher_id),
+        q: QueryCheck::text(q),
+    };
+    check.finish()?;
+    let paged = secondments::list(db, &user.actor, &filter, request).await?;
+    Ok(Json(ApiPage::from_paged(paged, SecondmentView::from)))
+}
+
+/// One secondment.
+#[utoipa::path(context_path = "/api/v1", operation_id = "secondments_show", tag = "secondments",
+    params(("id" = i64, Path, description = "Secondment id")),
+    responses(
+        (status = 200, description = "The secondment", body = SecondmentView),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "No such secondment (or not visible)", body = ErrorBody),
+    ))]
+#[get("/secondments/<id>")]
+pub async fn show(
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    id: i64,
+) -> AppResult<Json<SecondmentView>> {
+    Ok(Json(
+        secondments::get(db.inner(), &user.actor, id).await?.into(),
+    ))
+}
+
+/// Create a secondment (the bureau, or the dispatching school's admin).
+#[utoipa::path(context_path = "/api/v1", operation_id = "secondments_create", tag = "secondments",
+    request_body = SecondmentInput,
+    responses(
+        (status = 201, description = "Created", body = SecondmentView),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Neither the bureau nor the dispatching school", body = ErrorBody),
+        (status = 422, description = "Invalid fields (an overlapping secondment on `starts_on`)", body = ErrorBody),
+    ))]
+#[post("/secondments", data = "<body>")]
+pub async fn create(
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    body: ApiJson<Obj<SecondmentForm>>,
+) -> AppResult<Created<Json<SecondmentView>>> {
+    let row = secondments::create(db, &user.actor, &body.0.0).await?;
+    Ok(created(format!("/secondments/{}", row.id), row.into()))
+}
+
+/// Replace a secondment (PUT: the whole object).
+#[utoipa::path(context_path = "/api/v1", operation_id = "secondments_update", tag = "secondments",
+    params(("id" = i64, Path, description = "Secondment id")),
+    request_body = SecondmentInput,
+    responses(
+        (status = 200, description = "Saved", body = SecondmentView),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Neither the bureau nor the dispatching school", body = ErrorBody),
+        (status = 404, description = "No such secondment", body = ErrorBody),
+        (status = 422, description = "Invalid fields", body = ErrorBody),
+    ))]
+#[put("/secondments/<id>", data = "<body>")]
+pub async fn update(
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    id: i64,
+    body: ApiJson<Obj<SecondmentForm>>,
+) -> AppResult<Json<SecondmentView>> {
+    let row = secondments::update(db, &user.actor, id, &body.0.0).await?;
+    Ok(Json(row.into()))
+}
+
+/// Delete a secondment.
+#[utoipa::path(context_path = "/api/v1", operation_id = "secondments_destroy", tag = "secondments",
+    params(("id" = i64, Path, description = "Secondment id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Neither the bureau nor the dispatching school", body = ErrorBody),
+        (status = 404, description = "No such secondment", body = ErrorBody),
+    ))]
+#[delete("/secondments/<id>")]
+pub async fn destroy(
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    id: i64,
+) -> AppResult<Status> {
+    secondments::delete(db, &user.actor, id).await?;
+    Ok(no_content())
+}
+
+pub fn routes() -> Vec<rocket::Route> {
+    routes![list, show, create, update, destroy]
+}

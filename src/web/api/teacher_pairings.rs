@@ -1,0 +1,380 @@
+//! `/api/v1/teacher-pairings`: 师徒结对 with their lifecycle and work plan.
+use chrono::{DateTime, Utc};
+use rocket::http::Status;
+use rocket::response::status::{Created, Custom};
+use rocket::serde::json::{Json, Value, json};
+use rocket::{State, get, post, put, routes};
+use sea_orm::DatabaseConnection;
+use serde::{Deserialize, Serialize};
+
+use crate::config::AppConfig;
+use crate::domain::teacher_pairings::{
+    self as tp, PairingFilter, PlanForm, PublishOutcome, Status as TpStatus, TeacherPairingForm,
+    WorkPlan,
+};
+use crate::entities::teacher_pairings as rows;
+use crate::error::{AppError, AppResult};
+use crate::i18n::Lang;
+use crate::web::api::openapi::ErrorBody;
+use crate::web::api::{ApiPage, Obj, QueryCheck, created};
+use crate::web::forms::ApiJson;
+use crate::web::guards::CurrentUser;
+
+/// A teacher pairing as the API shows it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct TeacherPairingView {
+    pub id: i64,
+    pub mentor_id: i64,
+    pub mentee_id: i64,
+    pub subject: String,
+    pub academic_year_id: i64,
+    pub school_pairing_id: Option<i64>,
+    /// `draft`, `active`, `completed` or `terminated`.
+    pub status: String,
+    pub plan: WorkPlan,
+    /// Send this back with `PUT …/plan`.
+    pub plan_version: i32,
+    pub termination_request_reason: Option<String>,
+    pub terminate_reason: Option<String>,
+    pub mentor_end_reason: Option<String>,
+    pub mentee_end_reason: Option<String>,
+    pub published_at: Option<DateTime<Utc>>,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub terminated_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<rows::Model> for TeacherPairingView {
+    fn from(p: rows::Model) -> Self {
+        TeacherPairingView {
+            plan: WorkPlan::parse(&p.plan),
+            id: p.id,
+            mentor_id: p.mentor_id,
+            mentee_id: p.mentee_id,
+            subject: p.subject,
+            academic_year_id: p.academic_year_id,
+            school_pairing_id: p.school_pairing_id,
+            status: p.status,
+            plan_version: p.plan_version,
+            termination_request_reason: p.termination_request_reason,
+            terminate_reason: p.terminate_reason,
+            mentor_end_reason: p.mentor_end_reason,
+            mentee_end_reason: p.mentee_end_reason,
+            published_at: p.published_at,
+            completed_at: p.completed_at,
+            terminated_at: p.terminated_at,
+            created_at: p.created_at,
+            updated_at: p.updated_at,
+        }
+    }
+}
+
+/// What a client sends to create or replace a draft.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct TeacherPairingInput {
+    pub mentor_id: i64,
+    pub mentee_id: i64,
+    #[schema(max_length = 50, example = "数学")]
+    pub subject: String,
+    pub academic_year_id: i64,
+    pub school_pairing_id: Option<i64>,
+}
+
+/// A reason, for terminations and requests.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct ReasonInput {
+    #[serde(deserialize_with = "crate::domain::types::de::loose_string")]
+    #[schema(max_length = 1000)]
+    pub reason: String,
+}
+
+/// The plan with the version it was edited from.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PlanInput {
+    pub version: i32,
+    pub plan: WorkPlan,
+}
+
+/// The plan as stored.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PlanView {
+    pub version: i32,
+    pub plan: WorkPlan,
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+fn plan_view(p: &rows::Model) -> PlanView {
+    PlanView {
+        version: p.plan_version,
+        plan: WorkPlan::parse(&p.plan),
+        updated_at: p.plan_updated_at,
+    }
+}
+
+/// List the pairings the caller may see, newest first.
+#[utoipa::path(context_path = "/api/v1", operation_id = "teacher_pairings_list", tag = "teacher-pairings",
+    params(
+        ("academic_year_id" = Option<i64>, Query, description = "Academic year id"),
+        ("status" = Option<String>, Query, description = "`draft`, `active`, `completed` or `terminated`"),
+        ("subject" = Option<String>, Query, description = "Text in the subject"),
+        ("school_id" = Option<i64>, Query, description = "The mentor's or mentee's school"),
+        ("teacher_id" = Option<i64>, Query, description = "The mentor or the mentee"),
+        ("q" = Option<String>, Query, description = "Text in the mentor's or mentee's name"),
+        ("page" = Option<u64>, Query, description = "Page from 1", minimum = 1),
+        ("per_page" = Option<u64>, Query, description = "1–100, default 20", minimum = 1, maximum = 100),
+    ),
+    responses(
+        (status = 200, description = "One page of pairings", body = ApiPage<TeacherPairingView>),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 422, description = "A bad query parameter", body = ErrorBody),
+    ))]
+#[allow(clippy::too_many_arguments)]
+#[get(
+    "/teacher-pairings?<academic_year_id>&<status>&<subject>&<school_id>&<teacher_id>&<q>&<page>&<per_page>"
+)]
+pub async fn list(
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    academic_year_id: Option<&str>,
+    status: Option<&str>,
+    subject: Option<&str>,
+    school_id: Option<&str>,
+    teacher_id: Option<&str>,
+    q: Option<&str>,
+    page: Option<&str>,
+    per_page: Option<&str>,
+) -> AppResult<Json<ApiPage<TeacherPairingView>>> {
+    let mut check = QueryCheck::new();
+    let request = check.page(page, per_page);
+    let filter = PairingFilter {
+        academic_year_id: check.id("academic_year_id", academic_year_id),
+        status: check.word("status", status, TpStatus::parse),
+        subject: QueryCheck::text(subject),
+        school_id: check.id("school_id", school_id),
+        teacher_id: check.id("teacher_id", teacher_id),
+        name: QueryCheck::text(q),
+    };
+    check.finish()?;
+    let paged = tp::list(db.inner(), &user.actor, &filter, request).await?;
+    Ok(Json(ApiPage::from_paged(paged, TeacherPairingView::from)))
+}
+
+/// One pairing.
+#[utoipa::path(context_path = "/api/v1", operation_id = "teacher_pairings_show", tag = "teacher-pairings",
+    params(("id" = i64, Path, description = "Pairing id")),
+    responses(
+        (status = 200, description = "The pairing", body = TeacherPairingView),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not the caller's pairing", body = ErrorBody),
+        (status = 404, description = "No such pairing", body = ErrorBody),
+    ))]
+#[get("/teacher-pairings/<id>")]
+pub async fn show(
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    id: i64,
+) -> AppResult<Json<TeacherPairingView>> {
+    Ok(Json(tp::get(db.inner(), &user.actor, id).await?.into()))
+}
+
+/// Create a draft (bureau only).
+#[utoipa::path(context_path = "/api/v1", operation_id = "teacher_pairings_create", tag = "teacher-pairings",
+    request_body = TeacherPairingInput,
+    responses(
+        (status = 201, description = "Created", body = TeacherPairingView),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not the bureau", body = ErrorBody),
+        (status = 422, description = "A rule or field failed", body = ErrorBody),
+    ))]
+#[post("/teacher-pairings", data = "<body>")]
+pub async fn create(
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    body: ApiJson<Obj<TeacherPairingForm>>,
+) -> AppResult<Created<Json<TeacherPairingView>>> {
+    let p = tp::create(db, &user.actor, &body.0.0).await?;
+    Ok(created(format!("/teacher-pairings/{}", p.id), p.into()))
+}
+
+/// Replace a draft's fields (bureau only; 409 when it is no longer a draft).
+#[utoipa::path(context_path = "/api/v1", operation_id = "teacher_pairings_update", tag = "teacher-pairings",
+    params(("id" = i64, Path, description = "Pairing id")),
+    request_body = TeacherPairingInput,
+    responses(
+        (status = 200, description = "Updated", body = TeacherPairingView),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not the bureau", body = ErrorBody),
+        (status = 404, description = "No such pairing", body = ErrorBody),
+        (status = 409, description = "Not a draft (`fields.status`)", body = ErrorBody),
+        (status = 422, description = "A rule or field failed", body = ErrorBody),
+    ))]
+#[put("/teacher-pairings/<id>", data = "<body>")]
+pub async fn update(
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    id: i64,
+    body: ApiJson<Obj<TeacherPairingForm>>,
+) -> AppResult<Json<TeacherPairingView>> {
+    tp::get(db.inner(), &user.actor, id).await?;
+    Ok(Json(
+        tp::update(db, &user.actor, id, &body.0.0).await?.into(),
+    ))
+}
+
+/// Publish a draft (bureau only): it becomes active and both teachers are told. An
+/// active pairing is left as it is.
+#[utoipa::path(context_path = "/api/v1", operation_id = "teacher_pairings_publish", tag = "teacher-pairings",
+    params(("id" = i64, Path, description = "Pairing id")),
+    responses(
+        (status = 200, description = "Active", body = TeacherPairingView),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not the bureau", body = ErrorBody),
+        (status = 404, description = "No such pairing", body = ErrorBody),
+        (status = 409, description = "Ended, or the mentor is full", body = ErrorBody),
+    ))]
+#[post("/teacher-pairings/<id>/publish")]
+pub async fn publish(
+    db: &State<DatabaseConnection>,
+    config: &State<AppConfig>,
+    user: CurrentUser,
+    id: i64,
+) -> AppResult<Json<TeacherPairingView>> {
+    tp::get(db.inner(), &user.actor, id).await?;
+    let _: PublishOutcome = tp::publish(db, &user.actor, &[id], None, &config.base_url).await?;
+    Ok(Json(tp::get(db.inner(), &user.actor, id).await?.into()))
+}
+
+/// End an active pairing (bureau only), with a reason.
+#[utoipa::path(context_path = "/api/v1", operation_id = "teacher_pairings_terminate", tag = "teacher-pairings",
+    params(("id" = i64, Path, description = "Pairing id")),
+    request_body = ReasonInput,
+    responses(
+        (status = 200, description = "Terminated", body = TeacherPairingView),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not the bureau", body = ErrorBody),
+        (status = 404, description = "No such pairing", body = ErrorBody),
+        (status = 409, description = "Not active (`fields.status`)", body = ErrorBody),
+        (status = 422, description = "No reason", body = ErrorBody),
+    ))]
+#[post("/teacher-pairings/<id>/terminate", data = "<body>")]
+pub async fn terminate(
+    db: &State<DatabaseConnection>,
+    config: &State<AppConfig>,
+    user: CurrentUser,
+    id: i64,
+    body: ApiJson<Obj<ReasonInput>>,
+) -> AppResult<Json<TeacherPairingView>> {
+    tp::get(db.inner(), &user.actor, id).await?;
+    let p = tp::terminate(db, &user.actor, id, &body.0.0.reason, &config.base_url).await?;
+    Ok(Json(p.into()))
+}
+
+/// Ask the bureau to end an active pairing (the mentor, the mentee or their school admins).
+#[utoipa::path(context_path = "/api/v1", operation_id = "teacher_pairings_request_termination", tag = "teacher-pairings",
+    params(("id" = i64, Path, description = "Pairing id")),
+    request_body = ReasonInput,
+    responses(
+        (status = 200, description = "Requested", body = TeacherPairingView),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not one of the pairing's people", body = ErrorBody),
+        (status = 404, description = "No such pairing", body = ErrorBody),
+        (status = 409, description = "Not active (`fields.status`)", body = ErrorBody),
+        (status = 422, description = "No reason", body = ErrorBody),
+    ))]
+#[post("/teacher-pairings/<id>/request-termination", data = "<body>")]
+pub async fn request_termination(
+    db: &State<DatabaseConnection>,
+    config: &State<AppConfig>,
+    user: CurrentUser,
+    id: i64,
+    body: ApiJson<Obj<ReasonInput>>,
+) -> AppResult<Json<TeacherPairingView>> {
+    let p =
+        tp::request_termination(db, &user.actor, id, &body.0.0.reason, &config.base_url).await?;
+    Ok(Json(p.into()))
+}
+
+/// The work plan (工作方案) and its version.
+#[utoipa::path(context_path = "/api/v1", operation_id = "teacher_pairings_plan_show", tag = "teacher-pairings",
+    params(("id" = i64, Path, description = "Pairing id")),
+    responses(
+        (status = 200, description = "The plan", body = PlanView),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not the caller's pairing", body = ErrorBody),
+        (status = 404, description = "No such pairing", body = ErrorBody),
+    ))]
+#[get("/teacher-pairings/<id>/plan")]
+pub async fn plan_show(
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    id: i64,
+) -> AppResult<Json<PlanView>> {
+    let p = tp::get(db.inner(), &user.actor, id).await?;
+    Ok(Json(plan_view(&p)))
+}
+
+/// Save the work plan (the mentor or the bureau). `version` must be the one read; a
+/// stale save is refused with 409 and the current plan in `current`.
+#[utoipa::path(context_path = "/api/v1", operation_id = "teacher_pairings_plan_update", tag = "teacher-pairings",
+    params(("id" = i64, Path, description = "Pairing id")),
+    request_body = PlanInput,
+    responses(
+        (status = 200, description = "Saved", body = PlanView),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not the mentor or the bureau", body = ErrorBody),
+        (status = 404, description = "No such pairing", body = ErrorBody),
+        (status = 409, description = "Stale version: `error.fields.version`, and `current` holds the plan as it is now", body = ErrorBody),
+        (status = 422, description = "Invalid fields", body = ErrorBody),
+    ))]
+#[put("/teacher-pairings/<id>/plan", data = "<body>")]
+pub async fn plan_update(
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    lang: Lang,
+    id: i64,
+    body: ApiJson<Obj<Value>>,
+) -> AppResult<Result<Json<PlanView>, Custom<Json<Value>>>> {
+    let body = body.0.0;
+    let version = body.get("version").cloned().unwrap_or(Value::Null);
+    let plan = body.get("plan").cloned().unwrap_or(Value::Null);
+    if !plan.is_object() && !plan.is_null() {
+        return Err(AppError::invalid(
+            "plan",
+            crate::error::Msg::new("tp-err-plan-object"),
+        ));
+    }
+    let form = PlanForm::from_json(&version, &plan);
+    match tp::save_plan(db, &user.actor, id, &form).await? {
+        Ok(p) => Ok(Ok(Json(plan_view(&p)))),
+        Err(stale) => {
+            let err = AppError::conflict("version", "tp-err-stale-plan");
+            let mut body = crate::web::respond::error_json(&err, lang);
+            body["current"] = json!({
+                "version": stale.version,
+                "plan": stale.current,
+                "updated_by": stale.updated_by,
+                "updated_at": stale.updated_at,
+            });
+            Ok(Err(Custom(Status::Conflict, Json(body))))
+        }
+    }
+}
+
+pub fn routes() -> Vec<rocket::Route> {
+    routes![
+        list,
+        show,
+        create,
+        update,
+        publish,
+        terminate,
+        request_termination,
+        plan_show,
+        plan_update
+    ]
+}

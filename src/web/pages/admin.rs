@@ -1,0 +1,242 @@
+//! The bureau's settings, audit log and failed mails; everyone's notifications.
+use askama::Template;
+use rocket::http::Status;
+use rocket::response::{Flash, Redirect};
+use rocket::{State, get, post, routes};
+use sea_orm::DatabaseConnection;
+use serde::de::IgnoredAny;
+
+use crate::domain::admin::{self, AuditFilter, AuditRow};
+use crate::domain::inbox;
+use crate::domain::paging::{PageRequest, Paged};
+use crate::domain::settings::{self, SettingsForm};
+use crate::entities::{notifications, outbox};
+use crate::error::{AppResult, FieldErrors};
+use crate::web::forms::CsrfForm;
+use crate::web::guards::{Ctx, CurrentUser};
+use crate::web::pages::safe_next;
+use crate::web::pages::schools::FormResult;
+use crate::web::respond::{Page, render};
+
+#[derive(Template)]
+#[template(path = "admin/settings.html")]
+struct SettingsPage {
+    ctx: Ctx,
+    form: SettingsForm,
+    errors: FieldErrors,
+}
+
+#[get("/settings")]
+async fn settings_page(
+    ctx: Ctx,
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+) -> AppResult<Page> {
+    user.actor.require_bureau()?;
+    let current = settings::load(db.inner()).await?;
+    render(&SettingsPage {
+        ctx,
+        form: SettingsForm::from_settings(&current),
+        errors: FieldErrors::new(),
+    })
+}
+
+#[post("/settings", data = "<form>")]
+async fn settings_save(
+    ctx: Ctx,
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    form: CsrfForm<SettingsForm>,
+) -> FormResult {
+    let form = form.0;
+    match settings::save(db, &user.actor, &form).await {
+        Ok(_) => Ok(Ok(Flash::success(Redirect::to("/settings"), "flash-saved"))),
+        Err(e) => match e.field_errors() {
+            Some(errors) => Ok(Err((
+                Status::UnprocessableEntity,
+                render(&SettingsPage { ctx, form, errors })?,
+            ))),
+            None => Err(e),
+        },
+    }
+}
+
+/// The label of an audit word (`audit-entity-school`, `audit-action-create`), or the word
+/// itself when the catalogue has none (entities added later).
+pub fn audit_label(lang: &crate::i18n::Lang, prefix: &str, word: &str) -> String {
+    use fluent_templates::Loader;
+    let id: fluent_templates::LanguageIdentifier = match lang.code().parse() {
+        Ok(id) => id,
+        Err(_) => return word.to_string(),
+    };
+    crate::i18n::LOCALES
+        .try_lookup(&id, &format!("audit-{prefix}-{word}"))
+        .unwrap_or_else(|| word.to_string())
+}
+
+/// The audit page's query, kept as typed.
+#[derive(Debug, Clone, Default)]
+pub struct AuditQuery {
+    pub actor: String,
+    pub entity: String,
+    pub entity_id: String,
+    pub from: String,
+    pub to: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/audit.html")]
+struct AuditPage {
+    ctx: Ctx,
+    query: AuditQuery,
+    entities: Vec<String>,
+    page: Paged<AuditRow>,
+}
+
+#[allow(clippy::too_many_arguments)]
+#[get("/audit?<actor>&<entity>&<entity_id>&<from>&<to>&<page>&<per_page>")]
+async fn audit_page(
+    ctx: Ctx,
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    actor: Option<String>,
+    entity: Option<String>,
+    entity_id: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    page: Option<String>,
+    per_page: Option<String>,
+) -> AppResult<Page> {
+    user.actor.require_bureau()?;
+    let query = AuditQuery {
+        actor: actor.unwrap_or_default(),
+        entity: entity.unwrap_or_default(),
+        entity_id: entity_id.unwrap_or_default(),
+        from: from.unwrap_or_default(),
+        to: to.unwrap_or_default(),
+    };
+    let date = |s: &str| chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok();
+    let filter = AuditFilter {
+        actor: query.actor.clone(),
+        entity: query.entity.clone(),
+        entity_id: query.entity_id.trim().parse().ok(),
+        from: date(&query.from),
+        to: date(&query.to),
+    };
+    let request = PageRequest::parse_lenient(page.as_deref(), per_page.as_deref());
+    let page = admin::audit_list(db, &user.actor, &filter, request).await?;
+    render(&AuditPage {
+        ctx,
+        query,
+        entities: admin::entities_in_use(db).await?,
+        page,
+    })
+}
+
+/// A notice as the list shows it.
+pub struct NoticeRow {
+    pub n: notifications::Model,
+    pub text: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/notifications.html")]
+struct NotificationsPage {
+    ctx: Ctx,
+    page: Paged<NoticeRow>,
+}
+
+#[get("/notifications?<page>&<per_page>")]
+async fn notifications_page(
+    ctx: Ctx,
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    page: Option<String>,
+    per_page: Option<String>,
+) -> AppResult<Page> {
+    let request = PageRequest::parse_lenient(page.as_deref(), per_page.as_deref());
+    let lang = ctx.lang;
+    let page = inbox::list(db, &user.actor, request)
+        .await?
+        .map(|n| NoticeRow {
+            text: inbox::text(lang, &n),
+            n,
+        });
+    render(&NotificationsPage { ctx, page })
+}
+
+#[post("/notifications/<id>/read", data = "<_form>")]
+async fn notification_read(
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    id: i64,
+    _form: CsrfForm<IgnoredAny>,
+) -> AppResult<Redirect> {
+    let n = inbox::mark_read(db, &user.actor, id).await?;
+    let target = if n.link.is_empty() {
+        "/notifications".to_string()
+    } else {
+        safe_next(Some(&n.link))
+    };
+    Ok(Redirect::to(target))
+}
+
+#[post("/notifications/read-all", data = "<_form>")]
+async fn notifications_read_all(
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    _form: CsrfForm<IgnoredAny>,
+) -> AppResult<Flash<Redirect>> {
+    inbox::mark_all_read(db, &user.actor).await?;
+    Ok(Flash::success(
+        Redirect::to("/notifications"),
+        "flash-notifications-read",
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "admin/mail_failures.html")]
+struct MailFailuresPage {
+    ctx: Ctx,
+    page: Paged<outbox::Model>,
+}
+
+#[get("/mail-failures?<page>&<per_page>")]
+async fn mail_failures(
+    ctx: Ctx,
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    page: Option<String>,
+    per_page: Option<String>,
+) -> AppResult<Page> {
+    let request = PageRequest::parse_lenient(page.as_deref(), per_page.as_deref());
+    let page = admin::failed_mails(db, &user.actor, request).await?;
+    render(&MailFailuresPage { ctx, page })
+}
+
+#[post("/mail-failures/<id>/retry", data = "<_form>")]
+async fn mail_retry(
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    id: i64,
+    _form: CsrfForm<IgnoredAny>,
+) -> AppResult<Flash<Redirect>> {
+    admin::retry_mail(db, &user.actor, id).await?;
+    Ok(Flash::success(
+        Redirect::to("/mail-failures"),
+        "flash-mail-requeued",
+    ))
+}
+
+pub fn routes() -> Vec<rocket::Route> {
+    routes![
+        settings_page,
+        settings_save,
+        audit_page,
+        notifications_page,
+        notification_read,
+        notifications_read_all,
+        mail_failures,
+        mail_retry
+    ]
+}

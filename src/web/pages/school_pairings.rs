@@ -1,0 +1,584 @@
+//! School pairing pages: the list with filters and bulk publish, the draft form, the
+//! detail page with its timeline, and the termination steps.
+use askama::Template;
+use rocket::http::Status;
+use rocket::response::{Flash, Redirect};
+use rocket::{State, get, post, routes};
+use sea_orm::{DatabaseConnection, EntityTrait};
+use serde::Deserialize;
+use serde::de::IgnoredAny;
+
+use crate::config::AppConfig;
+use crate::domain::paging::{PageRequest, Paged};
+use crate::domain::school_pairings::{
+    self as pairings, PairingFilter, PairingForm, PairingView, TimelineEntry,
+};
+use crate::domain::types::{PairingStatus, Role, SupportKind};
+use crate::domain::{academic_years, schools, tokens};
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::web::forms::CsrfForm;
+use crate::web::guards::{Ctx, CurrentUser};
+use crate::web::pages::schools::FormResult;
+use crate::web::respond::{Page, render};
+
+/// The list's query string, kept as typed so the form shows it back.
+#[derive(Debug, Clone, Default)]
+pub struct PairingQuery {
+    pub year: String,
+    pub district: String,
+    pub status: String,
+    pub kind: String,
+    pub q: String,
+}
+
+impl PairingQuery {
+    fn filter(&self) -> PairingFilter {
+        PairingFilter {
+            year: self.year.clone(),
+            district: self.district.clone(),
+            status: PairingStatus::parse(&self.status),
+            kind: SupportKind::parse(&self.kind),
+            q: self.q.clone(),
+            school_id: None,
+        }
+    }
+
+    fn any_more(&self) -> bool {
+        !(self.year.is_empty()
+            && self.district.is_empty()
+            && self.status.is_empty()
+            && self.kind.is_empty())
+    }
+}
+
+#[derive(Template)]
+#[template(path = "school_pairings/index.html")]
+struct IndexPage {
+    ctx: Ctx,
+    query: PairingQuery,
+    districts: Vec<String>,
+    years: Vec<String>,
+    page: Paged<PairingView>,
+    idempotency_key: String,
+    errors: Vec<String>,
+    selected: Vec<i64>,
+}
+
+impl IndexPage {
+    fn any_draft(&self) -> bool {
+        self.page.items.iter().any(|p| p.is_draft())
+    }
+
+    fn is_selected(&self, id: &i64) -> bool {
+        self.selected.contains(id)
+    }
+}
+
+fn new_key() -> String {
+    tokens::random_base64(18)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn index_page(
+    ctx: Ctx,
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    query: PairingQuery,
+    request: PageRequest,
+    errors: Vec<String>,
+    selected: Vec<i64>,
+) -> AppResult<Page> {
+    let page = pairings::list(db, &user.actor, &query.filter(), request).await?;
+    let districts = schools::districts(db).await?;
+    let years = academic_years::list(db)
+        .await?
+        .into_iter()
+        .map(|y| y.name)
+        .collect();
+    render(&IndexPage {
+        ctx,
+        query,
+        districts,
+        years,
+        page,
+        idempotency_key: new_key(),
+        errors,
+        selected,
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+#[get("/school-pairings?<year>&<district>&<status>&<kind>&<q>&<page>&<per_page>")]
+async fn index(
+    ctx: Ctx,
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    year: Option<String>,
+    district: Option<String>,
+    status: Option<String>,
+    kind: Option<String>,
+    q: Option<String>,
+    page: Option<String>,
+    per_page: Option<String>,
+) -> AppResult<Page> {
+    let query = PairingQuery {
+        year: year.unwrap_or_default(),
+        district: district.unwrap_or_default(),
+        status: status.unwrap_or_default(),
+        kind: kind.unwrap_or_default(),
+        q: q.unwrap_or_default(),
+    };
+    let request = PageRequest::parse_lenient(page.as_deref(), per_page.as_deref());
+    index_page(ctx, db, &user, query, request, Vec::new(), Vec::new()).await
+}
+
+/// The bulk publish form: the ticked drafts and the page's one-time key.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct PublishForm {
+    ids: Vec<String>,
+    idempotency_key: String,
+}
+
+fn ids_of(form: &PublishForm) -> Vec<i64> {
+    form.ids
+        .iter()
+        .filter_map(|s| s.trim().parse::<i64>().ok())
+        .collect()
+}
+
+#[post("/school-pairings/publish", data = "<form>")]
+async fn publish_many(
+    ctx: Ctx,
+    db: &State<DatabaseConnection>,
+    config: &State<AppConfig>,
+    user: CurrentUser,
+    form: CsrfForm<PublishForm>,
+) -> FormResult {
+    let ids = ids_of(&form.0);
+    let key = form.0.idempotency_key.clone();
+    match pairings::publish(db, &user.actor, &ids, Some(&key), &config.base_url).await {
+        Ok(done) => Ok(Ok(Flash::success(
+            Redirect::to("/school-pairings"),
+            format!("flash-pairings-published?count={}", done.len()),
+        ))),
+        Err(e) => match e.field_errors() {
+            Some(errors) => {
+                let lines: Vec<String> = errors.0.values().flatten().map(|m| ctx.msg(m)).collect();
+                let page = index_page(
+                    ctx,
+                    db,
+                    &user,
+                    PairingQuery::default(),
+                    PageRequest::default(),
+                    lines,
+                    ids,
+                )
+                .await?;
+                Ok(Err((Status::UnprocessableEntity, page)))
+            }
+            None => Err(e),
+        },
+    }
+}
+
+#[derive(Template)]
+#[template(path = "school_pairings/show.html")]
+struct ShowPage {
+    ctx: Ctx,
+    p: PairingView,
+    timeline: Vec<TimelineEntry>,
+    requested_by: String,
+    idempotency_key: String,
+    can_manage: bool,
+    can_request: bool,
+}
+
+#[get("/school-pairings/<id>")]
+async fn show(
+    ctx: Ctx,
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    id: i64,
+) -> AppResult<Page> {
+    let p = pairings::view(db.inner(), &user.actor, id).await?;
+    let timeline = pairings::timeline(db, &user.actor, id).await?;
+    let requested_by = match p.row.termination_requested_by {
+        Some(uid) => crate::entities::users::Entity::find_by_id(uid)
+            .one(db.inner())
+            .await?
+            .map(|u| u.name)
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    let can_request = user.actor.role == Role::SchoolAdmin && p.is_active() && !p.has_request();
+    render(&ShowPage {
+        ctx,
+        can_manage: user.actor.is_bureau(),
+        can_request,
+        p,
+        timeline,
+        requested_by,
+        idempotency_key: new_key(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "school_pairings/form.html")]
+struct FormPage {
+    ctx: Ctx,
+    id: Option<i64>,
+    form: PairingForm,
+    errors: FieldErrors,
+    schools: Vec<(String, String)>,
+}
+
+async fn form_page(
+    ctx: Ctx,
+    db: &DatabaseConnection,
+    id: Option<i64>,
+    form: PairingForm,
+    errors: FieldErrors,
+) -> AppResult<Page> {
+    let schools = pairings::school_choices(db).await?;
+    render(&FormPage {
+        ctx,
+        id,
+        form,
+        errors,
+        schools,
+    })
+}
+
+#[get("/school-pairings/new")]
+async fn new(ctx: Ctx, db: &State<DatabaseConnection>, user: CurrentUser) -> AppResult<Page> {
+    user.actor.require_bureau()?;
+    let mut form = PairingForm::default();
+    if let Some(year) = academic_years::current(db.inner()).await? {
+        form.year_from = year.name.clone();
+        form.year_to = year.name;
+    }
+    form_page(ctx, db, None, form, FieldErrors::new()).await
+}
+
+fn form_outcome(
+    result: AppResult<crate::entities::school_pairings::Model>,
+) -> Result<Flash<Redirect>, AppError> {
+    result.map(|p| {
+        Flash::success(
+            Redirect::to(format!("/school-pairings/{}", p.id)),
+            "flash-saved",
+        )
+    })
+}
+
+#[post("/school-pairings", data = "<form>")]
+async fn create(
+    ctx: Ctx,
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    form: CsrfForm<PairingForm>,
+) -> FormResult {
+    let form = form.0;
+    match form_outcome(pairings::create(db, &user.actor, &form).await) {
+        Ok(r) => Ok(Ok(r)),
+        Err(e) => match e.field_errors() {
+            Some(errors) => Ok(Err((
+                Status::UnprocessableEntity,
+                form_page(ctx, db, None, form, errors).await?,
+            ))),
+            None => Err(e),
+        },
+    }
+}
+
+#[get("/school-pairings/<id>/edit")]
+async fn edit(
+    ctx: Ctx,
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    id: i64,
+) -> AppResult<Page> {
+    let p = pairings::get(db.inner(), &user.actor, id).await?;
+    user.actor.require_bureau()?;
+    if p.status != PairingStatus::Draft.as_str() {
+        return Err(AppError::conflict("status", "err-pairing-not-draft"));
+    }
+    form_page(
+        ctx,
+        db,
+        Some(id),
+        PairingForm::from_model(&p),
+        FieldErrors::new(),
+    )
+    .await
+}
+
+#[post("/school-pairings/<id>", data = "<form>")]
+async fn update(
+    ctx: Ctx,
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    id: i64,
+    form: CsrfForm<PairingForm>,
+) -> FormResult {
+    let form = form.0;
+    match form_outcome(pairings::update(db, &user.actor, id, &form).await) {
+        Ok(r) => Ok(Ok(r)),
+        Err(e) => match e {
+            AppError::Invalid(_) | AppError::Conflict { .. } if !matches!(&e, AppError::Conflict { field, .. } if field == "status") =>
+            {
+                let errors = e.field_errors().unwrap_or_default();
+                Ok(Err((
+                    Status::UnprocessableEntity,
+                    form_page(ctx, db, Some(id), form, errors).await?,
+                )))
+            }
+            e => Err(e),
+        },
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct KeyForm {
+    idempotency_key: String,
+}
+
+#[post("/school-pairings/<id>/publish", data = "<form>")]
+async fn publish(
+    db: &State<DatabaseConnection>,
+    config: &State<AppConfig>,
+    user: CurrentUser,
+    id: i64,
+    form: CsrfForm<KeyForm>,
+) -> AppResult<Flash<Redirect>> {
+    let to = Redirect::to(format!("/school-pairings/{id}"));
+    match pairings::publish(
+        db,
+        &user.actor,
+        &[id],
+        Some(&form.0.idempotency_key),
+        &config.base_url,
+    )
+    .await
+    {
+        Ok(_) => Ok(Flash::success(to, "flash-pairing-published")),
+        Err(AppError::Conflict { msg, .. }) => Ok(Flash::error(to, flash_of(&msg))),
+        Err(AppError::Invalid(e)) => {
+            let msg = e.0.values().flatten().next().cloned();
+            match msg {
+                Some(m) => Ok(Flash::error(to, flash_of(&m))),
+                None => Err(AppError::Invalid(e)),
+            }
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// A message as a flash value: its key and its arguments as a query string.
+fn flash_of(msg: &crate::error::Msg) -> String {
+    if msg.args.is_empty() {
+        msg.key.clone()
+    } else {
+        let query: String = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(msg.args.iter())
+            .finish();
+        format!("{}?{}", msg.key, query)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "school_pairings/terminate.html")]
+struct TerminatePage {
+    ctx: Ctx,
+    p: PairingView,
+    /// `terminate` (the bureau) or `request` (a school admin).
+    mode: &'static str,
+    reason: String,
+    errors: FieldErrors,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ReasonForm {
+    reason: String,
+}
+
+async fn terminate_page(
+    ctx: Ctx,
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    id: i64,
+    mode: &'static str,
+    reason: String,
+    errors: FieldErrors,
+) -> AppResult<Page> {
+    let p = pairings::view(db, &user.actor, id).await?;
+    if mode == "terminate" {
+        user.actor.require_bureau()?;
+    } else if user.actor.role != Role::SchoolAdmin {
+        return Err(AppError::Forbidden);
+    }
+    if !p.is_active() {
+        return Err(AppError::conflict("status", "err-pairing-not-active"));
+    }
+    render(&TerminatePage {
+        ctx,
+        p,
+        mode,
+        reason,
+        errors,
+    })
+}
+
+#[get("/school-pairings/<id>/terminate")]
+async fn terminate_form(
+    ctx: Ctx,
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    id: i64,
+) -> AppResult<Page> {
+    terminate_page(
+        ctx,
+        db,
+        &user,
+        id,
+        "terminate",
+        String::new(),
+        FieldErrors::new(),
+    )
+    .await
+}
+
+#[get("/school-pairings/<id>/request-termination")]
+async fn request_form(
+    ctx: Ctx,
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    id: i64,
+) -> AppResult<Page> {
+    terminate_page(
+        ctx,
+        db,
+        &user,
+        id,
+        "request",
+        String::new(),
+        FieldErrors::new(),
+    )
+    .await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn reason_outcome(
+    ctx: Ctx,
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    id: i64,
+    mode: &'static str,
+    reason: String,
+    result: AppResult<crate::entities::school_pairings::Model>,
+    done: &str,
+) -> FormResult {
+    match result {
+        Ok(_) => Ok(Ok(Flash::success(
+            Redirect::to(format!("/school-pairings/{id}")),
+            done.to_string(),
+        ))),
+        Err(AppError::Invalid(errors)) => Ok(Err((
+            Status::UnprocessableEntity,
+            terminate_page(ctx, db, user, id, mode, reason, errors).await?,
+        ))),
+        Err(e) => Err(e),
+    }
+}
+
+#[post("/school-pairings/<id>/terminate", data = "<form>")]
+async fn terminate(
+    ctx: Ctx,
+    db: &State<DatabaseConnection>,
+    config: &State<AppConfig>,
+    user: CurrentUser,
+    id: i64,
+    form: CsrfForm<ReasonForm>,
+) -> FormResult {
+    let reason = form.0.reason;
+    let result = pairings::terminate(db, &user.actor, id, &reason, &config.base_url).await;
+    reason_outcome(
+        ctx,
+        db,
+        &user,
+        id,
+        "terminate",
+        reason,
+        result,
+        "flash-pairing-terminated",
+    )
+    .await
+}
+
+#[post("/school-pairings/<id>/request-termination", data = "<form>")]
+async fn request_termination(
+    ctx: Ctx,
+    db: &State<DatabaseConnection>,
+    config: &State<AppConfig>,
+    user: CurrentUser,
+    id: i64,
+    form: CsrfForm<ReasonForm>,
+) -> FormResult {
+    let reason = form.0.reason;
+    let result =
+        pairings::request_termination(db, &user.actor, id, &reason, &config.base_url).await;
+    reason_outcome(
+        ctx,
+        db,
+        &user,
+        id,
+        "request",
+        reason,
+        result,
+        "flash-pairing-requested",
+    )
+    .await
+}
+
+#[post("/school-pairings/<id>/reject-request", data = "<_form>")]
+async fn reject_request(
+    db: &State<DatabaseConnection>,
+    config: &State<AppConfig>,
+    user: CurrentUser,
+    id: i64,
+    _form: CsrfForm<IgnoredAny>,
+) -> AppResult<Flash<Redirect>> {
+    pairings::reject_request(db, &user.actor, id, &config.base_url).await?;
+    Ok(Flash::success(
+        Redirect::to(format!("/school-pairings/{id}")),
+        "flash-pairing-request-rejected",
+    ))
+}
+
+/// Path ids that are not numbers are plain 404s.
+#[get("/school-pairings/<_id>", rank = 5)]
+fn not_a_number(_id: &str) -> AppError {
+    AppError::NotFound
+}
+
+pub fn routes() -> Vec<rocket::Route> {
+    routes![
+        index,
+        publish_many,
+        show,
+        new,
+        create,
+        edit,
+        update,
+        publish,
+        terminate_form,
+        request_form,
+        terminate,
+        request_termination,
+        reject_request,
+        not_a_number
+    ]
+}

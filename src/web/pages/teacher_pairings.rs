@@ -1,0 +1,635 @@
+//! Teacher pairing pages (师徒结对): list with filters and bulk publish, the draft form,
+//! the detail page with its timeline and actions, and the work plan (工作方案) editor.
+use askama::Template;
+use rocket::http::Status;
+use rocket::response::{Flash, Redirect};
+use rocket::{State, get, post, routes};
+use sea_orm::DatabaseConnection;
+use serde::Deserialize;
+use serde::de::IgnoredAny;
+
+use crate::config::AppConfig;
+use crate::domain::paging::{PageRequest, Paged};
+use crate::domain::teacher_pairings::{
+    self as tp, Detail, PLAN_SECTIONS, PLAN_TARGETS, PairingFilter, PairingRow, PlanForm,
+    StalePlan, Status as TpStatus, TeacherPairingForm, WorkPlan,
+};
+use crate::domain::types::de::loose_string;
+use crate::domain::{academic_years, schools};
+use crate::entities::academic_years as years;
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::web::forms::CsrfForm;
+use crate::web::guards::{Ctx, CurrentUser};
+use crate::web::pages::schools::FormResult;
+use crate::web::respond::{Page, render};
+
+/// The list's query string as typed.
+#[derive(Debug, Clone, Default)]
+pub struct PairingQuery {
+    pub year: String,
+    pub status: String,
+    pub subject: String,
+    pub school: String,
+    pub q: String,
+}
+
+impl PairingQuery {
+    fn filter(&self) -> PairingFilter {
+        PairingFilter {
+            academic_year_id: self.year.trim().parse().ok(),
+            status: TpStatus::parse(&self.status),
+            subject: self.subject.clone(),
+            school_id: self.school.trim().parse().ok(),
+            name: self.q.clone(),
+            teacher_id: None,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "teacher_pairings/index.html")]
+struct IndexPage {
+    ctx: Ctx,
+    query: PairingQuery,
+    years: Vec<years::Model>,
+    schools: Vec<(i64, String)>,
+    page: Paged<PairingRow>,
+    key: String,
+}
+
+#[allow(clippy::too_many_arguments)]
+#[get("/teacher-pairings?<year>&<status>&<subject>&<school>&<q>&<page>&<per_page>")]
+async fn index(
+    ctx: Ctx,
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    year: Option<String>,
+    status: Option<String>,
+    subject: Option<String>,
+    school: Option<String>,
+    q: Option<String>,
+    page: Option<String>,
+    per_page: Option<String>,
+) -> AppResult<Page> {
+    let query = PairingQuery {
+        year: year.unwrap_or_default(),
+        status: status.unwrap_or_default(),
+        subject: subject.unwrap_or_default(),
+        school: school.unwrap_or_default(),
+        q: q.unwrap_or_default(),
+    };
+    let request = PageRequest::parse_lenient(page.as_deref(), per_page.as_deref());
+    let page = tp::list_rows(db.inner(), &user.actor, &query.filter(), request).await?;
+    let schools = if user.actor.require_staff().is_ok() {
+        schools::choices(db).await?
+    } else {
+        Vec::new()
+    };
+    render(&IndexPage {
+        ctx,
+        query,
+        years: academic_years::list(db).await?,
+        schools,
+        page,
+        key: crate::domain::tokens::random_base64(18),
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct BulkForm {
+    ids: Vec<String>,
+    key: String,
+}
+
+#[post("/teacher-pairings/publish", data = "<form>")]
+async fn bulk_publish(
+    db: &State<DatabaseConnection>,
+    config: &State<AppConfig>,
+    user: CurrentUser,
+    form: CsrfForm<BulkForm>,
+) -> AppResult<Flash<Redirect>> {
+    let ids: Vec<i64> = form
+        .0
+        .ids
+        .iter()
+        .filter_map(|s| s.trim().parse().ok())
+        .collect();
+    if ids.is_empty() {
+        return Ok(Flash::error(
+            Redirect::to("/teacher-pairings"),
+            "tp-flash-none-chosen",
+        ));
+    }
+    tp::publish(db, &user.actor, &ids, Some(&form.0.key), &config.base_url).await?;
+    Ok(Flash::success(
+        Redirect::to("/teacher-pairings?status=active"),
+        "tp-flash-published",
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "teacher_pairings/form.html")]
+struct FormPage {
+    ctx: Ctx,
+    id: Option<i64>,
+    form: TeacherPairingForm,
+    errors: FieldErrors,
+    years: Vec<years::Model>,
+    mentor: Option<(String, String)>,
+    mentee: Option<(String, String)>,
+}
+
+async fn form_page(
+    ctx: Ctx,
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    id: Option<i64>,
+    form: TeacherPairingForm,
+    errors: FieldErrors,
+) -> AppResult<Page> {
+    let brief = |s: &str| s.trim().parse::<i64>().ok();
+    let mentor = match brief(&form.mentor_id) {
+        Some(t) => tp::teacher_brief(db, &user.actor, t).await?,
+        None => None,
+    };
+    let mentee = match brief(&form.mentee_id) {
+        Some(t) => tp::teacher_brief(db, &user.actor, t).await?,
+        None => None,
+    };
+    render(&FormPage {
+        ctx,
+        id,
+        form,
+        errors,
+        years: academic_years::list(db).await?,
+        mentor,
+        mentee,
+    })
+}
+
+fn form_result(
+    result: AppResult<crate::entities::teacher_pairings::Model>,
+) -> Result<Flash<Redirect>, AppError> {
+    result.map(|p| {
+        Flash::success(
+            Redirect::to(format!("/teacher-pairings/{}", p.id)),
+            "flash-saved",
+        )
+    })
+}
+
+#[get("/teacher-pairings/new?<mentor_id>&<mentee_id>&<subject>&<school_pairing_id>")]
+async fn new(
+    ctx: Ctx,
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    mentor_id: Option<String>,
+    mentee_id: Option<String>,
+    subject: Option<String>,
+    school_pairing_id: Option<String>,
+) -> AppResult<Page> {
+    user.actor.require_bureau()?;
+    let year = academic_years::current(db.inner()).await?;
+    let form = TeacherPairingForm {
+        mentor_id: mentor_id.unwrap_or_default(),
+        mentee_id: mentee_id.unwrap_or_default(),
+        subject: subject.unwrap_or_default(),
+        academic_year_id: year.map(|y| y.id.to_string()).unwrap_or_default(),
+        school_pairing_id: school_pairing_id.unwrap_or_default(),
+    };
+    form_page(ctx, db, &user, None, form, FieldErrors::new()).await
+}
+
+#[post("/teacher-pairings", data = "<form>")]
+async fn create(
+    ctx: Ctx,
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    form: CsrfForm<TeacherPairingForm>,
+) -> FormResult {
+    let form = form.0;
+    match form_result(tp::create(db, &user.actor, &form).await) {
+        Ok(r) => Ok(Ok(r)),
+        Err(e) => match e.field_errors() {
+            Some(errors) => Ok(Err((
+                Status::UnprocessableEntity,
+                form_page(ctx, db, &user, None, form, errors).await?,
+            ))),
+            None => Err(e),
+        },
+    }
+}
+
+#[get("/teacher-pairings/<id>/edit")]
+async fn edit(
+    ctx: Ctx,
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    id: i64,
+) -> AppResult<Page> {
+    let p = tp::get(db.inner(), &user.actor, id).await?;
+    user.actor.require_bureau()?;
+    let form = TeacherPairingForm::from_model(&p);
+    form_page(ctx, db, &user, Some(id), form, FieldErrors::new()).await
+}
+
+#[post("/teacher-pairings/<id>", data = "<form>")]
+async fn update(
+    ctx: Ctx,
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    id: i64,
+    form: CsrfForm<TeacherPairingForm>,
+) -> FormResult {
+    let form = form.0;
+    match form_result(tp::update(db, &user.actor, id, &form).await) {
+        Ok(r) => Ok(Ok(r)),
+        Err(e) => match e.field_errors() {
+            Some(errors) => Ok(Err((
+                Status::UnprocessableEntity,
+                form_page(ctx, db, &user, Some(id), form, errors).await?,
+            ))),
+            None => Err(e),
+        },
+    }
+}
+
+#[derive(Template)]
+#[template(path = "teacher_pairings/show.html")]
+struct ShowPage {
+    ctx: Ctx,
+    d: Detail,
+    status: TpStatus,
+    is_bureau: bool,
+    is_mentor: bool,
+    is_mentee: bool,
+    can_request: bool,
+    sees_contacts: bool,
+    errors: FieldErrors,
+    reason: String,
+    comment: String,
+}
+
+impl ShowPage {
+    fn next_key(&self) -> &'static str {
+        match self.status {
+            TpStatus::Draft if self.is_bureau => "tp-next-publish",
+            TpStatus::Draft => "tp-next-draft",
+            TpStatus::Active if self.is_mentor => "tp-next-mentor",
+            TpStatus::Active if self.is_mentee => "tp-next-mentee",
+            TpStatus::Active
+                if self.is_bureau && self.d.row.pairing.termination_requested_at.is_some() =>
+            {
+                "tp-next-decide"
+            }
+            TpStatus::Active => "tp-next-active",
+            _ if (self.is_mentor && self.d.row.pairing.mentor_end_reason.is_none())
+                || (self.is_mentee && self.d.row.pairing.mentee_end_reason.is_none()) =>
+            {
+                "tp-next-end-reason"
+            }
+            _ => "tp-next-ended",
+        }
+    }
+
+    fn sections(&self) -> Vec<(&'static str, &'static str, &str)> {
+        PLAN_SECTIONS
+            .iter()
+            .map(|(f, k)| (*f, *k, self.d.plan.section(f)))
+            .collect()
+    }
+
+    fn targets(&self) -> Vec<(&'static str, i64, i64)> {
+        PLAN_TARGETS
+            .iter()
+            .map(|(f, k)| (*k, self.d.plan.target(1, f), self.d.plan.target(2, f)))
+            .collect()
+    }
+}
+
+async fn show_page(
+    ctx: Ctx,
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    id: i64,
+    errors: FieldErrors,
+    reason: String,
+    comment: String,
+) -> AppResult<Page> {
+    let d = tp::detail(db, &user.actor, id).await?;
+    let a = &user.actor;
+    let is_mentor = a.is_teacher_self(d.row.pairing.mentor_id);
+    let is_mentee = a.is_teacher_self(d.row.pairing.mentee_id);
+    let status = TpStatus::parse(&d.row.pairing.status).unwrap_or(TpStatus::Draft);
+    render(&ShowPage {
+        ctx,
+        status,
+        is_bureau: a.is_bureau(),
+        is_mentor,
+        is_mentee,
+        can_request: !a.is_bureau() && status == TpStatus::Active,
+        // The pair and staff see each other's contact details.
+        sees_contacts: true,
+        d,
+        errors,
+        reason,
+        comment,
+    })
+}
+
+#[get("/teacher-pairings/<id>")]
+async fn show(
+    ctx: Ctx,
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    id: i64,
+) -> AppResult<Page> {
+    show_page(
+        ctx,
+        db,
+        &user,
+        id,
+        FieldErrors::new(),
+        String::new(),
+        String::new(),
+    )
+    .await
+}
+
+#[post("/teacher-pairings/<id>/publish", data = "<form>")]
+async fn publish(
+    db: &State<DatabaseConnection>,
+    config: &State<AppConfig>,
+    user: CurrentUser,
+    id: i64,
+    form: CsrfForm<BulkForm>,
+) -> AppResult<Flash<Redirect>> {
+    tp::get(db.inner(), &user.actor, id).await?;
+    let key = Some(form.0.key.as_str()).filter(|k| !k.is_empty());
+    tp::publish(db, &user.actor, &[id], key, &config.base_url).await?;
+    Ok(Flash::success(
+        Redirect::to(format!("/teacher-pairings/{id}")),
+        "tp-flash-published",
+    ))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct TextForm {
+    #[serde(deserialize_with = "loose_string")]
+    reason: String,
+    #[serde(deserialize_with = "loose_string")]
+    body: String,
+}
+
+type ActionResult = AppResult<Result<Flash<Redirect>, (Status, Page)>>;
+
+async fn after_action(
+    ctx: Ctx,
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    id: i64,
+    result: AppResult<()>,
+    form: TextForm,
+    flash: &'static str,
+) -> ActionResult {
+    match result {
+        Ok(()) => Ok(Ok(Flash::success(
+            Redirect::to(format!("/teacher-pairings/{id}")),
+            flash,
+        ))),
+        Err(AppError::Invalid(errors)) => Ok(Err((
+            Status::UnprocessableEntity,
+            show_page(ctx, db, user, id, errors, form.reason, form.body).await?,
+        ))),
+        Err(e) => Err(e),
+    }
+}
+
+#[post("/teacher-pairings/<id>/terminate", data = "<form>")]
+async fn terminate(
+    ctx: Ctx,
+    db: &State<DatabaseConnection>,
+    config: &State<AppConfig>,
+    user: CurrentUser,
+    id: i64,
+    form: CsrfForm<TextForm>,
+) -> ActionResult {
+    let form = form.0;
+    tp::get(db.inner(), &user.actor, id).await?;
+    let r = tp::terminate(db, &user.actor, id, &form.reason, &config.base_url)
+        .await
+        .map(|_| ());
+    after_action(ctx, db, &user, id, r, form, "tp-flash-terminated").await
+}
+
+#[post("/teacher-pairings/<id>/request-termination", data = "<form>")]
+async fn request_termination(
+    ctx: Ctx,
+    db: &State<DatabaseConnection>,
+    config: &State<AppConfig>,
+    user: CurrentUser,
+    id: i64,
+    form: CsrfForm<TextForm>,
+) -> ActionResult {
+    let form = form.0;
+    let r = tp::request_termination(db, &user.actor, id, &form.reason, &config.base_url)
+        .await
+        .map(|_| ());
+    after_action(ctx, db, &user, id, r, form, "tp-flash-requested").await
+}
+
+#[post("/teacher-pairings/<id>/end-reason", data = "<form>")]
+async fn end_reason(
+    ctx: Ctx,
+    db: &State<DatabaseConnection>,
+    config: &State<AppConfig>,
+    user: CurrentUser,
+    id: i64,
+    form: CsrfForm<TextForm>,
+) -> ActionResult {
+    let form = form.0;
+    let r = tp::record_end_reason(db, &user.actor, id, &form.reason, &config.base_url)
+        .await
+        .map(|_| ());
+    after_action(ctx, db, &user, id, r, form, "flash-saved").await
+}
+
+#[post("/teacher-pairings/<id>/comments", data = "<form>")]
+async fn comment(
+    ctx: Ctx,
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    id: i64,
+    form: CsrfForm<TextForm>,
+) -> ActionResult {
+    let form = form.0;
+    let r = tp::add_comment(db, &user.actor, id, &form.body)
+        .await
+        .map(|_| ());
+    after_action(ctx, db, &user, id, r, form, "flash-saved").await
+}
+
+#[derive(Template)]
+#[template(path = "teacher_pairings/plan.html")]
+struct PlanPage {
+    ctx: Ctx,
+    id: i64,
+    row: PairingRow,
+    form: PlanForm,
+    errors: FieldErrors,
+    stale: Option<StalePlan>,
+}
+
+impl PlanPage {
+    /// (field, label key, typed text, the other person's text when it differs).
+    fn sections(&self) -> Vec<(&'static str, &'static str, &str, Option<&str>)> {
+        PLAN_SECTIONS
+            .iter()
+            .map(|(f, k)| {
+                let mine = self.form.section(f);
+                let theirs = self
+                    .stale
+                    .as_ref()
+                    .map(|s| s.current.section(f))
+                    .filter(|t| t.trim() != mine.trim());
+                (*f, *k, mine, theirs)
+            })
+            .collect()
+    }
+
+    /// Per term: (term, label key, its target rows).
+    #[allow(clippy::type_complexity)]
+    fn terms(
+        &self,
+    ) -> Vec<(
+        u8,
+        &'static str,
+        Vec<(String, &'static str, &str, Option<i64>)>,
+    )> {
+        vec![
+            (1, "term-first", self.targets(1)),
+            (2, "term-second", self.targets(2)),
+        ]
+    }
+
+    /// (form field, label key, typed value, the other person's value when it differs).
+    fn targets(&self, term: u8) -> Vec<(String, &'static str, &str, Option<i64>)> {
+        PLAN_TARGETS
+            .iter()
+            .map(|(f, k)| {
+                let mine = self.form.target(term, f);
+                let theirs = self
+                    .stale
+                    .as_ref()
+                    .map(|s| s.current.target(term, f))
+                    .filter(|t| t.to_string() != mine.trim());
+                (format!("t{term}_{f}"), *k, mine, theirs)
+            })
+            .collect()
+    }
+}
+
+async fn plan_page(
+    ctx: Ctx,
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    id: i64,
+    form: Option<PlanForm>,
+    errors: FieldErrors,
+    stale: Option<StalePlan>,
+) -> AppResult<Page> {
+    let p = tp::get(db, &user.actor, id).await?;
+    if !tp::can_edit_plan(&user.actor, &p) {
+        return Err(AppError::Forbidden);
+    }
+    let form =
+        form.unwrap_or_else(|| PlanForm::from_plan(&WorkPlan::parse(&p.plan), p.plan_version));
+    let row = tp::with_names(db, vec![p])
+        .await?
+        .pop()
+        .ok_or(AppError::NotFound)?;
+    render(&PlanPage {
+        ctx,
+        id,
+        row,
+        form,
+        errors,
+        stale,
+    })
+}
+
+#[get("/teacher-pairings/<id>/plan")]
+async fn plan_edit(
+    ctx: Ctx,
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    id: i64,
+) -> AppResult<Page> {
+    plan_page(ctx, db, &user, id, None, FieldErrors::new(), None).await
+}
+
+#[post("/teacher-pairings/<id>/plan", data = "<form>")]
+async fn plan_save(
+    ctx: Ctx,
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    id: i64,
+    form: CsrfForm<PlanForm>,
+) -> ActionResult {
+    let mut form = form.0;
+    match tp::save_plan(db, &user.actor, id, &form).await {
+        Ok(Ok(_)) => Ok(Ok(Flash::success(
+            Redirect::to(format!("/teacher-pairings/{id}")),
+            "flash-saved",
+        ))),
+        Ok(Err(stale)) => {
+            // Keep the user's text; the next save is against the version now shown.
+            form.version = stale.version.to_string();
+            let mut errors = FieldErrors::new();
+            errors.add("version", crate::error::Msg::new("tp-err-stale-plan"));
+            Ok(Err((
+                Status::Conflict,
+                plan_page(ctx, db, &user, id, Some(form), errors, Some(stale)).await?,
+            )))
+        }
+        Err(AppError::Invalid(errors)) => Ok(Err((
+            Status::UnprocessableEntity,
+            plan_page(ctx, db, &user, id, Some(form), errors, None).await?,
+        ))),
+        Err(e) => Err(e),
+    }
+}
+
+/// Path ids that are not numbers are plain 404s.
+#[get("/teacher-pairings/<_id>", rank = 5)]
+fn not_a_number(_id: &str) -> AppError {
+    AppError::NotFound
+}
+
+#[post("/teacher-pairings/<_id>/<_action>", rank = 5, data = "<_form>")]
+fn post_not_a_number(_id: &str, _action: &str, _form: CsrfForm<IgnoredAny>) -> AppError {
+    AppError::NotFound
+}
+
+pub fn routes() -> Vec<rocket::Route> {
+    routes![
+        index,
+        bulk_publish,
+        new,
+        create,
+        edit,
+        update,
+        show,
+        publish,
+        terminate,
+        request_termination,
+        end_reason,
+        comment,
+        plan_edit,
+        plan_save,
+        not_a_number,
+        post_not_a_number
+    ]
+}

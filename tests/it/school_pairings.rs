@@ -1,0 +1,847 @@
+//! School pairings (学校结对): rules, transitions by role, bulk publish in one transaction,
+//! double-submit safety, notifications, the completion job, pages and API.
+use rocket::http::{Method, Status};
+use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set};
+use serde_json::json;
+use tongxing::domain::school_pairings::{self, PairingForm};
+use tongxing::entities::school_pairings as rows;
+
+use crate::common::{PASSWORD, TestApp, World, each_db, world};
+
+const BASE: &str = "http://tongxing.test";
+
+fn form(s: i64, r: i64, from: &str, to: &str) -> PairingForm {
+    PairingForm {
+        supporter_id: s.to_string(),
+        receiver_id: r.to_string(),
+        year_from: from.into(),
+        year_to: to.into(),
+        support_kinds: vec!["staff".into()],
+        note: String::new(),
+    }
+}
+
+async fn draft(app: &TestApp, w: &World, s: i64, r: i64, from: &str, to: &str) -> i64 {
+    school_pairings::create(&app.db, &w.bureau_actor, &form(s, r, from, to))
+        .await
+        .expect("create draft")
+        .id
+}
+
+async fn active(app: &TestApp, w: &World, s: i64, r: i64, from: &str, to: &str) -> i64 {
+    let id = draft(app, w, s, r, from, to).await;
+    school_pairings::publish(&app.db, &w.bureau_actor, &[id], None, BASE)
+        .await
+        .expect("publish");
+    id
+}
+
+async fn row(app: &TestApp, id: i64) -> rows::Model {
+    rows::Entity::find_by_id(id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .expect("pairing row")
+}
+
+async fn count_where(app: &TestApp, table_and_where: &str) -> i64 {
+    app.count(table_and_where).await
+}
+
+fn field_text(body: &serde_json::Value, field: &str) -> String {
+    body["error"]["fields"][field].to_string()
+}
+
+async fn third_school(app: &TestApp, w: &World, name: &str, code: &str) -> i64 {
+    app.school(&w.bureau_actor, name, code, "rural").await.id
+}
+
+#[rocket::async_test]
+async fn each_rule_is_an_error_on_its_field_and_chains_are_allowed() {
+    each_db(|app| async move {
+        let w = world(&app).await;
+        app.login("bureau@tongxing.test", PASSWORD).await;
+        let (u, r) = (w.urban.id, w.rural.id);
+        let body = |s: i64, r: i64, from: &str, to: &str| {
+            json!({"supporter_id": s, "receiver_id": r, "year_from": from, "year_to": to,
+                   "support_kinds": ["staff", "materials"]})
+        };
+
+        let (status, err) = app
+            .api(
+                Method::Post,
+                "/api/v1/school-pairings",
+                Some(body(u, u, "2026-2027", "2026-2027")),
+            )
+            .await;
+        assert_eq!(status, Status::UnprocessableEntity);
+        assert!(
+            field_text(&err, "receiver_id").contains("学校不能与自己结对"),
+            "{err}"
+        );
+
+        let (status, err) = app
+            .api(
+                Method::Post,
+                "/api/v1/school-pairings",
+                Some(body(u, r, "2027-2028", "2026-2027")),
+            )
+            .await;
+        assert_eq!(status, Status::UnprocessableEntity);
+        assert!(field_text(&err, "year_to").contains("不能早于"), "{err}");
+
+        let (status, err) = app
+            .api(
+                Method::Post,
+                "/api/v1/school-pairings",
+                Some(
+                    json!({"supporter_id": u, "receiver_id": r, "year_from": "2026-2027",
+                            "year_to": "2026-2027", "support_kinds": []}),
+                ),
+            )
+            .await;
+        assert_eq!(status, Status::UnprocessableEntity);
+        assert!(
+            field_text(&err, "support_kinds").contains("至少选择一种"),
+            "{err}"
+        );
+
+        let (status, err) = app
+            .api(
+                Method::Post,
+                "/api/v1/school-pairings",
+                Some(body(u, 9999, "2026-2027", "2026-2027")),
+            )
+            .await;
+        assert_eq!(status, Status::UnprocessableEntity);
+        assert!(
+            field_text(&err, "receiver_id").contains("没有这所学校"),
+            "{err}"
+        );
+        assert_eq!(app.count("school_pairings").await, 0);
+
+        let (status, created) = app
+            .api(
+                Method::Post,
+                "/api/v1/school-pairings",
+                Some(body(u, r, "2026-2027", "2027-2028")),
+            )
+            .await;
+        assert_eq!(status, Status::Created, "{created}");
+        assert_eq!(created["status"], "draft");
+        assert_eq!(created["support_kinds"], json!(["staff", "materials"]));
+        assert_eq!(created["year_to"], "2027-2028");
+
+        // The same two schools in overlapping years: refused, on the receiver.
+        let (status, err) = app
+            .api(
+                Method::Post,
+                "/api/v1/school-pairings",
+                Some(body(u, r, "2027-2028", "2028-2029")),
+            )
+            .await;
+        assert_eq!(status, Status::Conflict);
+        assert!(
+            field_text(&err, "receiver_id").contains("已有结对"),
+            "{err}"
+        );
+        assert_eq!(app.count("school_pairings").await, 1);
+
+        // Later years that do not overlap are fine.
+        let (status, _) = app
+            .api(
+                Method::Post,
+                "/api/v1/school-pairings",
+                Some(body(u, r, "2028-2029", "2028-2029")),
+            )
+            .await;
+        assert_eq!(status, Status::Created);
+
+        // A direct reversal is refused.
+        let (status, err) = app
+            .api(
+                Method::Post,
+                "/api/v1/school-pairings",
+                Some(body(r, u, "2026-2027", "2026-2027")),
+            )
+            .await;
+        assert_eq!(status, Status::Conflict);
+        assert!(field_text(&err, "receiver_id").contains("反向"), "{err}");
+        assert_eq!(app.count("school_pairings").await, 2);
+
+        // A chain A→B→C is allowed.
+        let c = third_school(&app, &w, "梓园小学", "4418820003").await;
+        let (status, _) = app
+            .api(
+                Method::Post,
+                "/api/v1/school-pairings",
+                Some(body(r, c, "2026-2027", "2026-2027")),
+            )
+            .await;
+        assert_eq!(status, Status::Created);
+        assert_eq!(app.count("school_pairings").await, 3);
+        assert_eq!(
+            count_where(
+                &app,
+                "audit_log WHERE entity = 'school_pairing' AND action = 'create'"
+            )
+            .await,
+            3
+        );
+    })
+    .await;
+}
+
+#[rocket::async_test]
+async fn the_supporters_cap_is_checked_on_create_and_again_on_publish() {
+    each_db(|app| async move {
+        let w = world(&app).await;
+        let c = third_school(&app, &w, "平岗中学", "4418820003").await;
+        let d = third_school(&app, &w, "段岗小学", "4418820004").await;
+        let e = third_school(&app, &w, "龙塘小学", "4418820005").await;
+        let u = w.urban.id;
+        active(&app, &w, u, w.rural.id, "2026-2027", "2026-2027").await;
+        // Two drafts are allowed while only one pairing is active…
+        let dc = draft(&app, &w, u, c, "2026-2027", "2026-2027").await;
+        let dd = draft(&app, &w, u, d, "2026-2027", "2026-2027").await;
+        app.login("bureau@tongxing.test", PASSWORD).await;
+
+        // …but publishing both would make three: none is published, and the refusal says which and why.
+        let (status, err) = app
+            .api(
+                Method::Post,
+                "/api/v1/school-pairings/publish",
+                Some(json!({"ids": [dc, dd], "idempotency_key": "k-cap"})),
+            )
+            .await;
+        assert_eq!(status, Status::UnprocessableEntity, "{err}");
+        let ids = field_text(&err, "ids");
+        assert!(ids.contains(&format!("#{dd}")), "{err}");
+        assert!(
+            ids.contains("段岗小学") && ids.contains("达到上限"),
+            "{err}"
+        );
+        assert_eq!(row(&app, dc).await.status, "draft");
+        assert_eq!(row(&app, dd).await.status, "draft");
+        assert_eq!(
+            count_where(&app, "audit_log WHERE action = 'publish'").await,
+            1
+        );
+        assert_eq!(count_where(&app, "idempotency_keys").await, 0);
+
+        // The same from the list page: the page comes back with the reason, ticks kept.
+        let (sc, sd) = (dc.to_string(), dd.to_string());
+        let res = app
+            .post_form(
+                "/school-pairings/publish",
+                &[
+                    ("ids", sc.as_str()),
+                    ("ids", sd.as_str()),
+                    ("idempotency_key", "page-cap"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), Status::UnprocessableEntity);
+        let html = res.into_string().await.unwrap();
+        assert!(html.contains("没有发布任何结对") && html.contains("达到上限"));
+        assert!(html.contains(&format!("value=\"{dd}\" aria-label")));
+        assert!(html.contains(" checked"));
+        assert_eq!(row(&app, dc).await.status, "draft");
+        assert_eq!(row(&app, dd).await.status, "draft");
+
+        // One of them is fine.
+        let (status, _) = app
+            .api(
+                Method::Post,
+                &format!("/api/v1/school-pairings/{dc}/publish"),
+                None,
+            )
+            .await;
+        assert_eq!(status, Status::Ok);
+        // Now at the cap: a new draft for the same years is refused on the supporter…
+        let (status, err) = app
+            .api(
+                Method::Post,
+                "/api/v1/school-pairings",
+                Some(
+                    json!({"supporter_id": u, "receiver_id": e, "year_from": "2026-2027",
+                            "year_to": "2027-2028", "support_kinds": ["funds"]}),
+                ),
+            )
+            .await;
+        assert_eq!(status, Status::Conflict);
+        assert!(
+            field_text(&err, "supporter_id").contains("2026-2027"),
+            "{err}"
+        );
+        // …and so is publishing the remaining draft.
+        let (status, err) = app
+            .api(
+                Method::Post,
+                &format!("/api/v1/school-pairings/{dd}/publish"),
+                None,
+            )
+            .await;
+        assert_eq!(status, Status::Conflict);
+        assert!(
+            field_text(&err, "supporter_id").contains("达到上限"),
+            "{err}"
+        );
+        assert_eq!(row(&app, dd).await.status, "draft");
+        // A later year is free again.
+        let (status, _) = app
+            .api(
+                Method::Post,
+                "/api/v1/school-pairings",
+                Some(
+                    json!({"supporter_id": u, "receiver_id": e, "year_from": "2027-2028",
+                            "year_to": "2027-2028", "support_kinds": ["funds"]}),
+                ),
+            )
+            .await;
+        assert_eq!(status, Status::Created);
+    })
+    .await;
+}
+
+#[rocket::async_test]
+async fn transitions_are_allowed_and_refused_by_role_and_state() {
+    each_db(|app| async move {
+        let w = world(&app).await;
+        let c = third_school(&app, &w, "龙冲小学", "4418820003").await;
+        app.user(&w.bureau_actor, "other@tongxing.test", "school_admin", Some(c), None)
+            .await;
+        let id = draft(&app, &w, w.urban.id, w.rural.id, "2026-2027", "2027-2028").await;
+        let url = |tail: &str| format!("/api/v1/school-pairings/{id}{tail}");
+        let put_body = json!({"supporter_id": w.urban.id, "receiver_id": w.rural.id,
+            "year_from": "2026-2027", "year_to": "2026-2027", "support_kinds": ["funds"]});
+
+        // Drafts are the bureau's: a school admin of the pairing neither sees nor touches one.
+        app.login("urban@tongxing.test", PASSWORD).await;
+        let (status, _) = app.api(Method::Get, &url(""), None).await;
+        assert_eq!(status, Status::NotFound);
+        let (status, list) = app.api(Method::Get, "/api/v1/school-pairings", None).await;
+        assert_eq!(list["total"], 0, "{status} {list}");
+        let (status, _) = app.api(Method::Put, &url(""), Some(put_body.clone())).await;
+        assert_eq!(status, Status::NotFound);
+        let (status, _) = app.api(Method::Post, &url("/publish"), None).await;
+        assert_eq!(status, Status::Forbidden);
+        let (status, _) = app
+            .api(
+                Method::Post,
+                &url("/request-termination"),
+                Some(json!({"reason": "x"})),
+            )
+            .await;
+        assert_eq!(status, Status::NotFound);
+        app.logout().await;
+
+        // Another school's admin does not see it at all.
+        app.login("other@tongxing.test", PASSWORD).await;
+        let (status, _) = app.api(Method::Get, &url(""), None).await;
+        assert_eq!(status, Status::NotFound);
+        let (status, list) = app.api(Method::Get, "/api/v1/school-pairings", None).await;
+        assert_eq!(status, Status::Ok);
+        assert_eq!(list["total"], 0);
+        app.logout().await;
+        assert_eq!(row(&app, id).await.status, "draft");
+        assert_eq!(row(&app, id).await.year_to, "2027-2028");
+
+        // The bureau: unknown ids are 404 and nothing changes; a draft cannot be terminated.
+        app.login("bureau@tongxing.test", PASSWORD).await;
+        let before = app.count("school_pairings").await;
+        let (status, _) = app
+            .api(Method::Post, "/api/v1/school-pairings/9999/publish", None)
+            .await;
+        assert_eq!(status, Status::NotFound);
+        let (status, _) = app
+            .api(Method::Put, "/api/v1/school-pairings/9999", Some(put_body.clone()))
+            .await;
+        assert_eq!(status, Status::NotFound);
+        let (status, _) = app
+            .api(Method::Post, "/api/v1/school-pairings/abc/terminate", Some(json!({"reason": "x"})))
+            .await;
+        assert_eq!(status, Status::NotFound);
+        assert_eq!(app.count("school_pairings").await, before);
+        let (status, err) = app
+            .api(Method::Post, &url("/terminate"), Some(json!({"reason": "不再需要"})))
+            .await;
+        assert_eq!(status, Status::Conflict);
+        assert!(field_text(&err, "status").contains("进行中"), "{err}");
+        let (status, body) = app.api(Method::Put, &url(""), Some(put_body.clone())).await;
+        assert_eq!(status, Status::Ok);
+        assert_eq!(body["support_kinds"], json!(["funds"]));
+        let (status, body) = app.api(Method::Post, &url("/publish"), None).await;
+        assert_eq!(status, Status::Ok);
+        assert_eq!(body["status"], "active");
+        let (status, err) = app.api(Method::Post, &url("/publish"), None).await;
+        assert_eq!(status, Status::Conflict);
+        assert!(field_text(&err, "status").contains("草稿"), "{err}");
+        let (status, _) = app.api(Method::Put, &url(""), Some(put_body.clone())).await;
+        assert_eq!(status, Status::Conflict);
+        let (status, _) = app
+            .api(Method::Post, &url("/request-termination"), Some(json!({"reason": "x"})))
+            .await;
+        assert_eq!(status, Status::Forbidden, "the bureau terminates, it does not ask");
+        app.logout().await;
+
+        // Once published, the school admin reads it but cannot edit it.
+        app.login("urban@tongxing.test", PASSWORD).await;
+        let (status, body) = app.api(Method::Get, &url(""), None).await;
+        assert_eq!(status, Status::Ok);
+        assert_eq!(body["supporter_name"], "连州市实验学校");
+        let (status, _) = app.api(Method::Put, &url(""), Some(put_body.clone())).await;
+        assert_eq!(status, Status::Forbidden);
+        let (status, _) = app
+            .api(Method::Post, &url("/terminate"), Some(json!({"reason": "x"})))
+            .await;
+        assert_eq!(status, Status::Forbidden);
+        app.logout().await;
+        assert_eq!(row(&app, id).await.status, "active");
+
+        // A teacher of the school reads it, changes nothing.
+        app.login("mentor@tongxing.test", PASSWORD).await;
+        let (status, _) = app.api(Method::Get, &url(""), None).await;
+        assert_eq!(status, Status::Ok);
+        let (status, _) = app
+            .api(Method::Post, &url("/request-termination"), Some(json!({"reason": "x"})))
+            .await;
+        assert_eq!(status, Status::Forbidden);
+        let (status, _) = app
+            .api(Method::Post, &url("/terminate"), Some(json!({"reason": "x"})))
+            .await;
+        assert_eq!(status, Status::Forbidden);
+        app.logout().await;
+        app.login("other@tongxing.test", PASSWORD).await;
+        let (status, _) = app
+            .api(Method::Post, &url("/request-termination"), Some(json!({"reason": "x"})))
+            .await;
+        assert_eq!(status, Status::NotFound);
+        app.logout().await;
+        let r = row(&app, id).await;
+        assert_eq!(r.status, "active");
+        assert!(r.termination_requested_at.is_none());
+
+        // The receiving school asks (a reason is required); the bureau is told.
+        let sent_before = app.deliver_mail().await.len();
+        app.login("rural@tongxing.test", PASSWORD).await;
+        let (status, err) = app
+            .api(Method::Post, &url("/request-termination"), Some(json!({"reason": "  "})))
+            .await;
+        assert_eq!(status, Status::UnprocessableEntity);
+        assert!(err["error"]["fields"]["reason"].is_array());
+        let (status, body) = app
+            .api(
+                Method::Post,
+                &url("/request-termination"),
+                Some(json!({"reason": "学校撤并"})),
+            )
+            .await;
+        assert_eq!(status, Status::Ok);
+        assert_eq!(body["termination_request_reason"], "学校撤并");
+        let (status, _) = app
+            .api(Method::Post, &url("/request-termination"), Some(json!({"reason": "再问"})))
+            .await;
+        assert_eq!(status, Status::Conflict);
+        app.logout().await;
+        assert_eq!(
+            count_where(
+                &app,
+                &format!(
+                    "notifications WHERE user_id = {} AND kind = 'school-pairing-termination-requested'",
+                    w.bureau.id
+                )
+            )
+            .await,
+            1
+        );
+        let mails = app.deliver_mail().await;
+        let new: Vec<_> = mails[sent_before..].iter().collect();
+        assert!(
+            new.iter().any(|m| m.to == w.bureau.email
+                && m.subject.contains("终止申请：连州市实验学校 → 三元中学")),
+            "{new:?}"
+        );
+
+        // The bureau turns the request down (the requester is told), then terminates.
+        app.login("bureau@tongxing.test", PASSWORD).await;
+        let (status, body) = app.api(Method::Post, &url("/reject-request"), None).await;
+        assert_eq!(status, Status::Ok);
+        assert!(body["termination_requested_at"].is_null());
+        let (status, _) = app.api(Method::Post, &url("/reject-request"), None).await;
+        assert_eq!(status, Status::Conflict);
+        assert_eq!(
+            count_where(
+                &app,
+                &format!(
+                    "notifications WHERE user_id = {} AND kind = 'school-pairing-termination-rejected'",
+                    w.rural_admin.id
+                )
+            )
+            .await,
+            1
+        );
+        let (status, err) = app
+            .api(Method::Post, &url("/terminate"), Some(json!({"reason": ""})))
+            .await;
+        assert_eq!(status, Status::UnprocessableEntity);
+        assert!(err["error"]["fields"]["reason"].is_array());
+        assert_eq!(row(&app, id).await.status, "active");
+        let (status, body) = app
+            .api(Method::Post, &url("/terminate"), Some(json!({"reason": "学校撤并"})))
+            .await;
+        assert_eq!(status, Status::Ok);
+        assert_eq!(body["status"], "terminated");
+        assert_eq!(body["terminate_reason"], "学校撤并");
+
+        // Nothing brings it back.
+        for (method, tail, body) in [
+            (Method::Post, "/publish", None),
+            (Method::Post, "/terminate", Some(json!({"reason": "x"}))),
+            (Method::Post, "/reject-request", None),
+            (Method::Put, "", Some(put_body.clone())),
+        ] {
+            let (status, err) = app.api(method, &url(tail), body).await;
+            assert_eq!(status, Status::Conflict, "{tail}: {err}");
+            assert!(err["error"]["fields"]["status"].is_array(), "{tail}: {err}");
+        }
+        assert_eq!(row(&app, id).await.status, "terminated");
+        assert_eq!(
+            count_where(
+                &app,
+                &format!("audit_log WHERE entity = 'school_pairing' AND entity_id = {id}")
+            )
+            .await,
+            6,
+            "create, update, publish, request, reject, terminate"
+        );
+    })
+    .await;
+}
+
+#[rocket::async_test]
+async fn a_double_submitted_publish_does_nothing_twice_and_both_sides_are_told() {
+    each_db(|app| async move {
+        let w = world(&app).await;
+        // The rural admin reads English.
+        let mut admin = w.rural_admin.clone().into_active_model();
+        admin.locale = Set(Some("en".into()));
+        admin.update(&app.db).await.unwrap();
+        let c = third_school(&app, &w, "平岗中学", "4418820003").await;
+        let a = draft(&app, &w, w.urban.id, w.rural.id, "2026-2027", "2026-2027").await;
+        let b = draft(&app, &w, w.urban.id, c, "2026-2027", "2026-2027").await;
+        let sent_before = app.deliver_mail().await.len();
+        let notes_before = app.count("notifications").await;
+
+        app.login("bureau@tongxing.test", PASSWORD).await;
+        let request = json!({"ids": [a, b], "idempotency_key": "publish-once"});
+        let (status, first) = app
+            .api(
+                Method::Post,
+                "/api/v1/school-pairings/publish",
+                Some(request.clone()),
+            )
+            .await;
+        assert_eq!(status, Status::Ok, "{first}");
+        assert_eq!(first.as_array().unwrap().len(), 2);
+        assert!(
+            first
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|p| p["status"] == "active")
+        );
+        let (status, second) = app
+            .api(
+                Method::Post,
+                "/api/v1/school-pairings/publish",
+                Some(request),
+            )
+            .await;
+        assert_eq!(status, Status::Ok);
+        assert_eq!(second, first);
+        assert_eq!(
+            count_where(&app, "audit_log WHERE action = 'publish'").await,
+            2
+        );
+        // Pairing a: both admins; pairing b: the urban admin (the new school has none).
+        assert_eq!(app.count("notifications").await - notes_before, 3);
+        let mails = app.deliver_mail().await;
+        let new: Vec<_> = mails[sent_before..].to_vec();
+        assert_eq!(new.len(), 3, "{new:?}");
+        assert!(new.iter().any(|m| m.to == w.urban_admin.email
+            && m.subject.contains("新结对：连州市实验学校 → 三元中学")));
+        assert!(new.iter().any(|m| m.to == w.rural_admin.email
+            && m.subject.contains("New pairing: 连州市实验学校 → 三元中学")));
+
+        // The page's bulk form, clicked twice with its one key: the second click is a no-op.
+        let d = draft(&app, &w, w.rural.id, c, "2027-2028", "2027-2028").await;
+        let (status, html) = app.get_html("/school-pairings").await;
+        assert_eq!(status, Status::Ok);
+        assert!(html.contains("发布所选草稿"));
+        assert!(html.contains(&format!("name=\"ids\" value=\"{d}\"")));
+        let id = d.to_string();
+        for _ in 0..2 {
+            let res = app
+                .post_form(
+                    "/school-pairings/publish",
+                    &[("ids", id.as_str()), ("idempotency_key", "page-key-1")],
+                )
+                .await;
+            assert_eq!(res.status(), Status::SeeOther);
+        }
+        assert_eq!(row(&app, d).await.status, "active");
+        assert_eq!(
+            count_where(&app, "audit_log WHERE action = 'publish'").await,
+            3
+        );
+        assert_eq!(
+            count_where(
+                &app,
+                &format!("notifications WHERE link = '/school-pairings/{d}'")
+            )
+            .await,
+            1
+        );
+        // Another user cannot replay someone else's key.
+        app.logout().await;
+        let other = app.bureau("second@tongxing.test").await;
+        let _ = other;
+        app.login("second@tongxing.test", PASSWORD).await;
+        let (status, _) = app
+            .api(
+                Method::Post,
+                "/api/v1/school-pairings/publish",
+                Some(json!({"ids": [a], "idempotency_key": "publish-once"})),
+            )
+            .await;
+        assert_eq!(status, Status::Conflict);
+    })
+    .await;
+}
+
+#[rocket::async_test]
+async fn complete_ended_completes_only_pairings_whose_last_year_has_ended() {
+    each_db(|app| async move {
+        let w = world(&app).await;
+        let c = third_school(&app, &w, "龙塘小学", "4418820003").await;
+        let d = third_school(&app, &w, "龙冲小学", "4418820004").await;
+        let ended = active(&app, &w, w.urban.id, w.rural.id, "2025-2026", "2026-2027").await;
+        let running = active(&app, &w, w.urban.id, c, "2026-2027", "2027-2028").await;
+        let still_draft = draft(&app, &w, w.rural.id, d, "2026-2027", "2026-2027").await;
+        // 2027-2028 exists and ends early (30 June 2028).
+        tongxing::domain::academic_years::create(
+            &app.db,
+            &w.bureau_actor,
+            &tongxing::domain::academic_years::YearForm {
+                name: "2027-2028".into(),
+                starts_on: "2027-09-01".into(),
+                ends_on: "2028-06-30".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("year");
+        let date = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+
+        // 2026-2027 does not exist: it ends on 31 July 2027.
+        assert_eq!(
+            school_pairings::complete_ended(&app.db, date("2027-07-31"))
+                .await
+                .unwrap(),
+            0
+        );
+        assert_eq!(row(&app, ended).await.status, "active");
+        assert_eq!(
+            school_pairings::complete_ended(&app.db, date("2027-08-01"))
+                .await
+                .unwrap(),
+            1
+        );
+        assert_eq!(row(&app, ended).await.status, "completed");
+        assert!(row(&app, ended).await.completed_at.is_some());
+        assert_eq!(row(&app, running).await.status, "active");
+        assert_eq!(row(&app, still_draft).await.status, "draft");
+        assert_eq!(
+            school_pairings::complete_ended(&app.db, date("2028-07-01"))
+                .await
+                .unwrap(),
+            1
+        );
+        assert_eq!(row(&app, running).await.status, "completed");
+        assert_eq!(row(&app, still_draft).await.status, "draft");
+        assert_eq!(
+            count_where(
+                &app,
+                "audit_log WHERE action = 'complete' AND actor_id IS NULL"
+            )
+            .await,
+            2
+        );
+
+        // A completed pairing never comes back.
+        app.login("bureau@tongxing.test", PASSWORD).await;
+        let (status, _) = app
+            .api(
+                Method::Post,
+                &format!("/api/v1/school-pairings/{ended}/terminate"),
+                Some(json!({"reason": "x"})),
+            )
+            .await;
+        assert_eq!(status, Status::Conflict);
+        let (status, _) = app
+            .api(
+                Method::Post,
+                &format!("/api/v1/school-pairings/{ended}/publish"),
+                None,
+            )
+            .await;
+        assert_eq!(status, Status::Conflict);
+        assert_eq!(row(&app, ended).await.status, "completed");
+    })
+    .await;
+}
+
+#[rocket::async_test]
+async fn pages_keep_the_input_show_the_next_step_and_the_timeline() {
+    each_db(|app| async move {
+        let w = world(&app).await;
+        app.login("bureau@tongxing.test", PASSWORD).await;
+        let (status, html) = app.get_html("/school-pairings/new").await;
+        assert_eq!(status, Status::Ok);
+        assert!(html.contains("连州市实验学校") && html.contains("name=\"support_kinds\""));
+
+        let (u, r) = (w.urban.id.to_string(), w.rural.id.to_string());
+        let res = app
+            .post_form(
+                "/school-pairings",
+                &[
+                    ("supporter_id", u.as_str()),
+                    ("receiver_id", u.as_str()),
+                    ("year_from", "2026-2027"),
+                    ("year_to", "2026-2027"),
+                    ("support_kinds", "staff"),
+                    ("note", "一周一次跟岗"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), Status::UnprocessableEntity);
+        let html = res.into_string().await.unwrap();
+        assert!(html.contains("学校不能与自己结对"));
+        assert!(html.contains("一周一次跟岗"));
+        assert!(html.contains("value=\"staff\" checked"));
+        assert_eq!(app.count("school_pairings").await, 0);
+
+        let res = app
+            .post_form(
+                "/school-pairings",
+                &[
+                    ("supporter_id", u.as_str()),
+                    ("receiver_id", r.as_str()),
+                    ("year_from", "2026-2027"),
+                    ("year_to", "2027-2028"),
+                    ("support_kinds", "staff"),
+                    ("support_kinds", "materials"),
+                    ("note", "一周一次跟岗"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), Status::SeeOther);
+        let id = rows::Entity::find().one(&app.db).await.unwrap().unwrap().id;
+        assert_eq!(
+            row(&app, id).await.support_kinds,
+            r#"["staff","materials"]"#
+        );
+
+        let (status, html) = app
+            .get_html("/school-pairings?status=draft&kind=materials")
+            .await;
+        assert_eq!(status, Status::Ok);
+        assert!(html.contains("三元中学") && html.contains("data-label="));
+        let (_, html) = app.get_html("/school-pairings?status=active").await;
+        assert!(!html.contains(&format!("/school-pairings/{id}\"")));
+        let (_, html) = app.get_html("/school-pairings?year=2028-2029").await;
+        assert!(!html.contains(&format!("/school-pairings/{id}\"")));
+        let (_, html) = app
+            .get_html(&format!(
+                "/school-pairings?q={}",
+                crate::common::enc("三元")
+            ))
+            .await;
+        assert!(html.contains(&format!("/school-pairings/{id}\"")));
+
+        let (status, html) = app.get_html(&format!("/school-pairings/{id}")).await;
+        assert_eq!(status, Status::Ok);
+        assert!(html.contains("这是草稿") && html.contains("创建草稿"));
+        let key = html
+            .split("name=\"idempotency_key\" value=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .unwrap()
+            .to_string();
+        let res = app
+            .post_form(
+                &format!("/school-pairings/{id}/publish"),
+                &[("idempotency_key", key.as_str())],
+            )
+            .await;
+        assert_eq!(res.status(), Status::SeeOther);
+        let (_, html) = app.get_html(&format!("/school-pairings/{id}")).await;
+        assert!(html.contains("结对进行中") && html.contains("发布"));
+        let publish_at = html.find("<li>").unwrap();
+        assert!(
+            html[publish_at..].find("发布").unwrap() < html[publish_at..].find("创建草稿").unwrap()
+        );
+
+        // Terminating: a confirmation page, the reason kept when missing.
+        let (status, html) = app
+            .get_html(&format!("/school-pairings/{id}/terminate"))
+            .await;
+        assert_eq!(status, Status::Ok);
+        assert!(html.contains("终止后不能恢复"));
+        let res = app
+            .post_form(
+                &format!("/school-pairings/{id}/terminate"),
+                &[("reason", " ")],
+            )
+            .await;
+        assert_eq!(res.status(), Status::UnprocessableEntity);
+        assert_eq!(row(&app, id).await.status, "active");
+        app.logout().await;
+
+        // A school admin asks for termination from the page; a teacher only reads.
+        app.login("rural@tongxing.test", PASSWORD).await;
+        let (_, html) = app.get_html(&format!("/school-pairings/{id}")).await;
+        assert!(html.contains("申请终止"));
+        let (status, _) = app
+            .get_html(&format!("/school-pairings/{id}/terminate"))
+            .await;
+        assert_eq!(status, Status::Forbidden);
+        let res = app
+            .post_form(
+                &format!("/school-pairings/{id}/request-termination"),
+                &[("reason", "师资调整")],
+            )
+            .await;
+        assert_eq!(res.status(), Status::SeeOther);
+        app.logout().await;
+        app.login("mentee@tongxing.test", PASSWORD).await;
+        let (status, html) = app.get_html("/school-pairings").await;
+        assert_eq!(status, Status::Ok);
+        assert!(html.contains("结对管理") && html.contains("三元中学"));
+        let (_, html) = app.get_html(&format!("/school-pairings/{id}")).await;
+        assert!(html.contains("申请终止") && html.contains("师资调整"));
+        assert!(!html.contains(&format!("/school-pairings/{id}/request-termination")));
+        let res = app
+            .post_form(
+                &format!("/school-pairings/{id}/terminate"),
+                &[("reason", "x")],
+            )
+            .await;
+        assert_eq!(res.status(), Status::Forbidden);
+        assert_eq!(row(&app, id).await.status, "active");
+        let (status, _) = app.get_html("/school-pairings/9999").await;
+        assert_eq!(status, Status::NotFound);
+    })
+    .await;
+}

@@ -1,0 +1,592 @@
+//! Teacher pairings (师徒结对): each rule allowed and refused, transitions by role, double
+//! publish, notifications, the completion function, access, and the home pages.
+use rocket::http::{Method, Status};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use serde_json::json;
+use tongxing::domain::academic_years::{self, YearForm};
+use tongxing::domain::teacher_pairings::{self as tp, TeacherPairingForm};
+use tongxing::domain::{school_pairings, teachers, users};
+use tongxing::entities::{notifications, teacher_pairings as rows};
+use tongxing::error::AppError;
+
+use crate::common::{PASSWORD, TestApp, World, each_db, world};
+
+pub const BASE: &str = "http://tongxing.test";
+
+pub async fn year(app: &TestApp, w: &World, name: &str, current: bool) -> i64 {
+    let (a, b) = name.split_once('-').expect("year name");
+    academic_years::create(
+        &app.db,
+        &w.bureau_actor,
+        &YearForm {
+            name: name.into(),
+            starts_on: format!("{a}-09-01"),
+            second_term_starts_on: format!("{b}-02-20"),
+            ends_on: format!("{b}-07-15"),
+            is_current: if current { "1".into() } else { String::new() },
+        },
+    )
+    .await
+    .expect("create year")
+    .id
+}
+
+pub fn form(mentor: i64, mentee: i64, subject: &str, year: i64) -> TeacherPairingForm {
+    TeacherPairingForm {
+        mentor_id: mentor.to_string(),
+        mentee_id: mentee.to_string(),
+        subject: subject.into(),
+        academic_year_id: year.to_string(),
+        school_pairing_id: String::new(),
+    }
+}
+
+/// The standard world with the current year 2026-2027 and an active 数学 pairing of
+/// 李明 → 姚成琳.
+pub async fn setup(app: &TestApp) -> (World, i64, i64) {
+    let w = world(app).await;
+    let y = year(app, &w, "2026-2027", true).await;
+    let p = tp::create(
+        &app.db,
+        &w.bureau_actor,
+        &form(w.mentor.id, w.mentee.id, "数学", y),
+    )
+    .await
+    .expect("create");
+    tp::publish(&app.db, &w.bureau_actor, &[p.id], None, BASE)
+        .await
+        .expect("publish");
+    (w, y, p.id)
+}
+
+pub async fn row(app: &TestApp, id: i64) -> rows::Model {
+    rows::Entity::find_by_id(id)
+        .one(&app.db)
+        .await
+        .expect("query")
+        .expect("row")
+}
+
+pub async fn notices_of(app: &TestApp, user_id: i64, kind: &str) -> u64 {
+    notifications::Entity::find()
+        .filter(notifications::Column::UserId.eq(user_id))
+        .filter(notifications::Column::Kind.eq(kind))
+        .count(&app.db)
+        .await
+        .expect("count")
+}
+
+fn field_key(err: AppError, field: &str) -> String {
+    match err.field_errors() {
+        Some(e) => e
+            .get(field)
+            .and_then(|m| m.first())
+            .map(|m| m.key.clone())
+            .unwrap_or_else(|| panic!("no error on {field}: {e:?}")),
+        None => panic!("not a field error: {err:?}"),
+    }
+}
+
+#[rocket::async_test]
+async fn create_rules_allowed_and_refused() {
+    each_db(|app| async move {
+        let w = world(&app).await;
+        let y = year(&app, &w, "2026-2027", true).await;
+        let db = &app.db;
+        let a = &w.bureau_actor;
+
+        // Allowed.
+        let ok = tp::create(db, a, &form(w.mentor.id, w.mentee.id, "数学", y))
+            .await
+            .expect("allowed");
+        assert_eq!(ok.status, "draft");
+        let n = app.count("teacher_pairings").await;
+
+        // Mentor = mentee.
+        let e = tp::create(db, a, &form(w.mentor.id, w.mentor.id, "语文", y))
+            .await
+            .unwrap_err();
+        assert_eq!(field_key(e, "mentee_id"), "tp-err-same-teacher");
+        // Unknown teacher, unknown year.
+        let e = tp::create(db, a, &form(999_999, w.mentee.id, "语文", y))
+            .await
+            .unwrap_err();
+        assert_eq!(field_key(e, "mentor_id"), "tp-err-no-teacher");
+        let e = tp::create(db, a, &form(w.mentor.id, w.mentee.id, "语文", 999_999))
+            .await
+            .unwrap_err();
+        assert_eq!(field_key(e, "academic_year_id"), "tp-err-no-year");
+        // A mentee has one pairing per subject and year; another subject is fine.
+        let e = tp::create(db, a, &form(w.mentor.id, w.mentee.id, "数学", y))
+            .await
+            .unwrap_err();
+        assert_eq!(field_key(e, "mentee_id"), "tp-err-mentee-taken");
+        assert_eq!(app.count("teacher_pairings").await, n);
+        tp::create(db, a, &form(w.mentor.id, w.mentee.id, "物理", y))
+            .await
+            .expect("other subject allowed");
+
+        // An inactive teacher.
+        let gone = app.teacher(a, w.rural.id, "停用老师", "R900").await;
+        teachers::set_active(db, a, gone.id, false)
+            .await
+            .expect("deactivate");
+        let e = tp::create(db, a, &form(w.mentor.id, gone.id, "数学", y))
+            .await
+            .unwrap_err();
+        assert_eq!(field_key(e, "mentee_id"), "tp-err-teacher-inactive");
+
+        // Not the bureau.
+        let mentor_actor = users::actor_of(&w.mentor_user);
+        let before = app.count("teacher_pairings").await;
+        let e = tp::create(
+            db,
+            &mentor_actor,
+            &form(w.mentor.id, w.mentee.id, "英语", y),
+        )
+        .await
+        .unwrap_err();
+        assert!(matches!(e, AppError::Forbidden));
+        assert_eq!(app.count("teacher_pairings").await, before);
+    })
+    .await;
+}
+
+#[rocket::async_test]
+async fn mentor_cap_at_create_and_publish() {
+    each_db(|app| async move {
+        let w = world(&app).await;
+        let y = year(&app, &w, "2026-2027", true).await;
+        let db = &app.db;
+        let a = &w.bureau_actor;
+        let m2 = app.teacher(a, w.rural.id, "徒弟二", "R002").await;
+        let m3 = app.teacher(a, w.rural.id, "徒弟三", "R003").await;
+        let m4 = app.teacher(a, w.rural.id, "徒弟四", "R004").await;
+        let mut ids = Vec::new();
+        for t in [w.mentee.id, m2.id, m3.id] {
+            ids.push(
+                tp::create(db, a, &form(w.mentor.id, t, "数学", y))
+                    .await
+                    .expect("drafts do not count")
+                    .id,
+            );
+        }
+        tp::publish(db, a, &ids[..2], None, BASE)
+            .await
+            .expect("two");
+        // Publishing the third is over the cap (default 2): 409 on mentor_id, still a draft.
+        let e = tp::publish(db, a, &ids[2..], None, BASE).await.unwrap_err();
+        assert!(matches!(&e, AppError::Conflict { field, .. } if field == "mentor_id"));
+        assert_eq!(row(&app, ids[2]).await.status, "draft");
+        // Creating another is refused at create time too.
+        let e = tp::create(db, a, &form(w.mentor.id, m4.id, "数学", y))
+            .await
+            .unwrap_err();
+        assert_eq!(field_key(e, "mentor_id"), "tp-err-mentor-full");
+    })
+    .await;
+}
+
+#[rocket::async_test]
+async fn school_pairing_membership() {
+    each_db(|app| async move {
+        let w = world(&app).await;
+        let y = year(&app, &w, "2026-2027", true).await;
+        let db = &app.db;
+        let a = &w.bureau_actor;
+        let sp_form = school_pairings::PairingForm {
+            supporter_id: w.urban.id.to_string(),
+            receiver_id: w.rural.id.to_string(),
+            year_from: "2026-2027".into(),
+            year_to: "2026-2027".into(),
+            support_kinds: vec!["staff".into()],
+            note: String::new(),
+        };
+        let sp = school_pairings::create(db, a, &sp_form).await.expect("sp");
+        let mut f = form(w.mentor.id, w.mentee.id, "数学", y);
+        f.school_pairing_id = sp.id.to_string();
+        // A draft school pairing is refused.
+        let e = tp::create(db, a, &f).await.unwrap_err();
+        assert_eq!(
+            field_key(e, "school_pairing_id"),
+            "tp-err-school-pairing-inactive"
+        );
+        school_pairings::publish(db, a, &[sp.id], None, BASE)
+            .await
+            .expect("publish sp");
+        // Reversed sides are refused.
+        let urban2 = app.teacher(a, w.urban.id, "城区徒弟", "U002").await;
+        let rural2 = app.teacher(a, w.rural.id, "农村师傅", "R010").await;
+        let mut bad = form(rural2.id, urban2.id, "数学", y);
+        bad.school_pairing_id = sp.id.to_string();
+        let e = tp::create(db, a, &bad).await.unwrap_err();
+        let errs = e.field_errors().expect("fields");
+        assert_eq!(
+            errs.get("mentor_id").unwrap()[0].key,
+            "tp-err-mentor-not-supporter"
+        );
+        assert_eq!(
+            errs.get("mentee_id").unwrap()[0].key,
+            "tp-err-mentee-not-receiver"
+        );
+        // The right sides are allowed.
+        let p = tp::create(db, a, &f).await.expect("allowed");
+        assert_eq!(p.school_pairing_id, Some(sp.id));
+    })
+    .await;
+}
+
+#[rocket::async_test]
+async fn transitions_by_role_through_the_api() {
+    each_db(|app| async move {
+        let w = world(&app).await;
+        let y = year(&app, &w, "2026-2027", true).await;
+        // An outsider: mentor of another pairing.
+        let other_t = app.teacher(&w.bureau_actor, w.urban.id, "王芳", "U003").await;
+        let other_m = app.teacher(&w.bureau_actor, w.rural.id, "陈静", "R003").await;
+        app.user(&w.bureau_actor, "other@tongxing.test", "teacher", None, Some(other_t.id))
+            .await;
+        tp::create(&app.db, &w.bureau_actor, &form(other_t.id, other_m.id, "数学", y))
+            .await
+            .expect("other");
+
+        // Create through the API as the bureau.
+        assert_eq!(app.login("bureau@tongxing.test", PASSWORD).await, Status::SeeOther);
+        let (s, body) = app
+            .api(
+                Method::Post,
+                "/api/v1/teacher-pairings",
+                Some(json!({"mentor_id": w.mentor.id, "mentee_id": w.mentee.id, "subject": "数学", "academic_year_id": y})),
+            )
+            .await;
+        assert_eq!(s, Status::Created, "{body}");
+        let id = body["id"].as_i64().expect("id");
+        assert_eq!(body["status"], "draft");
+        // A rule refused: 422 with the field.
+        let (s, body) = app
+            .api(
+                Method::Post,
+                "/api/v1/teacher-pairings",
+                Some(json!({"mentor_id": w.mentor.id, "mentee_id": w.mentor.id, "subject": "数学", "academic_year_id": y})),
+            )
+            .await;
+        assert_eq!(s, Status::UnprocessableEntity);
+        assert!(body["error"]["fields"]["mentee_id"].is_array(), "{body}");
+        // Unknown id: 404 and nothing created or changed.
+        let n = app.count("teacher_pairings").await;
+        let (s, _) = app
+            .api(Method::Post, "/api/v1/teacher-pairings/999999/publish", None)
+            .await;
+        assert_eq!(s, Status::NotFound);
+        assert_eq!(app.count("teacher_pairings").await, n);
+        app.logout().await;
+
+        // The mentor may not publish.
+        app.login("mentor@tongxing.test", PASSWORD).await;
+        let (s, _) = app
+            .api(Method::Post, &format!("/api/v1/teacher-pairings/{id}/publish"), None)
+            .await;
+        assert_eq!(s, Status::Forbidden);
+        assert_eq!(row(&app, id).await.status, "draft");
+        // Teachers do not see drafts the bureau is still preparing.
+        let (s, list) = app.api(Method::Get, "/api/v1/teacher-pairings", None).await;
+        assert_eq!(s, Status::Ok);
+        assert_eq!(list["total"], 0);
+        app.logout().await;
+
+        // The bureau publishes; a second publish changes nothing and tells nobody again.
+        app.login("bureau@tongxing.test", PASSWORD).await;
+        let (s, body) = app
+            .api(Method::Post, &format!("/api/v1/teacher-pairings/{id}/publish"), None)
+            .await;
+        assert_eq!(s, Status::Ok, "{body}");
+        assert_eq!(body["status"], "active");
+        let mentor_n = notices_of(&app, w.mentor_user.id, "tp-published").await;
+        let mentee_n = notices_of(&app, w.mentee_user.id, "tp-published").await;
+        assert_eq!((mentor_n, mentee_n), (1, 1));
+        let (s, _) = app
+            .api(Method::Post, &format!("/api/v1/teacher-pairings/{id}/publish"), None)
+            .await;
+        assert_eq!(s, Status::Ok);
+        assert_eq!(notices_of(&app, w.mentor_user.id, "tp-published").await, 1);
+        // Terminate needs a reason.
+        let (s, _) = app
+            .api(
+                Method::Post,
+                &format!("/api/v1/teacher-pairings/{id}/terminate"),
+                Some(json!({"reason": " "})),
+            )
+            .await;
+        assert_eq!(s, Status::UnprocessableEntity);
+        assert_eq!(row(&app, id).await.status, "active");
+        app.logout().await;
+
+        // Another pairing's mentor sees nothing and changes nothing.
+        app.login("other@tongxing.test", PASSWORD).await;
+        let (s, _) = app.api(Method::Get, &format!("/api/v1/teacher-pairings/{id}"), None).await;
+        assert_eq!(s, Status::Forbidden);
+        let (s, _) = app
+            .api(
+                Method::Post,
+                &format!("/api/v1/teacher-pairings/{id}/request-termination"),
+                Some(json!({"reason": "不想"})),
+            )
+            .await;
+        assert_eq!(s, Status::Forbidden);
+        let (s, list) = app.api(Method::Get, "/api/v1/teacher-pairings", None).await;
+        assert_eq!(s, Status::Ok);
+        assert!(list["items"].as_array().unwrap().iter().all(|p| p["id"] != id));
+        assert!(row(&app, id).await.termination_requested_at.is_none());
+        app.logout().await;
+
+        // The mentee asks for termination; the bureau is told. The mentee may not terminate.
+        app.login("mentee@tongxing.test", PASSWORD).await;
+        let (s, body) = app
+            .api(
+                Method::Post,
+                &format!("/api/v1/teacher-pairings/{id}/request-termination"),
+                Some(json!({"reason": "调动工作"})),
+            )
+            .await;
+        assert_eq!(s, Status::Ok, "{body}");
+        assert_eq!(notices_of(&app, w.bureau.id, "tp-termination-requested").await, 1);
+        let (s, _) = app
+            .api(
+                Method::Post,
+                &format!("/api/v1/teacher-pairings/{id}/terminate"),
+                Some(json!({"reason": "x"})),
+            )
+            .await;
+        assert_eq!(s, Status::Forbidden);
+        assert_eq!(row(&app, id).await.status, "active");
+        app.logout().await;
+
+        // The bureau terminates; ending twice or publishing again is a 409 on status.
+        app.login("bureau@tongxing.test", PASSWORD).await;
+        let (s, body) = app
+            .api(
+                Method::Post,
+                &format!("/api/v1/teacher-pairings/{id}/terminate"),
+                Some(json!({"reason": "徒弟调动"})),
+            )
+            .await;
+        assert_eq!(s, Status::Ok, "{body}");
+        assert_eq!(body["status"], "terminated");
+        assert_eq!(notices_of(&app, w.mentee_user.id, "tp-terminated").await, 1);
+        for action in ["terminate", "publish"] {
+            let (s, body) = app
+                .api(
+                    Method::Post,
+                    &format!("/api/v1/teacher-pairings/{id}/{action}"),
+                    Some(json!({"reason": "again"})),
+                )
+                .await;
+            assert_eq!(s, Status::Conflict, "{action}");
+            assert!(body["error"]["fields"]["status"].is_array(), "{body}");
+        }
+        assert_eq!(row(&app, id).await.status, "terminated");
+        app.logout().await;
+
+        // End reasons: each side records one, the other is told.
+        app.login("mentor@tongxing.test", PASSWORD).await;
+        let res = app
+            .post_form(
+                &format!("/teacher-pairings/{id}/end-reason"),
+                &[("reason", "徒弟调往他校")],
+            )
+            .await;
+        assert_eq!(res.status(), Status::SeeOther);
+        assert_eq!(notices_of(&app, w.mentee_user.id, "tp-end-reason").await, 1);
+        app.logout().await;
+        app.login("mentee@tongxing.test", PASSWORD).await;
+        let res = app
+            .post_form(
+                &format!("/teacher-pairings/{id}/end-reason"),
+                &[("reason", "工作调动")],
+            )
+            .await;
+        assert_eq!(res.status(), Status::SeeOther);
+        assert_eq!(notices_of(&app, w.mentor_user.id, "tp-end-reason").await, 1);
+        let r = row(&app, id).await;
+        assert_eq!(r.mentor_end_reason.as_deref(), Some("徒弟调往他校"));
+        assert_eq!(r.mentee_end_reason.as_deref(), Some("工作调动"));
+        let (s, html) = app.get_html(&format!("/teacher-pairings/{id}")).await;
+        assert_eq!(s, Status::Ok);
+        assert!(html.contains("工作调动") && html.contains("徒弟调往他校"));
+    })
+    .await;
+}
+
+#[rocket::async_test]
+async fn bulk_publish_page_is_idempotent() {
+    each_db(|app| async move {
+        let w = world(&app).await;
+        let y = year(&app, &w, "2026-2027", true).await;
+        let m2 = app
+            .teacher(&w.bureau_actor, w.rural.id, "徒弟二", "R002")
+            .await;
+        let a = tp::create(
+            &app.db,
+            &w.bureau_actor,
+            &form(w.mentor.id, w.mentee.id, "数学", y),
+        )
+        .await
+        .unwrap();
+        let b = tp::create(
+            &app.db,
+            &w.bureau_actor,
+            &form(w.mentor.id, m2.id, "数学", y),
+        )
+        .await
+        .unwrap();
+        app.login("bureau@tongxing.test", PASSWORD).await;
+        let (s, html) = app.get_html("/teacher-pairings?status=draft").await;
+        assert_eq!(s, Status::Ok);
+        assert!(html.contains("姚成琳") && html.contains("徒弟二"));
+        let (ia, ib) = (a.id.to_string(), b.id.to_string());
+        for _ in 0..2 {
+            let res = app
+                .post_form(
+                    "/teacher-pairings/publish",
+                    &[("ids", &ia), ("ids", &ib), ("key", "k-1")],
+                )
+                .await;
+            assert_eq!(res.status(), Status::SeeOther);
+        }
+        assert_eq!(row(&app, a.id).await.status, "active");
+        assert_eq!(row(&app, b.id).await.status, "active");
+        assert_eq!(notices_of(&app, w.mentor_user.id, "tp-published").await, 2);
+        let publishes = app
+            .count("audit_log WHERE action = 'publish' AND entity = 'teacher_pairing'")
+            .await;
+        assert_eq!(publishes, 2);
+        // Filters keep working.
+        let (_, html) = app.get_html("/teacher-pairings?q=徒弟二").await;
+        assert!(html.contains("徒弟二") && !html.contains("姚成琳"));
+    })
+    .await;
+}
+
+#[rocket::async_test]
+async fn complete_ended_completes_only_active_of_ended_years() {
+    each_db(|app| async move {
+        let w = world(&app).await;
+        let old = year(&app, &w, "2024-2025", false).await;
+        let cur = year(&app, &w, "2026-2027", true).await;
+        let db = &app.db;
+        let a = &w.bureau_actor;
+        let m2 = app.teacher(a, w.rural.id, "徒弟二", "R002").await;
+        let ended = tp::create(db, a, &form(w.mentor.id, w.mentee.id, "数学", old))
+            .await
+            .unwrap();
+        let draft_old = tp::create(db, a, &form(w.mentor.id, m2.id, "数学", old))
+            .await
+            .unwrap();
+        let current = tp::create(db, a, &form(w.mentor.id, w.mentee.id, "数学", cur))
+            .await
+            .unwrap();
+        tp::publish(db, a, &[ended.id, current.id], None, BASE)
+            .await
+            .unwrap();
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
+        assert_eq!(tp::complete_ended(db, today).await.unwrap(), 1);
+        assert_eq!(row(&app, ended.id).await.status, "completed");
+        assert!(row(&app, ended.id).await.completed_at.is_some());
+        assert_eq!(row(&app, draft_old.id).await.status, "draft");
+        assert_eq!(row(&app, current.id).await.status, "active");
+        // Running again does nothing.
+        assert_eq!(tp::complete_ended(db, today).await.unwrap(), 0);
+    })
+    .await;
+}
+
+#[rocket::async_test]
+async fn home_pages_list_the_pairing_for_both_sides() {
+    each_db(|app| async move {
+        let (w, _y, id) = setup(&app).await;
+        let link = format!("/teacher-pairings/{id}");
+        for (email, other) in [
+            ("mentor@tongxing.test", "姚成琳"),
+            ("mentee@tongxing.test", "李明"),
+            ("urban@tongxing.test", "姚成琳"),
+            ("rural@tongxing.test", "李明"),
+        ] {
+            assert_eq!(app.login(email, PASSWORD).await, Status::SeeOther);
+            let (s, html) = app.get_html("/").await;
+            assert_eq!(s, Status::Ok, "{email}");
+            assert!(html.contains(&link), "{email}: no link");
+            assert!(html.contains(other), "{email}: no {other}");
+            let (s, html) = app.get_html(&link).await;
+            assert_eq!(s, Status::Ok, "{email}");
+            assert!(html.contains("数学"));
+            app.logout().await;
+        }
+        // A teacher of neither side: 403 on the page, nothing on the home page.
+        let t = app
+            .teacher(&w.bureau_actor, w.urban.id, "王芳", "U009")
+            .await;
+        app.user(
+            &w.bureau_actor,
+            "wang@tongxing.test",
+            "teacher",
+            None,
+            Some(t.id),
+        )
+        .await;
+        app.login("wang@tongxing.test", PASSWORD).await;
+        let (_, html) = app.get_html("/").await;
+        assert!(!html.contains(&link));
+        let (s, _) = app.get_html(&link).await;
+        assert_eq!(s, Status::Forbidden);
+        let (s, _) = app.get_html("/teacher-pairings/999999").await;
+        assert_eq!(s, Status::NotFound);
+    })
+    .await;
+}
+
+#[rocket::async_test]
+async fn draft_form_refuses_with_typed_input_kept() {
+    each_db(|app| async move {
+        let w = world(&app).await;
+        let y = year(&app, &w, "2026-2027", true).await;
+        app.login("bureau@tongxing.test", PASSWORD).await;
+        let (s, html) = app
+            .get_html(&format!("/teacher-pairings/new?mentor_id={}", w.mentor.id))
+            .await;
+        assert_eq!(s, Status::Ok);
+        assert!(html.contains("李明"));
+        let n = app.count("teacher_pairings").await;
+        let (m, ys) = (w.mentor.id.to_string(), y.to_string());
+        let res = app
+            .post_form(
+                "/teacher-pairings",
+                &[
+                    ("mentor_id", &m),
+                    ("mentee_id", &m),
+                    ("subject", "化学实验"),
+                    ("academic_year_id", &ys),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), Status::UnprocessableEntity);
+        let html = res.into_string().await.unwrap();
+        assert!(html.contains("化学实验"));
+        assert!(html.contains("师傅和徒弟不能是同一位教师"));
+        assert_eq!(app.count("teacher_pairings").await, n);
+        let me = w.mentee.id.to_string();
+        let res = app
+            .post_form(
+                "/teacher-pairings",
+                &[
+                    ("mentor_id", &m),
+                    ("mentee_id", &me),
+                    ("subject", "化学"),
+                    ("academic_year_id", &ys),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), Status::SeeOther);
+        assert_eq!(app.count("teacher_pairings").await, n + 1);
+    })
+    .await;
+}
