@@ -112,8 +112,14 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .await
                 .map_err(|e| format!("demo data: {e}"))?;
             println!(
-                "demo data loaded: {} schools, {} teachers, {} accounts, {} academic years added (existing ones kept)",
-                report.schools_added, report.teachers_added, report.users_added, report.years_added
+                "demo data loaded: {} schools, {} teachers, {} accounts, {} academic years, {} school pairings, {} teacher pairings, {} secondments added (existing ones kept)",
+                report.schools_added,
+                report.teachers_added,
+                report.users_added,
+                report.years_added,
+                report.school_pairings_added,
+                report.teacher_pairings_added,
+                report.secondments_added
             );
             println!(
                 "\nDemo logins (password for all: {}):",

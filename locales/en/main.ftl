@@ -651,3 +651,4 @@ audit-action-reactivate = Reactivated
 audit-action-publish = Published
 audit-action-terminate = Terminated
 audit-action-retry = Sent again
+pairings-propose-all = Propose teacher pairings

@@ -651,3 +651,4 @@ audit-action-reactivate = 恢复
 audit-action-publish = 发布
 audit-action-terminate = 终止
 audit-action-retry = 重新发送
+pairings-propose-all = 一键配对师徒

@@ -350,6 +350,9 @@ pub struct DemoReport {
     pub teachers_added: usize,
     pub users_added: usize,
     pub years_added: usize,
+    pub school_pairings_added: usize,
+    pub teacher_pairings_added: usize,
+    pub secondments_added: usize,
 }
 
 pub async fn load(db: &DatabaseConnection) -> AppResult<DemoReport> {
@@ -502,5 +505,219 @@ pub async fn load(db: &DatabaseConnection) -> AppResult<DemoReport> {
         users::create(db, &actor, &form, "http://127.0.0.1:8000").await?;
         report.users_added += 1;
     }
+    programme(db, &actor, &mut report).await?;
     Ok(report)
+}
+
+/// The seed's pairings, supporter → receiver with the kinds of support: a chain
+/// (第一中学 → 三元中学 → 梓园小学) and the big urban schools each supporting two rural
+/// schools, one with staff and one with materials or funds.
+const SCHOOL_PAIRINGS: &[(&str, &str, &[&str])] = &[
+    ("3415020001", "3415020101", &["staff", "management"]),
+    ("3415020101", "3415020102", &["staff", "materials"]),
+    ("3415020002", "3415020201", &["staff"]),
+    ("3415020002", "3415020301", &["materials"]),
+    ("3415020003", "3415020103", &["staff"]),
+    ("3415020003", "3415020202", &["materials"]),
+    ("3415020001", "3415020401", &["funds", "materials"]),
+];
+
+/// Three batches of secondments (四年三批轮岗): (school code, staff no, to school code, year,
+/// term, batch, from, to).
+type DemoSecondment = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    u32,
+    (i32, u32, u32),
+    (i32, u32, u32),
+);
+
+const SECONDMENTS: &[DemoSecondment] = &[
+    (
+        "3415020002",
+        "SY0031",
+        "3415020301",
+        "2025-2026",
+        "first",
+        1,
+        (2025, 9, 1),
+        (2026, 1, 20),
+    ),
+    (
+        "3415020003",
+        "EX0012",
+        "3415020301",
+        "2025-2026",
+        "second",
+        2,
+        (2026, 2, 23),
+        (2026, 7, 10),
+    ),
+    (
+        "3415020002",
+        "SY0046",
+        "3415020201",
+        "2026-2027",
+        "year",
+        3,
+        (2026, 9, 1),
+        (2027, 7, 9),
+    ),
+];
+
+async fn programme(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    report: &mut DemoReport,
+) -> AppResult<()> {
+    use crate::domain::{school_pairings, secondments, teacher_pairings};
+    use crate::entities::{school_pairings as sp, teacher_pairings as tp};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+    let mut drafts = Vec::new();
+    for (supporter, receiver, kinds) in SCHOOL_PAIRINGS {
+        let (Some(s), Some(r)) = (
+            schools::find_by_code(db, supporter).await?,
+            schools::find_by_code(db, receiver).await?,
+        ) else {
+            continue;
+        };
+        let exists = sp::Entity::find()
+            .filter(sp::Column::SupporterId.eq(s.id))
+            .filter(sp::Column::ReceiverId.eq(r.id))
+            .one(db)
+            .await?
+            .is_some();
+        if exists {
+            continue;
+        }
+        let form = school_pairings::PairingForm {
+            supporter_id: s.id.to_string(),
+            receiver_id: r.id.to_string(),
+            year_from: "2025-2026".into(),
+            year_to: "2028-2029".into(),
+            support_kinds: kinds.iter().map(|k| k.to_string()).collect(),
+            note: String::new(),
+        };
+        drafts.push(school_pairings::create(db, actor, &form).await?.id);
+    }
+    if !drafts.is_empty() {
+        school_pairings::publish(db, actor, &drafts, None, "http://127.0.0.1:8000").await?;
+        report.school_pairings_added = drafts.len();
+    }
+
+    // 王建华 (第一中学) mentors 姚成琳 (三元中学) in junior-secondary maths this year, with
+    // the work plan in the seed's words.
+    let (Some(yizhong), Some(sanyuan)) = (
+        schools::find_by_code(db, "3415020001").await?,
+        schools::find_by_code(db, "3415020101").await?,
+    ) else {
+        return Ok(());
+    };
+    let (Some(mentor), Some(mentee)) = (
+        teachers::find_by_staff_no(db, yizhong.id, "YZ0107").await?,
+        teachers::find_by_staff_no(db, sanyuan.id, "SZ0009").await?,
+    ) else {
+        return Ok(());
+    };
+    let year = academic_years::list(db)
+        .await?
+        .into_iter()
+        .find(|y| y.name == "2026-2027");
+    let school_pairing = sp::Entity::find()
+        .filter(sp::Column::SupporterId.eq(yizhong.id))
+        .filter(sp::Column::ReceiverId.eq(sanyuan.id))
+        .one(db)
+        .await?;
+    let already = tp::Entity::find()
+        .filter(tp::Column::MentorId.eq(mentor.id))
+        .filter(tp::Column::MenteeId.eq(mentee.id))
+        .one(db)
+        .await?
+        .is_some();
+    if let (Some(year), false) = (&year, already) {
+        let form = teacher_pairings::TeacherPairingForm {
+            mentor_id: mentor.id.to_string(),
+            mentee_id: mentee.id.to_string(),
+            subject: "数学".into(),
+            academic_year_id: year.id.to_string(),
+            school_pairing_id: school_pairing.map(|p| p.id.to_string()).unwrap_or_default(),
+        };
+        let pairing = teacher_pairings::create(db, actor, &form).await?;
+        teacher_pairings::publish(db, actor, &[pairing.id], None, "http://127.0.0.1:8000").await?;
+        let plan = teacher_pairings::PlanForm {
+            version: pairing.plan_version.to_string(),
+            analysis_ethics: "姚成琳老师能够爱岗敬业，较好地遵守学校的规章制度，工作责任心较强；虚心好学，积极上进；承担了毕业班的数学教学任务兼学校电脑课教学，服从学校的安排，有较强的团结、协作精神，并有一定的开拓进取精神。".into(),
+            analysis_skill: "从教多年，已逐渐熟悉初中数学教学的一般过程，有一定的教学经验，了解学生认知一般规律，善于反思自己的教学行为。但在对教材的处理方面，特别在课堂教学的组织方面，经验不足；在教育科研方面成绩较少。".into(),
+            goals: "本着“共同学习，一起进步”的理念，在互帮互助的学习中共同成长，不断提高教育学科科研水平，教育教学工作更上一层楼。".into(),
+            measures_ethics: "树立依法执教、为民服务的精神，学习、领会《初中教师职业道德规范》；培养爱岗敬业、团结协作的精神，互帮互带，取长补短。".into(),
+            measures_teaching: "加强学习，树立新的理念，重温《课程标准》；加强课堂教学的有效性研究，用新理念处理旧教材，把自主学习、合作学习引入课堂；做好课后反思；做好课后辅导，注意分层教学。".into(),
+            measures_self: "多学习：学习先进的教育教学理论和身边老师的宝贵经验；多反思：从“经验型”教师转向“科研型”教师；多琢磨：贯彻赏识教育，琢磨班级管理的办法。".into(),
+            t1_observations: "4".into(),
+            t1_attended: "2".into(),
+            t1_reflections: "4".into(),
+            t1_contacts: "6".into(),
+            t2_observations: "4".into(),
+            t2_attended: "2".into(),
+            t2_reflections: "4".into(),
+            t2_contacts: "6".into(),
+        };
+        // The mentor's account writes the plan, as in the seed.
+        let mentor_actor = match users::find_by_email(db, LOGINS[3].email).await? {
+            Some(u) => users::actor_of(&u),
+            None => actor.clone(),
+        };
+        let _ = teacher_pairings::save_plan(db, &mentor_actor, pairing.id, &plan).await?;
+        report.teacher_pairings_added += 1;
+    }
+
+    for (from_code, staff_no, to_code, year_name, term, batch, starts, ends) in SECONDMENTS {
+        let (Some(from), Some(to)) = (
+            schools::find_by_code(db, from_code).await?,
+            schools::find_by_code(db, to_code).await?,
+        ) else {
+            continue;
+        };
+        let Some(teacher) = teachers::find_by_staff_no(db, from.id, staff_no).await? else {
+            continue;
+        };
+        let Some(year) = academic_years::list(db)
+            .await?
+            .into_iter()
+            .find(|y| y.name == *year_name)
+        else {
+            continue;
+        };
+        let exists = crate::entities::secondments::Entity::find()
+            .filter(crate::entities::secondments::Column::TeacherId.eq(teacher.id))
+            .filter(crate::entities::secondments::Column::AcademicYearId.eq(year.id))
+            .one(db)
+            .await?
+            .is_some();
+        if exists {
+            continue;
+        }
+        let d = |(y, m, day): (i32, u32, u32)| {
+            NaiveDate::from_ymd_opt(y, m, day)
+                .unwrap_or_default()
+                .to_string()
+        };
+        let form = secondments::SecondmentForm {
+            teacher_id: teacher.id.to_string(),
+            from_school_id: from.id.to_string(),
+            to_school_id: to.id.to_string(),
+            academic_year_id: year.id.to_string(),
+            term: term.to_string(),
+            batch: batch.to_string(),
+            starts_on: d(*starts),
+            ends_on: d(*ends),
+            note: String::new(),
+        };
+        secondments::create(db, actor, &form).await?;
+        report.secondments_added += 1;
+    }
+    Ok(())
 }

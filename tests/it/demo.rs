@@ -10,6 +10,14 @@ async fn demo_data_is_idempotent_and_its_logins_work() {
         let first = demo::load(&app.db).await.expect("demo");
         assert_eq!(first.schools_added, 10);
         assert_eq!(first.users_added, demo::LOGINS.len());
+        assert_eq!(
+            (
+                first.school_pairings_added,
+                first.teacher_pairings_added,
+                first.secondments_added
+            ),
+            (7, 1, 3)
+        );
         let counts = (
             app.count("schools").await,
             app.count("teachers").await,
@@ -22,9 +30,12 @@ async fn demo_data_is_idempotent_and_its_logins_work() {
                 second.schools_added,
                 second.teachers_added,
                 second.users_added,
-                second.years_added
+                second.years_added,
+                second.school_pairings_added
+                    + second.teacher_pairings_added
+                    + second.secondments_added
             ),
-            (0, 0, 0, 0)
+            (0, 0, 0, 0, 0)
         );
         assert_eq!(
             counts,
@@ -68,6 +79,28 @@ async fn demo_data_is_idempotent_and_its_logins_work() {
         }
         let (_, html) = app.get_html("/").await;
         assert!(html.contains("2026—2027学年"), "current year shown");
+        // The seed's programme: the chain, and 姚成琳's pairing with the plan in the seed's words.
+        let (_, html) = app.get_html("/school-pairings").await;
+        for name in ["梓园小学", "桥店中学", "段岗小学"] {
+            assert!(html.contains(name), "{name} in the pairings list");
+        }
+        app.logout().await;
+        app.login("yaochenglin@demo.tongxing.cn", demo::DEMO_PASSWORD)
+            .await;
+        let (_, html) = app.get_html("/").await;
+        assert!(
+            html.contains("王建华"),
+            "the mentee's home names the mentor"
+        );
+        let (_, html) = app.get_html("/teacher-pairings").await;
+        let id: i64 = regex::Regex::new(r#"/teacher-pairings/(\d+)""#)
+            .unwrap()
+            .captures(&html)
+            .and_then(|c| c[1].parse().ok())
+            .expect("a pairing link");
+        let (status, html) = app.get_html(&format!("/teacher-pairings/{id}")).await;
+        assert_eq!(status, rocket::http::Status::Ok);
+        assert!(html.contains("用新理念处理旧教材"), "the seed's work plan");
     })
     .await;
 }
