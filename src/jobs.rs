@@ -141,6 +141,11 @@ impl Fairing for Worker {
                     {
                         tracing::error!("completing ended school pairings: {e}");
                     }
+                    if let Err(e) =
+                        crate::domain::teacher_pairings::complete_ended(&db, today).await
+                    {
+                        tracing::error!("completing ended teacher pairings: {e}");
+                    }
                 }
                 rocket::tokio::select! {
                     _ = rocket::tokio::time::sleep(Duration::from_secs(5)) => {}

@@ -717,6 +717,11 @@ pub async fn publish(
                 msg: Msg::new("tp-err-mentor-full").arg("max", max),
             });
         }
+        // Everything else may have changed since the draft was made (a teacher left, the
+        // school pairing ended): the draft's rules are checked again.
+        let again =
+            parse_form(&TeacherPairingForm::from_model(&before)).map_err(AppError::Invalid)?;
+        check_rules(&txn, &again, Some(id)).await?;
         let mut active = before.clone().into_active_model();
         let now = Utc::now();
         active.status = Set(Status::Active.as_str().to_string());
@@ -1242,14 +1247,44 @@ pub async fn save_plan(
         }));
     }
     let old = WorkPlan::parse(&before.plan);
-    let mut active = before.clone().into_active_model();
     let now = Utc::now();
-    active.plan = Set(serde_json::to_string(&plan)?);
-    active.plan_version = Set(before.plan_version + 1);
-    active.plan_updated_by = Set(Some(actor.user_id));
-    active.plan_updated_at = Set(Some(now));
-    active.updated_at = Set(now);
-    let row = active.update(&txn).await?;
+    // Only if nobody saved in between: on PostgreSQL a concurrent save waits for this row
+    // and then finds the version changed, so one of two simultaneous saves is refused
+    // instead of silently overwritten.
+    use sea_orm::sea_query::Expr;
+    let saved = teacher_pairings::Entity::update_many()
+        .col_expr(
+            teacher_pairings::Column::Plan,
+            Expr::value(serde_json::to_string(&plan)?),
+        )
+        .col_expr(
+            teacher_pairings::Column::PlanVersion,
+            Expr::value(before.plan_version + 1),
+        )
+        .col_expr(
+            teacher_pairings::Column::PlanUpdatedBy,
+            Expr::value(Some(actor.user_id)),
+        )
+        .col_expr(
+            teacher_pairings::Column::PlanUpdatedAt,
+            Expr::value(Some(now)),
+        )
+        .col_expr(teacher_pairings::Column::UpdatedAt, Expr::value(now))
+        .filter(teacher_pairings::Column::Id.eq(id))
+        .filter(teacher_pairings::Column::PlanVersion.eq(before.plan_version))
+        .exec(&txn)
+        .await?;
+    if saved.rows_affected != 1 {
+        txn.rollback().await?;
+        let current = get(db, actor, id).await?;
+        return Ok(Err(StalePlan {
+            current: WorkPlan::parse(&current.plan),
+            version: current.plan_version,
+            updated_by: None,
+            updated_at: current.plan_updated_at,
+        }));
+    }
+    let row = get(&txn, actor, id).await?;
     audit::record(
         &txn,
         Some(actor),

@@ -590,3 +590,30 @@ async fn draft_form_refuses_with_typed_input_kept() {
     })
     .await;
 }
+
+#[rocket::async_test]
+async fn publishing_checks_the_drafts_rules_again() {
+    each_db(|app| async move {
+        let w = world(&app).await;
+        let y = year(&app, &w, "2026-2027", true).await;
+        let draft = tp::create(
+            &app.db,
+            &w.bureau_actor,
+            &form(w.mentor.id, w.mentee.id, "数学", y),
+        )
+        .await
+        .expect("draft");
+        // The mentee left the roster after the draft was made.
+        teachers::set_active(&app.db, &w.bureau_actor, w.mentee.id, false)
+            .await
+            .expect("deactivate");
+        let notices = app.count("notifications").await;
+        let err = tp::publish(&app.db, &w.bureau_actor, &[draft.id], None, BASE)
+            .await
+            .expect_err("refused");
+        assert_eq!(field_key(err, "mentee_id"), "tp-err-teacher-inactive");
+        assert_eq!(row(&app, draft.id).await.status, "draft", "still a draft");
+        assert_eq!(app.count("notifications").await, notices, "nobody told");
+    })
+    .await;
+}
