@@ -12,7 +12,6 @@ pub mod web;
 use std::sync::Arc;
 
 use rocket::figment::Figment;
-use rocket::fs::FileServer;
 use rocket::{Build, Rocket};
 
 use crate::config::AppConfig;
@@ -51,7 +50,6 @@ pub async fn build(
         Some(m) => m,
         None => mailer_from_config(&config)?,
     };
-    let static_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/static");
     let mut rocket = rocket::custom(figment)
         .manage(db)
         .manage(web::pages::auth::LoginLimiter::new(config.login_burst))
@@ -59,7 +57,6 @@ pub async fn build(
         .attach(web::respond::SecurityHeaders)
         .attach(web::respond::RequestLog)
         .register("/", web::respond::catchers())
-        .mount("/static", FileServer::from(static_dir))
         .mount("/", web::pages::routes())
         .mount("/api/v1", web::api::routes());
     if config.background_jobs {

@@ -61,3 +61,23 @@ async fn pages_carry_security_headers() {
     })
     .await;
 }
+
+#[rocket::async_test]
+async fn the_stylesheet_is_served_from_the_binary() {
+    each_db(|app| async move {
+        let res = app.client.get("/static/app.css").dispatch().await;
+        assert_eq!(res.status(), Status::Ok);
+        assert_eq!(res.content_type(), Some(rocket::http::ContentType::CSS));
+        assert!(
+            res.headers()
+                .get_one("Cache-Control")
+                .unwrap_or("")
+                .contains("max-age")
+        );
+        let css = res.into_string().await.unwrap();
+        assert!(css.contains("font:16px/1.6 system-ui") && css.len() < 20_000);
+        let res = app.client.get("/static/other.css").dispatch().await;
+        assert_eq!(res.status(), Status::NotFound);
+    })
+    .await;
+}

@@ -1,5 +1,5 @@
 //! Health checks and the language switch.
-use rocket::http::{Cookie, CookieJar, SameSite, Status};
+use rocket::http::{Cookie, CookieJar, Header, SameSite, Status};
 use rocket::response::Redirect;
 use rocket::time::Duration;
 use rocket::{State, get, post, routes};
@@ -10,6 +10,23 @@ use crate::domain::users;
 use crate::i18n::Lang;
 use crate::web::forms::CsrfForm;
 use crate::web::guards::{CurrentUser, LANG_COOKIE};
+
+/// The stylesheet, built into the binary so that the installed program needs no source
+/// tree beside it. Cached for a day.
+#[derive(rocket::Responder)]
+#[response(content_type = "text/css")]
+struct Stylesheet {
+    body: &'static str,
+    cache: Header<'static>,
+}
+
+#[get("/static/app.css")]
+fn stylesheet() -> Stylesheet {
+    Stylesheet {
+        body: include_str!("../../../static/app.css"),
+        cache: Header::new("Cache-Control", "public, max-age=86400"),
+    }
+}
 
 #[get("/healthz")]
 fn healthz() -> &'static str {
@@ -55,5 +72,5 @@ async fn switch_lang(
 }
 
 pub fn routes() -> Vec<rocket::Route> {
-    routes![healthz, readyz, switch_lang]
+    routes![stylesheet, healthz, readyz, switch_lang]
 }
