@@ -9,6 +9,7 @@ pub mod exports;
 pub mod imports;
 pub mod inbox;
 pub mod matching;
+pub mod names;
 pub mod notify;
 pub mod paging;
 pub mod school_pairings;

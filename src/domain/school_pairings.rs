@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use chrono::{NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Set,
+    IntoActiveModel, QueryFilter, QueryOrder, Set,
 };
 use serde::{Deserialize, Serialize};
 
@@ -299,26 +299,11 @@ async fn views(
     conn: &impl ConnectionTrait,
     rows: Vec<school_pairings::Model>,
 ) -> AppResult<Vec<PairingView>> {
-    let mut ids: Vec<i64> = rows
-        .iter()
-        .flat_map(|p| [p.supporter_id, p.receiver_id])
-        .collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let names: HashMap<i64, String> = if ids.is_empty() {
-        HashMap::new()
-    } else {
-        schools::Entity::find()
-            .select_only()
-            .column(schools::Column::Id)
-            .column(schools::Column::Name)
-            .filter(schools::Column::Id.is_in(ids))
-            .into_tuple::<(i64, String)>()
-            .all(conn)
-            .await?
-            .into_iter()
-            .collect()
-    };
+    let names = crate::domain::names::schools(
+        conn,
+        rows.iter().flat_map(|p| [p.supporter_id, p.receiver_id]),
+    )
+    .await?;
     Ok(rows
         .into_iter()
         .map(|row| PairingView {
@@ -962,23 +947,7 @@ pub async fn timeline(
         .order_by_desc(audit_log::Column::Id)
         .all(db)
         .await?;
-    let mut ids: Vec<i64> = rows.iter().filter_map(|r| r.actor_id).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let people: HashMap<i64, String> = if ids.is_empty() {
-        HashMap::new()
-    } else {
-        users::Entity::find()
-            .select_only()
-            .column(users::Column::Id)
-            .column(users::Column::Name)
-            .filter(users::Column::Id.is_in(ids))
-            .into_tuple::<(i64, String)>()
-            .all(db)
-            .await?
-            .into_iter()
-            .collect()
-    };
+    let people = crate::domain::names::users(db, rows.iter().filter_map(|r| r.actor_id)).await?;
     Ok(rows
         .into_iter()
         .map(|r| {

@@ -534,23 +534,7 @@ pub async fn with_names(
             .map(|t| (t.id, t))
             .collect()
     };
-    let mut sids: Vec<i64> = ts.values().map(|t| t.school_id).collect();
-    sids.sort_unstable();
-    sids.dedup();
-    let ss: HashMap<i64, String> = if sids.is_empty() {
-        HashMap::new()
-    } else {
-        schools::Entity::find()
-            .select_only()
-            .column(schools::Column::Id)
-            .column(schools::Column::Name)
-            .filter(schools::Column::Id.is_in(sids))
-            .into_tuple::<(i64, String)>()
-            .all(db)
-            .await?
-            .into_iter()
-            .collect()
-    };
+    let ss = crate::domain::names::schools(db, ts.values().map(|t| t.school_id)).await?;
     let ys: HashMap<i64, String> = academic_years::Entity::find()
         .select_only()
         .column(academic_years::Column::Id)
@@ -1364,25 +1348,8 @@ pub struct Detail {
     pub timeline: Vec<TimelineRow>,
 }
 
-async fn user_names(
-    db: &impl ConnectionTrait,
-    mut ids: Vec<i64>,
-) -> AppResult<HashMap<i64, String>> {
-    ids.sort_unstable();
-    ids.dedup();
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    Ok(user_rows::Entity::find()
-        .select_only()
-        .column(user_rows::Column::Id)
-        .column(user_rows::Column::Name)
-        .filter(user_rows::Column::Id.is_in(ids))
-        .into_tuple::<(i64, String)>()
-        .all(db)
-        .await?
-        .into_iter()
-        .collect())
+async fn user_names(db: &impl ConnectionTrait, ids: Vec<i64>) -> AppResult<HashMap<i64, String>> {
+    crate::domain::names::users(db, ids).await
 }
 
 pub async fn detail(db: &DatabaseConnection, actor: &Actor, id: i64) -> AppResult<Detail> {

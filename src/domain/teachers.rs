@@ -263,21 +263,7 @@ pub async fn school_names(
     db: &impl ConnectionTrait,
     rows: &[teachers::Model],
 ) -> AppResult<HashMap<i64, String>> {
-    let mut ids: Vec<i64> = rows.iter().map(|t| t.school_id).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let names: Vec<(i64, String)> = schools::Entity::find()
-        .select_only()
-        .column(schools::Column::Id)
-        .column(schools::Column::Name)
-        .filter(schools::Column::Id.is_in(ids))
-        .into_tuple()
-        .all(db)
-        .await?;
-    Ok(names.into_iter().collect())
+    crate::domain::names::schools(db, rows.iter().map(|t| t.school_id)).await
 }
 
 pub async fn list(

@@ -891,42 +891,11 @@ pub async fn list_rows(
     filter: &UserFilter,
     page: crate::domain::paging::PageRequest,
 ) -> AppResult<crate::domain::paging::Paged<UserRow>> {
-    use sea_orm::QuerySelect;
     let paged = list(db, actor, filter, page).await?;
-    let mut school_ids: Vec<i64> = paged.items.iter().filter_map(|u| u.school_id).collect();
-    school_ids.sort_unstable();
-    school_ids.dedup();
-    let mut teacher_ids: Vec<i64> = paged.items.iter().filter_map(|u| u.teacher_id).collect();
-    teacher_ids.sort_unstable();
-    teacher_ids.dedup();
-    let schools: std::collections::HashMap<i64, String> = if school_ids.is_empty() {
-        Default::default()
-    } else {
-        crate::entities::schools::Entity::find()
-            .select_only()
-            .column(crate::entities::schools::Column::Id)
-            .column(crate::entities::schools::Column::Name)
-            .filter(crate::entities::schools::Column::Id.is_in(school_ids))
-            .into_tuple::<(i64, String)>()
-            .all(db)
-            .await?
-            .into_iter()
-            .collect()
-    };
-    let teacher_names: std::collections::HashMap<i64, String> = if teacher_ids.is_empty() {
-        Default::default()
-    } else {
-        teachers::Entity::find()
-            .select_only()
-            .column(teachers::Column::Id)
-            .column(teachers::Column::Name)
-            .filter(teachers::Column::Id.is_in(teacher_ids))
-            .into_tuple::<(i64, String)>()
-            .all(db)
-            .await?
-            .into_iter()
-            .collect()
-    };
+    let schools =
+        crate::domain::names::schools(db, paged.items.iter().filter_map(|u| u.school_id)).await?;
+    let teacher_names =
+        crate::domain::names::teachers(db, paged.items.iter().filter_map(|u| u.teacher_id)).await?;
     Ok(paged.map(|user| UserRow {
         school: user.school_id.and_then(|id| schools.get(&id).cloned()),
         teacher: user
