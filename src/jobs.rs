@@ -22,7 +22,7 @@ pub const MAX_ATTEMPTS: i32 = 8;
 
 fn backoff(attempts: i32) -> chrono::Duration {
     // 30 s, 1 min, 2 min, 4 min … capped at 1 h.
-    let secs = 30i64 * (1i64 << attempts.clamp(0, 7));
+    let secs = 30i64 * (1i64 << (attempts - 1).clamp(0, 7));
     chrono::Duration::seconds(secs.min(3600))
 }
 

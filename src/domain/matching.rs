@@ -17,6 +17,7 @@ use sea_orm::{
 };
 use serde::Serialize;
 
+use crate::db;
 use crate::domain::access::Actor;
 use crate::domain::teacher_pairings::{self as teacher_pairings_service, TeacherPairingForm};
 use crate::domain::teachers::{self, TeacherView};
@@ -287,7 +288,9 @@ pub async fn resolve_year(
     }
 }
 
-/// Active and draft pairings per mentor in a year.
+/// The slots each mentor has taken: their active pairings (of any year, as the cap counts
+/// them when a draft is made or published) and their drafts of this year (so that the
+/// drafts proposed can all be published).
 async fn loads(
     db: &impl ConnectionTrait,
     year_id: i64,
@@ -300,8 +303,15 @@ async fn loads(
         .select_only()
         .column(teacher_pairings::Column::MentorId)
         .column_as(teacher_pairings::Column::Id.count(), "n")
-        .filter(teacher_pairings::Column::AcademicYearId.eq(year_id))
-        .filter(teacher_pairings::Column::Status.is_in(HOLDING))
+        .filter(
+            Condition::any()
+                .add(teacher_pairings::Column::Status.eq("active"))
+                .add(
+                    Condition::all()
+                        .add(teacher_pairings::Column::Status.eq("draft"))
+                        .add(teacher_pairings::Column::AcademicYearId.eq(year_id)),
+                ),
+        )
         .filter(teacher_pairings::Column::MentorId.is_in(mentor_ids.to_vec()))
         .group_by(teacher_pairings::Column::MentorId)
         .into_tuple()
@@ -534,7 +544,7 @@ pub struct Proposal {
 /// (active, without an active or draft pairing this year) to the supporting school's
 /// teachers (active, with a free slot this year), maximising the total score.
 pub async fn propose(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     actor: &Actor,
     school_pairing_id: i64,
     year_id: Option<i64>,
@@ -666,17 +676,30 @@ pub struct ProposeOutcome {
 
 /// Bureau: computes the optimal assignment of an active school pairing (see [`propose`])
 /// and creates each pair as a DRAFT teacher pairing linked to the school pairing, with the
-/// best shared subject, through the teacher pairings service (which checks every rule, in
-/// its own transaction per pair). A pair that a rule refuses (say, the data changed in
-/// between) is skipped and reported; running it again proposes only for teachers still
-/// without a pairing.
+/// best shared subject, through the teacher pairings service (which checks every rule).
+/// The assignment is computed and every draft made in ONE transaction: all of them are
+/// made or none (a failure part-way leaves nothing behind). A pair that a rule refuses is
+/// skipped and reported; running it again proposes only for teachers still without one.
 pub async fn propose_all(
     db: &DatabaseConnection,
     actor: &Actor,
     school_pairing_id: i64,
     year_id: Option<i64>,
 ) -> AppResult<ProposeOutcome> {
-    let proposal = propose(db, actor, school_pairing_id, year_id).await?;
+    actor.require_bureau()?;
+    let txn = db::begin_write(db).await?;
+    let outcome = propose_all_in(&txn, actor, school_pairing_id, year_id).await?;
+    txn.commit().await?;
+    Ok(outcome)
+}
+
+async fn propose_all_in(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    school_pairing_id: i64,
+    year_id: Option<i64>,
+) -> AppResult<ProposeOutcome> {
+    let proposal = propose(txn, actor, school_pairing_id, year_id).await?;
     let mut outcome = ProposeOutcome {
         created: Vec::new(),
         skipped: Vec::new(),
@@ -690,7 +713,7 @@ pub async fn propose_all(
             academic_year_id: proposal.year.id.to_string(),
             school_pairing_id: proposal.school_pairing.id.to_string(),
         };
-        match teacher_pairings_service::create(db, actor, &form).await {
+        match teacher_pairings_service::create_in(txn, actor, &form).await {
             Ok(row) => {
                 outcome.total += pair.points;
                 outcome.created.push(row);

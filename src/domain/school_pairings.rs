@@ -5,9 +5,10 @@
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, Utc};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder, Set,
+    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 
@@ -404,6 +405,19 @@ pub async fn list(
     })
 }
 
+/// The home page's list: the actor's school's active pairings (at most 20).
+pub async fn for_home(db: &DatabaseConnection, actor: &Actor) -> AppResult<Vec<PairingView>> {
+    let filter = PairingFilter {
+        status: Some(PairingStatus::Active),
+        ..Default::default()
+    };
+    let page = PageRequest {
+        page: 1,
+        per_page: 20,
+    };
+    Ok(list(db, actor, &filter, page).await?.items)
+}
+
 /// One pairing, if this actor may see it (else 404: its existence is not told).
 pub async fn get(
     conn: &impl ConnectionTrait,
@@ -540,6 +554,19 @@ async fn publish_one(
     base_url: &str,
 ) -> AppResult<school_pairings::Model> {
     let before = get(conn, actor, id).await?;
+    // On PostgreSQL two publishes for one supporter could otherwise both pass its cap: the
+    // two schools' rows are locked until the transaction ends, then the draft read again.
+    // (SQLite serialises writers already.)
+    schools::Entity::find()
+        .select_only()
+        .column(schools::Column::Id)
+        .filter(schools::Column::Id.is_in([before.supporter_id, before.receiver_id]))
+        .order_by_asc(schools::Column::Id)
+        .lock_exclusive()
+        .into_tuple::<i64>()
+        .all(conn)
+        .await?;
+    let before = get(conn, actor, id).await?;
     not_in(
         &before.status,
         PairingStatus::Draft,
@@ -547,11 +574,23 @@ async fn publish_one(
     )?;
     let new = NewPairing::try_from(&PairingForm::from_model(&before)).map_err(AppError::Invalid)?;
     check_rules(conn, &new, Some(id), true).await?;
-    let mut active = before.clone().into_active_model();
-    active.status = Set(PairingStatus::Active.as_str().to_string());
-    active.published_at = Set(Some(Utc::now()));
-    active.updated_at = Set(Utc::now());
-    let row = active.update(conn).await?;
+    let now = Utc::now();
+    // Only a row that is still a draft changes.
+    let changed = school_pairings::Entity::update_many()
+        .col_expr(
+            school_pairings::Column::Status,
+            Expr::value(PairingStatus::Active.as_str()),
+        )
+        .col_expr(school_pairings::Column::PublishedAt, Expr::value(now))
+        .col_expr(school_pairings::Column::UpdatedAt, Expr::value(now))
+        .filter(school_pairings::Column::Id.eq(id))
+        .filter(school_pairings::Column::Status.eq(PairingStatus::Draft.as_str()))
+        .exec(conn)
+        .await?;
+    if changed.rows_affected == 0 {
+        return Err(AppError::conflict("status", "err-pairing-not-draft"));
+    }
+    let row = get(conn, actor, id).await?;
     audit::record(
         conn,
         Some(actor),

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, Utc};
-use sea_orm::sea_query::Query;
+use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
     IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
@@ -185,12 +185,29 @@ async fn active_count_of_mentor(
     Ok(q.count(conn).await?)
 }
 
+/// Locks the two teachers' rows until the transaction ends (PostgreSQL; SQLite's writes are
+/// serialised anyway), so two concurrent publishes for one mentor or mentee cannot both
+/// pass the cap and the one-pairing-per-subject rule.
+async fn lock_teachers(conn: &impl ConnectionTrait, ids: &[i64]) -> AppResult<()> {
+    teachers::Entity::find()
+        .select_only()
+        .column(teachers::Column::Id)
+        .filter(teachers::Column::Id.is_in(ids.to_vec()))
+        .order_by_asc(teachers::Column::Id)
+        .lock_exclusive()
+        .into_tuple::<i64>()
+        .all(conn)
+        .await?;
+    Ok(())
+}
+
 /// Checks every rule of a new or edited draft against the database.
 async fn check_rules(
     conn: &impl ConnectionTrait,
     new: &NewPairing,
     except: Option<i64>,
 ) -> AppResult<()> {
+    lock_teachers(conn, &[new.mentor_id, new.mentee_id]).await?;
     let mut e = FieldErrors::new();
     if new.mentor_id == new.mentee_id {
         e.add("mentee_id", Msg::new("tp-err-same-teacher"));
@@ -257,16 +274,29 @@ async fn check_rules(
     e.into_result()
 }
 
-/// Creates a draft (bureau only). Matching calls this too.
+/// Creates a draft (bureau only).
 pub async fn create(
     db: &DatabaseConnection,
     actor: &Actor,
     form: &TeacherPairingForm,
 ) -> AppResult<teacher_pairings::Model> {
     actor.require_bureau()?;
-    let new = parse_form(form).map_err(AppError::Invalid)?;
     let txn = db::begin_write(db).await?;
-    check_rules(&txn, &new, None).await?;
+    let row = create_in(&txn, actor, form).await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// Creates a draft inside the caller's transaction (matching's "propose all" makes all its
+/// drafts in one). A rule that refuses leaves the transaction as it was.
+pub async fn create_in(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    form: &TeacherPairingForm,
+) -> AppResult<teacher_pairings::Model> {
+    actor.require_bureau()?;
+    let new = parse_form(form).map_err(AppError::Invalid)?;
+    check_rules(txn, &new, None).await?;
     let now = Utc::now();
     let row = teacher_pairings::ActiveModel {
         mentor_id: Set(new.mentor_id),
@@ -282,10 +312,10 @@ pub async fn create(
         updated_at: Set(now),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
     audit::record::<(), _>(
-        &txn,
+        txn,
         Some(actor),
         "create",
         ENTITY,
@@ -294,7 +324,6 @@ pub async fn create(
         Some(&row),
     )
     .await?;
-    txn.commit().await?;
     Ok(row)
 }
 
@@ -363,10 +392,14 @@ async fn can_see(
             status_of(p) != Status::Draft
                 && (actor.teacher_id == Some(p.mentor_id) || actor.teacher_id == Some(p.mentee_id))
         }
+        // School admins too: drafts are the bureau's until published.
         Role::SchoolAdmin => {
             let Some(school) = actor.school_id else {
                 return Ok(false);
             };
+            if status_of(p) == Status::Draft {
+                return Ok(false);
+            }
             school_of(conn, p.mentor_id).await? == Some(school)
                 || school_of(conn, p.mentee_id).await? == Some(school)
         }
@@ -394,6 +427,8 @@ pub struct PairingFilter {
     pub status: Option<Status>,
     pub subject: String,
     pub school_id: Option<i64>,
+    /// The district of the mentor's or the mentee's school.
+    pub district: String,
     /// Text in the mentor's or the mentee's name.
     pub name: String,
     /// Only pairings in which this teacher is mentor or mentee.
@@ -420,9 +455,11 @@ fn filtered(actor: &Actor, f: &PairingFilter) -> sea_orm::Select<teacher_pairing
         Role::BureauAdmin => {}
         Role::SchoolAdmin => {
             let school = actor.school_id.unwrap_or(-1);
-            q = q.filter(either_teacher_in(
-                Condition::all().add(teachers::Column::SchoolId.eq(school)),
-            ));
+            q = q
+                .filter(either_teacher_in(
+                    Condition::all().add(teachers::Column::SchoolId.eq(school)),
+                ))
+                .filter(teacher_pairings::Column::Status.ne(Status::Draft.as_str()));
         }
         Role::Teacher => {
             let me = actor.teacher_id.unwrap_or(-1);
@@ -447,6 +484,16 @@ fn filtered(actor: &Actor, f: &PairingFilter) -> sea_orm::Select<teacher_pairing
     if let Some(s) = f.school_id {
         q = q.filter(either_teacher_in(
             Condition::all().add(teachers::Column::SchoolId.eq(s)),
+        ));
+    }
+    if !f.district.trim().is_empty() {
+        let in_district = Query::select()
+            .column(schools::Column::Id)
+            .from(schools::Entity)
+            .and_where(schools::Column::District.eq(f.district.trim()))
+            .to_owned();
+        q = q.filter(either_teacher_in(
+            Condition::all().add(teachers::Column::SchoolId.in_subquery(in_district)),
         ));
     }
     if !f.name.trim().is_empty() {
@@ -685,6 +732,9 @@ pub async fn publish(
     ids.dedup();
     for id in ids {
         let before = find(&txn, id).await?;
+        lock_teachers(&txn, &[before.mentor_id, before.mentee_id]).await?;
+        // Read again under the locks: a concurrent publish of the same draft has finished.
+        let before = find(&txn, id).await?;
         match status_of(&before) {
             Status::Active => {
                 outcome.unchanged.push(id);
@@ -706,12 +756,24 @@ pub async fn publish(
         let again =
             parse_form(&TeacherPairingForm::from_model(&before)).map_err(AppError::Invalid)?;
         check_rules(&txn, &again, Some(id)).await?;
-        let mut active = before.clone().into_active_model();
         let now = Utc::now();
-        active.status = Set(Status::Active.as_str().to_string());
-        active.published_at = Set(Some(now));
-        active.updated_at = Set(now);
-        let row = active.update(&txn).await?;
+        // Only a row that is still a draft changes (a concurrent publish changes it once).
+        let changed = teacher_pairings::Entity::update_many()
+            .col_expr(
+                teacher_pairings::Column::Status,
+                Expr::value(Status::Active.as_str()),
+            )
+            .col_expr(teacher_pairings::Column::PublishedAt, Expr::value(now))
+            .col_expr(teacher_pairings::Column::UpdatedAt, Expr::value(now))
+            .filter(teacher_pairings::Column::Id.eq(id))
+            .filter(teacher_pairings::Column::Status.eq(Status::Draft.as_str()))
+            .exec(&txn)
+            .await?;
+        if changed.rows_affected == 0 {
+            outcome.unchanged.push(id);
+            continue;
+        }
+        let row = find(&txn, id).await?;
         audit::record(
             &txn,
             Some(actor),
@@ -758,6 +820,9 @@ pub async fn request_termination(
     }
     if status_of(&before) != Status::Active {
         return Err(AppError::conflict("status", "tp-err-transition"));
+    }
+    if before.termination_requested_at.is_some() {
+        return Err(AppError::conflict("status", "tp-err-already-requested"));
     }
     let reason = reason_text(reason)?;
     let mut active = before.clone().into_active_model();
@@ -831,6 +896,52 @@ pub async fn terminate(
     )
     .await?;
     notify_pair(&txn, &row, "tp-terminated", &[("reason", reason)], base_url).await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// The bureau turns down a termination request: the request is cleared, the pairing goes
+/// on, and the person who asked is told.
+pub async fn reject_request(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i64,
+    base_url: &str,
+) -> AppResult<teacher_pairings::Model> {
+    actor.require_bureau()?;
+    let txn = db::begin_write(db).await?;
+    let before = find(&txn, id).await?;
+    if status_of(&before) != Status::Active {
+        return Err(AppError::conflict("status", "tp-err-transition"));
+    }
+    if before.termination_requested_at.is_none() {
+        return Err(AppError::conflict("status", "tp-err-no-request"));
+    }
+    let mut active = before.clone().into_active_model();
+    active.termination_requested_by = Set(None);
+    active.termination_requested_at = Set(None);
+    active.termination_request_reason = Set(None);
+    active.updated_at = Set(Utc::now());
+    let row = active.update(&txn).await?;
+    audit::record(
+        &txn,
+        Some(actor),
+        "reject_termination",
+        ENTITY,
+        Some(id),
+        Some(&before),
+        Some(&row),
+    )
+    .await?;
+    if let Some(requester) = before.termination_requested_by
+        && let Some(u) = user_rows::Entity::find_by_id(requester).one(&txn).await?
+    {
+        let (mentor, mentee) = names_of(&txn, &row).await?;
+        let notice = Notice::new("tp-termination-rejected", format!("/teacher-pairings/{id}"))
+            .arg("mentor", &mentor)
+            .arg("mentee", &mentee);
+        notify::notify(&txn, &u, &notice, base_url).await?;
+    }
     txn.commit().await?;
     Ok(row)
 }
@@ -1335,6 +1446,8 @@ pub struct TimelineRow {
     pub who: String,
     pub action: String,
     pub at: chrono::DateTime<Utc>,
+    /// A reason given with the step, if any.
+    pub detail: String,
 }
 
 /// Everything the detail page shows.
@@ -1408,11 +1521,40 @@ pub async fn detail(db: &DatabaseConnection, actor: &Actor, id: i64) -> AppResul
                     .actor_id
                     .and_then(|u| names.get(&u).cloned())
                     .unwrap_or_default(),
+                detail: timeline_detail(&a),
                 action: format!("tp-action-{}", a.action),
                 at: a.created_at,
             })
             .collect(),
     })
+}
+
+/// The reason that came with a step of the timeline (termination, its request, an end
+/// reason), read from the audit row's after-image.
+fn timeline_detail(a: &audit_log::Model) -> String {
+    let after: serde_json::Value = a
+        .after
+        .as_deref()
+        .and_then(|s| serde_json::from_str(s).ok())
+        .unwrap_or_default();
+    let field = match a.action.as_str() {
+        "terminate" => "terminate_reason",
+        "request_termination" => "termination_request_reason",
+        "end_reason" => {
+            let before: serde_json::Value = a
+                .before
+                .as_deref()
+                .and_then(|s| serde_json::from_str(s).ok())
+                .unwrap_or_default();
+            if after["mentor_end_reason"] != before["mentor_end_reason"] {
+                "mentor_end_reason"
+            } else {
+                "mentee_end_reason"
+            }
+        }
+        _ => return String::new(),
+    };
+    after[field].as_str().unwrap_or_default().to_string()
 }
 
 /// A teacher's name and school for the form's echo, or `None` (staff only).

@@ -199,6 +199,35 @@ async fn wait_for_path(driver: &WebDriver, path: &str) -> WebDriverResult<()> {
     Ok(())
 }
 
+/// Runs a browser scenario on SQLite and, when configured, on PostgreSQL.
+async fn on_both_backends<F, Fut>(scenario: F)
+where
+    F: Fn(Backend) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    scenario(Backend::Sqlite).await;
+    if std::env::var("TONGXING_TEST_POSTGRES_URL").is_ok_and(|u| !u.is_empty()) {
+        scenario(Backend::Postgres).await;
+    } else {
+        crate::common::skipped("on PostgreSQL: TONGXING_TEST_POSTGRES_URL is not set");
+    }
+}
+
+/// Signs in on the login page and waits for the page it leads to.
+async fn sign_in(
+    d: &WebDriver,
+    base: &str,
+    email: &str,
+    password: &str,
+    then: &str,
+) -> WebDriverResult<()> {
+    d.goto(format!("{base}/login")).await?;
+    fill(d, "email", email).await?;
+    fill(d, "password", password).await?;
+    submit(d).await?;
+    wait_for_path(d, then).await
+}
+
 async fn login_create_school_and_see_it(backend: Backend) {
     let Some(browser) = Browser::start().await else {
         return;
@@ -254,12 +283,115 @@ async fn login_create_school_and_see_it(backend: Backend) {
 
 #[rocket::async_test]
 async fn browser_logs_in_creates_a_school_and_sees_it_listed() {
-    login_create_school_and_see_it(Backend::Sqlite).await;
-    if std::env::var("TONGXING_TEST_POSTGRES_URL").is_ok_and(|u| !u.is_empty()) {
-        login_create_school_and_see_it(Backend::Postgres).await;
-    } else {
-        crate::common::skipped("on PostgreSQL: TONGXING_TEST_POSTGRES_URL is not set");
+    on_both_backends(login_create_school_and_see_it).await;
+}
+
+/// The bureau publishes a teacher pairing from its page; the mentee, on a phone, finds it
+/// on the home page and opens it.
+async fn publish_a_pairing_and_see_it_on_a_phone(backend: Backend) {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    use tongxing::entities::{academic_years, teachers};
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = serve(backend).await;
+    tongxing::domain::demo::load(&app.db)
+        .await
+        .expect("demo data");
+    let teacher = |name: &'static str| {
+        let db = app.db.clone();
+        async move {
+            teachers::Entity::find()
+                .filter(teachers::Column::Name.eq(name))
+                .one(&db)
+                .await
+                .unwrap()
+                .unwrap_or_else(|| panic!("demo teacher {name}"))
+        }
+    };
+    let (mentor, mentee) = (teacher("王建华").await, teacher("姚成琳").await);
+    let year = academic_years::Entity::find()
+        .filter(academic_years::Column::IsCurrent.eq(true))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .expect("current year");
+    let bureau = tongxing::domain::users::actor_of(
+        &tongxing::domain::users::find_by_email(&app.db, "bureau@demo.tongxing.cn")
+            .await
+            .unwrap()
+            .expect("bureau login"),
+    );
+    // A second subject for the same pair, as a draft.
+    let draft = tongxing::domain::teacher_pairings::create(
+        &app.db,
+        &bureau,
+        &tongxing::domain::teacher_pairings::TeacherPairingForm {
+            mentor_id: mentor.id.to_string(),
+            mentee_id: mentee.id.to_string(),
+            subject: "信息技术".into(),
+            academic_year_id: year.id.to_string(),
+            school_pairing_id: String::new(),
+        },
+    )
+    .await
+    .expect("draft");
+    let d = &browser.driver;
+    let result: WebDriverResult<()> = async {
+        let pw = tongxing::domain::demo::DEMO_PASSWORD;
+        sign_in(d, &app.base, "bureau@demo.tongxing.cn", pw, "/").await?;
+        let page = format!("/teacher-pairings/{}", draft.id);
+        d.goto(format!("{}{page}", app.base)).await?;
+        d.find(By::Css(format!("form[action='{page}/publish'] button")))
+            .await?
+            .click()
+            .await?;
+        for _ in 0..150 {
+            if d.source().await?.contains("已发布。") {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let head = d.find(By::Css("main h1")).await?.text().await?;
+        assert!(head.contains("进行中"), "published: {head}");
+        d.find(By::Css("form[action='/logout'] button"))
+            .await?
+            .click()
+            .await?;
+
+        // The mentee, on a phone.
+        d.set_window_rect(0, 0, 390, 844).await?;
+        sign_in(d, &app.base, "yaochenglin@demo.tongxing.cn", pw, "/").await?;
+        d.find(By::Css(format!("main a[href='{page}']")))
+            .await?
+            .click()
+            .await?;
+        wait_for_path(d, &page).await?;
+        let text = d.find(By::Css("main")).await?.text().await?;
+        assert!(
+            text.contains("信息技术") && text.contains("王建华"),
+            "{text}"
+        );
+        // Nothing wider than the phone's screen.
+        let wide: bool = d
+            .execute(
+                "return document.documentElement.scrollWidth > window.innerWidth + 1;",
+                vec![],
+            )
+            .await?
+            .convert()?;
+        assert!(!wide, "the pairing page fits a phone");
+        Ok(())
     }
+    .await;
+    browser.stop().await;
+    app.stop();
+    result.expect("browser steps");
+}
+
+#[rocket::async_test]
+async fn browser_publishes_a_pairing_and_the_mentee_opens_it_on_a_phone() {
+    on_both_backends(publish_a_pairing_and_see_it_on_a_phone).await;
 }
 
 /// Screenshots of the main pages at desktop and phone width in both languages, for people
@@ -284,6 +416,21 @@ async fn screenshot_tour() {
         d.goto(format!("{}/setup", app.base)).await?;
         shoot("setup-zh-desktop".into()).await?;
         tongxing::domain::demo::load(&app.db).await.expect("demo data");
+        // 姚成琳 has asked to end her pairing, so the bureau's pairing page shows a pending
+        // request with its buttons and the timeline its reason.
+        let yao = tongxing::domain::users::find_by_email(&app.db, "yaochenglin@demo.tongxing.cn")
+            .await
+            .unwrap()
+            .expect("demo mentee");
+        tongxing::domain::teacher_pairings::request_termination(
+            &app.db,
+            &tongxing::domain::users::actor_of(&yao),
+            1,
+            "下学期调往县城学校任教",
+            "http://127.0.0.1",
+        )
+        .await
+        .expect("request");
         d.goto(format!("{}/login", app.base)).await?;
         shoot("login-zh-desktop".into()).await?;
         let pages: Vec<String> = std::env::var("TONGXING_SCREENSHOT_PAGES")
@@ -292,13 +439,14 @@ async fn screenshot_tour() {
             .map(String::from)
             .collect();
         for (email, label) in [("bureau@demo.tongxing.cn", "bureau"), ("yaochenglin@demo.tongxing.cn", "teacher"), ("sanyuan@demo.tongxing.cn", "school")] {
-            d.goto(format!("{}/login", app.base)).await?;
-            fill(d, "email", email).await?;
-            fill(d, "password", tongxing::domain::demo::DEMO_PASSWORD).await?;
-            submit(d).await?;
-            wait_for_path(d, "/").await?;
+            sign_in(d, &app.base, email, tongxing::domain::demo::DEMO_PASSWORD, "/").await?;
             for lang in ["zh-CN", "en"] {
-                for (width, height, size) in [(1280u32, 900u32, "desktop"), (390, 844, "phone")] {
+                // TONGXING_SCREENSHOT_HEIGHT makes tall shots of long pages.
+                let tall: u32 = std::env::var("TONGXING_SCREENSHOT_HEIGHT")
+                    .ok()
+                    .and_then(|h| h.parse().ok())
+                    .unwrap_or(0);
+                for (width, height, size) in [(1280u32, 900u32.max(tall), "desktop"), (390, 844u32.max(tall), "phone")] {
                     d.set_window_rect(0, 0, width, height).await?;
                     for page in &pages {
                         if label != "bureau" && !["/", "/profile", "/schools"].contains(&page.as_str()) {

@@ -1,5 +1,6 @@
 //! `tongxing demo`: the seed's programme, loaded twice without duplicates.
 use rocket::http::Status;
+use sea_orm::ConnectionTrait;
 
 use crate::common::each_db;
 use tongxing::domain::demo;
@@ -46,6 +47,55 @@ async fn demo_data_is_idempotent_and_its_logins_work() {
                 app.count("academic_years").await
             )
         );
+
+        // The seed's programme, pairing by pairing: the chain 第一中学 → 三元中学 → 梓园小学,
+        // 实验学校 → 平岗中学 (staff) and → 段岗小学 (materials), 二小 → 龙塘小学 (staff) and
+        // → 龙冲小学 (materials); all published.
+        let rows = app
+            .db
+            .query_all_raw(sea_orm::Statement::from_string(
+                app.db.get_database_backend(),
+                "SELECT s.name AS supporter, r.name AS receiver, p.support_kinds AS kinds, p.status AS status \
+                 FROM school_pairings p JOIN schools s ON s.id = p.supporter_id \
+                 JOIN schools r ON r.id = p.receiver_id",
+            ))
+            .await
+            .unwrap();
+        let pairs: Vec<(String, String, String, String)> = rows
+            .iter()
+            .map(|r| {
+                (
+                    r.try_get("", "supporter").unwrap(),
+                    r.try_get("", "receiver").unwrap(),
+                    r.try_get("", "kinds").unwrap(),
+                    r.try_get("", "status").unwrap(),
+                )
+            })
+            .collect();
+        let has = |s: &str, r: &str, kind: &str| {
+            pairs
+                .iter()
+                .any(|p| p.0 == s && p.1 == r && p.2.contains(kind) && p.3 == "active")
+        };
+        assert!(has("叶集区第一中学", "三元中学", "staff"), "{pairs:?}");
+        assert!(has("三元中学", "梓园小学", "staff"), "the chain goes on");
+        assert!(has("叶集区实验学校", "平岗中学", "staff"));
+        assert!(has("叶集区实验学校", "段岗小学", "materials"));
+        assert!(has("叶集区第二小学", "龙塘小学", "staff"));
+        assert!(has("叶集区第二小学", "龙冲小学", "materials"));
+        // Secondments in three batches.
+        let batches = app
+            .db
+            .query_one_raw(sea_orm::Statement::from_string(
+                app.db.get_database_backend(),
+                "SELECT COUNT(DISTINCT batch) AS n FROM secondments",
+            ))
+            .await
+            .unwrap()
+            .unwrap()
+            .try_get::<i64>("", "n")
+            .unwrap();
+        assert_eq!(batches, 3);
 
         // The seed's names are there: the rural schools and 姚成琳 at 三元中学.
         for login in demo::LOGINS {

@@ -18,6 +18,7 @@ mod imports;
 mod mail;
 mod matching;
 mod pages_authz;
+mod pairing_guarantees;
 mod school_pairings;
 mod schools;
 mod secondments;

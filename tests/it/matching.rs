@@ -2,7 +2,7 @@
 //! "propose all" for a school pairing (optimal, checked by brute force).
 use chrono::{NaiveDate, Utc};
 use rocket::http::{Method, Status};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use tongxing::domain::access::Actor;
 use tongxing::domain::matching::{self, Context, Profile};
 use tongxing::entities::teachers as teacher_rows;
@@ -813,4 +813,85 @@ async fn x_teacher(app: &TestApp, admin: &Actor, school_id: i64) -> i64 {
     )
     .await
     .id
+}
+
+/// "Propose all" makes its drafts in one transaction: when making one fails part-way (here
+/// a trigger refuses the second insert), none of them is left behind.
+#[rocket::async_test]
+async fn propose_all_is_all_or_nothing() {
+    each_db(|app| async move {
+        let w = world(&app).await;
+        let bureau = &w.bureau_actor;
+        let y = year(&app).await;
+        let sp = active_school_pairing(&app, w.urban.id, w.rural.id).await;
+        teacher(
+            &app,
+            bureau,
+            w.rural.id,
+            "周红",
+            "R002",
+            "数学",
+            "七年级",
+            "second",
+            3,
+            "",
+        )
+        .await;
+        teacher(
+            &app,
+            bureau,
+            w.urban.id,
+            "何军",
+            "U003",
+            "数学",
+            "七年级",
+            "senior",
+            18,
+            "",
+        )
+        .await;
+        let trigger = match app.backend {
+            crate::common::Backend::Sqlite => vec![
+                "CREATE TRIGGER refuse_second BEFORE INSERT ON teacher_pairings \
+                 WHEN (SELECT COUNT(*) FROM teacher_pairings) >= 1 \
+                 BEGIN SELECT RAISE(ABORT, 'refused by test trigger'); END",
+            ],
+            crate::common::Backend::Postgres => vec![
+                "CREATE FUNCTION refuse_second() RETURNS trigger AS $$ BEGIN \
+                 IF (SELECT COUNT(*) FROM teacher_pairings) >= 1 THEN \
+                 RAISE EXCEPTION 'refused by test trigger'; END IF; RETURN NEW; END $$ \
+                 LANGUAGE plpgsql",
+                "CREATE TRIGGER refuse_second BEFORE INSERT ON teacher_pairings \
+                 FOR EACH ROW EXECUTE FUNCTION refuse_second()",
+            ],
+        };
+        for sql in trigger {
+            app.db.execute_unprepared(sql).await.expect("trigger");
+        }
+        let audit = app.count("audit_log").await;
+        let result =
+            tongxing::domain::matching::propose_all(&app.db, bureau, sp.id, Some(y.id)).await;
+        assert!(result.is_err(), "the second insert failed");
+        assert_eq!(
+            app.count("teacher_pairings").await,
+            0,
+            "no draft left behind"
+        );
+        assert_eq!(app.count("audit_log").await, audit);
+        // Without the trigger both drafts are made.
+        let drop = match app.backend {
+            crate::common::Backend::Sqlite => "DROP TRIGGER refuse_second",
+            crate::common::Backend::Postgres => "DROP TRIGGER refuse_second ON teacher_pairings",
+        };
+        app.db.execute_unprepared(drop).await.expect("drop trigger");
+        let outcome = tongxing::domain::matching::propose_all(&app.db, bureau, sp.id, Some(y.id))
+            .await
+            .expect("propose all");
+        assert_eq!(outcome.created.len(), 2);
+        assert_eq!(
+            app.count("teacher_pairings WHERE status = 'draft'").await,
+            2
+        );
+    })
+    .await;
 }

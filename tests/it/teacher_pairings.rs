@@ -617,3 +617,256 @@ async fn publishing_checks_the_drafts_rules_again() {
     })
     .await;
 }
+
+#[rocket::async_test]
+async fn a_school_admins_request_is_turned_down_and_one_request_at_a_time() {
+    each_db(|app| async move {
+        let (w, _y, id) = setup(&app).await;
+        // The receiving school's admin asks on the pairing page.
+        app.login("rural@tongxing.test", PASSWORD).await;
+        let res = app
+            .post_form(
+                &format!("/teacher-pairings/{id}/request-termination"),
+                &[("reason", "学校调整课时安排")],
+            )
+            .await;
+        assert_eq!(res.status(), Status::SeeOther);
+        assert_eq!(
+            notices_of(&app, w.bureau.id, "tp-termination-requested").await,
+            1
+        );
+        // Once asked, the page offers no second request.
+        let (_, html) = app.get_html(&format!("/teacher-pairings/{id}")).await;
+        assert!(
+            !html.contains("/request-termination\""),
+            "no second request form"
+        );
+        app.logout().await;
+
+        // A second request while one is pending is refused and changes nothing.
+        app.login("mentor@tongxing.test", PASSWORD).await;
+        let (s, body) = app
+            .api(
+                Method::Post,
+                &format!("/api/v1/teacher-pairings/{id}/request-termination"),
+                Some(json!({"reason": "另一个理由"})),
+            )
+            .await;
+        assert_eq!(s, Status::Conflict, "{body}");
+        assert!(body["error"]["fields"]["status"].is_array(), "{body}");
+        let r = row(&app, id).await;
+        assert_eq!(
+            r.termination_request_reason.as_deref(),
+            Some("学校调整课时安排")
+        );
+        assert_eq!(r.termination_requested_by, Some(w.rural_admin.id));
+        // Nor may the mentor turn the request down.
+        let (s, _) = app
+            .api(
+                Method::Post,
+                &format!("/api/v1/teacher-pairings/{id}/reject-request"),
+                None,
+            )
+            .await;
+        assert_eq!(s, Status::Forbidden);
+        assert!(row(&app, id).await.termination_requested_at.is_some());
+        app.logout().await;
+
+        // The bureau sees the request and its reason, and turns it down on the page.
+        app.login("bureau@tongxing.test", PASSWORD).await;
+        let (_, html) = app.get_html(&format!("/teacher-pairings/{id}")).await;
+        assert!(html.contains("学校调整课时安排"));
+        assert!(html.contains(&format!("/teacher-pairings/{id}/reject-request")));
+        let res = app
+            .post_form(&format!("/teacher-pairings/{id}/reject-request"), &[])
+            .await;
+        assert_eq!(res.status(), Status::SeeOther);
+        let r = row(&app, id).await;
+        assert_eq!(r.status, "active");
+        assert!(r.termination_requested_at.is_none() && r.termination_request_reason.is_none());
+        assert_eq!(
+            notices_of(&app, w.rural_admin.id, "tp-termination-rejected").await,
+            1
+        );
+        assert_eq!(
+            notices_of(&app, w.mentor_user.id, "tp-termination-rejected").await,
+            0
+        );
+        // Turning down again: there is nothing to turn down.
+        let (s, body) = app
+            .api(
+                Method::Post,
+                &format!("/api/v1/teacher-pairings/{id}/reject-request"),
+                None,
+            )
+            .await;
+        assert_eq!(s, Status::Conflict, "{body}");
+        // The timeline tells the whole story, with the reason.
+        let (_, html) = app.get_html(&format!("/teacher-pairings/{id}")).await;
+        for text in ["申请终止", "驳回终止申请", "学校调整课时安排", "发布"] {
+            assert!(html.contains(text), "timeline shows {text}");
+        }
+        app.logout().await;
+
+        // After the refusal a new request may be made.
+        app.login("mentee@tongxing.test", PASSWORD).await;
+        let (s, body) = app
+            .api(
+                Method::Post,
+                &format!("/api/v1/teacher-pairings/{id}/request-termination"),
+                Some(json!({"reason": "工作调动"})),
+            )
+            .await;
+        assert_eq!(s, Status::Ok, "{body}");
+        assert_eq!(
+            row(&app, id).await.termination_requested_by,
+            Some(w.mentee_user.id)
+        );
+    })
+    .await;
+}
+
+#[rocket::async_test]
+async fn drafts_are_the_bureaus_and_only_drafts_are_edited() {
+    each_db(|app| async move {
+        let w = world(&app).await;
+        let y = year(&app, &w, "2026-2027", true).await;
+        let id = tp::create(&app.db, &w.bureau_actor, &form(w.mentor.id, w.mentee.id, "数学", y))
+            .await
+            .expect("draft")
+            .id;
+        // Neither school's admin sees the draft yet.
+        for admin in ["urban@tongxing.test", "rural@tongxing.test"] {
+            app.login(admin, PASSWORD).await;
+            let (s, _) = app.get_html(&format!("/teacher-pairings/{id}")).await;
+            assert_eq!(s, Status::Forbidden, "{admin}");
+            let (_, list) = app.api(Method::Get, "/api/v1/teacher-pairings", None).await;
+            assert_eq!(list["total"], 0, "{admin}");
+            let (_, html) = app.get_html("/").await;
+            assert!(!html.contains(&format!("/teacher-pairings/{id}\"")), "{admin} home");
+            app.logout().await;
+        }
+
+        app.login("bureau@tongxing.test", PASSWORD).await;
+        // Refused from draft: terminate, turning down a request.
+        for (action, body) in [("terminate", json!({"reason": "x"})), ("reject-request", json!({}))] {
+            let (s, b) = app
+                .api(
+                    Method::Post,
+                    &format!("/api/v1/teacher-pairings/{id}/{action}"),
+                    Some(body),
+                )
+                .await;
+            assert_eq!(s, Status::Conflict, "{action}: {b}");
+        }
+        assert_eq!(row(&app, id).await.status, "draft");
+        // Edit the draft on its page: the subject changes.
+        let (s, html) = app.get_html(&format!("/teacher-pairings/{id}/edit")).await;
+        assert_eq!(s, Status::Ok);
+        assert!(html.contains("数学"));
+        let (mentor, mentee, year_s) =
+            (w.mentor.id.to_string(), w.mentee.id.to_string(), y.to_string());
+        let res = app
+            .post_form(
+                &format!("/teacher-pairings/{id}"),
+                &[
+                    ("mentor_id", &mentor),
+                    ("mentee_id", &mentee),
+                    ("subject", "物理"),
+                    ("academic_year_id", &year_s),
+                    ("school_pairing_id", ""),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), Status::SeeOther);
+        assert_eq!(row(&app, id).await.subject, "物理");
+        // A refused edit keeps what was typed and changes nothing.
+        let res = app
+            .post_form(
+                &format!("/teacher-pairings/{id}"),
+                &[
+                    ("mentor_id", &mentor),
+                    ("mentee_id", &mentor),
+                    ("subject", "化学实验"),
+                    ("academic_year_id", &year_s),
+                    ("school_pairing_id", ""),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), Status::UnprocessableEntity);
+        let html = res.into_string().await.unwrap_or_default();
+        assert!(html.contains("化学实验"), "typed subject kept");
+        assert_eq!(row(&app, id).await.mentee_id, w.mentee.id);
+        // And through the API.
+        let (s, body) = app
+            .api(
+                Method::Put,
+                &format!("/api/v1/teacher-pairings/{id}"),
+                Some(json!({"mentor_id": w.mentor.id, "mentee_id": w.mentee.id, "subject": "数学", "academic_year_id": y})),
+            )
+            .await;
+        assert_eq!(s, Status::Ok, "{body}");
+        assert_eq!(row(&app, id).await.subject, "数学");
+
+        // Published: no longer edited, by page or API.
+        tp::publish(&app.db, &w.bureau_actor, &[id], None, BASE)
+            .await
+            .expect("publish");
+        let (s, body) = app
+            .api(
+                Method::Put,
+                &format!("/api/v1/teacher-pairings/{id}"),
+                Some(json!({"mentor_id": w.mentor.id, "mentee_id": w.mentee.id, "subject": "物理", "academic_year_id": y})),
+            )
+            .await;
+        assert_eq!(s, Status::Conflict, "{body}");
+        assert!(body["error"]["fields"]["status"].is_array());
+        assert_eq!(row(&app, id).await.subject, "数学");
+        app.logout().await;
+        // Now the schools see it.
+        app.login("rural@tongxing.test", PASSWORD).await;
+        let (s, _) = app.get_html(&format!("/teacher-pairings/{id}")).await;
+        assert_eq!(s, Status::Ok);
+    })
+    .await;
+}
+
+#[rocket::async_test]
+async fn nothing_leaves_completed() {
+    each_db(|app| async move {
+        let (w, _y, id) = setup(&app).await;
+        let ended = chrono::NaiveDate::from_ymd_opt(2027, 8, 1).expect("date");
+        assert_eq!(
+            tp::complete_ended(&app.db, ended).await.expect("complete"),
+            1
+        );
+        assert_eq!(row(&app, id).await.status, "completed");
+        let before = row(&app, id).await;
+        let refused = [
+            tp::terminate(&app.db, &w.bureau_actor, id, "x", BASE)
+                .await
+                .err(),
+            tp::publish(&app.db, &w.bureau_actor, &[id], None, BASE)
+                .await
+                .err(),
+            tp::reject_request(&app.db, &w.bureau_actor, id, BASE)
+                .await
+                .err(),
+        ];
+        for e in refused {
+            assert!(matches!(e, Some(AppError::Conflict { .. })), "{e:?}");
+        }
+        let mentee = users::actor_of(&w.mentee_user);
+        let e = tp::request_termination(&app.db, &mentee, id, "x", BASE)
+            .await
+            .err();
+        assert!(matches!(e, Some(AppError::Conflict { .. })), "{e:?}");
+        let after = row(&app, id).await;
+        assert_eq!(before, after, "the completed pairing is unchanged");
+        // The timeline says it completed at the end of the year.
+        app.login("mentee@tongxing.test", PASSWORD).await;
+        let (_, html) = app.get_html(&format!("/teacher-pairings/{id}")).await;
+        assert!(html.contains("学年结束，自动完成"), "{html}");
+    })
+    .await;
+}

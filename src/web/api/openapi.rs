@@ -115,6 +115,7 @@ impl Modify for SecuritySchemes {
         teacher_pairings::publish,
         teacher_pairings::terminate,
         teacher_pairings::request_termination,
+        teacher_pairings::reject_request,
         teacher_pairings::plan_show,
         teacher_pairings::plan_update,
         matching::suggestions,

@@ -124,6 +124,7 @@ async fn one(db: &DatabaseConnection, user: &CurrentUser, id: i64) -> AppResult<
         ("status" = Option<String>, Query, description = "`draft`, `active`, `completed` or `terminated`"),
         ("year" = Option<String>, Query, description = "An academic year (`2026-2027`): pairings running in it"),
         ("school_id" = Option<i64>, Query, description = "Pairings with this school on either side"),
+        ("district" = Option<String>, Query, description = "Pairings with a school of this district on either side"),
         ("support_kind" = Option<String>, Query, description = "`staff`, `management`, `funds` or `materials`"),
         ("page" = Option<u64>, Query, description = "Page from 1", minimum = 1),
         ("per_page" = Option<u64>, Query, description = "1–100, default 20", minimum = 1, maximum = 100),
@@ -134,13 +135,14 @@ async fn one(db: &DatabaseConnection, user: &CurrentUser, id: i64) -> AppResult<
         (status = 422, description = "A bad query parameter", body = ErrorBody),
     ))]
 #[allow(clippy::too_many_arguments)]
-#[get("/school-pairings?<status>&<year>&<school_id>&<support_kind>&<page>&<per_page>")]
+#[get("/school-pairings?<status>&<year>&<school_id>&<district>&<support_kind>&<page>&<per_page>")]
 pub async fn list(
     db: &State<DatabaseConnection>,
     user: CurrentUser,
     status: Option<&str>,
     year: Option<&str>,
     school_id: Option<&str>,
+    district: Option<&str>,
     support_kind: Option<&str>,
     page: Option<&str>,
     per_page: Option<&str>,
@@ -158,6 +160,7 @@ pub async fn list(
         status: check.word("status", status, PairingStatus::parse),
         kind: check.word("support_kind", support_kind, SupportKind::parse),
         school_id: check.id("school_id", school_id),
+        district: QueryCheck::text(district),
         year,
         ..Default::default()
     };

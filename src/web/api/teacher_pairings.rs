@@ -120,6 +120,7 @@ fn plan_view(p: &rows::Model) -> PlanView {
         ("status" = Option<String>, Query, description = "`draft`, `active`, `completed` or `terminated`"),
         ("subject" = Option<String>, Query, description = "Text in the subject"),
         ("school_id" = Option<i64>, Query, description = "The mentor's or mentee's school"),
+        ("district" = Option<String>, Query, description = "The district of the mentor's or the mentee's school"),
         ("teacher_id" = Option<i64>, Query, description = "The mentor or the mentee"),
         ("q" = Option<String>, Query, description = "Text in the mentor's or mentee's name"),
         ("page" = Option<u64>, Query, description = "Page from 1", minimum = 1),
@@ -132,7 +133,7 @@ fn plan_view(p: &rows::Model) -> PlanView {
     ))]
 #[allow(clippy::too_many_arguments)]
 #[get(
-    "/teacher-pairings?<academic_year_id>&<status>&<subject>&<school_id>&<teacher_id>&<q>&<page>&<per_page>"
+    "/teacher-pairings?<academic_year_id>&<status>&<subject>&<school_id>&<district>&<teacher_id>&<q>&<page>&<per_page>"
 )]
 pub async fn list(
     db: &State<DatabaseConnection>,
@@ -141,6 +142,7 @@ pub async fn list(
     status: Option<&str>,
     subject: Option<&str>,
     school_id: Option<&str>,
+    district: Option<&str>,
     teacher_id: Option<&str>,
     q: Option<&str>,
     page: Option<&str>,
@@ -153,6 +155,7 @@ pub async fn list(
         status: check.word("status", status, TpStatus::parse),
         subject: QueryCheck::text(subject),
         school_id: check.id("school_id", school_id),
+        district: QueryCheck::text(district),
         teacher_id: check.id("teacher_id", teacher_id),
         name: QueryCheck::text(q),
     };
@@ -298,6 +301,29 @@ pub async fn request_termination(
     Ok(Json(p.into()))
 }
 
+/// Turn down a termination request (bureau only): the pairing goes on and the person who
+/// asked is told.
+#[utoipa::path(context_path = "/api/v1", operation_id = "teacher_pairings_reject_request", tag = "teacher-pairings",
+    params(("id" = i64, Path, description = "Pairing id")),
+    responses(
+        (status = 200, description = "Request turned down", body = TeacherPairingView),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not the bureau", body = ErrorBody),
+        (status = 404, description = "No such pairing", body = ErrorBody),
+        (status = 409, description = "Not active or no request (`fields.status`)", body = ErrorBody),
+    ))]
+#[post("/teacher-pairings/<id>/reject-request")]
+pub async fn reject_request(
+    db: &State<DatabaseConnection>,
+    config: &State<AppConfig>,
+    user: CurrentUser,
+    id: i64,
+) -> AppResult<Json<TeacherPairingView>> {
+    tp::get(db.inner(), &user.actor, id).await?;
+    let p = tp::reject_request(db, &user.actor, id, &config.base_url).await?;
+    Ok(Json(p.into()))
+}
+
 /// The work plan (工作方案) and its version.
 #[utoipa::path(context_path = "/api/v1", operation_id = "teacher_pairings_plan_show", tag = "teacher-pairings",
     params(("id" = i64, Path, description = "Pairing id")),
@@ -374,6 +400,7 @@ pub fn routes() -> Vec<rocket::Route> {
         publish,
         terminate,
         request_termination,
+        reject_request,
         plan_show,
         plan_update
     ]

@@ -29,6 +29,7 @@ struct SchoolHome {
     year: Option<years::Model>,
     school: Option<schools::Model>,
     teachers_total: u64,
+    school_pairings: Vec<crate::domain::school_pairings::PairingView>,
     pairings: Vec<crate::domain::teacher_pairings::PairingRow>,
 }
 
@@ -102,6 +103,7 @@ async fn home(
                 year,
                 school,
                 teachers_total,
+                school_pairings: crate::domain::school_pairings::for_home(db, &user.actor).await?,
                 pairings: crate::domain::teacher_pairings::for_home(db, &user.actor).await?,
             })?
         }

@@ -141,7 +141,7 @@ async fn school_pairing(
     id: i64,
     year_id: Option<&str>,
 ) -> AppResult<Page> {
-    let p = matching::propose(db, &user.actor, id, year_param(year_id)).await?;
+    let p = matching::propose(db.inner(), &user.actor, id, year_param(year_id)).await?;
     let years = academic_years::list(db).await?;
     render(&ProposalPage {
         ctx,
@@ -169,7 +169,7 @@ async fn create_all(
 ) -> AppResult<Page> {
     let year_id = year_param(Some(&form.0.year_id));
     let outcome = matching::propose_all(db, &user.actor, id, year_id).await?;
-    let p = matching::propose(db, &user.actor, id, year_id).await?;
+    let p = matching::propose(db.inner(), &user.actor, id, year_id).await?;
     let years = academic_years::list(db).await?;
     render(&ProposalPage {
         ctx,

@@ -30,6 +30,7 @@ pub struct PairingQuery {
     pub status: String,
     pub subject: String,
     pub school: String,
+    pub district: String,
     pub q: String,
 }
 
@@ -40,6 +41,7 @@ impl PairingQuery {
             status: TpStatus::parse(&self.status),
             subject: self.subject.clone(),
             school_id: self.school.trim().parse().ok(),
+            district: self.district.clone(),
             name: self.q.clone(),
             teacher_id: None,
         }
@@ -53,12 +55,13 @@ struct IndexPage {
     query: PairingQuery,
     years: Vec<years::Model>,
     schools: Vec<(i64, String)>,
+    districts: Vec<String>,
     page: Paged<PairingRow>,
     key: String,
 }
 
 #[allow(clippy::too_many_arguments)]
-#[get("/teacher-pairings?<year>&<status>&<subject>&<school>&<q>&<page>&<per_page>")]
+#[get("/teacher-pairings?<year>&<status>&<subject>&<school>&<district>&<q>&<page>&<per_page>")]
 async fn index(
     ctx: Ctx,
     db: &State<DatabaseConnection>,
@@ -67,6 +70,7 @@ async fn index(
     status: Option<String>,
     subject: Option<String>,
     school: Option<String>,
+    district: Option<String>,
     q: Option<String>,
     page: Option<String>,
     per_page: Option<String>,
@@ -76,19 +80,22 @@ async fn index(
         status: status.unwrap_or_default(),
         subject: subject.unwrap_or_default(),
         school: school.unwrap_or_default(),
+        district: district.unwrap_or_default(),
         q: q.unwrap_or_default(),
     };
     let request = PageRequest::parse_lenient(page.as_deref(), per_page.as_deref());
     let page = tp::list_rows(db.inner(), &user.actor, &query.filter(), request).await?;
-    let schools = if user.actor.require_staff().is_ok() {
-        schools::choices(db).await?
+    // Teachers see only their own pairings: no school or district to choose.
+    let (schools, districts) = if user.actor.require_staff().is_ok() {
+        (schools::choices(db).await?, schools::districts(db).await?)
     } else {
-        Vec::new()
+        (Vec::new(), Vec::new())
     };
     render(&IndexPage {
         ctx,
         query,
         years: academic_years::list(db).await?,
+        districts,
         schools,
         page,
         key: crate::domain::tokens::random_base64(18),
@@ -328,7 +335,9 @@ async fn show_page(
         is_bureau: a.is_bureau(),
         is_mentor,
         is_mentee,
-        can_request: !a.is_bureau() && status == TpStatus::Active,
+        can_request: !a.is_bureau()
+            && status == TpStatus::Active
+            && d.row.pairing.termination_requested_at.is_none(),
         // The pair and staff see each other's contact details.
         sees_contacts: true,
         d,
@@ -438,6 +447,22 @@ async fn request_termination(
         .await
         .map(|_| ());
     after_action(ctx, db, &user, id, r, form, "tp-flash-requested").await
+}
+
+#[post("/teacher-pairings/<id>/reject-request", data = "<_form>")]
+async fn reject_request(
+    db: &State<DatabaseConnection>,
+    config: &State<AppConfig>,
+    user: CurrentUser,
+    id: i64,
+    _form: CsrfForm<IgnoredAny>,
+) -> AppResult<Flash<Redirect>> {
+    tp::get(db.inner(), &user.actor, id).await?;
+    tp::reject_request(db, &user.actor, id, &config.base_url).await?;
+    Ok(Flash::success(
+        Redirect::to(format!("/teacher-pairings/{id}")),
+        "tp-flash-request-rejected",
+    ))
 }
 
 #[post("/teacher-pairings/<id>/end-reason", data = "<form>")]
@@ -625,6 +650,7 @@ pub fn routes() -> Vec<rocket::Route> {
         publish,
         terminate,
         request_termination,
+        reject_request,
         end_reason,
         comment,
         plan_edit,
