@@ -112,14 +112,16 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .await
                 .map_err(|e| format!("demo data: {e}"))?;
             println!(
-                "demo data loaded: {} schools, {} teachers, {} accounts, {} academic years, {} school pairings, {} teacher pairings, {} secondments added (existing ones kept)",
+                "demo data loaded: {} schools, {} teachers, {} accounts, {} academic years, {} school pairings, {} teacher pairings, {} secondments, {} observations, {} reflections added (existing ones kept)",
                 report.schools_added,
                 report.teachers_added,
                 report.users_added,
                 report.years_added,
                 report.school_pairings_added,
                 report.teacher_pairings_added,
-                report.secondments_added
+                report.secondments_added,
+                report.observations_added,
+                report.reflections_added
             );
             println!(
                 "\nDemo logins (password for all: {}):",

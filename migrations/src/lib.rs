@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261129_000001_foundation;
 mod m20261129_000002_settings_notifications;
 mod m20261129_000003_pairings;
+mod m20261130_000004_observations;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000001_foundation::Migration),
             Box::new(m20261129_000002_settings_notifications::Migration),
             Box::new(m20261129_000003_pairings::Migration),
+            Box::new(m20261130_000004_observations::Migration),
         ]
     }
 }

@@ -353,6 +353,8 @@ pub struct DemoReport {
     pub school_pairings_added: usize,
     pub teacher_pairings_added: usize,
     pub secondments_added: usize,
+    pub observations_added: usize,
+    pub reflections_added: usize,
 }
 
 pub async fn load(db: &DatabaseConnection) -> AppResult<DemoReport> {
@@ -672,6 +674,20 @@ async fn programme(
         };
         let _ = teacher_pairings::save_plan(db, &mentor_actor, pairing.id, &plan).await?;
         report.teacher_pairings_added += 1;
+    }
+    // A year of lessons, reflections and contacts for the pair.
+    if let Some(year) = &year
+        && let Some(current) = tp::Entity::find()
+            .filter(tp::Column::MentorId.eq(mentor.id))
+            .filter(tp::Column::MenteeId.eq(mentee.id))
+            .filter(tp::Column::AcademicYearId.eq(year.id))
+            .one(db)
+            .await?
+    {
+        let lessons =
+            crate::domain::demo_lessons::load(db, actor, mentor.id, mentee.id, &current).await?;
+        report.observations_added += lessons.observations;
+        report.reflections_added += lessons.reflections;
     }
 
     for (from_code, staff_no, to_code, year_name, term, batch, starts, ends) in SECONDMENTS {

@@ -372,10 +372,66 @@ pub mod de {
         }
     }
 
+    /// An object of such values (`{"12": 4.5}`), as text keyed by text; null is empty.
+    pub fn loose_map<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<std::collections::BTreeMap<String, String>, D::Error> {
+        let map = Option::<std::collections::BTreeMap<String, Loose>>::deserialize(d)?;
+        Ok(map
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(k, v)| (k, v.into_text()))
+            .collect())
+    }
+
     /// A string, number, boolean, null or list (joined with commas), as text.
     pub fn loose_string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
         Ok(Option::<Loose>::deserialize(d)?
             .map(Loose::into_text)
             .unwrap_or_default())
     }
+}
+
+word_enum!(
+    /// 常态课 / 公开课 / 示范课 / 研讨课
+    LessonKind, "lesson-kind", {
+        Regular => "regular",
+        Open => "open",
+        Demonstration => "demonstration",
+        Research => "research",
+    }
+);
+
+word_enum!(
+    /// 现场听课 / 远程（同步课堂、专递课堂）
+    LessonMode, "lesson-mode", {
+        Onsite => "onsite",
+        Remote => "remote",
+    }
+);
+
+word_enum!(
+    /// 电话 / 短信 / 邮件 / 网络会议 / 走访
+    ContactKind, "contact-kind", {
+        Phone => "phone",
+        Sms => "sms",
+        Email => "email",
+        Online => "online",
+        Visit => "visit",
+    }
+);
+
+/// The programme's time zone (China Standard Time, UTC+8): dates people see and type.
+pub fn local_zone() -> chrono::FixedOffset {
+    chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8")
+}
+
+/// Today's date in the programme's time zone.
+pub fn today() -> chrono::NaiveDate {
+    chrono::Utc::now().with_timezone(&local_zone()).date_naive()
+}
+
+/// The local date of an instant.
+pub fn local_date(at: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
+    at.with_timezone(&local_zone()).date_naive()
 }

@@ -18,6 +18,9 @@ use crate::i18n::Lang;
 pub const SESSION_COOKIE: &str = "tx_session";
 pub const CSRF_COOKIE: &str = "tx_csrf";
 pub const LANG_COOKIE: &str = "tx_lang";
+/// Who last signed in on this browser (encrypted; 30 days): text typed after a session
+/// expired is given back only to them.
+pub const LAST_USER_COOKIE: &str = "tx_who";
 
 /// What the encrypted session cookie holds.
 #[derive(Debug, Serialize, Deserialize)]
@@ -50,6 +53,21 @@ pub fn start_session(cookies: &CookieJar<'_>, user: &user_entity::Model, config:
         secure,
     );
     set_csrf_cookie(cookies, tokens::random_base64(32), secure);
+    cookies.add_private(
+        Cookie::build((LAST_USER_COOKIE, user.id.to_string()))
+            .path("/")
+            .http_only(true)
+            .secure(secure)
+            .same_site(SameSite::Lax)
+            .max_age(CookieDuration::days(30)),
+    );
+}
+
+/// The user who last signed in on this browser, if the cookie says.
+pub fn last_user(cookies: &CookieJar<'_>) -> Option<i64> {
+    cookies
+        .get_private(LAST_USER_COOKIE)
+        .and_then(|c| c.value().parse().ok())
 }
 
 fn write_session(cookies: &CookieJar<'_>, data: SessionData, minutes: i64, secure: bool) {

@@ -1,6 +1,7 @@
 //! HTTP: thin handlers that parse the request, call a domain service and render a page,
 //! redirect, or answer JSON.
 pub mod api;
+pub mod drafts;
 pub mod forms;
 pub mod guards;
 pub mod pages;

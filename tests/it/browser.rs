@@ -433,12 +433,20 @@ async fn screenshot_tour() {
         .expect("request");
         d.goto(format!("{}/login", app.base)).await?;
         shoot("login-zh-desktop".into()).await?;
+        // TONGXING_SCREENSHOT_PAGES: the pages to shoot (then every role shoots every page);
+        // TONGXING_SCREENSHOT_ROLES: which of bureau, teacher, school sign in.
+        let chosen_pages = std::env::var("TONGXING_SCREENSHOT_PAGES").is_ok();
+        let roles = std::env::var("TONGXING_SCREENSHOT_ROLES")
+            .unwrap_or_else(|_| "bureau,teacher,school".into());
         let pages: Vec<String> = std::env::var("TONGXING_SCREENSHOT_PAGES")
             .unwrap_or_else(|_| "/,/schools,/schools/new,/schools/1,/teachers,/teachers/1,/users,/academic-years,/profile,/imports/teachers".into())
             .split(',')
             .map(String::from)
             .collect();
         for (email, label) in [("bureau@demo.tongxing.cn", "bureau"), ("yaochenglin@demo.tongxing.cn", "teacher"), ("sanyuan@demo.tongxing.cn", "school")] {
+            if !roles.split(',').any(|r| r.trim() == label) {
+                continue;
+            }
             sign_in(d, &app.base, email, tongxing::domain::demo::DEMO_PASSWORD, "/").await?;
             for lang in ["zh-CN", "en"] {
                 // TONGXING_SCREENSHOT_HEIGHT makes tall shots of long pages.
@@ -449,7 +457,7 @@ async fn screenshot_tour() {
                 for (width, height, size) in [(1280u32, 900u32.max(tall), "desktop"), (390, 844u32.max(tall), "phone")] {
                     d.set_window_rect(0, 0, width, height).await?;
                     for page in &pages {
-                        if label != "bureau" && !["/", "/profile", "/schools"].contains(&page.as_str()) {
+                        if !chosen_pages && label != "bureau" && !["/", "/profile", "/schools"].contains(&page.as_str()) {
                             continue;
                         }
                         let sep = if page.contains('?') { '&' } else { '?' };

@@ -1,6 +1,6 @@
 //! `tongxing demo`: the seed's programme, loaded twice without duplicates.
 use rocket::http::Status;
-use sea_orm::ConnectionTrait;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::common::each_db;
 use tongxing::domain::demo;
@@ -19,6 +19,20 @@ async fn demo_data_is_idempotent_and_its_logins_work() {
             ),
             (7, 1, 3)
         );
+        // A year of lessons for 姚成琳, with reflections, showing growth.
+        assert_eq!(first.observations_added, 12);
+        assert_eq!(first.reflections_added, 7);
+        let totals: Vec<f64> = tongxing::entities::observations::Entity::find()
+            .filter(tongxing::entities::observations::Column::LessonKind.ne("demonstration"))
+            .order_by_asc(tongxing::entities::observations::Column::ObservedOn)
+            .all(&app.db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|o| o.total_score)
+            .collect();
+        assert!(totals.len() >= 10 && totals.windows(2).all(|w| w[0] < w[1]), "growth: {totals:?}");
+        assert!(totals[0] < 70.0 && *totals.last().unwrap() >= 90.0, "{totals:?}");
         let counts = (
             app.count("schools").await,
             app.count("teachers").await,
@@ -35,6 +49,8 @@ async fn demo_data_is_idempotent_and_its_logins_work() {
                 second.school_pairings_added
                     + second.teacher_pairings_added
                     + second.secondments_added
+                    + second.observations_added
+                    + second.reflections_added
             ),
             (0, 0, 0, 0, 0)
         );

@@ -17,6 +17,7 @@ mod i18n;
 mod imports;
 mod mail;
 mod matching;
+mod observations;
 mod pages_authz;
 mod pairing_guarantees;
 mod school_pairings;

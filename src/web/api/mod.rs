@@ -15,6 +15,7 @@ use crate::error::{AppError, AppResult, FieldErrors, Msg};
 
 pub mod academic_years;
 pub mod matching;
+pub mod observations;
 pub mod openapi;
 pub mod school_pairings;
 pub mod schools;
@@ -38,6 +39,7 @@ pub fn routes() -> Vec<Route> {
     routes.extend(users::routes());
     routes.extend(academic_years::routes());
     routes.extend(secondments::routes());
+    routes.extend(observations::routes());
     routes.extend(openapi::routes());
     routes.extend(fallback_routes());
     routes

@@ -11,8 +11,8 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use crate::web::api::{
-    academic_years, matching, school_pairings, schools, secondments, session, teacher_pairings,
-    teachers, users,
+    academic_years, matching, observations, school_pairings, schools, secondments, session,
+    teacher_pairings, teachers, users,
 };
 
 /// Every error: `{"error":{"code","message","fields"}}`, in the request's language
@@ -124,6 +124,21 @@ impl Modify for SecuritySchemes {
         secondments::create,
         secondments::update,
         secondments::destroy,
+        observations::rubrics_list,
+        observations::rubrics_show,
+        observations::rubrics_create,
+        observations::rubrics_update,
+        observations::observations_list,
+        observations::observations_show,
+        observations::observations_create,
+        observations::observations_update,
+        observations::observations_destroy,
+        observations::observations_comment,
+        observations::reflections_list,
+        observations::reflections_show,
+        observations::reflections_create,
+        observations::reflections_update,
+        observations::reflections_comment,
         document,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
@@ -138,6 +153,9 @@ impl Modify for SecuritySchemes {
         (name = "academic-years", description = "Academic years (学年)"),
         (name = "teacher-pairings", description = "Teacher pairings (师徒结对) and work plans (工作方案)"),
         (name = "secondments", description = "Secondments (支教/轮岗)"),
+        (name = "rubrics", description = "Rubric templates (评课表), versioned"),
+        (name = "observations", description = "Lesson observations (听课记录) with comments"),
+        (name = "reflections", description = "Reflections (教学反思) with comments"),
         (name = "meta", description = "This document"),
     )
 )]

@@ -228,8 +228,76 @@ async fn mail_retry(
     ))
 }
 
+#[derive(Template)]
+#[template(path = "admin/manage.html")]
+struct ManagePage {
+    ctx: Ctx,
+}
+
+/// The bureau's hub for the less frequent pages (years, accounts, templates, settings,
+/// audit log, failed mails), so the navigation stays short.
+#[get("/manage")]
+async fn manage(ctx: Ctx, user: CurrentUser) -> AppResult<Page> {
+    user.actor.require_bureau()?;
+    render(&ManagePage { ctx })
+}
+
+#[derive(Template)]
+#[template(path = "admin/rubrics.html")]
+struct RubricsPage {
+    ctx: Ctx,
+    rubrics: Vec<crate::domain::rubrics::Rubric>,
+}
+
+/// The rubric templates (every signed-in user may read them).
+#[get("/rubrics")]
+async fn rubrics_page(
+    ctx: Ctx,
+    db: &State<DatabaseConnection>,
+    _user: CurrentUser,
+) -> AppResult<Page> {
+    render(&RubricsPage {
+        ctx,
+        rubrics: crate::domain::rubrics::list_current(db.inner()).await?,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "admin/rubric.html")]
+struct RubricPage {
+    ctx: Ctx,
+    r: crate::domain::rubrics::Rubric,
+    versions: Vec<crate::entities::rubrics::Model>,
+    used: u64,
+}
+
+impl RubricPage {
+    fn number(&self, n: impl std::borrow::Borrow<f64>) -> String {
+        crate::domain::rubrics::fmt_number(*n.borrow())
+    }
+}
+
+#[get("/rubrics/<id>")]
+async fn rubric_page(
+    ctx: Ctx,
+    db: &State<DatabaseConnection>,
+    _user: CurrentUser,
+    id: i64,
+) -> AppResult<Page> {
+    let r = crate::domain::rubrics::get(db.inner(), id).await?;
+    render(&RubricPage {
+        ctx,
+        versions: crate::domain::rubrics::versions(db.inner(), &r.row.code).await?,
+        used: crate::domain::rubrics::times_used(db.inner(), id).await?,
+        r,
+    })
+}
+
 pub fn routes() -> Vec<rocket::Route> {
     routes![
+        manage,
+        rubrics_page,
+        rubric_page,
         settings_page,
         settings_save,
         audit_page,

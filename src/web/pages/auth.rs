@@ -91,13 +91,14 @@ struct LoginPage {
     notice: Option<String>,
 }
 
-#[get("/login?<next>&<expired>")]
+#[get("/login?<next>&<expired>&<kept>")]
 async fn login_page(
     ctx: Ctx,
     db: &State<DatabaseConnection>,
     user: Option<CurrentUser>,
     next: Option<String>,
     expired: Option<String>,
+    kept: Option<String>,
 ) -> AppResult<Result<Page, Redirect>> {
     if user.is_some() {
         return Ok(Err(Redirect::to(super::safe_next(next.as_deref()))));
@@ -105,7 +106,11 @@ async fn login_page(
     if users::setup_needed(db.inner()).await? {
         return Ok(Err(Redirect::to("/setup")));
     }
-    let notice = expired.map(|_| ctx.t("login-expired"));
+    let notice = match (kept, expired) {
+        (Some(_), _) => Some(ctx.t("login-expired-kept")),
+        (None, Some(_)) => Some(ctx.t("login-expired")),
+        _ => None,
+    };
     Ok(Ok(render(&LoginPage {
         ctx,
         email: String::new(),

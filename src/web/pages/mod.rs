@@ -8,6 +8,8 @@ pub mod exports;
 pub mod home;
 pub mod imports;
 pub mod matching;
+pub mod observations;
+pub mod reflections;
 pub mod school_pairings;
 pub mod schools;
 pub mod secondments;
@@ -32,6 +34,8 @@ pub fn routes() -> Vec<Route> {
     routes.extend(secondments::routes());
     routes.extend(admin::routes());
     routes.extend(matching::routes());
+    routes.extend(observations::routes());
+    routes.extend(reflections::routes());
     routes
 }
 

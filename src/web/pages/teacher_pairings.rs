@@ -276,9 +276,26 @@ struct ShowPage {
     errors: FieldErrors,
     reason: String,
     comment: String,
+    observations: Vec<crate::domain::observations::Row>,
+    reflections: Vec<crate::entities::reflections::Model>,
+    contacts: Vec<crate::entities::contacts::Model>,
+    today: String,
 }
 
 impl ShowPage {
+    fn heading(&self, r: &crate::entities::reflections::Model) -> String {
+        use crate::domain::reflections::Heading;
+        r.heading()
+    }
+
+    fn contact_kinds(&self) -> Vec<(&'static str, String)> {
+        crate::domain::types::ContactKind::options()
+    }
+
+    fn in_pairing(&self) -> bool {
+        self.is_mentor || self.is_mentee
+    }
+
     fn next_key(&self) -> &'static str {
         match self.status {
             TpStatus::Draft if self.is_bureau => "tp-next-publish",
@@ -324,7 +341,30 @@ async fn show_page(
     reason: String,
     comment: String,
 ) -> AppResult<Page> {
-    let d = tp::detail(db, &user.actor, id).await?;
+    let mut d = tp::detail(db, &user.actor, id).await?;
+    let observations = crate::domain::observations::of_pairing(db, id).await?;
+    let reflections = crate::domain::reflections::of_pairing(db, id).await?;
+    let contacts = crate::domain::reflections::contacts_of(db, id).await?;
+    // The timeline: observations and reflections beside the pairing's own steps.
+    let authors = crate::domain::names::users(db, reflections.iter().map(|r| r.author_id)).await?;
+    for o in &observations {
+        d.timeline.push(tp::TimelineRow {
+            who: o.observer_name.clone(),
+            action: "tp-action-observation".into(),
+            at: o.row.created_at,
+            detail: format!("{} · {} · {}", o.row.observed_on, o.row.topic, o.total()),
+        });
+    }
+    for r in &reflections {
+        use crate::domain::reflections::Heading;
+        d.timeline.push(tp::TimelineRow {
+            who: authors.get(&r.author_id).cloned().unwrap_or_default(),
+            action: "tp-action-reflection".into(),
+            at: r.created_at,
+            detail: r.heading(),
+        });
+    }
+    d.timeline.sort_by_key(|e| std::cmp::Reverse(e.at));
     let a = &user.actor;
     let is_mentor = a.is_teacher_self(d.row.pairing.mentor_id);
     let is_mentee = a.is_teacher_self(d.row.pairing.mentee_id);
@@ -344,6 +384,10 @@ async fn show_page(
         errors,
         reason,
         comment,
+        observations,
+        reflections,
+        contacts,
+        today: crate::domain::types::today().to_string(),
     })
 }
 

@@ -1,0 +1,785 @@
+//! Lesson observations (听课记录): within an active teacher pairing, the mentor observing the
+//! mentee, or the mentee attending the mentor's 示范课/公开课. Scored on the server with a
+//! rubric version; editable by its author until the observed teacher replies; deleted only
+//! by the bureau (the audit log keeps it). Each observation has a comment thread.
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{NaiveDate, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::db;
+use crate::domain::access::Actor;
+use crate::domain::notify::{self, Notice};
+use crate::domain::rubrics::{self, Rubric};
+use crate::domain::types::{self, LessonKind, LessonMode, Role, de::loose_string};
+use crate::domain::{audit, teacher_pairings, users};
+use crate::entities::{
+    comments, observations, reflections, teacher_pairings as pairings, teachers,
+};
+use crate::error::{AppError, AppResult, FieldErrors, Msg};
+
+pub const ENTITY: &str = "observation";
+pub const TEXT_MAX: usize = 5000;
+
+/// An observation as typed or sent as JSON; values kept as text so a refused form shows
+/// them again. `scores`: item id → score.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct ObservationForm {
+    #[serde(deserialize_with = "loose_string")]
+    pub observed_on: String,
+    #[serde(deserialize_with = "loose_string")]
+    pub grade_class: String,
+    #[serde(deserialize_with = "loose_string")]
+    pub subject: String,
+    #[serde(deserialize_with = "loose_string")]
+    pub topic: String,
+    #[serde(deserialize_with = "loose_string")]
+    pub lesson_kind: String,
+    #[serde(deserialize_with = "loose_string")]
+    pub mode: String,
+    #[serde(deserialize_with = "loose_string")]
+    pub recording_url: String,
+    #[serde(deserialize_with = "loose_string")]
+    pub rubric_id: String,
+    /// Item id → score (a number).
+    #[serde(deserialize_with = "crate::domain::types::de::loose_map")]
+    #[schema(value_type = Object)]
+    pub scores: BTreeMap<String, String>,
+    #[serde(deserialize_with = "loose_string")]
+    pub strengths: String,
+    #[serde(deserialize_with = "loose_string")]
+    pub suggestions: String,
+    #[serde(deserialize_with = "loose_string")]
+    pub comment: String,
+    /// The version the edit started from (edits only).
+    #[serde(deserialize_with = "loose_string")]
+    pub version: String,
+}
+
+impl ObservationForm {
+    pub fn from_model(o: &observations::Model) -> Self {
+        let scores: BTreeMap<String, f64> = serde_json::from_str(&o.scores).unwrap_or_default();
+        ObservationForm {
+            observed_on: o.observed_on.to_string(),
+            grade_class: o.grade_class.clone(),
+            subject: o.subject.clone(),
+            topic: o.topic.clone(),
+            lesson_kind: o.lesson_kind.clone(),
+            mode: o.mode.clone(),
+            recording_url: o.recording_url.clone(),
+            rubric_id: o.rubric_id.to_string(),
+            scores: scores
+                .into_iter()
+                .map(|(k, v)| (k, rubrics::fmt_number(v)))
+                .collect(),
+            strengths: o.strengths.clone(),
+            suggestions: o.suggestions.clone(),
+            comment: o.comment.clone(),
+            version: o.version.to_string(),
+        }
+    }
+
+    /// The typed score of an item ("" when none).
+    pub fn score(&self, item_id: &i64) -> &str {
+        self.scores
+            .get(&item_id.to_string())
+            .map(String::as_str)
+            .unwrap_or("")
+    }
+}
+
+/// What the checks produce: the row's values, scored.
+struct Checked {
+    observed_on: NaiveDate,
+    grade_class: String,
+    subject: String,
+    topic: String,
+    lesson_kind: LessonKind,
+    mode: LessonMode,
+    recording_url: String,
+    rubric: Rubric,
+    scores: BTreeMap<i64, f64>,
+    scored: rubrics::Scored,
+    strengths: String,
+    suggestions: String,
+    comment: String,
+}
+
+/// Who observes whom in this pairing when `actor` writes: the mentor observes the mentee;
+/// the mentee attends the mentor's lesson. Anyone else is not in the pairing.
+fn roles_in(actor: &Actor, p: &pairings::Model) -> Option<(i64, i64)> {
+    if actor.is_teacher_self(p.mentor_id) {
+        Some((p.mentor_id, p.mentee_id))
+    } else if actor.is_teacher_self(p.mentee_id) {
+        Some((p.mentee_id, p.mentor_id))
+    } else {
+        None
+    }
+}
+
+async fn check(
+    conn: &impl ConnectionTrait,
+    p: &pairings::Model,
+    observer_is_mentee: bool,
+    f: &ObservationForm,
+    keep_rubric: Option<i64>,
+) -> AppResult<Checked> {
+    let mut e = FieldErrors::new();
+    let today = types::today();
+    let began = p
+        .published_at
+        .map(types::local_date)
+        .unwrap_or(NaiveDate::MIN);
+    let observed_on = match types::date(&f.observed_on) {
+        Ok(d) if d > today => {
+            e.add("observed_on", Msg::new("obs-err-future"));
+            None
+        }
+        Ok(d) if d < began => {
+            e.add(
+                "observed_on",
+                Msg::new("obs-err-before-pairing").arg("date", began),
+            );
+            None
+        }
+        Ok(d) => Some(d),
+        Err(m) => {
+            e.add("observed_on", m);
+            None
+        }
+    };
+    let mut text = |field: &str, value: &str, max: usize, required: bool| {
+        let r = if required {
+            types::required_text(value, max)
+        } else {
+            types::optional_text(value, max)
+        };
+        r.map_err(|m| e.add(field, m)).unwrap_or_default()
+    };
+    let grade_class = text("grade_class", &f.grade_class, 50, true);
+    let subject = if f.subject.trim().is_empty() {
+        p.subject.clone()
+    } else {
+        text("subject", &f.subject, 50, true)
+    };
+    let topic = text("topic", &f.topic, 200, true);
+    let strengths = text("strengths", &f.strengths, TEXT_MAX, false);
+    let suggestions = text("suggestions", &f.suggestions, TEXT_MAX, false);
+    let comment = text("comment", &f.comment, TEXT_MAX, false);
+    let recording_url = text("recording_url", &f.recording_url, 500, false);
+    if !recording_url.is_empty()
+        && !url::Url::parse(&recording_url).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
+    {
+        e.add("recording_url", Msg::new("obs-err-url"));
+    }
+    let lesson_kind = LessonKind::parse(&f.lesson_kind);
+    match lesson_kind {
+        None => e.add("lesson_kind", Msg::new("err-choose")),
+        Some(k)
+            if observer_is_mentee && !matches!(k, LessonKind::Demonstration | LessonKind::Open) =>
+        {
+            e.add("lesson_kind", Msg::new("obs-err-mentee-kind"))
+        }
+        _ => {}
+    }
+    let mode = if f.mode.trim().is_empty() {
+        Some(LessonMode::Onsite)
+    } else {
+        LessonMode::parse(&f.mode)
+    };
+    if mode.is_none() {
+        e.add("mode", Msg::new("err-choose"));
+    }
+    // The rubric: an active current version for a new observation; an edit keeps its own.
+    let rubric = match (keep_rubric, f.rubric_id.trim().parse::<i64>()) {
+        (Some(id), _) => Some(rubrics::get(conn, id).await?),
+        (None, Ok(id)) => match rubrics::get(conn, id).await {
+            Ok(r) if r.row.is_current && r.row.is_active => Some(r),
+            Ok(_) | Err(AppError::NotFound) => {
+                e.add("rubric_id", Msg::new("obs-err-rubric"));
+                None
+            }
+            Err(err) => return Err(err),
+        },
+        (None, Err(_)) => {
+            e.add("rubric_id", Msg::new("err-choose"));
+            None
+        }
+    };
+    let mut scores = BTreeMap::new();
+    for (k, v) in &f.scores {
+        let v = v.trim();
+        if v.is_empty() {
+            continue;
+        }
+        let Ok(id) = k.trim().parse::<i64>() else {
+            e.add("scores", Msg::new("rubric-err-unknown-item").arg("id", k));
+            continue;
+        };
+        match v.parse::<f64>() {
+            Ok(n) if n.is_finite() => {
+                scores.insert(id, n);
+            }
+            _ => e.add(&format!("scores.{id}"), Msg::new("rubric-err-not-a-number")),
+        }
+    }
+    let scored = match &rubric {
+        Some(r) => match r.def.score(&scores) {
+            Ok(s) => Some(s),
+            Err(errs) => {
+                for (k, msgs) in errs.0 {
+                    for m in msgs {
+                        // A score already refused as not a number is not refused twice.
+                        if e.get(&k).is_none() {
+                            e.add(&k, m);
+                        }
+                    }
+                }
+                None
+            }
+        },
+        None => None,
+    };
+    e.into_result()?;
+    Ok(Checked {
+        observed_on: observed_on.unwrap_or(today),
+        grade_class,
+        subject,
+        topic,
+        lesson_kind: lesson_kind.unwrap_or(LessonKind::Regular),
+        mode: mode.unwrap_or(LessonMode::Onsite),
+        recording_url,
+        rubric: rubric.ok_or(AppError::NotFound)?,
+        scores,
+        scored: scored.ok_or(AppError::NotFound)?,
+        strengths,
+        suggestions,
+        comment,
+    })
+}
+
+fn scores_json(scores: &BTreeMap<i64, f64>) -> AppResult<String> {
+    let m: BTreeMap<String, f64> = scores.iter().map(|(k, v)| (k.to_string(), *v)).collect();
+    Ok(serde_json::to_string(&m)?)
+}
+
+fn sections_json(s: &BTreeMap<i64, f64>) -> AppResult<String> {
+    scores_json(s)
+}
+
+async fn account_of(
+    conn: &impl ConnectionTrait,
+    teacher_id: i64,
+) -> AppResult<Option<crate::entities::users::Model>> {
+    users::find_by_teacher(conn, teacher_id).await
+}
+
+async fn teacher_name(conn: &impl ConnectionTrait, id: i64) -> AppResult<String> {
+    Ok(teachers::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .map(|t| t.name)
+        .unwrap_or_default())
+}
+
+/// Records an observation (the mentor or the mentee of an active pairing); the observed
+/// teacher is told.
+pub async fn create(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    pairing_id: i64,
+    form: &ObservationForm,
+    base_url: &str,
+) -> AppResult<observations::Model> {
+    let txn = db::begin_write(db).await?;
+    let p = teacher_pairings::get(&txn, actor, pairing_id).await?;
+    let Some((observer, observed)) = roles_in(actor, &p) else {
+        return Err(AppError::Forbidden);
+    };
+    if p.status != "active" {
+        return Err(AppError::conflict(
+            "teacher_pairing_id",
+            "obs-err-pairing-not-active",
+        ));
+    }
+    let c = check(&txn, &p, observer == p.mentee_id, form, None).await?;
+    let now = Utc::now();
+    let row = observations::ActiveModel {
+        teacher_pairing_id: Set(p.id),
+        observer_id: Set(observer),
+        observed_id: Set(observed),
+        author_id: Set(actor.user_id),
+        observed_on: Set(c.observed_on),
+        grade_class: Set(c.grade_class),
+        subject: Set(c.subject),
+        topic: Set(c.topic),
+        lesson_kind: Set(c.lesson_kind.as_str().into()),
+        mode: Set(c.mode.as_str().into()),
+        recording_url: Set(c.recording_url),
+        rubric_id: Set(c.rubric.row.id),
+        scores: Set(scores_json(&c.scores)?),
+        section_scores: Set(sections_json(&c.scored.sections)?),
+        total_score: Set(c.scored.total),
+        band: Set(c.scored.band),
+        strengths: Set(c.strengths),
+        suggestions: Set(c.suggestions),
+        comment: Set(c.comment),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::record::<(), _>(
+        &txn,
+        Some(actor),
+        "create",
+        ENTITY,
+        Some(row.id),
+        None,
+        Some(&row),
+    )
+    .await?;
+    if let Some(u) = account_of(&txn, observed).await? {
+        let notice = Notice::new("obs-new", format!("/observations/{}", row.id))
+            .arg("by", &actor.name)
+            .arg("topic", &row.topic)
+            .arg("date", row.observed_on);
+        notify::notify(&txn, &u, &notice, base_url).await?;
+    }
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// Whether the observed teacher has answered: a comment of theirs on the observation, or
+/// a reflection of theirs about it. Then the observation is locked for its author.
+pub async fn has_reply(conn: &impl ConnectionTrait, o: &observations::Model) -> AppResult<bool> {
+    let Some(u) = account_of(conn, o.observed_id).await? else {
+        return Ok(false);
+    };
+    let comments = comments::Entity::find()
+        .filter(comments::Column::ObservationId.eq(o.id))
+        .filter(comments::Column::AuthorId.eq(u.id))
+        .count(conn)
+        .await?;
+    let reflections = reflections::Entity::find()
+        .filter(reflections::Column::ObservationId.eq(o.id))
+        .filter(reflections::Column::AuthorId.eq(u.id))
+        .count(conn)
+        .await?;
+    Ok(comments + reflections > 0)
+}
+
+/// One observation the actor may see (those of pairings they may see): 404 / 403.
+pub async fn get(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    id: i64,
+) -> AppResult<(observations::Model, pairings::Model)> {
+    let o = observations::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let p = teacher_pairings::get(conn, actor, o.teacher_pairing_id).await?;
+    Ok((o, p))
+}
+
+/// Whether the actor may still edit: the author, before the observed teacher replied.
+pub async fn can_edit(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    o: &observations::Model,
+) -> AppResult<bool> {
+    Ok(o.author_id == actor.user_id && !has_reply(conn, o).await?)
+}
+
+/// The author edits (the rubric stays the version it was scored with). Refused once the
+/// observed teacher replied (409 `locked`), or when someone saved in between (409 `version`).
+pub async fn update(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i64,
+    form: &ObservationForm,
+) -> AppResult<observations::Model> {
+    let txn = db::begin_write(db).await?;
+    let (before, p) = get(&txn, actor, id).await?;
+    if before.author_id != actor.user_id {
+        return Err(AppError::Forbidden);
+    }
+    if has_reply(&txn, &before).await? {
+        return Err(AppError::conflict("locked", "obs-err-locked"));
+    }
+    if form.version.trim() != before.version.to_string() {
+        return Err(AppError::conflict("version", "obs-err-stale"));
+    }
+    let c = check(
+        &txn,
+        &p,
+        before.observer_id == p.mentee_id,
+        form,
+        Some(before.rubric_id),
+    )
+    .await?;
+    let mut a = before.clone().into_active_model();
+    a.observed_on = Set(c.observed_on);
+    a.grade_class = Set(c.grade_class);
+    a.subject = Set(c.subject);
+    a.topic = Set(c.topic);
+    a.lesson_kind = Set(c.lesson_kind.as_str().into());
+    a.mode = Set(c.mode.as_str().into());
+    a.recording_url = Set(c.recording_url);
+    a.scores = Set(scores_json(&c.scores)?);
+    a.section_scores = Set(sections_json(&c.scored.sections)?);
+    a.total_score = Set(c.scored.total);
+    a.band = Set(c.scored.band);
+    a.strengths = Set(c.strengths);
+    a.suggestions = Set(c.suggestions);
+    a.comment = Set(c.comment);
+    a.version = Set(before.version + 1);
+    a.updated_at = Set(Utc::now());
+    let row = a.update(&txn).await?;
+    audit::record(
+        &txn,
+        Some(actor),
+        "update",
+        ENTITY,
+        Some(id),
+        Some(&before),
+        Some(&row),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// The bureau deletes an observation (its comments go with it; reflections about it stay,
+/// no longer linked). The audit log keeps the deleted row.
+pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: i64) -> AppResult<()> {
+    actor.require_bureau()?;
+    let txn = db::begin_write(db).await?;
+    let before = observations::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    observations::Entity::delete_by_id(id).exec(&txn).await?;
+    audit::record::<_, ()>(
+        &txn,
+        Some(actor),
+        "delete",
+        ENTITY,
+        Some(id),
+        Some(&before),
+        None,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// A comment on an observation by the mentor or the mentee; the other is told. The observed
+/// teacher's first comment is their reply, which locks the observation.
+pub async fn add_comment(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i64,
+    body: &str,
+    base_url: &str,
+) -> AppResult<comments::Model> {
+    let txn = db::begin_write(db).await?;
+    let (o, p) = get(&txn, actor, id).await?;
+    if roles_in(actor, &p).is_none() {
+        return Err(AppError::Forbidden);
+    }
+    let row = insert_comment(&txn, actor, CommentOn::Observation(o.id), body).await?;
+    if let Some(u) = account_of(&txn, other_of(actor, &p)).await? {
+        let notice = Notice::new("obs-comment", format!("/observations/{}", o.id))
+            .arg("by", &actor.name)
+            .arg("topic", &o.topic);
+        notify::notify(&txn, &u, &notice, base_url).await?;
+    }
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// What a comment is written under.
+#[derive(Debug, Clone, Copy)]
+pub enum CommentOn {
+    Observation(i64),
+    Reflection(i64),
+}
+
+/// The other teacher of the pair (the one to tell).
+pub fn other_of(actor: &Actor, p: &pairings::Model) -> i64 {
+    if actor.is_teacher_self(p.mentor_id) {
+        p.mentee_id
+    } else {
+        p.mentor_id
+    }
+}
+
+/// Checks and stores a comment (1–2000 characters) with its audit entry, in the caller's
+/// transaction.
+pub async fn insert_comment(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    on: CommentOn,
+    body: &str,
+) -> AppResult<comments::Model> {
+    let body = types::required_text(body, 2000).map_err(|m| AppError::invalid("body", m))?;
+    let (observation_id, reflection_id, entity, id) = match on {
+        CommentOn::Observation(id) => (Some(id), None, ENTITY, id),
+        CommentOn::Reflection(id) => (None, Some(id), crate::domain::reflections::ENTITY, id),
+    };
+    let row = comments::ActiveModel {
+        observation_id: Set(observation_id),
+        reflection_id: Set(reflection_id),
+        author_id: Set(actor.user_id),
+        body: Set(body),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    audit::record::<(), _>(
+        txn,
+        Some(actor),
+        "comment",
+        entity,
+        Some(id),
+        None,
+        Some(&row),
+    )
+    .await?;
+    Ok(row)
+}
+
+/// A comment with its author's name.
+#[derive(Debug, Clone, Serialize)]
+pub struct CommentView {
+    #[serde(flatten)]
+    pub comment: comments::Model,
+    pub author_name: String,
+}
+
+pub async fn comments_of(
+    conn: &impl ConnectionTrait,
+    cond: Condition,
+) -> AppResult<Vec<CommentView>> {
+    let rows = comments::Entity::find()
+        .filter(cond)
+        .order_by_asc(comments::Column::Id)
+        .limit(500)
+        .all(conn)
+        .await?;
+    let names = crate::domain::names::users(conn, rows.iter().map(|c| c.author_id)).await?;
+    Ok(rows
+        .into_iter()
+        .map(|c| CommentView {
+            author_name: names.get(&c.author_id).cloned().unwrap_or_default(),
+            comment: c,
+        })
+        .collect())
+}
+
+/// Everything the observation page shows.
+#[derive(Debug, Clone)]
+pub struct Detail {
+    pub row: observations::Model,
+    pub pairing: pairings::Model,
+    pub rubric: Rubric,
+    pub observer: String,
+    pub observed: String,
+    pub scores: BTreeMap<i64, f64>,
+    pub sections: BTreeMap<i64, f64>,
+    pub comments: Vec<CommentView>,
+    pub reflections: Vec<reflections::Model>,
+    pub locked: bool,
+    pub can_edit: bool,
+}
+
+pub async fn detail(db: &DatabaseConnection, actor: &Actor, id: i64) -> AppResult<Detail> {
+    let (row, pairing) = get(db, actor, id).await?;
+    let rubric = rubrics::get(db, row.rubric_id).await?;
+    let parse = |s: &str| -> BTreeMap<i64, f64> {
+        serde_json::from_str::<BTreeMap<String, f64>>(s)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|(k, v)| k.parse().ok().map(|k| (k, v)))
+            .collect()
+    };
+    let locked = has_reply(db, &row).await?;
+    Ok(Detail {
+        observer: teacher_name(db, row.observer_id).await?,
+        observed: teacher_name(db, row.observed_id).await?,
+        scores: parse(&row.scores),
+        sections: parse(&row.section_scores),
+        comments: comments_of(
+            db,
+            Condition::all().add(comments::Column::ObservationId.eq(id)),
+        )
+        .await?,
+        reflections: reflections::Entity::find()
+            .filter(reflections::Column::ObservationId.eq(id))
+            .order_by_asc(reflections::Column::Id)
+            .all(db)
+            .await?,
+        can_edit: row.author_id == actor.user_id && !locked,
+        locked,
+        rubric,
+        pairing,
+        row,
+    })
+}
+
+/// Filters of the observation list.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub academic_year_id: Option<i64>,
+    /// `first` or `second` (needs the year).
+    pub term: Option<u8>,
+    pub school_id: Option<i64>,
+    pub subject: String,
+    pub teacher_pairing_id: Option<i64>,
+    pub lesson_kind: Option<LessonKind>,
+    /// Only observations of this observed teacher.
+    pub observed_id: Option<i64>,
+}
+
+/// The pairings the actor may see, as a condition on `teacher_pairing_id`.
+fn visible(actor: &Actor) -> Condition {
+    use sea_orm::sea_query::Query;
+    let teachers_of = |cond: Condition| {
+        Query::select()
+            .column(teachers::Column::Id)
+            .from(teachers::Entity)
+            .cond_where(cond)
+            .to_owned()
+    };
+    let pairings_where = |cond: Condition| {
+        Query::select()
+            .column(pairings::Column::Id)
+            .from(pairings::Entity)
+            .cond_where(cond)
+            .to_owned()
+    };
+    match actor.role {
+        Role::BureauAdmin => Condition::all(),
+        Role::SchoolAdmin => {
+            let school =
+                Condition::all().add(teachers::Column::SchoolId.eq(actor.school_id.unwrap_or(-1)));
+            Condition::all().add(
+                observations::Column::TeacherPairingId.in_subquery(pairings_where(
+                    Condition::any()
+                        .add(pairings::Column::MentorId.in_subquery(teachers_of(school.clone())))
+                        .add(pairings::Column::MenteeId.in_subquery(teachers_of(school))),
+                )),
+            )
+        }
+        Role::Teacher => {
+            let me = actor.teacher_id.unwrap_or(-1);
+            Condition::any()
+                .add(observations::Column::ObserverId.eq(me))
+                .add(observations::Column::ObservedId.eq(me))
+        }
+    }
+}
+
+pub fn filtered(
+    actor: &Actor,
+    f: &Filter,
+    year: Option<&crate::entities::academic_years::Model>,
+) -> sea_orm::Select<observations::Entity> {
+    use sea_orm::sea_query::Query;
+    let mut q = observations::Entity::find().filter(visible(actor));
+    if let Some(y) = year {
+        let (from, to) = match f.term {
+            Some(1) => (
+                y.starts_on,
+                y.second_term_starts_on.pred_opt().unwrap_or(y.ends_on),
+            ),
+            Some(2) => (y.second_term_starts_on, y.ends_on),
+            _ => (y.starts_on, y.ends_on),
+        };
+        q = q
+            .filter(observations::Column::ObservedOn.gte(from))
+            .filter(observations::Column::ObservedOn.lte(to));
+    }
+    if let Some(s) = f.school_id {
+        let of_school = Query::select()
+            .column(teachers::Column::Id)
+            .from(teachers::Entity)
+            .and_where(teachers::Column::SchoolId.eq(s))
+            .to_owned();
+        q = q.filter(
+            Condition::any()
+                .add(observations::Column::ObserverId.in_subquery(of_school.clone()))
+                .add(observations::Column::ObservedId.in_subquery(of_school)),
+        );
+    }
+    if !f.subject.trim().is_empty() {
+        q = q.filter(observations::Column::Subject.like(types::contains(f.subject.trim())));
+    }
+    if let Some(p) = f.teacher_pairing_id {
+        q = q.filter(observations::Column::TeacherPairingId.eq(p));
+    }
+    if let Some(k) = f.lesson_kind {
+        q = q.filter(observations::Column::LessonKind.eq(k.as_str()));
+    }
+    if let Some(t) = f.observed_id {
+        q = q.filter(observations::Column::ObservedId.eq(t));
+    }
+    q.order_by_desc(observations::Column::ObservedOn)
+        .order_by_desc(observations::Column::Id)
+}
+
+/// A list row with names.
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    #[serde(flatten)]
+    pub row: observations::Model,
+    pub observer_name: String,
+    pub observed_name: String,
+}
+
+impl Row {
+    pub fn total(&self) -> String {
+        rubrics::fmt_number(self.row.total_score)
+    }
+}
+
+pub async fn with_names(
+    conn: &impl ConnectionTrait,
+    rows: Vec<observations::Model>,
+) -> AppResult<Vec<Row>> {
+    let names: HashMap<i64, String> = crate::domain::names::teachers(
+        conn,
+        rows.iter().flat_map(|o| [o.observer_id, o.observed_id]),
+    )
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| Row {
+            observer_name: names.get(&row.observer_id).cloned().unwrap_or_default(),
+            observed_name: names.get(&row.observed_id).cloned().unwrap_or_default(),
+            row,
+        })
+        .collect())
+}
+
+/// The observations of one pairing, newest first (its page and timeline).
+pub async fn of_pairing(conn: &impl ConnectionTrait, pairing_id: i64) -> AppResult<Vec<Row>> {
+    let rows = observations::Entity::find()
+        .filter(observations::Column::TeacherPairingId.eq(pairing_id))
+        .order_by_desc(observations::Column::ObservedOn)
+        .order_by_desc(observations::Column::Id)
+        .limit(200)
+        .all(conn)
+        .await?;
+    with_names(conn, rows).await
+}

@@ -1,0 +1,415 @@
+//! Reflections (教学反思 / 成长记录): the mentee writes them, optionally about one
+//! observation; the mentor and the mentee comment in a thread; each new entry tells the
+//! other side. Also the contact log (联系记录) of a teacher pairing.
+use chrono::{NaiveDate, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::db;
+use crate::domain::access::Actor;
+use crate::domain::notify::{self, Notice};
+use crate::domain::observations::{self, CommentView};
+use crate::domain::types::{self, ContactKind, Role, de::loose_string};
+use crate::domain::{audit, teacher_pairings, users};
+use crate::entities::{
+    comments, contacts, observations as obs_rows, reflections, teacher_pairings as pairings,
+    teachers,
+};
+use crate::error::{AppError, AppResult, FieldErrors, Msg};
+
+pub const ENTITY: &str = "reflection";
+pub const BODY_MAX: usize = 20_000;
+
+/// A reflection as typed or sent as JSON.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct ReflectionForm {
+    #[serde(deserialize_with = "loose_string")]
+    pub observation_id: String,
+    #[serde(deserialize_with = "loose_string")]
+    pub title: String,
+    #[serde(deserialize_with = "loose_string")]
+    pub body: String,
+    /// The version the edit started from: its `updated_at` as RFC 3339 (edits only).
+    #[serde(deserialize_with = "loose_string")]
+    pub version: String,
+}
+
+async fn account_of(
+    conn: &impl ConnectionTrait,
+    teacher_id: i64,
+) -> AppResult<Option<crate::entities::users::Model>> {
+    users::find_by_teacher(conn, teacher_id).await
+}
+
+async fn checked(
+    conn: &impl ConnectionTrait,
+    p: &pairings::Model,
+    f: &ReflectionForm,
+) -> AppResult<(Option<i64>, String, String)> {
+    let mut e = FieldErrors::new();
+    let title = types::optional_text(&f.title, 100)
+        .map_err(|m| e.add("title", m))
+        .unwrap_or_default();
+    let body = types::required_text(&f.body, BODY_MAX)
+        .map_err(|m| e.add("body", m))
+        .unwrap_or_default();
+    let observation = match f.observation_id.trim() {
+        "" => None,
+        v => match v.parse::<i64>() {
+            Ok(id) => {
+                let o = obs_rows::Entity::find_by_id(id).one(conn).await?;
+                match o {
+                    Some(o) if o.teacher_pairing_id == p.id => Some(id),
+                    _ => {
+                        e.add("observation_id", Msg::new("refl-err-observation"));
+                        None
+                    }
+                }
+            }
+            Err(_) => {
+                e.add("observation_id", Msg::new("err-not-a-number"));
+                None
+            }
+        },
+    };
+    e.into_result()?;
+    Ok((observation, title, body))
+}
+
+/// The mentee of an active pairing writes a reflection; the mentor is told.
+pub async fn create(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    pairing_id: i64,
+    form: &ReflectionForm,
+    base_url: &str,
+) -> AppResult<reflections::Model> {
+    let txn = db::begin_write(db).await?;
+    let p = teacher_pairings::get(&txn, actor, pairing_id).await?;
+    if !actor.is_teacher_self(p.mentee_id) {
+        return Err(AppError::Forbidden);
+    }
+    if p.status != "active" {
+        return Err(AppError::conflict(
+            "teacher_pairing_id",
+            "obs-err-pairing-not-active",
+        ));
+    }
+    let (observation_id, title, body) = checked(&txn, &p, form).await?;
+    let now = Utc::now();
+    let row = reflections::ActiveModel {
+        teacher_pairing_id: Set(p.id),
+        observation_id: Set(observation_id),
+        author_id: Set(actor.user_id),
+        title: Set(title),
+        body: Set(body),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::record::<(), _>(
+        &txn,
+        Some(actor),
+        "create",
+        ENTITY,
+        Some(row.id),
+        None,
+        Some(&row),
+    )
+    .await?;
+    if let Some(u) = account_of(&txn, p.mentor_id).await? {
+        let notice = Notice::new("refl-new", format!("/reflections/{}", row.id))
+            .arg("by", &actor.name)
+            .arg("title", row.heading());
+        notify::notify(&txn, &u, &notice, base_url).await?;
+    }
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// The author edits their reflection; a save based on an older text is refused (409
+/// `version`), so two tabs cannot overwrite each other.
+pub async fn update(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i64,
+    form: &ReflectionForm,
+) -> AppResult<reflections::Model> {
+    let txn = db::begin_write(db).await?;
+    let (before, p) = get(&txn, actor, id).await?;
+    if before.author_id != actor.user_id {
+        return Err(AppError::Forbidden);
+    }
+    if form.version.trim() != version_of(&before) {
+        return Err(AppError::conflict("version", "refl-err-stale"));
+    }
+    let (observation_id, title, body) = checked(&txn, &p, form).await?;
+    let mut a = before.clone().into_active_model();
+    a.observation_id = Set(observation_id);
+    a.title = Set(title);
+    a.body = Set(body);
+    a.updated_at = Set(Utc::now());
+    let row = a.update(&txn).await?;
+    audit::record(
+        &txn,
+        Some(actor),
+        "update",
+        ENTITY,
+        Some(id),
+        Some(&before),
+        Some(&row),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// The version token of a reflection (its last change, to the microsecond).
+pub fn version_of(r: &reflections::Model) -> String {
+    r.updated_at.timestamp_micros().to_string()
+}
+
+pub trait Heading {
+    fn heading(&self) -> String;
+}
+
+impl Heading for reflections::Model {
+    /// The title, or the body's first line cut to 30 characters.
+    fn heading(&self) -> String {
+        if !self.title.is_empty() {
+            return self.title.clone();
+        }
+        let first = self.body.lines().next().unwrap_or_default();
+        let mut s: String = first.chars().take(30).collect();
+        if first.chars().count() > 30 {
+            s.push('…');
+        }
+        s
+    }
+}
+
+pub async fn get(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    id: i64,
+) -> AppResult<(reflections::Model, pairings::Model)> {
+    let r = reflections::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let p = teacher_pairings::get(conn, actor, r.teacher_pairing_id).await?;
+    Ok((r, p))
+}
+
+/// A comment by the mentor or the mentee; the other is told.
+pub async fn add_comment(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i64,
+    body: &str,
+    base_url: &str,
+) -> AppResult<comments::Model> {
+    let txn = db::begin_write(db).await?;
+    let (r, p) = get(&txn, actor, id).await?;
+    if !actor.is_teacher_self(p.mentor_id) && !actor.is_teacher_self(p.mentee_id) {
+        return Err(AppError::Forbidden);
+    }
+    let row =
+        observations::insert_comment(&txn, actor, observations::CommentOn::Reflection(r.id), body)
+            .await?;
+    let other = observations::other_of(actor, &p);
+    if let Some(u) = account_of(&txn, other).await? {
+        let notice = Notice::new("refl-comment", format!("/reflections/{}", r.id))
+            .arg("by", &actor.name)
+            .arg("title", r.heading());
+        notify::notify(&txn, &u, &notice, base_url).await?;
+    }
+    txn.commit().await?;
+    Ok(row)
+}
+
+pub async fn comments_of(conn: &impl ConnectionTrait, id: i64) -> AppResult<Vec<CommentView>> {
+    observations::comments_of(
+        conn,
+        Condition::all().add(comments::Column::ReflectionId.eq(id)),
+    )
+    .await
+}
+
+/// The reflections of one pairing, newest first.
+pub async fn of_pairing(
+    conn: &impl ConnectionTrait,
+    pairing_id: i64,
+) -> AppResult<Vec<reflections::Model>> {
+    Ok(reflections::Entity::find()
+        .filter(reflections::Column::TeacherPairingId.eq(pairing_id))
+        .order_by_desc(reflections::Column::CreatedAt)
+        .order_by_desc(reflections::Column::Id)
+        .limit(200)
+        .all(conn)
+        .await?)
+}
+
+/// Filters of the reflection list.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub academic_year_id: Option<i64>,
+    pub school_id: Option<i64>,
+    pub subject: String,
+    pub teacher_pairing_id: Option<i64>,
+}
+
+pub fn filtered(actor: &Actor, f: &Filter) -> sea_orm::Select<reflections::Entity> {
+    use sea_orm::sea_query::Query;
+    let pairings_where = |cond: Condition| {
+        Query::select()
+            .column(pairings::Column::Id)
+            .from(pairings::Entity)
+            .cond_where(cond)
+            .to_owned()
+    };
+    let teachers_of = |cond: Condition| {
+        Query::select()
+            .column(teachers::Column::Id)
+            .from(teachers::Entity)
+            .cond_where(cond)
+            .to_owned()
+    };
+    let mut q = reflections::Entity::find();
+    let mut pc = Condition::all();
+    match actor.role {
+        Role::BureauAdmin => {}
+        Role::SchoolAdmin => {
+            let school =
+                Condition::all().add(teachers::Column::SchoolId.eq(actor.school_id.unwrap_or(-1)));
+            pc = pc.add(
+                Condition::any()
+                    .add(pairings::Column::MentorId.in_subquery(teachers_of(school.clone())))
+                    .add(pairings::Column::MenteeId.in_subquery(teachers_of(school))),
+            );
+        }
+        Role::Teacher => {
+            let me = actor.teacher_id.unwrap_or(-1);
+            pc = pc.add(
+                Condition::any()
+                    .add(pairings::Column::MentorId.eq(me))
+                    .add(pairings::Column::MenteeId.eq(me)),
+            );
+        }
+    }
+    if let Some(y) = f.academic_year_id {
+        pc = pc.add(pairings::Column::AcademicYearId.eq(y));
+    }
+    if !f.subject.trim().is_empty() {
+        pc = pc.add(pairings::Column::Subject.like(types::contains(f.subject.trim())));
+    }
+    if let Some(s) = f.school_id {
+        let school = Condition::all().add(teachers::Column::SchoolId.eq(s));
+        pc = pc.add(
+            Condition::any()
+                .add(pairings::Column::MentorId.in_subquery(teachers_of(school.clone())))
+                .add(pairings::Column::MenteeId.in_subquery(teachers_of(school))),
+        );
+    }
+    if let Some(p) = f.teacher_pairing_id {
+        q = q.filter(reflections::Column::TeacherPairingId.eq(p));
+    }
+    q.filter(reflections::Column::TeacherPairingId.in_subquery(pairings_where(pc)))
+        .order_by_desc(reflections::Column::CreatedAt)
+        .order_by_desc(reflections::Column::Id)
+}
+
+// ---------------------------------------------------------------- contact log
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct ContactForm {
+    #[serde(deserialize_with = "loose_string")]
+    pub kind: String,
+    #[serde(deserialize_with = "loose_string")]
+    pub contacted_on: String,
+    #[serde(deserialize_with = "loose_string")]
+    pub summary: String,
+}
+
+/// The mentor or the mentee logs a contact on an active pairing.
+pub async fn add_contact(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    pairing_id: i64,
+    f: &ContactForm,
+) -> AppResult<contacts::Model> {
+    let txn = db::begin_write(db).await?;
+    let p = teacher_pairings::get(&txn, actor, pairing_id).await?;
+    if !actor.is_teacher_self(p.mentor_id) && !actor.is_teacher_self(p.mentee_id) {
+        return Err(AppError::Forbidden);
+    }
+    if p.status != "active" {
+        return Err(AppError::conflict(
+            "teacher_pairing_id",
+            "obs-err-pairing-not-active",
+        ));
+    }
+    let mut e = FieldErrors::new();
+    let kind = ContactKind::parse(&f.kind);
+    if kind.is_none() {
+        e.add("kind", Msg::new("err-choose"));
+    }
+    let on: Option<NaiveDate> = match types::date(&f.contacted_on) {
+        Ok(d) if d > types::today() => {
+            e.add("contacted_on", Msg::new("obs-err-future"));
+            None
+        }
+        Ok(d) => Some(d),
+        Err(m) => {
+            e.add("contacted_on", m);
+            None
+        }
+    };
+    let summary = types::required_text(&f.summary, 1000)
+        .map_err(|m| e.add("summary", m))
+        .unwrap_or_default();
+    e.into_result()?;
+    let row = contacts::ActiveModel {
+        teacher_pairing_id: Set(p.id),
+        kind: Set(kind.map(|k| k.as_str()).unwrap_or_default().into()),
+        contacted_on: Set(on.unwrap_or_else(types::today)),
+        summary: Set(summary),
+        author_id: Set(actor.user_id),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::record::<(), _>(
+        &txn,
+        Some(actor),
+        "create",
+        "contact",
+        Some(row.id),
+        None,
+        Some(&row),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+pub async fn contacts_of(
+    conn: &impl ConnectionTrait,
+    pairing_id: i64,
+) -> AppResult<Vec<contacts::Model>> {
+    Ok(contacts::Entity::find()
+        .filter(contacts::Column::TeacherPairingId.eq(pairing_id))
+        .order_by_desc(contacts::Column::ContactedOn)
+        .order_by_desc(contacts::Column::Id)
+        .limit(200)
+        .all(conn)
+        .await?)
+}

@@ -1,0 +1,384 @@
+//! Reflection pages (教学反思): the mentee writes one (optionally about an observation),
+//! both sides comment, the author edits; the list with filters. A reflection posted after
+//! the session expired is kept and restored on the form after signing in again.
+use askama::Template;
+use rocket::http::{CookieJar, Status};
+use rocket::response::{Flash, Redirect};
+use rocket::{State, get, post, routes};
+use sea_orm::DatabaseConnection;
+use serde::Deserialize;
+
+use crate::config::AppConfig;
+use crate::domain::observations::CommentView;
+use crate::domain::paging::{PageRequest, Paged};
+use crate::domain::reflections::{self as refl, Heading, ReflectionForm};
+use crate::domain::types::de::loose_string;
+use crate::domain::{academic_years, observations, schools, teacher_pairings as tp};
+use crate::entities::{academic_years as years, reflections, teacher_pairings as pairings};
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::web::drafts;
+use crate::web::forms::CsrfForm;
+use crate::web::guards::{Ctx, CurrentUser};
+use crate::web::respond::{Page, render};
+
+type FormResult = AppResult<Result<Flash<Redirect>, (Status, Page)>>;
+
+#[derive(Template)]
+#[template(path = "reflections/form.html")]
+struct FormPage {
+    ctx: Ctx,
+    pairing: pairings::Model,
+    id: Option<i64>,
+    form: ReflectionForm,
+    errors: FieldErrors,
+    /// Observations of the pairing to choose from: (id, text).
+    observations: Vec<(i64, String)>,
+    /// The text was restored after the session had expired.
+    restored: bool,
+}
+
+async fn form_page(
+    ctx: Ctx,
+    db: &DatabaseConnection,
+    pairing: pairings::Model,
+    id: Option<i64>,
+    form: ReflectionForm,
+    errors: FieldErrors,
+    restored: bool,
+) -> AppResult<Page> {
+    let observations = observations::of_pairing(db, pairing.id)
+        .await?
+        .into_iter()
+        .map(|o| {
+            (
+                o.row.id,
+                format!(
+                    "{} · {} · {}",
+                    o.row.observed_on, o.row.topic, o.observer_name
+                ),
+            )
+        })
+        .collect();
+    render(&FormPage {
+        ctx,
+        pairing,
+        id,
+        form,
+        errors,
+        observations,
+        restored,
+    })
+}
+
+fn form_of(pairs: &[(String, String)]) -> ReflectionForm {
+    let mut f = ReflectionForm::default();
+    for (k, v) in pairs {
+        match k.as_str() {
+            "observation_id" => f.observation_id = v.clone(),
+            "title" => f.title = v.clone(),
+            "body" => f.body = v.clone(),
+            "version" => f.version = v.clone(),
+            _ => {}
+        }
+    }
+    f
+}
+
+fn new_path(pairing_id: i64) -> String {
+    format!("/teacher-pairings/{pairing_id}/reflections/new")
+}
+
+#[get("/teacher-pairings/<id>/reflections/new?<observation>")]
+async fn new(
+    ctx: Ctx,
+    db: &State<DatabaseConnection>,
+    cookies: &CookieJar<'_>,
+    user: CurrentUser,
+    id: i64,
+    observation: Option<String>,
+) -> AppResult<Page> {
+    let p = tp::get(db.inner(), &user.actor, id).await?;
+    if !user.actor.is_teacher_self(p.mentee_id) {
+        return Err(AppError::Forbidden);
+    }
+    let kept = drafts::kept_for(db, cookies, &new_path(id), user.actor.user_id).await?;
+    let restored = kept.is_some();
+    let form = match kept {
+        Some(fields) => form_of(&fields),
+        None => ReflectionForm {
+            observation_id: observation.unwrap_or_default(),
+            ..Default::default()
+        },
+    };
+    form_page(ctx, db, p, None, form, FieldErrors::new(), restored).await
+}
+
+#[post("/teacher-pairings/<id>/reflections", data = "<form>")]
+async fn create(
+    ctx: Ctx,
+    db: &State<DatabaseConnection>,
+    config: &State<AppConfig>,
+    cookies: &CookieJar<'_>,
+    user: Option<CurrentUser>,
+    id: i64,
+    form: CsrfForm<Vec<(String, String)>>,
+) -> AppResult<Result<Flash<Redirect>, Result<(Status, Page), Redirect>>> {
+    // The session ran out while the text was being written: keep it, then sign in.
+    let Some(user) = user else {
+        let to = drafts::keep_and_sign_in(db, cookies, &new_path(id), form.0).await?;
+        return Ok(Err(Err(to)));
+    };
+    let f = form_of(&form.0);
+    match refl::create(db, &user.actor, id, &f, &config.base_url).await {
+        Ok(r) => {
+            drafts::forget(db, cookies).await?;
+            Ok(Ok(Flash::success(
+                Redirect::to(format!("/reflections/{}", r.id)),
+                "flash-saved",
+            )))
+        }
+        Err(AppError::Invalid(errors)) => {
+            let p = tp::get(db.inner(), &user.actor, id).await?;
+            Ok(Err(Ok((
+                Status::UnprocessableEntity,
+                form_page(ctx, db, p, None, f, errors, false).await?,
+            ))))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "reflections/show.html")]
+struct ShowPage {
+    ctx: Ctx,
+    r: reflections::Model,
+    pairing: pairings::Model,
+    author: String,
+    observation: Option<observations::Row>,
+    comments: Vec<CommentView>,
+    in_pairing: bool,
+    can_edit: bool,
+    comment: String,
+    errors: FieldErrors,
+}
+
+async fn show_page(
+    ctx: Ctx,
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    id: i64,
+    comment: String,
+    errors: FieldErrors,
+) -> AppResult<Page> {
+    let (r, pairing) = refl::get(db, &user.actor, id).await?;
+    let author = crate::domain::names::users(db, [r.author_id])
+        .await?
+        .remove(&r.author_id)
+        .unwrap_or_default();
+    let observation = match r.observation_id {
+        Some(o) => match observations::get(db, &user.actor, o).await {
+            Ok((row, _)) => observations::with_names(db, vec![row]).await?.pop(),
+            Err(_) => None,
+        },
+        None => None,
+    };
+    let a = &user.actor;
+    render(&ShowPage {
+        ctx,
+        in_pairing: a.is_teacher_self(pairing.mentor_id) || a.is_teacher_self(pairing.mentee_id),
+        can_edit: r.author_id == a.user_id,
+        comments: refl::comments_of(db, id).await?,
+        author,
+        observation,
+        pairing,
+        r,
+        comment,
+        errors,
+    })
+}
+
+impl ShowPage {
+    fn heading(&self) -> String {
+        self.r.heading()
+    }
+}
+
+#[get("/reflections/<id>")]
+async fn show(
+    ctx: Ctx,
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    id: i64,
+) -> AppResult<Page> {
+    show_page(ctx, db, &user, id, String::new(), FieldErrors::new()).await
+}
+
+#[get("/reflections/<id>/edit")]
+async fn edit(
+    ctx: Ctx,
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    id: i64,
+) -> AppResult<Page> {
+    let (r, p) = refl::get(db.inner(), &user.actor, id).await?;
+    if r.author_id != user.actor.user_id {
+        return Err(AppError::Forbidden);
+    }
+    let form = ReflectionForm {
+        observation_id: r.observation_id.map(|o| o.to_string()).unwrap_or_default(),
+        title: r.title.clone(),
+        body: r.body.clone(),
+        version: refl::version_of(&r),
+    };
+    form_page(ctx, db, p, Some(id), form, FieldErrors::new(), false).await
+}
+
+#[post("/reflections/<id>", data = "<form>")]
+async fn update(
+    ctx: Ctx,
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    id: i64,
+    form: CsrfForm<Vec<(String, String)>>,
+) -> FormResult {
+    let f = form_of(&form.0);
+    match refl::update(db, &user.actor, id, &f).await {
+        Ok(r) => Ok(Ok(Flash::success(
+            Redirect::to(format!("/reflections/{}", r.id)),
+            "flash-saved",
+        ))),
+        Err(AppError::Invalid(errors)) => {
+            let (_, p) = refl::get(db.inner(), &user.actor, id).await?;
+            Ok(Err((
+                Status::UnprocessableEntity,
+                form_page(ctx, db, p, Some(id), f, errors, false).await?,
+            )))
+        }
+        // A stale save: the form comes back with what was typed and the reason, so the
+        // writer can copy their text before reloading.
+        Err(AppError::Conflict { field, msg }) if field == "version" => {
+            let (_, p) = refl::get(db.inner(), &user.actor, id).await?;
+            let mut errors = FieldErrors::new();
+            errors.add("version", msg);
+            Ok(Err((
+                Status::Conflict,
+                form_page(ctx, db, p, Some(id), f, errors, false).await?,
+            )))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct BodyForm {
+    #[serde(deserialize_with = "loose_string")]
+    body: String,
+}
+
+#[post("/reflections/<id>/comments", data = "<form>")]
+async fn comment(
+    ctx: Ctx,
+    db: &State<DatabaseConnection>,
+    config: &State<AppConfig>,
+    user: CurrentUser,
+    id: i64,
+    form: CsrfForm<BodyForm>,
+) -> FormResult {
+    let body = form.0.body;
+    match refl::add_comment(db, &user.actor, id, &body, &config.base_url).await {
+        Ok(_) => Ok(Ok(Flash::success(
+            Redirect::to(format!("/reflections/{id}#comments")),
+            "flash-comment-sent",
+        ))),
+        Err(AppError::Invalid(errors)) => Ok(Err((
+            Status::UnprocessableEntity,
+            show_page(ctx, db, &user, id, body, errors).await?,
+        ))),
+        Err(e) => Err(e),
+    }
+}
+
+/// A list row.
+pub struct Row {
+    pub r: reflections::Model,
+    pub heading: String,
+    pub author: String,
+}
+
+#[derive(Template)]
+#[template(path = "reflections/index.html")]
+struct IndexPage {
+    ctx: Ctx,
+    year: String,
+    school: String,
+    subject: String,
+    years: Vec<years::Model>,
+    schools: Vec<(i64, String)>,
+    page: Paged<Row>,
+}
+
+#[get("/reflections?<year>&<school>&<subject>&<pairing>&<page>&<per_page>")]
+#[allow(clippy::too_many_arguments)]
+async fn index(
+    ctx: Ctx,
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    year: Option<String>,
+    school: Option<String>,
+    subject: Option<String>,
+    pairing: Option<String>,
+    page: Option<String>,
+    per_page: Option<String>,
+) -> AppResult<Page> {
+    let (year, school, subject) = (
+        year.unwrap_or_default(),
+        school.unwrap_or_default(),
+        subject.unwrap_or_default(),
+    );
+    let filter = refl::Filter {
+        academic_year_id: year.trim().parse().ok(),
+        school_id: school.trim().parse().ok(),
+        subject: subject.clone(),
+        teacher_pairing_id: pairing.as_deref().and_then(|p| p.trim().parse().ok()),
+    };
+    let request = PageRequest::parse_lenient(page.as_deref(), per_page.as_deref());
+    let paged =
+        crate::domain::paging::fetch(db.inner(), refl::filtered(&user.actor, &filter), request)
+            .await?;
+    let names =
+        crate::domain::names::users(db.inner(), paged.items.iter().map(|r| r.author_id)).await?;
+    let items = paged
+        .items
+        .into_iter()
+        .map(|r| Row {
+            heading: r.heading(),
+            author: names.get(&r.author_id).cloned().unwrap_or_default(),
+            r,
+        })
+        .collect();
+    let schools = if user.actor.require_staff().is_ok() {
+        schools::choices(db).await?
+    } else {
+        Vec::new()
+    };
+    render(&IndexPage {
+        ctx,
+        year,
+        school,
+        subject,
+        years: academic_years::list(db).await?,
+        schools,
+        page: Paged {
+            items,
+            page: paged.page,
+            per_page: paged.per_page,
+            total: paged.total,
+        },
+    })
+}
+
+pub fn routes() -> Vec<rocket::Route> {
+    routes![new, create, show, edit, update, comment, index]
+}

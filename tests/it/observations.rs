@@ -1,0 +1,802 @@
+//! Lesson observations, reflections and the contact log: scores computed on the server,
+//! every refusal by role and ownership with nothing changed, locking after the reply,
+//! stale edits, the bureau's delete, notifications, and a reflection typed while the
+//! session expired kept and restored.
+use rocket::http::Status;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use tongxing::domain::rubrics::{self, Rubric};
+use tongxing::entities::{observations, reflections, rubrics as rubric_rows};
+
+use crate::common::{PASSWORD, TestApp, each_db};
+use crate::teacher_pairings::{notices_of, setup};
+
+/// The shipped 课堂教学评价表 (points: each item's top is its weight; 100 in all).
+pub async fn classroom(app: &TestApp) -> Rubric {
+    let row = rubric_rows::Entity::find()
+        .filter(rubric_rows::Column::Code.eq("classroom-cn"))
+        .filter(rubric_rows::Column::IsCurrent.eq(true))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .expect("shipped rubric");
+    Rubric::of(row).unwrap()
+}
+
+/// Lets the pairing have begun `days` ago, so earlier lessons may be recorded.
+pub async fn began_days_ago(app: &TestApp, pairing: i64, days: i64) {
+    let at = chrono::Utc::now() - chrono::Duration::days(days);
+    let sql = match app.backend {
+        crate::common::Backend::Sqlite => format!(
+            "UPDATE teacher_pairings SET published_at = '{}' WHERE id = {pairing}",
+            at.format("%Y-%m-%d %H:%M:%S%.f+00:00")
+        ),
+        crate::common::Backend::Postgres => format!(
+            "UPDATE teacher_pairings SET published_at = '{}' WHERE id = {pairing}",
+            at.to_rfc3339()
+        ),
+    };
+    app.db.execute_unprepared(&sql).await.unwrap();
+}
+
+fn days_ago(n: i64) -> String {
+    (tongxing::domain::types::today() - chrono::Duration::days(n)).to_string()
+}
+
+/// A full form for the classroom rubric: every item at its top minus `minus` taken from
+/// the first items (0.5 steps).
+pub fn full_form(r: &Rubric, date: &str, minus: f64) -> Vec<(String, String)> {
+    let mut left = minus;
+    let mut fields = vec![
+        ("rubric_id".to_string(), r.row.id.to_string()),
+        ("observed_on".into(), date.into()),
+        ("grade_class".into(), "七年级（2）班".into()),
+        ("subject".into(), "数学".into()),
+        ("topic".into(), "一元一次方程的应用".into()),
+        ("lesson_kind".into(), "regular".into()),
+        ("mode".into(), "onsite".into()),
+        (
+            "strengths".into(),
+            "用新理念处理旧教材，引导学生自主学习、合作学习。".into(),
+        ),
+        ("suggestions".into(), "分层教学还可以更细。".into()),
+    ];
+    for item in r.def.items() {
+        let top = item.scale.top();
+        let take = left.min(top);
+        left -= take;
+        fields.push((
+            format!("score_{}", item.id),
+            rubrics::fmt_number(top - take),
+        ));
+    }
+    fields
+}
+
+async fn post(
+    app: &TestApp,
+    path: &str,
+    fields: &[(String, String)],
+) -> (Status, String, Option<String>) {
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let res = app.post_form(path, &pairs).await;
+    let status = res.status();
+    let location = res.headers().get_one("Location").map(String::from);
+    (
+        status,
+        res.into_string().await.unwrap_or_default(),
+        location,
+    )
+}
+
+async fn latest(app: &TestApp) -> Option<observations::Model> {
+    observations::Entity::find()
+        .order_by_desc(observations::Column::Id)
+        .one(&app.db)
+        .await
+        .unwrap()
+}
+
+fn set(fields: &mut Vec<(String, String)>, name: &str, value: &str) {
+    match fields.iter_mut().find(|(k, _)| k == name) {
+        Some((_, v)) => *v = value.to_string(),
+        None => fields.push((name.to_string(), value.to_string())),
+    }
+}
+
+#[rocket::async_test]
+async fn the_mentor_records_an_observation_scored_on_the_server() {
+    each_db(|app| async move {
+        let (w, _y, pid) = setup(&app).await;
+        began_days_ago(&app, pid, 30).await;
+        let r = classroom(&app).await;
+        app.login("mentor@tongxing.test", PASSWORD).await;
+        let (s, html) = app
+            .get_html(&format!("/teacher-pairings/{pid}/observations/new"))
+            .await;
+        assert_eq!(s, Status::Ok);
+        for text in [
+            "课堂教学评价表",
+            "教学目标",
+            "引导自主学习、合作学习、探究学习",
+            "满分 7 分",
+        ] {
+            assert!(html.contains(text), "form shows {text}");
+        }
+        // 100 − 10.5 = 89.5: 良.
+        let form = full_form(&r, &days_ago(3), 10.5);
+        let (s, _, loc) = post(
+            &app,
+            &format!("/teacher-pairings/{pid}/observations"),
+            &form,
+        )
+        .await;
+        assert_eq!(s, Status::SeeOther);
+        let o = latest(&app).await.expect("observation");
+        assert_eq!(
+            loc.as_deref(),
+            Some(format!("/observations/{}", o.id).as_str())
+        );
+        assert_eq!((o.total_score, o.band.as_str()), (89.5, "良"));
+        assert_eq!((o.observer_id, o.observed_id), (w.mentor.id, w.mentee.id));
+        assert_eq!(o.rubric_id, r.row.id);
+        assert_eq!(notices_of(&app, w.mentee_user.id, "obs-new").await, 1);
+        let (s, html) = app.get_html(&format!("/observations/{}", o.id)).await;
+        assert_eq!(s, Status::Ok);
+        assert!(
+            html.contains("89.5") && html.contains("良"),
+            "total and band shown"
+        );
+        // On the pairing page and its timeline.
+        let (_, html) = app.get_html(&format!("/teacher-pairings/{pid}")).await;
+        assert!(html.contains("一元一次方程的应用"));
+        // 90 exactly is 优; 59.5 is 不合格.
+        for (minus, band) in [(10.0, "优"), (40.5, "不合格"), (40.0, "合格")] {
+            let (s, _, _) = post(
+                &app,
+                &format!("/teacher-pairings/{pid}/observations"),
+                &full_form(&r, &days_ago(2), minus),
+            )
+            .await;
+            assert_eq!(s, Status::SeeOther);
+            assert_eq!(latest(&app).await.unwrap().band, band, "{minus}");
+        }
+    })
+    .await;
+}
+
+#[rocket::async_test]
+async fn bad_observations_are_refused_with_the_typed_input_kept() {
+    each_db(|app| async move {
+        let (w, _y, pid) = setup(&app).await;
+        began_days_ago(&app, pid, 30).await;
+        let r = classroom(&app).await;
+        let first_item = r.def.items().next().unwrap().id;
+        let path = format!("/teacher-pairings/{pid}/observations");
+        app.login("mentor@tongxing.test", PASSWORD).await;
+        let score = format!("score_{first_item}");
+        let cases: Vec<(&str, String, &str)> = vec![
+            ("observed_on", days_ago(-1), "日期不能晚于今天"),
+            ("observed_on", days_ago(40), "日期不能早于结对开始的日期"),
+            ("observed_on", "昨天".into(), ""),
+            (&score, "6".into(), "分数应在 0 到 5 之间"),
+            (&score, "".into(), "请为此项评分"),
+            (&score, "五".into(), "请填写数字"),
+            ("topic", "".into(), ""),
+            ("topic", "课".repeat(201), ""),
+            ("lesson_kind", "lecture".into(), ""),
+            ("recording_url", "javascript:alert(1)".into(), "http://"),
+        ];
+        for (field, value, text) in cases {
+            let mut form = full_form(&r, &days_ago(1), 0.0);
+            set(&mut form, "grade_class", "八年级（5）班");
+            set(&mut form, field, &value);
+            let (s, html, _) = post(&app, &path, &form).await;
+            assert_eq!(s, Status::UnprocessableEntity, "{field}={value}");
+            assert!(html.contains(text), "{field}: message {text}");
+            assert!(html.contains("八年级（5）班"), "{field}: typed input kept");
+            assert_eq!(app.count("observations").await, 0, "{field}: nothing saved");
+        }
+        app.logout().await;
+
+        // The mentee attends the mentor's lesson: a demonstration or open lesson only.
+        app.login("mentee@tongxing.test", PASSWORD).await;
+        let mut form = full_form(&r, &days_ago(1), 0.0);
+        let (s, _, _) = post(&app, &path, &form).await;
+        assert_eq!(
+            s,
+            Status::UnprocessableEntity,
+            "a regular lesson is refused"
+        );
+        set(&mut form, "lesson_kind", "demonstration");
+        let (s, _, _) = post(&app, &path, &form).await;
+        assert_eq!(s, Status::SeeOther);
+        let o = latest(&app).await.unwrap();
+        assert_eq!((o.observer_id, o.observed_id), (w.mentee.id, w.mentor.id));
+        assert_eq!(notices_of(&app, w.mentor_user.id, "obs-new").await, 1);
+        app.logout().await;
+
+        // Not in the pairing: another teacher, the schools' admins, the bureau.
+        let other = app
+            .teacher(&w.bureau_actor, w.urban.id, "王芳", "U009")
+            .await;
+        app.user(
+            &w.bureau_actor,
+            "other@tongxing.test",
+            "teacher",
+            None,
+            Some(other.id),
+        )
+        .await;
+        for who in [
+            "other@tongxing.test",
+            "urban@tongxing.test",
+            "bureau@tongxing.test",
+        ] {
+            app.login(who, PASSWORD).await;
+            let (s, _, _) = post(&app, &path, &full_form(&r, &days_ago(1), 0.0)).await;
+            assert_eq!(s, Status::Forbidden, "{who}");
+            assert_eq!(app.count("observations").await, 1, "{who}: nothing saved");
+            app.logout().await;
+        }
+        // An unknown pairing is 404.
+        app.login("mentor@tongxing.test", PASSWORD).await;
+        let (s, _, _) = post(
+            &app,
+            "/teacher-pairings/999999/observations",
+            &full_form(&r, &days_ago(1), 0.0),
+        )
+        .await;
+        assert_eq!(s, Status::NotFound);
+        // An ended pairing takes no new observations.
+        app.db
+            .execute_unprepared(&format!(
+                "UPDATE teacher_pairings SET status = 'terminated' WHERE id = {pid}"
+            ))
+            .await
+            .unwrap();
+        let (s, _, _) = post(&app, &path, &full_form(&r, &days_ago(1), 0.0)).await;
+        assert_eq!(s, Status::Conflict);
+        assert_eq!(app.count("observations").await, 1);
+    })
+    .await;
+}
+
+#[rocket::async_test]
+async fn the_author_edits_until_the_reply_then_it_is_locked_and_only_the_bureau_deletes() {
+    each_db(|app| async move {
+        let (w, _y, pid) = setup(&app).await;
+        began_days_ago(&app, pid, 30).await;
+        let r = classroom(&app).await;
+        app.login("mentor@tongxing.test", PASSWORD).await;
+        post(&app, &format!("/teacher-pairings/{pid}/observations"), &full_form(&r, &days_ago(5), 0.0)).await;
+        let o = latest(&app).await.unwrap();
+        let edit = format!("/observations/{}", o.id);
+        // An edit with the version it started from: saved, total recomputed.
+        let mut form = full_form(&r, &days_ago(5), 20.0);
+        form.push(("version".into(), o.version.to_string()));
+        let (s, _, _) = post(&app, &edit, &form).await;
+        assert_eq!(s, Status::SeeOther);
+        let after = latest(&app).await.unwrap();
+        assert_eq!((after.total_score, after.version), (80.0, o.version + 1));
+        // The same form again carries the old version: refused, nothing changed.
+        let (s, _, _) = post(&app, &edit, &form).await;
+        assert_eq!(s, Status::Conflict);
+        assert_eq!(latest(&app).await.unwrap(), after);
+        app.logout().await;
+
+        // The mentee may not edit it; the mentee replies with a comment; the mentor is told.
+        app.login("mentee@tongxing.test", PASSWORD).await;
+        let mut form2 = full_form(&r, &days_ago(5), 0.0);
+        form2.push(("version".into(), after.version.to_string()));
+        let (s, _, _) = post(&app, &edit, &form2).await;
+        assert_eq!(s, Status::Forbidden);
+        let res = app
+            .post_form(&format!("{edit}/comments"), &[("body", "谢谢师傅，我会改进分层设计。")])
+            .await;
+        assert_eq!(res.status(), Status::SeeOther);
+        assert_eq!(notices_of(&app, w.mentor_user.id, "obs-comment").await, 1);
+        // An empty comment is refused.
+        let res = app.post_form(&format!("{edit}/comments"), &[("body", "  ")]).await;
+        assert_eq!(res.status(), Status::UnprocessableEntity);
+        app.logout().await;
+
+        // Now locked for the author: page and post refused, row unchanged.
+        app.login("mentor@tongxing.test", PASSWORD).await;
+        let (s, _) = app.get_html(&format!("{edit}/edit")).await;
+        assert_eq!(s, Status::Conflict);
+        let (s, _, _) = post(&app, &edit, &form2).await;
+        assert_eq!(s, Status::Conflict);
+        assert_eq!(latest(&app).await.unwrap(), after);
+        let (_, html) = app.get_html(&edit).await;
+        assert!(html.contains("已锁定") && html.contains("我会改进分层设计"));
+        // Only the bureau deletes.
+        let res = app.post_form(&format!("{edit}/delete"), &[]).await;
+        assert_eq!(res.status(), Status::Forbidden);
+        assert_eq!(app.count("observations").await, 1);
+        app.logout().await;
+        app.login("bureau@tongxing.test", PASSWORD).await;
+        let (s, html) = app.get_html(&format!("{edit}/delete")).await;
+        assert_eq!(s, Status::Ok);
+        assert!(html.contains("一元一次方程的应用"));
+        let res = app.post_form(&format!("{edit}/delete"), &[]).await;
+        assert_eq!(res.status(), Status::SeeOther);
+        assert_eq!(app.count("observations").await, 0);
+        assert_eq!(app.count("comments").await, 0);
+        assert_eq!(
+            app.count(&format!(
+                "audit_log WHERE entity = 'observation' AND entity_id = {} AND action = 'delete' AND before LIKE '%一元一次方程的应用%'",
+                o.id
+            ))
+            .await,
+            1,
+            "the audit log keeps the deleted row"
+        );
+        let res = app.post_form(&format!("{edit}/delete"), &[]).await;
+        assert_eq!(res.status(), Status::NotFound);
+    })
+    .await;
+}
+
+#[rocket::async_test]
+async fn reflections_with_comments_and_a_reflection_locks_its_observation() {
+    each_db(|app| async move {
+        let (w, y, pid) = setup(&app).await;
+        began_days_ago(&app, pid, 30).await;
+        let r = classroom(&app).await;
+        app.login("mentor@tongxing.test", PASSWORD).await;
+        post(
+            &app,
+            &format!("/teacher-pairings/{pid}/observations"),
+            &full_form(&r, &days_ago(2), 0.0),
+        )
+        .await;
+        let o = latest(&app).await.unwrap();
+        // The mentor does not write reflections.
+        let res = app
+            .post_form(
+                &format!("/teacher-pairings/{pid}/reflections"),
+                &[("body", "x")],
+            )
+            .await;
+        assert_eq!(res.status(), Status::Forbidden);
+        app.logout().await;
+
+        app.login("mentee@tongxing.test", PASSWORD).await;
+        let path = format!("/teacher-pairings/{pid}/reflections");
+        // Empty text, or an observation of another pairing: refused, nothing saved.
+        let res = app
+            .post_form(&path, &[("title", "第一次反思"), ("body", " ")])
+            .await;
+        assert_eq!(res.status(), Status::UnprocessableEntity);
+        let html = res.into_string().await.unwrap_or_default();
+        assert!(html.contains("第一次反思"), "typed title kept");
+        let other_t = app
+            .teacher(&w.bureau_actor, w.urban.id, "王芳", "U009")
+            .await;
+        let other_m = app
+            .teacher(&w.bureau_actor, w.rural.id, "陈静", "R009")
+            .await;
+        let other = tongxing::domain::teacher_pairings::create(
+            &app.db,
+            &w.bureau_actor,
+            &crate::teacher_pairings::form(other_t.id, other_m.id, "数学", y),
+        )
+        .await
+        .unwrap();
+        let _ = other;
+        let res = app
+            .post_form(&path, &[("observation_id", "999999"), ("body", "反思")])
+            .await;
+        assert_eq!(res.status(), Status::UnprocessableEntity);
+        assert_eq!(app.count("reflections").await, 0);
+
+        let body =
+            "这节课我用新理念处理旧教材，尝试让学生自主学习、合作学习。\n不足：分层教学做得不够。";
+        let oid = o.id.to_string();
+        let res = app
+            .post_form(&path, &[("observation_id", oid.as_str()), ("body", body)])
+            .await;
+        assert_eq!(res.status(), Status::SeeOther);
+        let refl = reflections::Entity::find()
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(refl.observation_id, Some(o.id));
+        assert_eq!(notices_of(&app, w.mentor_user.id, "refl-new").await, 1);
+        let (s, html) = app.get_html(&format!("/reflections/{}", refl.id)).await;
+        assert_eq!(s, Status::Ok);
+        assert!(html.contains("这节课我用新理念处理旧教材"));
+        app.logout().await;
+
+        // The reflection is the observed teacher's reply: the observation is locked.
+        app.login("mentor@tongxing.test", PASSWORD).await;
+        let (s, _) = app.get_html(&format!("/observations/{}/edit", o.id)).await;
+        assert_eq!(s, Status::Conflict);
+        let res = app
+            .post_form(
+                &format!("/reflections/{}/comments", refl.id),
+                &[("body", "分层可以从作业开始。")],
+            )
+            .await;
+        assert_eq!(res.status(), Status::SeeOther);
+        assert_eq!(notices_of(&app, w.mentee_user.id, "refl-comment").await, 1);
+        // The mentor does not edit the mentee's reflection.
+        let version = tongxing::domain::reflections::version_of(&refl);
+        let res = app
+            .post_form(
+                &format!("/reflections/{}", refl.id),
+                &[("body", "改掉"), ("version", version.as_str())],
+            )
+            .await;
+        assert_eq!(res.status(), Status::Forbidden);
+        app.logout().await;
+
+        // Another teacher sees none of it.
+        app.user(
+            &w.bureau_actor,
+            "other@tongxing.test",
+            "teacher",
+            None,
+            Some(other_t.id),
+        )
+        .await;
+        app.login("other@tongxing.test", PASSWORD).await;
+        let (s, _) = app.get_html(&format!("/reflections/{}", refl.id)).await;
+        assert_eq!(s, Status::Forbidden);
+        let (s, _) = app.get_html(&format!("/observations/{}", o.id)).await;
+        assert_eq!(s, Status::Forbidden);
+        let res = app
+            .post_form(
+                &format!("/reflections/{}/comments", refl.id),
+                &[("body", "路过")],
+            )
+            .await;
+        assert_eq!(res.status(), Status::Forbidden);
+        let (_, html) = app.get_html("/reflections").await;
+        assert!(!html.contains("新理念"), "not in another teacher's list");
+        app.logout().await;
+
+        // The author edits; a stale save is refused and keeps the typed text.
+        app.login("mentee@tongxing.test", PASSWORD).await;
+        let res = app
+            .post_form(
+                &format!("/reflections/{}", refl.id),
+                &[("body", "修改后的反思"), ("version", version.as_str())],
+            )
+            .await;
+        assert_eq!(res.status(), Status::SeeOther);
+        let res = app
+            .post_form(
+                &format!("/reflections/{}", refl.id),
+                &[("body", "第二次修改的文字"), ("version", version.as_str())],
+            )
+            .await;
+        assert_eq!(res.status(), Status::Conflict);
+        let html = res.into_string().await.unwrap_or_default();
+        assert!(html.contains("第二次修改的文字"), "typed text kept");
+        let now = reflections::Entity::find_by_id(refl.id)
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(now.body, "修改后的反思");
+    })
+    .await;
+}
+
+#[rocket::async_test]
+async fn a_reflection_posted_after_the_session_expired_is_restored_after_signing_in() {
+    each_db(|app| async move {
+        let (w, _y, pid) = setup(&app).await;
+        app.login("mentee@tongxing.test", PASSWORD).await;
+        let (s, _) = app
+            .get_html(&format!("/teacher-pairings/{pid}/reflections/new"))
+            .await;
+        assert_eq!(s, Status::Ok);
+        // The session ends on the server while she writes (as when it expires).
+        app.db
+            .execute_unprepared(&format!(
+                "UPDATE users SET session_epoch = session_epoch + 1 WHERE id = {}",
+                w.mentee_user.id
+            ))
+            .await
+            .unwrap();
+        let long = "今天的课我尝试了分层教学。".repeat(300);
+        let res = app
+            .post_form(
+                &format!("/teacher-pairings/{pid}/reflections"),
+                &[("title", "分层教学的尝试"), ("body", long.as_str())],
+            )
+            .await;
+        assert_eq!(res.status(), Status::SeeOther);
+        let to = res
+            .headers()
+            .get_one("Location")
+            .unwrap_or_default()
+            .to_string();
+        assert!(
+            to.starts_with("/login?next=") && to.contains("kept=1"),
+            "{to}"
+        );
+        assert_eq!(app.count("reflections").await, 0);
+        assert_eq!(app.count("form_drafts").await, 1);
+        let (_, html) = app.get_html(&to).await;
+        assert!(
+            html.contains("重新登录后会自动恢复"),
+            "the login page says it was kept"
+        );
+
+        // Signing in again leads back to the form, with the text restored.
+        assert_eq!(
+            app.login("mentee@tongxing.test", PASSWORD).await,
+            Status::SeeOther
+        );
+        let (s, html) = app
+            .get_html(&format!("/teacher-pairings/{pid}/reflections/new"))
+            .await;
+        assert_eq!(s, Status::Ok);
+        assert!(html.contains("已恢复") && html.contains("分层教学的尝试"));
+        assert!(html.contains(&long), "the whole text is back");
+        let res = app
+            .post_form(
+                &format!("/teacher-pairings/{pid}/reflections"),
+                &[("title", "分层教学的尝试"), ("body", long.as_str())],
+            )
+            .await;
+        assert_eq!(res.status(), Status::SeeOther);
+        assert_eq!(app.count("reflections").await, 1);
+        assert_eq!(app.count("form_drafts").await, 0, "forgotten once saved");
+        let (_, html) = app
+            .get_html(&format!("/teacher-pairings/{pid}/reflections/new"))
+            .await;
+        assert!(!html.contains("已恢复"), "not restored twice");
+    })
+    .await;
+}
+
+#[rocket::async_test]
+async fn the_contact_log_takes_entries_from_the_pair_only() {
+    each_db(|app| async move {
+        let (_w, _y, pid) = setup(&app).await;
+        let path = format!("/teacher-pairings/{pid}/contacts");
+        let today = tongxing::domain::types::today().to_string();
+        app.login("mentor@tongxing.test", PASSWORD).await;
+        let res = app
+            .post_form(
+                &path,
+                &[
+                    ("kind", "phone"),
+                    ("contacted_on", today.as_str()),
+                    ("summary", "电话交流备课思路"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), Status::SeeOther);
+        for bad in [
+            vec![
+                ("kind", "pigeon"),
+                ("contacted_on", today.as_str()),
+                ("summary", "x"),
+            ],
+            vec![
+                ("kind", "sms"),
+                ("contacted_on", "2999-01-01"),
+                ("summary", "x"),
+            ],
+            vec![
+                ("kind", "sms"),
+                ("contacted_on", today.as_str()),
+                ("summary", " "),
+            ],
+        ] {
+            let res = app.post_form(&path, &bad).await;
+            assert_eq!(
+                res.status(),
+                Status::SeeOther,
+                "back to the page with a message"
+            );
+        }
+        assert_eq!(app.count("contacts").await, 1, "bad entries are not saved");
+        let (_, html) = app.get_html(&format!("/teacher-pairings/{pid}")).await;
+        assert!(html.contains("电话交流备课思路") && html.contains("电话"));
+        app.logout().await;
+        app.login("rural@tongxing.test", PASSWORD).await;
+        let res = app
+            .post_form(
+                &path,
+                &[
+                    ("kind", "visit"),
+                    ("contacted_on", today.as_str()),
+                    ("summary", "走访"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), Status::Forbidden);
+        assert_eq!(app.count("contacts").await, 1);
+    })
+    .await;
+}
+
+#[rocket::async_test]
+async fn editing_a_used_rubric_makes_a_new_version_and_the_observation_keeps_its_own() {
+    each_db(|app| async move {
+        let (w, _y, pid) = setup(&app).await;
+        began_days_ago(&app, pid, 30).await;
+        let r = classroom(&app).await;
+        let input = |name: &str| rubrics::RubricInput {
+            name: name.into(),
+            description: r.row.description.clone(),
+            sections: r.def.sections.clone(),
+            bands: r.def.bands.clone(),
+        };
+        // Not used yet: edited in place.
+        let same = rubrics::update(
+            &app.db,
+            &w.bureau_actor,
+            r.row.id,
+            &input("课堂教学评价表（试行）"),
+        )
+        .await
+        .unwrap();
+        assert_eq!((same.row.id, same.row.version), (r.row.id, 1));
+        // A teacher may not edit templates.
+        let mentor = tongxing::domain::users::actor_of(&w.mentor_user);
+        assert!(
+            rubrics::update(&app.db, &mentor, r.row.id, &input("x"))
+                .await
+                .is_err()
+        );
+
+        app.login("mentor@tongxing.test", PASSWORD).await;
+        post(
+            &app,
+            &format!("/teacher-pairings/{pid}/observations"),
+            &full_form(&r, &days_ago(1), 0.0),
+        )
+        .await;
+        let o = latest(&app).await.unwrap();
+        // Used: the edit is version 2; version 1 stays for the observation.
+        let mut changed = input("课堂教学评价表");
+        changed.sections[0].items[0].name = "教学目标明确".into();
+        let v2 = rubrics::update(&app.db, &w.bureau_actor, r.row.id, &changed)
+            .await
+            .unwrap();
+        assert_ne!(v2.row.id, r.row.id);
+        assert_eq!((v2.row.version, v2.row.code.as_str()), (2, "classroom-cn"));
+        let v1 = rubrics::get(&app.db, r.row.id).await.unwrap();
+        assert!(!v1.row.is_current && v2.row.is_current);
+        assert_eq!(latest(&app).await.unwrap().rubric_id, o.rubric_id);
+        let (_, html) = app.get_html(&format!("/observations/{}", o.id)).await;
+        assert!(html.contains("v1") && !html.contains("教学目标明确"));
+        // The old version is no longer offered, nor edited.
+        let e = rubrics::update(&app.db, &w.bureau_actor, r.row.id, &changed).await;
+        assert!(matches!(e, Err(tongxing::error::AppError::Conflict { .. })));
+        let (_, html) = app
+            .get_html(&format!("/teacher-pairings/{pid}/observations/new"))
+            .await;
+        assert!(html.contains("教学目标明确"));
+        // Item ids carry over, so scores stay comparable.
+        assert_eq!(
+            v2.def.items().map(|i| i.id).collect::<Vec<_>>(),
+            r.def.items().map(|i| i.id).collect::<Vec<_>>()
+        );
+    })
+    .await;
+}
+
+#[rocket::async_test]
+async fn the_api_records_reads_and_comments_with_spec_field_names() {
+    each_db(|app| async move {
+        use rocket::http::Method;
+        use serde_json::json;
+        let (w, _y, pid) = setup(&app).await;
+        began_days_ago(&app, pid, 30).await;
+        let r = classroom(&app).await;
+        let scores: serde_json::Map<String, serde_json::Value> = r
+            .def
+            .items()
+            .map(|i| (i.id.to_string(), json!(i.scale.top())))
+            .collect();
+        app.login("mentor@tongxing.test", PASSWORD).await;
+        let (s, list) = app.api(Method::Get, "/api/v1/rubrics", None).await;
+        assert_eq!(s, Status::Ok);
+        assert_eq!(list.as_array().map(Vec::len), Some(2), "both shipped rubrics");
+        let body = json!({
+            "teacher_pairing_id": pid,
+            "observed_on": days_ago(1),
+            "grade_class": "七年级（2）班",
+            "subject": "数学",
+            "topic": "有理数的乘方",
+            "lesson_kind": "regular",
+            "mode": "remote",
+            "recording_url": "https://example.cn/rec/1",
+            "rubric_id": r.row.id,
+            "scores": scores,
+            "strengths": "思路清晰",
+        });
+        // A wrong observer: 422 on the field, nothing made.
+        let mut wrong = body.clone();
+        wrong["observer_id"] = json!(w.mentee.id);
+        let (s, err) = app.api(Method::Post, "/api/v1/observations", Some(wrong)).await;
+        assert_eq!(s, Status::UnprocessableEntity, "{err}");
+        assert!(err["error"]["fields"]["observer_id"].is_array());
+        // A score off the scale: 422 on scores.<id>.
+        let mut off = body.clone();
+        let first = r.def.items().next().unwrap().id.to_string();
+        off["scores"][&first] = json!(99);
+        let (s, err) = app.api(Method::Post, "/api/v1/observations", Some(off)).await;
+        assert_eq!(s, Status::UnprocessableEntity);
+        assert!(err["error"]["fields"][format!("scores.{first}")].is_array(), "{err}");
+        assert_eq!(app.count("observations").await, 0);
+
+        let (s, o) = app.api(Method::Post, "/api/v1/observations", Some(body)).await;
+        assert_eq!(s, Status::Created, "{o}");
+        assert_eq!(o["total_score"], 100.0);
+        assert_eq!(o["band"], "优");
+        assert_eq!(o["observer_id"], w.mentor.id);
+        assert_eq!(o["mode"], "remote");
+        let id = o["id"].as_i64().unwrap();
+        // Edit with the version read; the same version again is stale.
+        let mut edit = json!({
+            "observed_on": days_ago(1), "grade_class": "七年级（2）班", "topic": "有理数的乘方（二）",
+            "lesson_kind": "regular", "scores": o["scores"].clone(), "version": o["version"].clone()
+        });
+        let (s, e) = app.api(Method::Put, &format!("/api/v1/observations/{id}"), Some(edit.clone())).await;
+        assert_eq!(s, Status::Ok, "{e}");
+        assert_eq!(e["version"], 2);
+        let (s, _) = app.api(Method::Put, &format!("/api/v1/observations/{id}"), Some(edit.clone())).await;
+        assert_eq!(s, Status::Conflict);
+        edit["version"] = json!(2);
+        // The mentor may not delete it.
+        let (s, _) = app.api(Method::Delete, &format!("/api/v1/observations/{id}"), None).await;
+        assert_eq!(s, Status::Forbidden);
+        app.logout().await;
+
+        app.login("mentee@tongxing.test", PASSWORD).await;
+        let (s, page) = app
+            .api(Method::Get, &format!("/api/v1/observations?teacher_pairing_id={pid}"), None)
+            .await;
+        assert_eq!(s, Status::Ok);
+        assert_eq!(page["total"], 1);
+        assert_eq!(page["items"][0]["total_score"], 100.0);
+        let (s, _) = app.api(Method::Get, "/api/v1/observations?lesson_kind=lecture", None).await;
+        assert_eq!(s, Status::UnprocessableEntity);
+        let (s, refl) = app
+            .api(
+                Method::Post,
+                "/api/v1/reflections",
+                Some(json!({"teacher_pairing_id": pid, "observation_id": id, "body": "课后反思：乘方的符号规律讲得不够透。"})),
+            )
+            .await;
+        assert_eq!(s, Status::Created, "{refl}");
+        let rid = refl["id"].as_i64().unwrap();
+        assert_eq!(refl["author_id"], w.mentee_user.id);
+        app.logout().await;
+
+        // The reflection locked the observation; the mentor comments on the reflection.
+        app.login("mentor@tongxing.test", PASSWORD).await;
+        let (s, _) = app.api(Method::Put, &format!("/api/v1/observations/{id}"), Some(edit)).await;
+        assert_eq!(s, Status::Conflict);
+        let (s, c) = app
+            .api(Method::Post, &format!("/api/v1/reflections/{rid}/comments"), Some(json!({"body": "可以用口诀帮助记忆。"})))
+            .await;
+        assert_eq!(s, Status::Created, "{c}");
+        let (s, one) = app.api(Method::Get, &format!("/api/v1/reflections/{rid}"), None).await;
+        assert_eq!(s, Status::Ok);
+        assert_eq!(one["comments"][0]["body"], "可以用口诀帮助记忆。");
+        assert_eq!(one["observation_id"], id);
+        app.logout().await;
+
+        // The bureau deletes; the reflection stays, unlinked.
+        app.login("bureau@tongxing.test", PASSWORD).await;
+        let (s, _) = app.api(Method::Delete, &format!("/api/v1/observations/{id}"), None).await;
+        assert_eq!(s, Status::NoContent);
+        let (_, one) = app.api(Method::Get, &format!("/api/v1/reflections/{rid}"), None).await;
+        assert!(one["observation_id"].is_null(), "{one}");
+    })
+    .await;
+}
