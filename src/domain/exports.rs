@@ -43,6 +43,7 @@ impl FileFormat {
 pub enum Cell {
     Text(String),
     Int(i64),
+    Num(f64),
 }
 
 impl From<&str> for Cell {
@@ -116,6 +117,9 @@ where
                 Cell::Int(n) => {
                     sheet.write_number(r, col, *n as f64).map_err(xlsx_err)?;
                 }
+                Cell::Num(n) => {
+                    sheet.write_number(r, col, *n).map_err(xlsx_err)?;
+                }
             }
         }
     }
@@ -155,6 +159,7 @@ where
             .map(|c| match c {
                 Cell::Text(s) => defuse(s),
                 Cell::Int(n) => std::borrow::Cow::Owned(n.to_string()),
+                Cell::Num(n) => std::borrow::Cow::Owned(crate::domain::rubrics::fmt_number(*n)),
             })
             .collect();
         writer
@@ -376,6 +381,125 @@ pub async fn users(
         .collect();
     write(format, sheet_title(lang, "用户", "Users"), headers, cells).await
 }
+
+/// The observations of the list page for this filter, newest lesson first: the lesson,
+/// who observed whom, the total and its band, and the written feedback.
+pub async fn observations(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    filter: &crate::domain::observations::Filter,
+    year: Option<&crate::entities::academic_years::Model>,
+    lang: Lang,
+) -> AppResult<Vec<u8>> {
+    use crate::domain::observations as obs;
+    let rows = obs::filtered(actor, filter, year)
+        .limit(EXPORT_MAX_ROWS)
+        .all(db)
+        .await?;
+    let rows = obs::with_names(db, rows).await?;
+    let titles: [(&str, &str, f64); 13] = [
+        ("听课日期", "Date", 12.0),
+        ("课题", "Topic", 28.0),
+        ("班级", "Class", 14.0),
+        ("学科", "Subject", 10.0),
+        ("课型", "Kind of lesson", 12.0),
+        ("方式", "How", 12.0),
+        ("听课人", "Observer", 10.0),
+        ("授课教师", "Teacher observed", 10.0),
+        ("总分", "Total", 8.0),
+        ("等级", "Grade", 8.0),
+        ("优点", "Strengths", 40.0),
+        ("改进建议", "Suggestions", 40.0),
+        ("总体评价", "Overall comment", 40.0),
+    ];
+    let headers: Vec<Header> = titles
+        .iter()
+        .map(|(zh, en, width)| Header {
+            title: sheet_title(lang, zh, en),
+            width: *width,
+        })
+        .collect();
+    let mut labels = Labels::new(lang);
+    let cells: Vec<Vec<Cell>> = rows
+        .iter()
+        .map(|r| {
+            let o = &r.row;
+            vec![
+                o.observed_on.to_string().into(),
+                o.topic.as_str().into(),
+                o.grade_class.as_str().into(),
+                o.subject.as_str().into(),
+                labels.get("lesson-kind", &o.lesson_kind).into(),
+                labels.get("lesson-mode", &o.mode).into(),
+                r.observer_name.as_str().into(),
+                r.observed_name.as_str().into(),
+                Cell::Num(o.total_score),
+                o.band.as_str().into(),
+                o.strengths.as_str().into(),
+                o.suggestions.as_str().into(),
+                o.comment.as_str().into(),
+            ]
+        })
+        .collect();
+    drop(rows);
+    write(
+        FileFormat::Xlsx,
+        sheet_title(lang, "听课记录", "Observations"),
+        headers,
+        cells,
+    )
+    .await
+}
+
+/// The reflections of the list page for this filter, newest first.
+pub async fn reflections(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    filter: &crate::domain::reflections::Filter,
+    lang: Lang,
+) -> AppResult<Vec<u8>> {
+    let rows = crate::domain::reflections::filtered(actor, filter)
+        .limit(EXPORT_MAX_ROWS)
+        .all(db)
+        .await?;
+    let names = crate::domain::names::users(db, rows.iter().map(|r| r.author_id)).await?;
+    let headers: Vec<Header> = [
+        ("日期", "Date", 18.0),
+        ("作者", "Author", 10.0),
+        ("标题", "Title", 24.0),
+        ("正文", "Text", 80.0),
+    ]
+    .iter()
+    .map(|(zh, en, width)| Header {
+        title: sheet_title(lang, zh, en),
+        width: *width,
+    })
+    .collect();
+    let cells: Vec<Vec<Cell>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                crate::domain::types::local_date(r.created_at)
+                    .to_string()
+                    .into(),
+                names.get(&r.author_id).cloned().unwrap_or_default().into(),
+                r.title.as_str().into(),
+                r.body.as_str().into(),
+            ]
+        })
+        .collect();
+    write(
+        FileFormat::Xlsx,
+        sheet_title(lang, "教学反思", "Reflections"),
+        headers,
+        cells,
+    )
+    .await
+}
+
+/// The most rows one export holds (a bounded query; the streamed export of very large
+/// sets is the performance work's).
+pub const EXPORT_MAX_ROWS: u64 = 100_000;
 
 #[cfg(test)]
 mod tests {

@@ -8,7 +8,7 @@ use rocket::http::Status;
 use crate::common::{PASSWORD, TestApp, each_db, enc, world};
 
 /// Every row of the first sheet, as text.
-fn sheet_rows(bytes: &[u8]) -> Vec<Vec<String>> {
+pub fn sheet_rows(bytes: &[u8]) -> Vec<Vec<String>> {
     let mut book =
         calamine::open_workbook_auto_from_rs(Cursor::new(bytes.to_vec())).expect("a workbook");
     let range = book

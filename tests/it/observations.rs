@@ -800,3 +800,321 @@ async fn the_api_records_reads_and_comments_with_spec_field_names() {
     })
     .await;
 }
+
+/// A year around today: the first term began 60 days ago, the second begins in 60 days.
+async fn year_around_today(app: &TestApp, w: &crate::common::World) -> i64 {
+    let today = tongxing::domain::types::today();
+    let start = today - chrono::Duration::days(60);
+    let second = today + chrono::Duration::days(60);
+    let end = today + chrono::Duration::days(200);
+    let name = format!(
+        "{}-{}",
+        chrono::Datelike::year(&start),
+        chrono::Datelike::year(&start) + 1
+    );
+    tongxing::domain::academic_years::create(
+        &app.db,
+        &w.bureau_actor,
+        &tongxing::domain::academic_years::YearForm {
+            name,
+            starts_on: start.to_string(),
+            second_term_starts_on: second.to_string(),
+            ends_on: end.to_string(),
+            is_current: "1".into(),
+        },
+    )
+    .await
+    .expect("year")
+    .id
+}
+
+#[rocket::async_test]
+async fn progress_against_the_term_targets_marks_a_pairing_behind() {
+    each_db(|app| async move {
+        use tongxing::domain::teacher_pairings as tp;
+        let w = crate::common::world(&app).await;
+        let y = year_around_today(&app, &w).await;
+        let p = tp::create(
+            &app.db,
+            &w.bureau_actor,
+            &crate::teacher_pairings::form(w.mentor.id, w.mentee.id, "数学", y),
+        )
+        .await
+        .unwrap();
+        tp::publish(&app.db, &w.bureau_actor, &[p.id], None, "http://t")
+            .await
+            .unwrap();
+        began_days_ago(&app, p.id, 59).await;
+        // Term 1 target: 4 observations (60 of 120 days gone: 2 expected by now).
+        let mentor = tongxing::domain::users::actor_of(&w.mentor_user);
+        let plan = tp::PlanForm {
+            version: "0".into(),
+            t1_observations: "4".into(),
+            t2_observations: "4".into(),
+            ..Default::default()
+        };
+        tp::save_plan(&app.db, &mentor, p.id, &plan)
+            .await
+            .unwrap()
+            .expect("saved");
+        let r = classroom(&app).await;
+        app.login("mentor@tongxing.test", PASSWORD).await;
+        post(
+            &app,
+            &format!("/teacher-pairings/{}/observations", p.id),
+            &full_form(&r, &days_ago(10), 0.0),
+        )
+        .await;
+        let (_, html) = app.get_html(&format!("/teacher-pairings/{}", p.id)).await;
+        assert!(html.contains("1 / 4"), "done / target shown");
+        assert!(html.contains("进度落后"), "behind: 1 of 2 expected by now");
+        let (_, home) = app.get_html("/").await;
+        assert!(
+            home.contains("听课 1/4") && home.contains("进度落后"),
+            "on the teacher's home"
+        );
+        app.logout().await;
+        app.login("rural@tongxing.test", PASSWORD).await;
+        let (_, home) = app.get_html("/").await;
+        assert!(
+            home.contains("听课 1/4") && home.contains("进度落后"),
+            "on the school's home"
+        );
+        app.logout().await;
+
+        // A second observation catches up.
+        app.login("mentor@tongxing.test", PASSWORD).await;
+        post(
+            &app,
+            &format!("/teacher-pairings/{}/observations", p.id),
+            &full_form(&r, &days_ago(5), 0.0),
+        )
+        .await;
+        let (_, html) = app.get_html(&format!("/teacher-pairings/{}", p.id)).await;
+        assert!(
+            html.contains("2 / 4") && !html.contains("进度落后"),
+            "on track"
+        );
+        // The mentee attending a demonstration lesson counts apart.
+        app.logout().await;
+        app.login("mentee@tongxing.test", PASSWORD).await;
+        let mut f = full_form(&r, &days_ago(3), 0.0);
+        set(&mut f, "lesson_kind", "demonstration");
+        post(
+            &app,
+            &format!("/teacher-pairings/{}/observations", p.id),
+            &f,
+        )
+        .await;
+        let terms =
+            tongxing::domain::progress::of_pairing(&app.db, &p, tongxing::domain::types::today())
+                .await
+                .unwrap();
+        let t1 = &terms[0];
+        assert!(t1.is_current);
+        let done: Vec<i64> = t1.measures.iter().map(|m| m.done).collect();
+        assert_eq!(done, vec![2, 1, 0, 0]);
+        assert_eq!(terms[1].measures[0].done, 0);
+    })
+    .await;
+}
+
+/// Every element of an SVG document (it must parse as XML): (name, attributes).
+fn svg_elements(svg: &str) -> Vec<(String, Vec<(String, String)>)> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(svg);
+    let mut out = Vec::new();
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(e)) | Ok(Event::Empty(e)) => {
+                let attrs = e
+                    .attributes()
+                    .map(|a| {
+                        let a = a.expect("attribute");
+                        (a.key.as_ref().to_string(), a.value.to_string())
+                    })
+                    .collect();
+                out.push((e.name().as_ref().to_string(), attrs));
+            }
+            Ok(Event::Eof) => break,
+            Ok(_) => {}
+            Err(e) => panic!("the SVG does not parse: {e}"),
+        }
+    }
+    out
+}
+
+#[rocket::async_test]
+async fn the_growth_chart_has_one_point_per_observation_and_first_against_last_term() {
+    each_db(|app| async move {
+        tongxing::domain::demo::load(&app.db).await.expect("demo");
+        let yao = tongxing::domain::users::find_by_email(&app.db, "yaochenglin@demo.tongxing.cn")
+            .await
+            .unwrap()
+            .unwrap();
+        let teacher = yao.teacher_id.unwrap();
+        let observed = app
+            .count(&format!("observations WHERE observed_id = {teacher}"))
+            .await;
+        assert!(observed >= 10);
+        app.login(
+            "yaochenglin@demo.tongxing.cn",
+            tongxing::domain::demo::DEMO_PASSWORD,
+        )
+        .await;
+        let res = app
+            .client
+            .get(format!("/teachers/{teacher}/growth.svg"))
+            .dispatch()
+            .await;
+        assert_eq!(res.status(), Status::Ok);
+        assert_eq!(res.content_type(), Some(rocket::http::ContentType::SVG));
+        let svg = res.into_string().await.unwrap();
+        let elements = svg_elements(&svg);
+        assert_eq!(elements[0].0, "svg");
+        assert!(
+            elements[0]
+                .1
+                .iter()
+                .any(|(k, v)| k == "width" && v == "100%"),
+            "scales to a phone's width"
+        );
+        let dots = elements.iter().filter(|(n, _)| n == "circle").count() as i64;
+        assert_eq!(dots, observed, "one point per observation");
+        assert!(svg.contains("总分") && svg.contains("教学方法"), "legend");
+        // The page: first term against last, the chart inline.
+        let (s, html) = app.get_html(&format!("/teachers/{teacher}/growth")).await;
+        assert_eq!(s, Status::Ok);
+        assert!(
+            html.contains("<svg") && html.contains("2025—2026学年第一学期"),
+            "{html}"
+        );
+        let g = tongxing::domain::growth::of_teacher(
+            &app.db,
+            &tongxing::domain::users::actor_of(&yao),
+            teacher,
+        )
+        .await
+        .unwrap();
+        let (a, b) = (g.first_term.clone().unwrap(), g.last_term.clone().unwrap());
+        assert_eq!((a.year.as_str(), a.term), ("2025-2026", 1));
+        assert_eq!((b.year.as_str(), b.term), ("2026-2027", 1));
+        assert!(g.change().unwrap() > 15.0, "{a:?} → {b:?}");
+        app.logout().await;
+
+        // Another school's admin may not see it; the mentor and the bureau may.
+        for (email, ok) in [
+            ("yizhong@demo.tongxing.cn", false),
+            ("wangjianhua@demo.tongxing.cn", true),
+            ("bureau@demo.tongxing.cn", true),
+            ("sanyuan@demo.tongxing.cn", true),
+        ] {
+            app.login(email, tongxing::domain::demo::DEMO_PASSWORD)
+                .await;
+            let (s, _) = app.get_html(&format!("/teachers/{teacher}/growth")).await;
+            assert_eq!(s == Status::Ok, ok, "{email}: {s}");
+            app.logout().await;
+        }
+        app.login(
+            "bureau@demo.tongxing.cn",
+            tongxing::domain::demo::DEMO_PASSWORD,
+        )
+        .await;
+        let (s, _) = app.get_html("/teachers/999999/growth").await;
+        assert_eq!(s, Status::NotFound);
+    })
+    .await;
+}
+
+#[rocket::async_test]
+async fn observation_and_reflection_lists_filter_and_export_exactly_the_rows_shown() {
+    each_db(|app| async move {
+        tongxing::domain::demo::load(&app.db).await.expect("demo");
+        let last_year = app
+            .db
+            .query_one_raw(sea_orm::Statement::from_string(
+                app.db.get_database_backend(),
+                "SELECT id FROM academic_years WHERE name = '2025-2026'",
+            ))
+            .await
+            .unwrap()
+            .unwrap()
+            .try_get::<i64>("", "id")
+            .unwrap();
+        app.login(
+            "bureau@demo.tongxing.cn",
+            tongxing::domain::demo::DEMO_PASSWORD,
+        )
+        .await;
+        for (query, rows) in [
+            (String::new(), 12),
+            (format!("year={last_year}"), 9),
+            (format!("year={last_year}&term=first"), 5),
+            (format!("year={last_year}&term=second"), 4),
+            ("kind=demonstration".to_string(), 2),
+            ("subject=%E8%AF%AD%E6%96%87".to_string(), 0),
+        ] {
+            let (s, html) = app.get_html(&format!("/observations?{query}")).await;
+            assert_eq!(s, Status::Ok, "{query}");
+            assert!(
+                html.contains(&format!("共 {rows} 条")),
+                "{query}: {rows} rows"
+            );
+            let res = app
+                .client
+                .get(format!("/observations/export.xlsx?{query}"))
+                .dispatch()
+                .await;
+            assert_eq!(res.status(), Status::Ok);
+            let bytes = res.into_bytes().await.unwrap();
+            let sheet = crate::exports::sheet_rows(&bytes);
+            assert_eq!(sheet.len(), rows + 1, "{query}: header + rows");
+            assert_eq!(sheet[0][0], "听课日期");
+        }
+        let res = app.client.get("/reflections/export.xlsx").dispatch().await;
+        let sheet = crate::exports::sheet_rows(&res.into_bytes().await.unwrap());
+        assert_eq!(sheet.len(), 8);
+        assert!(
+            sheet
+                .iter()
+                .any(|r| r.iter().any(|c| c.contains("用新理念处理旧教材")))
+        );
+        app.logout().await;
+        // Another school's admin sees none of them, in the list or the file.
+        app.login(
+            "yizhong@demo.tongxing.cn",
+            tongxing::domain::demo::DEMO_PASSWORD,
+        )
+        .await;
+        let (_, html) = app.get_html("/observations").await;
+        assert!(
+            html.contains("共 12 条"),
+            "the supporting school sees its mentor's pairing"
+        );
+        app.logout().await;
+        let b = app.bureau("b2@tongxing.test").await;
+        let other = app
+            .school(
+                &tongxing::domain::users::actor_of(&b),
+                "龙冲小学",
+                "9999999999",
+                "rural",
+            )
+            .await;
+        app.user(
+            &tongxing::domain::users::actor_of(&b),
+            "lc@tongxing.test",
+            "school_admin",
+            Some(other.id),
+            None,
+        )
+        .await;
+        app.login("lc@tongxing.test", PASSWORD).await;
+        let (_, html) = app.get_html("/observations").await;
+        assert!(html.contains("共 0 条"));
+        let res = app.client.get("/observations/export.xlsx").dispatch().await;
+        let sheet = crate::exports::sheet_rows(&res.into_bytes().await.unwrap());
+        assert_eq!(sheet.len(), 1, "only the header");
+    })
+    .await;
+}

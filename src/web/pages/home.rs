@@ -4,6 +4,9 @@ use rocket::response::Redirect;
 use rocket::{State, get, routes};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
 
+use std::collections::HashMap;
+
+use crate::domain::progress::TermProgress;
 use crate::domain::types::{Role, SchoolKind};
 use crate::domain::{academic_years, users};
 use crate::entities::{academic_years as years, schools, teachers, users as user_rows};
@@ -31,6 +34,13 @@ struct SchoolHome {
     teachers_total: u64,
     school_pairings: Vec<crate::domain::school_pairings::PairingView>,
     pairings: Vec<crate::domain::teacher_pairings::PairingRow>,
+    progress: HashMap<i64, TermProgress>,
+}
+
+impl SchoolHome {
+    fn progress_of(&self, id: &i64) -> Option<&TermProgress> {
+        self.progress.get(id)
+    }
 }
 
 #[derive(Template)]
@@ -41,6 +51,13 @@ struct TeacherHome {
     teacher: Option<teachers::Model>,
     school: Option<schools::Model>,
     pairings: Vec<crate::domain::teacher_pairings::PairingRow>,
+    progress: HashMap<i64, TermProgress>,
+}
+
+impl TeacherHome {
+    fn progress_of(&self, id: &i64) -> Option<&TermProgress> {
+        self.progress.get(id)
+    }
 }
 
 #[get("/")]
@@ -98,13 +115,15 @@ async fn home(
                 }
                 None => 0,
             };
+            let pairings = crate::domain::teacher_pairings::for_home(db, &user.actor).await?;
             render(&SchoolHome {
                 ctx,
                 year,
                 school,
                 teachers_total,
                 school_pairings: crate::domain::school_pairings::for_home(db, &user.actor).await?,
-                pairings: crate::domain::teacher_pairings::for_home(db, &user.actor).await?,
+                progress: progress_of(db, &pairings).await?,
+                pairings,
             })?
         }
         Role::Teacher => {
@@ -116,16 +135,26 @@ async fn home(
                 Some(t) => schools::Entity::find_by_id(t.school_id).one(db).await?,
                 None => None,
             };
+            let pairings = crate::domain::teacher_pairings::for_home(db, &user.actor).await?;
             render(&TeacherHome {
                 ctx,
                 year,
                 teacher,
                 school,
-                pairings: crate::domain::teacher_pairings::for_home(db, &user.actor).await?,
+                progress: progress_of(db, &pairings).await?,
+                pairings,
             })?
         }
     };
     Ok(Ok(page))
+}
+
+async fn progress_of(
+    db: &DatabaseConnection,
+    rows: &[crate::domain::teacher_pairings::PairingRow],
+) -> AppResult<HashMap<i64, TermProgress>> {
+    let pairings: Vec<_> = rows.iter().map(|r| r.pairing.clone()).collect();
+    crate::domain::progress::current_of_each(db, &pairings).await
 }
 
 pub fn routes() -> Vec<rocket::Route> {

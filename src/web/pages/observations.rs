@@ -519,8 +519,113 @@ async fn add_contact(
     }
 }
 
+#[derive(Template)]
+#[template(path = "observations/growth.html")]
+struct GrowthPage {
+    ctx: Ctx,
+    g: crate::domain::growth::Growth,
+    svg: String,
+}
+
+impl GrowthPage {
+    fn number(&self, n: impl std::borrow::Borrow<f64>) -> String {
+        rubrics::fmt_number(*n.borrow())
+    }
+
+    fn change(&self) -> String {
+        match self.g.change() {
+            Some(c) if c >= 0.0 => format!("+{}", rubrics::fmt_number(c)),
+            Some(c) => rubrics::fmt_number(c),
+            None => String::new(),
+        }
+    }
+
+    fn section(&self, p: &crate::domain::growth::Point, name: &str) -> String {
+        p.sections
+            .get(name)
+            .map(|v| format!("{}%", rubrics::fmt_number(*v)))
+            .unwrap_or_default()
+    }
+
+    fn term_key(&self, term: &u8) -> &'static str {
+        if *term == 1 {
+            "term-first"
+        } else {
+            "term-second"
+        }
+    }
+}
+
+/// A teacher's growth: the chart and the first term against the last.
+#[get("/teachers/<id>/growth")]
+async fn growth(
+    ctx: Ctx,
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    id: i64,
+) -> AppResult<Page> {
+    let g = crate::domain::growth::of_teacher(db.inner(), &user.actor, id).await?;
+    let svg = if g.points.is_empty() {
+        String::new()
+    } else {
+        crate::domain::growth::svg(&g, ctx.lang)?
+    };
+    render(&GrowthPage { ctx, g, svg })
+}
+
+/// The chart alone, as an SVG image.
+#[get("/teachers/<id>/growth.svg")]
+async fn growth_svg(
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    lang: crate::i18n::Lang,
+    id: i64,
+) -> AppResult<(rocket::http::ContentType, String)> {
+    let g = crate::domain::growth::of_teacher(db.inner(), &user.actor, id).await?;
+    Ok((
+        rocket::http::ContentType::SVG,
+        crate::domain::growth::svg(&g, lang)?,
+    ))
+}
+
+/// The filtered observations as `.xlsx` (the list page's filters).
+#[allow(clippy::too_many_arguments)]
+#[get("/observations/export.xlsx?<year>&<term>&<school>&<subject>&<pairing>&<kind>")]
+async fn export(
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    lang: crate::i18n::Lang,
+    year: Option<String>,
+    term: Option<String>,
+    school: Option<String>,
+    subject: Option<String>,
+    pairing: Option<String>,
+    kind: Option<String>,
+) -> AppResult<crate::web::pages::exports::Download> {
+    let query = ListQuery {
+        year: year.unwrap_or_default(),
+        term: term.unwrap_or_default(),
+        school: school.unwrap_or_default(),
+        subject: subject.unwrap_or_default(),
+        pairing: pairing.unwrap_or_default(),
+        kind: kind.unwrap_or_default(),
+    };
+    let (filter, y) = list_filter(db, &query).await?;
+    let bytes =
+        crate::domain::exports::observations(db, &user.actor, &filter, y.as_ref(), lang).await?;
+    let format = crate::domain::exports::FileFormat::Xlsx;
+    Ok(crate::web::pages::exports::Download {
+        bytes,
+        format,
+        file_name: crate::domain::exports::file_name("observations", format),
+    })
+}
+
 pub fn routes() -> Vec<rocket::Route> {
     routes![
+        export,
+        growth,
+        growth_svg,
         new,
         create,
         show,

@@ -379,6 +379,32 @@ async fn index(
     })
 }
 
+/// The filtered reflections as `.xlsx`.
+#[get("/reflections/export.xlsx?<year>&<school>&<subject>&<pairing>")]
+async fn export(
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    lang: crate::i18n::Lang,
+    year: Option<String>,
+    school: Option<String>,
+    subject: Option<String>,
+    pairing: Option<String>,
+) -> AppResult<crate::web::pages::exports::Download> {
+    let filter = refl::Filter {
+        academic_year_id: year.as_deref().and_then(|v| v.trim().parse().ok()),
+        school_id: school.as_deref().and_then(|v| v.trim().parse().ok()),
+        subject: subject.unwrap_or_default(),
+        teacher_pairing_id: pairing.as_deref().and_then(|v| v.trim().parse().ok()),
+    };
+    let bytes = crate::domain::exports::reflections(db, &user.actor, &filter, lang).await?;
+    let format = crate::domain::exports::FileFormat::Xlsx;
+    Ok(crate::web::pages::exports::Download {
+        bytes,
+        format,
+        file_name: crate::domain::exports::file_name("reflections", format),
+    })
+}
+
 pub fn routes() -> Vec<rocket::Route> {
-    routes![new, create, show, edit, update, comment, index]
+    routes![export, new, create, show, edit, update, comment, index]
 }

@@ -280,6 +280,7 @@ struct ShowPage {
     reflections: Vec<crate::entities::reflections::Model>,
     contacts: Vec<crate::entities::contacts::Model>,
     today: String,
+    progress: Vec<crate::domain::progress::TermProgress>,
 }
 
 impl ShowPage {
@@ -324,11 +325,33 @@ impl ShowPage {
             .collect()
     }
 
-    fn targets(&self) -> Vec<(&'static str, i64, i64)> {
+    /// Per measure: its label, then each term's "done / target" and whether it is behind.
+    fn targets(&self) -> Vec<(&'static str, Vec<(String, bool)>)> {
         PLAN_TARGETS
             .iter()
-            .map(|(f, k)| (*k, self.d.plan.target(1, f), self.d.plan.target(2, f)))
+            .enumerate()
+            .map(|(i, (f, k))| {
+                let cells = [1u8, 2]
+                    .iter()
+                    .map(
+                        |term| match self.progress.iter().find(|t| t.term == *term) {
+                            Some(t) => {
+                                let m = &t.measures[i];
+                                (format!("{} / {}", m.done, m.target), m.behind())
+                            }
+                            None => (self.d.plan.target(*term, f).to_string(), false),
+                        },
+                    )
+                    .collect();
+                (*k, cells)
+            })
             .collect()
+    }
+
+    fn behind(&self) -> bool {
+        self.status == TpStatus::Active
+            && crate::domain::progress::current(&self.progress, crate::domain::types::today())
+                .is_some_and(|t| t.behind())
     }
 }
 
@@ -345,6 +368,9 @@ async fn show_page(
     let observations = crate::domain::observations::of_pairing(db, id).await?;
     let reflections = crate::domain::reflections::of_pairing(db, id).await?;
     let contacts = crate::domain::reflections::contacts_of(db, id).await?;
+    let progress =
+        crate::domain::progress::of_pairing(db, &d.row.pairing, crate::domain::types::today())
+            .await?;
     // The timeline: observations and reflections beside the pairing's own steps.
     let authors = crate::domain::names::users(db, reflections.iter().map(|r| r.author_id)).await?;
     for o in &observations {
@@ -388,6 +414,7 @@ async fn show_page(
         reflections,
         contacts,
         today: crate::domain::types::today().to_string(),
+        progress,
     })
 }
 
