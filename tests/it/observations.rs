@@ -1118,3 +1118,155 @@ async fn observation_and_reflection_lists_filter_and_export_exactly_the_rows_sho
     })
     .await;
 }
+
+#[rocket::async_test]
+async fn the_bureau_writes_rubrics_on_a_page_and_teachers_may_not() {
+    each_db(|app| async move {
+        let (_w, _y, pid) = setup(&app).await;
+        began_days_ago(&app, pid, 30).await;
+        app.login("bureau@tongxing.test", PASSWORD).await;
+        let (s, html) = app.get_html("/rubrics/new").await;
+        assert_eq!(s, Status::Ok);
+        assert!(html.contains("s0_i0_name") && html.contains("b0_label"));
+        let base: Vec<(&str, &str)> = vec![
+            ("name", "说课评价表"),
+            ("s0_name", "教学设计"),
+            ("s0_i0_name", "目标清楚"),
+            ("s0_i0_weight", "60"),
+            ("s0_i0_kind", "points"),
+            ("s0_i0_max", "10"),
+            ("s0_i1_name", "氛围"),
+            ("s0_i1_weight", "40"),
+            ("s0_i1_kind", "levels"),
+            ("s0_i1_levels", "1|一般|\n2|好|互动充分"),
+            ("b0_label", "好"),
+            ("b0_min", "80"),
+            ("b1_label", "一般"),
+            ("b1_min", "0"),
+        ];
+        // A weight that is not a number: the form comes back as typed, nothing saved.
+        let mut bad = base.clone();
+        bad[3] = ("s0_i0_weight", "六十");
+        let n = app.count("rubrics").await;
+        let res = app.post_form("/rubrics", &bad).await;
+        assert_eq!(res.status(), Status::UnprocessableEntity);
+        let html = res.into_string().await.unwrap_or_default();
+        assert!(
+            html.contains("六十") && html.contains("说课评价表") && html.contains("请填写数字")
+        );
+        assert_eq!(app.count("rubrics").await, n);
+        // No band at 0: refused.
+        let mut no_zero = base.clone();
+        no_zero[13] = ("b1_min", "10");
+        let res = app.post_form("/rubrics", &no_zero).await;
+        assert_eq!(res.status(), Status::UnprocessableEntity);
+        assert_eq!(app.count("rubrics").await, n);
+        let res = app.post_form("/rubrics", &base).await;
+        assert_eq!(res.status(), Status::SeeOther);
+        let row = rubric_rows::Entity::find()
+            .filter(rubric_rows::Column::Name.eq("说课评价表"))
+            .one(&app.db)
+            .await
+            .unwrap()
+            .expect("created");
+        let r = Rubric::of(row).unwrap();
+        assert_eq!(r.def.items().count(), 2);
+        assert_eq!(r.def.items().nth(1).unwrap().scale.levels().len(), 2);
+        let (_, html) = app.get_html(&format!("/rubrics/{}/edit", r.row.id)).await;
+        assert!(html.contains("目标清楚") && html.contains("2|好|互动充分"));
+        app.logout().await;
+
+        // A teacher scores a lesson with it; then the bureau's edit makes version 2.
+        app.login("mentor@tongxing.test", PASSWORD).await;
+        let (_, html) = app
+            .get_html(&format!(
+                "/teacher-pairings/{pid}/observations/new?rubric={}",
+                r.row.id
+            ))
+            .await;
+        assert!(html.contains("说课评价表"));
+        let ids: Vec<String> = r.def.items().map(|i| i.id.to_string()).collect();
+        let mut form = full_form(&classroom(&app).await, &days_ago(1), 0.0);
+        form.retain(|(k, _)| !k.starts_with("score_"));
+        set(&mut form, "rubric_id", &r.row.id.to_string());
+        form.push((format!("score_{}", ids[0]), "8".into()));
+        form.push((format!("score_{}", ids[1]), "2".into()));
+        let (s, _, _) = post(
+            &app,
+            &format!("/teacher-pairings/{pid}/observations"),
+            &form,
+        )
+        .await;
+        assert_eq!(s, Status::SeeOther);
+        // 60 × 0.8 + 40 × 1 = 88: 好.
+        let o = latest(&app).await.unwrap();
+        assert_eq!((o.total_score, o.band.as_str()), (88.0, "好"));
+        // Teachers may not write templates.
+        let res = app.post_form("/rubrics", &base).await;
+        assert_eq!(res.status(), Status::Forbidden);
+        let (s, _) = app.get_html("/rubrics/new").await;
+        assert_eq!(s, Status::Forbidden);
+        let res = app
+            .post_form(&format!("/rubrics/{}/active/false", r.row.id), &[])
+            .await;
+        assert_eq!(res.status(), Status::Forbidden);
+        app.logout().await;
+
+        app.login("bureau@tongxing.test", PASSWORD).await;
+        let mut edited: Vec<(String, String)> = base
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        edited.push(("s0_id".into(), r.def.sections[0].id.to_string()));
+        edited.push(("s0_i0_id".into(), ids[0].clone()));
+        edited.push(("s0_i1_id".into(), ids[1].clone()));
+        set(&mut edited, "s0_i0_name", "目标清楚、可检测");
+        let pairs: Vec<(&str, &str)> = edited
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let res = app
+            .post_form(&format!("/rubrics/{}", r.row.id), &pairs)
+            .await;
+        assert_eq!(res.status(), Status::SeeOther);
+        let v2 = rubric_rows::Entity::find()
+            .filter(rubric_rows::Column::Code.eq(r.row.code.clone()))
+            .filter(rubric_rows::Column::Version.eq(2))
+            .one(&app.db)
+            .await
+            .unwrap()
+            .expect("version 2");
+        assert!(v2.is_current);
+        assert_eq!(
+            latest(&app).await.unwrap().rubric_id,
+            r.row.id,
+            "the observation keeps v1"
+        );
+        // Retired: no longer offered for new observations.
+        let res = app
+            .post_form(&format!("/rubrics/{}/active/false", v2.id), &[])
+            .await;
+        assert_eq!(res.status(), Status::SeeOther);
+        app.logout().await;
+        app.login("mentor@tongxing.test", PASSWORD).await;
+        let (_, html) = app
+            .get_html(&format!(
+                "/teacher-pairings/{pid}/observations/new?rubric={}",
+                v2.id
+            ))
+            .await;
+        assert!(
+            !html.contains("说课评价表"),
+            "a retired rubric is not offered"
+        );
+        set(&mut form, "rubric_id", &v2.id.to_string());
+        let (s, _, _) = post(
+            &app,
+            &format!("/teacher-pairings/{pid}/observations"),
+            &form,
+        )
+        .await;
+        assert_eq!(s, Status::UnprocessableEntity, "nor accepted");
+    })
+    .await;
+}

@@ -10,6 +10,7 @@ pub mod imports;
 pub mod matching;
 pub mod observations;
 pub mod reflections;
+pub mod rubrics;
 pub mod school_pairings;
 pub mod schools;
 pub mod secondments;
@@ -36,6 +37,7 @@ pub fn routes() -> Vec<Route> {
     routes.extend(matching::routes());
     routes.extend(observations::routes());
     routes.extend(reflections::routes());
+    routes.extend(rubrics::routes());
     routes
 }
 
