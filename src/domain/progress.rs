@@ -92,8 +92,8 @@ pub async fn of_pairing(
         };
         let observed = obs(p.mentor_id).count(conn).await? as i64;
         let attended = obs(p.mentee_id).count(conn).await? as i64;
-        let start = local_midnight(from);
-        let end = local_midnight(to.succ_opt().unwrap_or(to));
+        let start = types::local_midnight(from);
+        let end = types::local_midnight(to.succ_opt().unwrap_or(to));
         let written = reflections::Entity::find()
             .filter(reflections::Column::TeacherPairingId.eq(p.id))
             .filter(reflections::Column::CreatedAt.gte(start))
@@ -159,15 +159,6 @@ pub async fn is_behind(
     let today = types::today();
     let terms = of_pairing(conn, p, today).await?;
     Ok(current(&terms, today).is_some_and(TermProgress::behind))
-}
-
-fn local_midnight(d: NaiveDate) -> chrono::DateTime<chrono::Utc> {
-    use chrono::TimeZone;
-    types::local_zone()
-        .from_local_datetime(&d.and_hms_opt(0, 0, 0).unwrap_or_default())
-        .single()
-        .map(|t| t.with_timezone(&chrono::Utc))
-        .unwrap_or_default()
 }
 
 /// The current term's progress of each active pairing (home pages).

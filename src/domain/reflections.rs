@@ -260,6 +260,8 @@ pub async fn of_pairing(
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
     pub academic_year_id: Option<i64>,
+    /// Written in this term (1 or 2) of the year: its dates, from `term_dates`.
+    pub written: Option<(chrono::DateTime<Utc>, chrono::DateTime<Utc>)>,
     pub school_id: Option<i64>,
     pub subject: String,
     pub teacher_pairing_id: Option<i64>,
@@ -320,9 +322,30 @@ pub fn filtered(actor: &Actor, f: &Filter) -> sea_orm::Select<reflections::Entit
     if let Some(p) = f.teacher_pairing_id {
         q = q.filter(reflections::Column::TeacherPairingId.eq(p));
     }
+    if let Some((from, to)) = f.written {
+        q = q
+            .filter(reflections::Column::CreatedAt.gte(from))
+            .filter(reflections::Column::CreatedAt.lt(to));
+    }
     q.filter(reflections::Column::TeacherPairingId.in_subquery(pairings_where(pc)))
         .order_by_desc(reflections::Column::CreatedAt)
         .order_by_desc(reflections::Column::Id)
+}
+
+/// The instants a term of a year spans (local midnights), for `Filter::written`.
+pub fn term_span(
+    y: &crate::entities::academic_years::Model,
+    term: u8,
+) -> (chrono::DateTime<Utc>, chrono::DateTime<Utc>) {
+    let (from, to) = if term == 1 {
+        (y.starts_on, y.second_term_starts_on)
+    } else {
+        (
+            y.second_term_starts_on,
+            y.ends_on.succ_opt().unwrap_or(y.ends_on),
+        )
+    };
+    (types::local_midnight(from), types::local_midnight(to))
 }
 
 // ---------------------------------------------------------------- contact log

@@ -435,3 +435,13 @@ pub fn today() -> chrono::NaiveDate {
 pub fn local_date(at: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
     at.with_timezone(&local_zone()).date_naive()
 }
+
+/// The instant a local date begins.
+pub fn local_midnight(d: chrono::NaiveDate) -> chrono::DateTime<chrono::Utc> {
+    use chrono::TimeZone;
+    local_zone()
+        .from_local_datetime(&d.and_hms_opt(0, 0, 0).unwrap_or_default())
+        .single()
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .unwrap_or_default()
+}

@@ -1074,6 +1074,22 @@ async fn observation_and_reflection_lists_filter_and_export_exactly_the_rows_sho
         let res = app.client.get("/reflections/export.xlsx").dispatch().await;
         let sheet = crate::exports::sheet_rows(&res.into_bytes().await.unwrap());
         assert_eq!(sheet.len(), 8);
+        // Reflections by year and term: 2025–2026 has 6 (4 in the first term, 2 in the second).
+        for (query, rows) in [
+            (format!("year={last_year}"), 6),
+            (format!("year={last_year}&term=first"), 4),
+            (format!("year={last_year}&term=second"), 2),
+        ] {
+            let (_, html) = app.get_html(&format!("/reflections?{query}")).await;
+            assert!(html.contains(&format!("共 {rows} 条")), "{query}: {rows}");
+            let res = app
+                .client
+                .get(format!("/reflections/export.xlsx?{query}"))
+                .dispatch()
+                .await;
+            let sheet = crate::exports::sheet_rows(&res.into_bytes().await.unwrap());
+            assert_eq!(sheet.len(), rows + 1, "{query}");
+        }
         assert!(
             sheet
                 .iter()

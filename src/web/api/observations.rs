@@ -545,6 +545,7 @@ pub async fn reflections_list(
     let request = check.page(page, per_page);
     let filter = refl::Filter {
         academic_year_id: check.id("academic_year_id", academic_year_id),
+        written: None,
         school_id: check.id("school_id", school_id),
         subject: QueryCheck::text(subject),
         teacher_pairing_id: check.id("teacher_pairing_id", teacher_pairing_id),

@@ -312,6 +312,7 @@ pub struct Row {
 struct IndexPage {
     ctx: Ctx,
     year: String,
+    term: String,
     school: String,
     subject: String,
     years: Vec<years::Model>,
@@ -319,13 +320,44 @@ struct IndexPage {
     page: Paged<Row>,
 }
 
-#[get("/reflections?<year>&<school>&<subject>&<pairing>&<page>&<per_page>")]
+/// The list's filter from its query (a term needs the year's dates).
+async fn list_filter(
+    db: &DatabaseConnection,
+    year: &str,
+    term: &str,
+    school: &str,
+    subject: &str,
+    pairing: &str,
+) -> AppResult<refl::Filter> {
+    let year = match year.trim().parse::<i64>() {
+        Ok(id) => academic_years::get(db, id).await.ok(),
+        Err(_) => None,
+    };
+    let term = match term {
+        "first" => Some(1),
+        "second" => Some(2),
+        _ => None,
+    };
+    Ok(refl::Filter {
+        academic_year_id: year.as_ref().map(|y| y.id),
+        written: match (&year, term) {
+            (Some(y), Some(t)) => Some(refl::term_span(y, t)),
+            _ => None,
+        },
+        school_id: school.trim().parse().ok(),
+        subject: subject.to_string(),
+        teacher_pairing_id: pairing.trim().parse().ok(),
+    })
+}
+
+#[get("/reflections?<year>&<term>&<school>&<subject>&<pairing>&<page>&<per_page>")]
 #[allow(clippy::too_many_arguments)]
 async fn index(
     ctx: Ctx,
     db: &State<DatabaseConnection>,
     user: CurrentUser,
     year: Option<String>,
+    term: Option<String>,
     school: Option<String>,
     subject: Option<String>,
     pairing: Option<String>,
@@ -337,12 +369,16 @@ async fn index(
         school.unwrap_or_default(),
         subject.unwrap_or_default(),
     );
-    let filter = refl::Filter {
-        academic_year_id: year.trim().parse().ok(),
-        school_id: school.trim().parse().ok(),
-        subject: subject.clone(),
-        teacher_pairing_id: pairing.as_deref().and_then(|p| p.trim().parse().ok()),
-    };
+    let term = term.unwrap_or_default();
+    let filter = list_filter(
+        db,
+        &year,
+        &term,
+        &school,
+        &subject,
+        pairing.as_deref().unwrap_or(""),
+    )
+    .await?;
     let request = PageRequest::parse_lenient(page.as_deref(), per_page.as_deref());
     let paged =
         crate::domain::paging::fetch(db.inner(), refl::filtered(&user.actor, &filter), request)
@@ -366,6 +402,7 @@ async fn index(
     render(&IndexPage {
         ctx,
         year,
+        term,
         school,
         subject,
         years: academic_years::list(db).await?,
@@ -380,22 +417,28 @@ async fn index(
 }
 
 /// The filtered reflections as `.xlsx`.
-#[get("/reflections/export.xlsx?<year>&<school>&<subject>&<pairing>")]
+#[allow(clippy::too_many_arguments)]
+#[get("/reflections/export.xlsx?<year>&<term>&<school>&<subject>&<pairing>")]
 async fn export(
     db: &State<DatabaseConnection>,
     user: CurrentUser,
     lang: crate::i18n::Lang,
     year: Option<String>,
+    term: Option<String>,
     school: Option<String>,
     subject: Option<String>,
     pairing: Option<String>,
 ) -> AppResult<crate::web::pages::exports::Download> {
-    let filter = refl::Filter {
-        academic_year_id: year.as_deref().and_then(|v| v.trim().parse().ok()),
-        school_id: school.as_deref().and_then(|v| v.trim().parse().ok()),
-        subject: subject.unwrap_or_default(),
-        teacher_pairing_id: pairing.as_deref().and_then(|v| v.trim().parse().ok()),
-    };
+    let s = |v: &Option<String>| v.clone().unwrap_or_default();
+    let filter = list_filter(
+        db,
+        &s(&year),
+        &s(&term),
+        &s(&school),
+        &s(&subject),
+        &s(&pairing),
+    )
+    .await?;
     let bytes = crate::domain::exports::reflections(db, &user.actor, &filter, lang).await?;
     let format = crate::domain::exports::FileFormat::Xlsx;
     Ok(crate::web::pages::exports::Download {
