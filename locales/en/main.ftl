@@ -834,3 +834,4 @@ rubrics-reactivate = Bring back
 rubric-flash-new-version = Saved as version { $version }.
 rubric-flash-retired = The rubric was retired; new observations no longer use it.
 rubric-flash-reactivated = The rubric is in use again.
+obs-all-of-pairing = All observations of this pairing

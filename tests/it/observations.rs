@@ -986,7 +986,7 @@ async fn the_growth_chart_has_one_point_per_observation_and_first_against_last_t
         let (s, html) = app.get_html(&format!("/teachers/{teacher}/growth")).await;
         assert_eq!(s, Status::Ok);
         assert!(
-            html.contains("<svg") && html.contains("2025—2026学年第一学期"),
+            html.contains("<svg") && html.contains("2025—2026学年 第一学期"),
             "{html}"
         );
         let g = tongxing::domain::growth::of_teacher(
