@@ -835,3 +835,4 @@ rubric-flash-new-version = Saved as version { $version }.
 rubric-flash-retired = The rubric was retired; new observations no longer use it.
 rubric-flash-reactivated = The rubric is in use again.
 obs-all-of-pairing = All observations of this pairing
+obs-err-term-needs-year = A term needs its academic year (academic_year_id).

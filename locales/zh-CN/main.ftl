@@ -835,3 +835,4 @@ rubric-flash-new-version = 已保存为第 { $version } 版。
 rubric-flash-retired = 评课表已停用，新的听课记录不再使用它。
 rubric-flash-reactivated = 评课表已重新启用。
 obs-all-of-pairing = 本结对的全部听课记录
+obs-err-term-needs-year = 按学期筛选时请同时选择学年（academic_year_id）。

@@ -95,8 +95,19 @@ pub async fn of_teacher(
     if !may_see(conn, actor, &teacher).await? {
         return Err(AppError::Forbidden);
     }
-    let mut rows = observations::Entity::find()
-        .filter(observations::Column::ObservedId.eq(teacher_id))
+    let mut query =
+        observations::Entity::find().filter(observations::Column::ObservedId.eq(teacher_id));
+    // A mentor sees the lessons of their own pairings with this teacher, not other mentors'.
+    if actor.role == Role::Teacher && actor.teacher_id != Some(teacher_id) {
+        let own = sea_orm::sea_query::Query::select()
+            .column(teacher_pairings::Column::Id)
+            .from(teacher_pairings::Entity)
+            .and_where(teacher_pairings::Column::MentorId.eq(actor.teacher_id.unwrap_or(-1)))
+            .and_where(teacher_pairings::Column::MenteeId.eq(teacher_id))
+            .to_owned();
+        query = query.filter(observations::Column::TeacherPairingId.in_subquery(own));
+    }
+    let mut rows = query
         .order_by_desc(observations::Column::ObservedOn)
         .order_by_desc(observations::Column::Id)
         .limit(MAX_POINTS)

@@ -376,6 +376,19 @@ pub async fn has_reply(conn: &impl ConnectionTrait, o: &observations::Model) -> 
     Ok(comments + reflections > 0)
 }
 
+/// The observation's row, locked until the transaction ends (PostgreSQL; SQLite's writes
+/// are serialised anyway), so an edit and the observed teacher's reply cannot cross.
+pub(crate) async fn lock(conn: &impl ConnectionTrait, id: i64) -> AppResult<()> {
+    observations::Entity::find_by_id(id)
+        .select_only()
+        .column(observations::Column::Id)
+        .lock_exclusive()
+        .into_tuple::<i64>()
+        .one(conn)
+        .await?;
+    Ok(())
+}
+
 /// One observation the actor may see (those of pairings they may see): 404 / 403.
 pub async fn get(
     conn: &impl ConnectionTrait,
@@ -408,9 +421,16 @@ pub async fn update(
     form: &ObservationForm,
 ) -> AppResult<observations::Model> {
     let txn = db::begin_write(db).await?;
+    lock(&txn, id).await?;
     let (before, p) = get(&txn, actor, id).await?;
-    if before.author_id != actor.user_id {
+    if before.author_id != actor.user_id || roles_in(actor, &p).is_none() {
         return Err(AppError::Forbidden);
+    }
+    if p.status != "active" {
+        return Err(AppError::conflict(
+            "teacher_pairing_id",
+            "obs-err-pairing-not-active",
+        ));
     }
     if has_reply(&txn, &before).await? {
         return Err(AppError::conflict("locked", "obs-err-locked"));
@@ -492,6 +512,7 @@ pub async fn add_comment(
     base_url: &str,
 ) -> AppResult<comments::Model> {
     let txn = db::begin_write(db).await?;
+    lock(&txn, id).await?;
     let (o, p) = get(&txn, actor, id).await?;
     if roles_in(actor, &p).is_none() {
         return Err(AppError::Forbidden);

@@ -61,6 +61,8 @@ async fn checked(
         "" => None,
         v => match v.parse::<i64>() {
             Ok(id) => {
+                // Locked: a reflection about it is the observed teacher's reply.
+                observations::lock(conn, id).await?;
                 let o = obs_rows::Entity::find_by_id(id).one(conn).await?;
                 match o {
                     Some(o) if o.teacher_pairing_id == p.id => Some(id),
@@ -142,6 +144,13 @@ pub async fn update(
     form: &ReflectionForm,
 ) -> AppResult<reflections::Model> {
     let txn = db::begin_write(db).await?;
+    reflections::Entity::find_by_id(id)
+        .select_only()
+        .column(reflections::Column::Id)
+        .lock_exclusive()
+        .into_tuple::<i64>()
+        .one(&txn)
+        .await?;
     let (before, p) = get(&txn, actor, id).await?;
     if before.author_id != actor.user_id {
         return Err(AppError::Forbidden);

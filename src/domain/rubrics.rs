@@ -25,6 +25,8 @@ pub const MAX_SECTIONS: usize = 12;
 pub const MAX_ITEMS: usize = 20;
 pub const MAX_LEVELS: usize = 10;
 pub const MAX_BANDS: usize = 8;
+/// Section and item ids above this are not kept (a new id is given instead).
+pub const ID_MAX: i64 = 1_000_000;
 
 /// The structure of one version.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -230,14 +232,16 @@ impl Definition {
             );
         }
         let mut seen = std::collections::HashSet::new();
-        for s in self.sections.iter().chain(std::iter::empty()) {
-            if s.id > 0 {
-                next_id = next_id.max(s.id);
+        for s in self.sections.iter_mut() {
+            if !(1..=ID_MAX).contains(&s.id) {
+                s.id = 0;
             }
-            for i in &s.items {
-                if i.id > 0 {
-                    next_id = next_id.max(i.id);
+            next_id = next_id.max(s.id);
+            for i in s.items.iter_mut() {
+                if !(1..=ID_MAX).contains(&i.id) {
+                    i.id = 0;
                 }
+                next_id = next_id.max(i.id);
             }
         }
         for (si, s) in self.sections.iter_mut().enumerate() {

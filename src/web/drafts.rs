@@ -1,7 +1,7 @@
 //! Nothing typed is lost: a form posted after the session expired is kept (a row under a
 //! random token, the token in a cookie) and the writer is sent to sign in; back on the
-//! form, the text is filled in again. Kept 7 days; only the user who last signed in on
-//! this browser gets it back.
+//! form, the text is filled in again. Kept 7 days, one per form and user; only the user
+//! who last signed in on this browser gets it back (without that cookie nothing is kept).
 use chrono::{Duration, Utc};
 use rocket::http::{Cookie, CookieJar, SameSite};
 use rocket::response::Redirect;
@@ -28,7 +28,16 @@ pub async fn keep_and_sign_in(
 ) -> AppResult<Redirect> {
     let fields: Vec<(String, String)> = fields.into_iter().filter(|(k, _)| k != "_csrf").collect();
     let text = serde_json::to_string(&fields)?;
-    if text.len() <= MAX_FIELDS_BYTES {
+    // Kept only for the user who last signed in here (the cookie is encrypted), one text
+    // per form: a new one replaces the old.
+    if let Some(user_id) = guards::last_user(cookies)
+        && text.len() <= MAX_FIELDS_BYTES
+    {
+        form_drafts::Entity::delete_many()
+            .filter(form_drafts::Column::UserId.eq(user_id))
+            .filter(form_drafts::Column::Path.eq(path))
+            .exec(db)
+            .await?;
         // Old kept texts go first.
         form_drafts::Entity::delete_many()
             .filter(form_drafts::Column::CreatedAt.lt(Utc::now() - Duration::days(KEEP_DAYS)))
@@ -37,7 +46,7 @@ pub async fn keep_and_sign_in(
         let token = tokens::random_base64(24);
         form_drafts::ActiveModel {
             token: Set(token.clone()),
-            user_id: Set(guards::last_user(cookies)),
+            user_id: Set(Some(user_id)),
             path: Set(path.to_string()),
             fields: Set(text),
             created_at: Set(Utc::now()),
@@ -73,7 +82,7 @@ pub async fn kept_for(
         return Ok(None);
     };
     if row.path != path
-        || row.user_id.is_some_and(|u| u != user_id)
+        || row.user_id != Some(user_id)
         || row.created_at < Utc::now() - Duration::days(KEEP_DAYS)
     {
         return Ok(None);

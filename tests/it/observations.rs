@@ -765,6 +765,9 @@ async fn the_api_records_reads_and_comments_with_spec_field_names() {
         assert_eq!(page["items"][0]["total_score"], 100.0);
         let (s, _) = app.api(Method::Get, "/api/v1/observations?lesson_kind=lecture", None).await;
         assert_eq!(s, Status::UnprocessableEntity);
+        let (s, err) = app.api(Method::Get, "/api/v1/observations?term=first", None).await;
+        assert_eq!(s, Status::UnprocessableEntity, "a term needs its year");
+        assert!(err["error"]["fields"]["term"].is_array());
         let (s, refl) = app
             .api(
                 Method::Post,
@@ -1001,6 +1004,37 @@ async fn the_growth_chart_has_one_point_per_observation_and_first_against_last_t
         assert_eq!((b.year.as_str(), b.term), ("2026-2027", 1));
         assert!(g.change().unwrap() > 15.0, "{a:?} → {b:?}");
         app.logout().await;
+
+        // A lesson observed by another mentor, in another pairing: the teacher sees it, her
+        // mentor 王建华 does not.
+        let other = app.teacher(&tongxing::domain::users::actor_of(
+            &tongxing::domain::users::find_by_email(&app.db, "bureau@demo.tongxing.cn").await.unwrap().unwrap(),
+        ), g.teacher.school_id, "另一位师傅", "X0001").await;
+        app.db
+            .execute_unprepared(&format!(
+                "INSERT INTO teacher_pairings (mentor_id, mentee_id, subject, academic_year_id, status, plan, plan_version, created_at, updated_at) \
+                 SELECT {}, {teacher}, '信息技术', academic_year_id, 'active', '{{}}', 0, created_at, updated_at FROM teacher_pairings WHERE mentee_id = {teacher} LIMIT 1",
+                other.id
+            ))
+            .await
+            .unwrap();
+        app.db
+            .execute_unprepared(&format!(
+                "INSERT INTO observations (teacher_pairing_id, observer_id, observed_id, author_id, observed_on, grade_class, subject, topic, lesson_kind, mode, recording_url, rubric_id, scores, section_scores, total_score, band, strengths, suggestions, comment, version, created_at, updated_at) \
+                 SELECT (SELECT MAX(id) FROM teacher_pairings), {}, observed_id, author_id, observed_on, grade_class, '信息技术', '另一位师傅听的课', lesson_kind, mode, recording_url, rubric_id, scores, section_scores, total_score, band, strengths, suggestions, comment, version, created_at, updated_at FROM observations WHERE observed_id = {teacher} LIMIT 1",
+                other.id
+            ))
+            .await
+            .unwrap();
+        let own = tongxing::domain::growth::of_teacher(&app.db, &tongxing::domain::users::actor_of(&yao), teacher)
+            .await
+            .unwrap();
+        assert_eq!(own.points.len() as i64, observed + 1, "her own chart has every lesson");
+        let wang = tongxing::domain::users::find_by_email(&app.db, "wangjianhua@demo.tongxing.cn").await.unwrap().unwrap();
+        let his = tongxing::domain::growth::of_teacher(&app.db, &tongxing::domain::users::actor_of(&wang), teacher)
+            .await
+            .unwrap();
+        assert_eq!(his.points.len() as i64, observed, "the mentor sees his own pairings' lessons only");
 
         // Another school's admin may not see it; the mentor and the bureau may.
         for (email, ok) in [
@@ -1283,6 +1317,38 @@ async fn the_bureau_writes_rubrics_on_a_page_and_teachers_may_not() {
         )
         .await;
         assert_eq!(s, Status::UnprocessableEntity, "nor accepted");
+    })
+    .await;
+}
+
+#[rocket::async_test]
+async fn an_ended_pairings_observations_are_no_longer_edited() {
+    each_db(|app| async move {
+        let (w, _y, pid) = setup(&app).await;
+        began_days_ago(&app, pid, 30).await;
+        let r = classroom(&app).await;
+        app.login("mentor@tongxing.test", PASSWORD).await;
+        post(
+            &app,
+            &format!("/teacher-pairings/{pid}/observations"),
+            &full_form(&r, &days_ago(3), 0.0),
+        )
+        .await;
+        let o = latest(&app).await.unwrap();
+        tongxing::domain::teacher_pairings::terminate(
+            &app.db,
+            &w.bureau_actor,
+            pid,
+            "调动",
+            "http://t",
+        )
+        .await
+        .unwrap();
+        let mut form = full_form(&r, &days_ago(3), 10.0);
+        form.push(("version".into(), o.version.to_string()));
+        let (s, _, _) = post(&app, &format!("/observations/{}", o.id), &form).await;
+        assert_eq!(s, Status::Conflict);
+        assert_eq!(latest(&app).await.unwrap(), o, "unchanged");
     })
     .await;
 }

@@ -273,6 +273,14 @@ pub async fn observations_list(
         lesson_kind: check.word("lesson_kind", lesson_kind, LessonKind::parse),
         observed_id: check.id("observed_id", observed_id),
     };
+    if filter.term.is_some() && year_id.is_none() {
+        let mut errors = match check.finish() {
+            Err(AppError::Invalid(e)) => e,
+            _ => crate::error::FieldErrors::new(),
+        };
+        errors.add("term", Msg::new("obs-err-term-needs-year"));
+        return Err(AppError::Invalid(errors));
+    }
     check.finish()?;
     let year = match year_id {
         Some(id) => Some(
