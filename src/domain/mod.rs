@@ -8,6 +8,7 @@ pub mod demo;
 pub mod demo_lessons;
 pub mod exports;
 pub mod growth;
+pub mod idempotency;
 pub mod imports;
 pub mod inbox;
 pub mod matching;

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::db;
 use crate::domain::access::Actor;
+use crate::domain::idempotency::{self, Claim};
 use crate::domain::notify::{self, Notice};
 use crate::domain::rubrics::{self, Rubric};
 use crate::domain::types::{self, LessonKind, LessonMode, Role, de::loose_string};
@@ -59,6 +60,9 @@ pub struct ObservationForm {
     /// The version the edit started from (edits only).
     #[serde(deserialize_with = "loose_string")]
     pub version: String,
+    /// A one-time key of this submit (new records): a repeat makes nothing twice.
+    #[serde(deserialize_with = "loose_string")]
+    pub idempotency_key: String,
 }
 
 impl ObservationForm {
@@ -81,6 +85,7 @@ impl ObservationForm {
             suggestions: o.suggestions.clone(),
             comment: o.comment.clone(),
             version: o.version.to_string(),
+            idempotency_key: String::new(),
         }
     }
 
@@ -296,7 +301,25 @@ pub async fn create(
     form: &ObservationForm,
     base_url: &str,
 ) -> AppResult<observations::Model> {
-    let txn = db::begin_write(db).await?;
+    let key = idempotency::scoped("observation", &form.idempotency_key)?;
+    if let Some(k) = &key
+        && let Some(id) = idempotency::earlier(db, actor, k).await?
+    {
+        return Ok(get(db, actor, id).await?.0);
+    }
+    let mut txn = db::begin_write(db).await?;
+    if let Some(k) = &key {
+        match idempotency::claim(db, txn, actor, k).await? {
+            Claim::Claimed(t) => txn = t,
+            Claim::Done(Some(id)) => return Ok(get(db, actor, id).await?.0),
+            Claim::Done(None) => {
+                return Err(AppError::conflict(
+                    "idempotency_key",
+                    "err-idempotency-key-used",
+                ));
+            }
+        }
+    }
     let p = teacher_pairings::get(&txn, actor, pairing_id).await?;
     let Some((observer, observed)) = roles_in(actor, &p) else {
         return Err(AppError::Forbidden);
@@ -352,6 +375,9 @@ pub async fn create(
             .arg("topic", &row.topic)
             .arg("date", row.observed_on);
         notify::notify(&txn, &u, &notice, base_url).await?;
+    }
+    if let Some(k) = &key {
+        idempotency::record(&txn, k, row.id).await?;
     }
     txn.commit().await?;
     Ok(row)

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::db;
 use crate::domain::access::Actor;
+use crate::domain::idempotency::{self, Claim};
 use crate::domain::notify::{self, Notice};
 use crate::domain::observations::{self, CommentView};
 use crate::domain::types::{self, ContactKind, Role, de::loose_string};
@@ -36,6 +37,9 @@ pub struct ReflectionForm {
     /// The version the edit started from: its `updated_at` as RFC 3339 (edits only).
     #[serde(deserialize_with = "loose_string")]
     pub version: String,
+    /// A one-time key of this submit (new reflections): a repeat makes nothing twice.
+    #[serde(deserialize_with = "loose_string")]
+    pub idempotency_key: String,
 }
 
 async fn account_of(
@@ -90,7 +94,25 @@ pub async fn create(
     form: &ReflectionForm,
     base_url: &str,
 ) -> AppResult<reflections::Model> {
-    let txn = db::begin_write(db).await?;
+    let key = idempotency::scoped("reflection", &form.idempotency_key)?;
+    if let Some(k) = &key
+        && let Some(id) = idempotency::earlier(db, actor, k).await?
+    {
+        return Ok(get(db, actor, id).await?.0);
+    }
+    let mut txn = db::begin_write(db).await?;
+    if let Some(k) = &key {
+        match idempotency::claim(db, txn, actor, k).await? {
+            Claim::Claimed(t) => txn = t,
+            Claim::Done(Some(id)) => return Ok(get(db, actor, id).await?.0),
+            Claim::Done(None) => {
+                return Err(AppError::conflict(
+                    "idempotency_key",
+                    "err-idempotency-key-used",
+                ));
+            }
+        }
+    }
     let p = teacher_pairings::get(&txn, actor, pairing_id).await?;
     if !actor.is_teacher_self(p.mentee_id) {
         return Err(AppError::Forbidden);
@@ -130,6 +152,9 @@ pub async fn create(
             .arg("by", &actor.name)
             .arg("title", row.heading());
         notify::notify(&txn, &u, &notice, base_url).await?;
+    }
+    if let Some(k) = &key {
+        idempotency::record(&txn, k, row.id).await?;
     }
     txn.commit().await?;
     Ok(row)

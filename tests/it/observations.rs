@@ -1352,3 +1352,66 @@ async fn an_ended_pairings_observations_are_no_longer_edited() {
     })
     .await;
 }
+
+#[rocket::async_test]
+async fn a_second_click_or_a_retried_send_makes_nothing_twice() {
+    each_db(|app| async move {
+        use rocket::http::Method;
+        use serde_json::json;
+        let (w, _y, pid) = setup(&app).await;
+        began_days_ago(&app, pid, 30).await;
+        let r = classroom(&app).await;
+        app.login("mentor@tongxing.test", PASSWORD).await;
+        // The form carries a one-time key; the same form sent twice records one lesson.
+        let (_, html) = app.get_html(&format!("/teacher-pairings/{pid}/observations/new")).await;
+        let key = regex::Regex::new(r#"name="idempotency_key" value="([^"]+)""#)
+            .unwrap()
+            .captures(&html)
+            .map(|c| c[1].to_string())
+            .expect("a key in the form");
+        let mut form = full_form(&r, &days_ago(1), 0.0);
+        form.push(("idempotency_key".into(), key.clone()));
+        let (s1, _, to1) = post(&app, &format!("/teacher-pairings/{pid}/observations"), &form).await;
+        let (s2, _, to2) = post(&app, &format!("/teacher-pairings/{pid}/observations"), &form).await;
+        assert_eq!((s1, s2), (Status::SeeOther, Status::SeeOther));
+        assert_eq!(to1, to2, "both lead to the same record");
+        assert_eq!(app.count("observations").await, 1);
+        assert_eq!(notices_of(&app, w.mentee_user.id, "obs-new").await, 1, "told once");
+        // A key refused with the form (422) is not used up.
+        let mut bad = full_form(&r, &days_ago(-1), 0.0);
+        bad.push(("idempotency_key".into(), "k-refused".into()));
+        let (s, html, _) = post(&app, &format!("/teacher-pairings/{pid}/observations"), &bad).await;
+        assert_eq!(s, Status::UnprocessableEntity);
+        assert!(html.contains("k-refused"), "the form keeps its key");
+        set(&mut bad, "observed_on", &days_ago(1));
+        let (s, _, _) = post(&app, &format!("/teacher-pairings/{pid}/observations"), &bad).await;
+        assert_eq!(s, Status::SeeOther);
+        assert_eq!(app.count("observations").await, 2);
+        app.logout().await;
+
+        // The API: a retried send answers the same reflection.
+        app.login("mentee@tongxing.test", PASSWORD).await;
+        let body = json!({"teacher_pairing_id": pid, "body": "离线写好的反思", "idempotency_key": "offline-1"});
+        let (s1, a) = app.api(Method::Post, "/api/v1/reflections", Some(body.clone())).await;
+        let (s2, b) = app.api(Method::Post, "/api/v1/reflections", Some(body)).await;
+        assert_eq!((s1, s2), (Status::Created, Status::Created));
+        assert_eq!(a["id"], b["id"]);
+        assert_eq!(app.count("reflections").await, 1);
+        assert_eq!(notices_of(&app, w.mentor_user.id, "refl-new").await, 1);
+        app.logout().await;
+        // Someone else's key is refused.
+        let other = app.teacher(&w.bureau_actor, w.urban.id, "王芳", "U009").await;
+        app.user(&w.bureau_actor, "other@tongxing.test", "teacher", None, Some(other.id)).await;
+        app.login("other@tongxing.test", PASSWORD).await;
+        let (s, _) = app
+            .api(
+                Method::Post,
+                "/api/v1/reflections",
+                Some(json!({"teacher_pairing_id": pid, "body": "x", "idempotency_key": "offline-1"})),
+            )
+            .await;
+        assert_eq!(s, Status::Conflict);
+        assert_eq!(app.count("reflections").await, 1);
+    })
+    .await;
+}

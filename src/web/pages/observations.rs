@@ -43,6 +43,7 @@ fn form_of(pairs: Vec<(String, String)>) -> ObservationForm {
             "suggestions" => f.suggestions = v,
             "comment" => f.comment = v,
             "version" => f.version = v,
+            "idempotency_key" => f.idempotency_key = v,
             other => {
                 if let Some(id) = other.strip_prefix("score_") {
                     scores.insert(id.to_string(), v);
@@ -155,6 +156,7 @@ async fn new(
         .into(),
         mode: "onsite".into(),
         rubric_id: rubric.row.id.to_string(),
+        idempotency_key: crate::domain::tokens::random_base64(18),
         ..Default::default()
     };
     form_page(ctx, db, &user, p, None, rubric, form, FieldErrors::new()).await

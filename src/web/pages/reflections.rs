@@ -78,6 +78,7 @@ fn form_of(pairs: &[(String, String)]) -> ReflectionForm {
             "title" => f.title = v.clone(),
             "body" => f.body = v.clone(),
             "version" => f.version = v.clone(),
+            "idempotency_key" => f.idempotency_key = v.clone(),
             _ => {}
         }
     }
@@ -107,6 +108,7 @@ async fn new(
         Some(fields) => form_of(&fields),
         None => ReflectionForm {
             observation_id: observation.unwrap_or_default(),
+            idempotency_key: crate::domain::tokens::random_base64(18),
             ..Default::default()
         },
     };
@@ -230,6 +232,7 @@ async fn edit(
         title: r.title.clone(),
         body: r.body.clone(),
         version: refl::version_of(&r),
+        idempotency_key: String::new(),
     };
     form_page(ctx, db, p, Some(id), form, FieldErrors::new(), false).await
 }
