@@ -42,6 +42,13 @@ impl FieldErrors {
         self.0.is_empty()
     }
 
+    /// Adds every error of `other` (the first message per field is shown first).
+    pub fn absorb(&mut self, other: FieldErrors) {
+        for (field, msgs) in other.0 {
+            self.0.entry(field).or_default().extend(msgs);
+        }
+    }
+
     pub fn get(&self, field: &str) -> Option<&Vec<Msg>> {
         self.0.get(field)
     }

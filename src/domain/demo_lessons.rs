@@ -12,6 +12,7 @@ use sea_orm::{
 };
 
 use crate::domain::access::Actor;
+use crate::domain::observations::scores_json;
 use crate::domain::rubrics::Rubric;
 use crate::domain::teacher_pairings::{self, TeacherPairingForm};
 use crate::domain::{academic_years, users};
@@ -279,13 +280,6 @@ pub async fn load(
                         band: rubric.def.band_of(*total),
                         sections: BTreeMap::new(),
                     });
-            let to_json = |m: &BTreeMap<i64, f64>| {
-                serde_json::to_string(
-                    &m.iter()
-                        .map(|(k, v)| (k.to_string(), *v))
-                        .collect::<BTreeMap<_, _>>(),
-                )
-            };
             let when = at(*day, 8);
             let o = observations::ActiveModel {
                 teacher_pairing_id: Set(pairing.id),
@@ -305,8 +299,8 @@ pub async fn load(
                 mode: Set(if i % 3 == 2 { "remote" } else { "onsite" }.into()),
                 recording_url: Set(String::new()),
                 rubric_id: Set(rubric.row.id),
-                scores: Set(to_json(&scores)?),
-                section_scores: Set(to_json(&scored.sections)?),
+                scores: Set(scores_json(&scores)?),
+                section_scores: Set(scores_json(&scored.sections)?),
                 total_score: Set(scored.total),
                 band: Set(scored.band.clone()),
                 strengths: Set(strengths.to_string()),

@@ -268,20 +268,10 @@ async fn check(
     })
 }
 
-fn scores_json(scores: &BTreeMap<i64, f64>) -> AppResult<String> {
+/// Scores or section scores as stored: a JSON object keyed by the item or section id.
+pub fn scores_json(scores: &BTreeMap<i64, f64>) -> AppResult<String> {
     let m: BTreeMap<String, f64> = scores.iter().map(|(k, v)| (k.to_string(), *v)).collect();
     Ok(serde_json::to_string(&m)?)
-}
-
-fn sections_json(s: &BTreeMap<i64, f64>) -> AppResult<String> {
-    scores_json(s)
-}
-
-async fn account_of(
-    conn: &impl ConnectionTrait,
-    teacher_id: i64,
-) -> AppResult<Option<crate::entities::users::Model>> {
-    users::find_by_teacher(conn, teacher_id).await
 }
 
 async fn teacher_name(conn: &impl ConnectionTrait, id: i64) -> AppResult<String> {
@@ -346,7 +336,7 @@ pub async fn create(
         recording_url: Set(c.recording_url),
         rubric_id: Set(c.rubric.row.id),
         scores: Set(scores_json(&c.scores)?),
-        section_scores: Set(sections_json(&c.scored.sections)?),
+        section_scores: Set(scores_json(&c.scored.sections)?),
         total_score: Set(c.scored.total),
         band: Set(c.scored.band),
         strengths: Set(c.strengths),
@@ -369,7 +359,7 @@ pub async fn create(
         Some(&row),
     )
     .await?;
-    if let Some(u) = account_of(&txn, observed).await? {
+    if let Some(u) = users::find_by_teacher(&txn, observed).await? {
         let notice = Notice::new("obs-new", format!("/observations/{}", row.id))
             .arg("by", &actor.name)
             .arg("topic", &row.topic)
@@ -386,7 +376,7 @@ pub async fn create(
 /// Whether the observed teacher has answered: a comment of theirs on the observation, or
 /// a reflection of theirs about it. Then the observation is locked for its author.
 pub async fn has_reply(conn: &impl ConnectionTrait, o: &observations::Model) -> AppResult<bool> {
-    let Some(u) = account_of(conn, o.observed_id).await? else {
+    let Some(u) = users::find_by_teacher(conn, o.observed_id).await? else {
         return Ok(false);
     };
     let comments = comments::Entity::find()
@@ -481,7 +471,7 @@ pub async fn update(
     a.mode = Set(c.mode.as_str().into());
     a.recording_url = Set(c.recording_url);
     a.scores = Set(scores_json(&c.scores)?);
-    a.section_scores = Set(sections_json(&c.scored.sections)?);
+    a.section_scores = Set(scores_json(&c.scored.sections)?);
     a.total_score = Set(c.scored.total);
     a.band = Set(c.scored.band);
     a.strengths = Set(c.strengths);
@@ -544,7 +534,7 @@ pub async fn add_comment(
         return Err(AppError::Forbidden);
     }
     let row = insert_comment(&txn, actor, CommentOn::Observation(o.id), body).await?;
-    if let Some(u) = account_of(&txn, other_of(actor, &p)).await? {
+    if let Some(u) = users::find_by_teacher(&txn, other_of(actor, &p)).await? {
         let notice = Notice::new("obs-comment", format!("/observations/{}", o.id))
             .arg("by", &actor.name)
             .arg("topic", &o.topic);
@@ -698,36 +688,15 @@ pub struct Filter {
     pub observed_id: Option<i64>,
 }
 
-/// The pairings the actor may see, as a condition on `teacher_pairing_id`.
+/// What the actor may see: the bureau all; a teacher the lessons they observed or gave (by
+/// the indexed columns); a school admin those of the pairings they may see.
 fn visible(actor: &Actor) -> Condition {
-    use sea_orm::sea_query::Query;
-    let teachers_of = |cond: Condition| {
-        Query::select()
-            .column(teachers::Column::Id)
-            .from(teachers::Entity)
-            .cond_where(cond)
-            .to_owned()
-    };
-    let pairings_where = |cond: Condition| {
-        Query::select()
-            .column(pairings::Column::Id)
-            .from(pairings::Entity)
-            .cond_where(cond)
-            .to_owned()
-    };
     match actor.role {
         Role::BureauAdmin => Condition::all(),
-        Role::SchoolAdmin => {
-            let school =
-                Condition::all().add(teachers::Column::SchoolId.eq(actor.school_id.unwrap_or(-1)));
-            Condition::all().add(
-                observations::Column::TeacherPairingId.in_subquery(pairings_where(
-                    Condition::any()
-                        .add(pairings::Column::MentorId.in_subquery(teachers_of(school.clone())))
-                        .add(pairings::Column::MenteeId.in_subquery(teachers_of(school))),
-                )),
-            )
-        }
+        Role::SchoolAdmin => Condition::all().add(
+            observations::Column::TeacherPairingId
+                .in_subquery(teacher_pairings::visible_ids(actor)),
+        ),
         Role::Teacher => {
             let me = actor.teacher_id.unwrap_or(-1);
             Condition::any()

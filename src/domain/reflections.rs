@@ -13,7 +13,7 @@ use crate::domain::access::Actor;
 use crate::domain::idempotency::{self, Claim};
 use crate::domain::notify::{self, Notice};
 use crate::domain::observations::{self, CommentView};
-use crate::domain::types::{self, ContactKind, Role, de::loose_string};
+use crate::domain::types::{self, ContactKind, de::loose_string};
 use crate::domain::{audit, teacher_pairings, users};
 use crate::entities::{
     comments, contacts, observations as obs_rows, reflections, teacher_pairings as pairings,
@@ -40,13 +40,6 @@ pub struct ReflectionForm {
     /// A one-time key of this submit (new reflections): a repeat makes nothing twice.
     #[serde(deserialize_with = "loose_string")]
     pub idempotency_key: String,
-}
-
-async fn account_of(
-    conn: &impl ConnectionTrait,
-    teacher_id: i64,
-) -> AppResult<Option<crate::entities::users::Model>> {
-    users::find_by_teacher(conn, teacher_id).await
 }
 
 async fn checked(
@@ -147,7 +140,7 @@ pub async fn create(
         Some(&row),
     )
     .await?;
-    if let Some(u) = account_of(&txn, p.mentor_id).await? {
+    if let Some(u) = users::find_by_teacher(&txn, p.mentor_id).await? {
         let notice = Notice::new("refl-new", format!("/reflections/{}", row.id))
             .arg("by", &actor.name)
             .arg("title", row.heading());
@@ -258,7 +251,7 @@ pub async fn add_comment(
         observations::insert_comment(&txn, actor, observations::CommentOn::Reflection(r.id), body)
             .await?;
     let other = observations::other_of(actor, &p);
-    if let Some(u) = account_of(&txn, other).await? {
+    if let Some(u) = users::find_by_teacher(&txn, other).await? {
         let notice = Notice::new("refl-comment", format!("/reflections/{}", r.id))
             .arg("by", &actor.name)
             .arg("title", r.heading());
@@ -303,13 +296,6 @@ pub struct Filter {
 
 pub fn filtered(actor: &Actor, f: &Filter) -> sea_orm::Select<reflections::Entity> {
     use sea_orm::sea_query::Query;
-    let pairings_where = |cond: Condition| {
-        Query::select()
-            .column(pairings::Column::Id)
-            .from(pairings::Entity)
-            .cond_where(cond)
-            .to_owned()
-    };
     let teachers_of = |cond: Condition| {
         Query::select()
             .column(teachers::Column::Id)
@@ -317,28 +303,11 @@ pub fn filtered(actor: &Actor, f: &Filter) -> sea_orm::Select<reflections::Entit
             .cond_where(cond)
             .to_owned()
     };
-    let mut q = reflections::Entity::find();
+    let mut q = reflections::Entity::find().filter(
+        reflections::Column::TeacherPairingId.in_subquery(teacher_pairings::visible_ids(actor)),
+    );
+    // The filters on the pairing: its year, subject and schools.
     let mut pc = Condition::all();
-    match actor.role {
-        Role::BureauAdmin => {}
-        Role::SchoolAdmin => {
-            let school =
-                Condition::all().add(teachers::Column::SchoolId.eq(actor.school_id.unwrap_or(-1)));
-            pc = pc.add(
-                Condition::any()
-                    .add(pairings::Column::MentorId.in_subquery(teachers_of(school.clone())))
-                    .add(pairings::Column::MenteeId.in_subquery(teachers_of(school))),
-            );
-        }
-        Role::Teacher => {
-            let me = actor.teacher_id.unwrap_or(-1);
-            pc = pc.add(
-                Condition::any()
-                    .add(pairings::Column::MentorId.eq(me))
-                    .add(pairings::Column::MenteeId.eq(me)),
-            );
-        }
-    }
     if let Some(y) = f.academic_year_id {
         pc = pc.add(pairings::Column::AcademicYearId.eq(y));
     }
@@ -353,6 +322,17 @@ pub fn filtered(actor: &Actor, f: &Filter) -> sea_orm::Select<reflections::Entit
                 .add(pairings::Column::MenteeId.in_subquery(teachers_of(school))),
         );
     }
+    if !pc.is_empty() {
+        q = q.filter(
+            reflections::Column::TeacherPairingId.in_subquery(
+                Query::select()
+                    .column(pairings::Column::Id)
+                    .from(pairings::Entity)
+                    .cond_where(pc)
+                    .to_owned(),
+            ),
+        );
+    }
     if let Some(p) = f.teacher_pairing_id {
         q = q.filter(reflections::Column::TeacherPairingId.eq(p));
     }
@@ -361,8 +341,7 @@ pub fn filtered(actor: &Actor, f: &Filter) -> sea_orm::Select<reflections::Entit
             .filter(reflections::Column::CreatedAt.gte(from))
             .filter(reflections::Column::CreatedAt.lt(to));
     }
-    q.filter(reflections::Column::TeacherPairingId.in_subquery(pairings_where(pc)))
-        .order_by_desc(reflections::Column::CreatedAt)
+    q.order_by_desc(reflections::Column::CreatedAt)
         .order_by_desc(reflections::Column::Id)
 }
 

@@ -453,11 +453,7 @@ fn merge(
         (a, b) => {
             let mut e = FieldErrors::new();
             for errs in [a.err(), b.err()].into_iter().flatten() {
-                for (k, v) in errs.0 {
-                    for m in v {
-                        e.add(&k, m);
-                    }
-                }
+                e.absorb(errs);
             }
             Err(AppError::Invalid(e))
         }

@@ -449,7 +449,9 @@ fn either_teacher_in(cond: Condition) -> Condition {
         .add(teacher_pairings::Column::MenteeId.in_subquery(teachers_where(cond)))
 }
 
-fn filtered(actor: &Actor, f: &PairingFilter) -> sea_orm::Select<teacher_pairings::Entity> {
+/// The pairings the actor may see: the bureau all; a school admin those with a teacher of
+/// the school; a teacher their own; drafts only the bureau.
+fn visible(actor: &Actor) -> sea_orm::Select<teacher_pairings::Entity> {
     let mut q = teacher_pairings::Entity::find();
     match actor.role {
         Role::BureauAdmin => {}
@@ -472,6 +474,21 @@ fn filtered(actor: &Actor, f: &PairingFilter) -> sea_orm::Select<teacher_pairing
                 .filter(teacher_pairings::Column::Status.ne(Status::Draft.as_str()));
         }
     }
+    q
+}
+
+/// The ids of the pairings the actor may see, as a subquery for what belongs to a pairing
+/// (observations, reflections).
+pub fn visible_ids(actor: &Actor) -> sea_orm::sea_query::SelectStatement {
+    use sea_orm::QueryTrait;
+    visible(actor)
+        .select_only()
+        .column(teacher_pairings::Column::Id)
+        .into_query()
+}
+
+fn filtered(actor: &Actor, f: &PairingFilter) -> sea_orm::Select<teacher_pairings::Entity> {
+    let mut q = visible(actor);
     if let Some(y) = f.academic_year_id {
         q = q.filter(teacher_pairings::Column::AcademicYearId.eq(y));
     }
@@ -648,13 +665,6 @@ pub async fn for_home(db: &impl ConnectionTrait, actor: &Actor) -> AppResult<Vec
     with_names(db, rows).await
 }
 
-async fn account_of(
-    conn: &impl ConnectionTrait,
-    teacher_id: i64,
-) -> AppResult<Option<user_rows::Model>> {
-    users::find_by_teacher(conn, teacher_id).await
-}
-
 async fn names_of(
     conn: &impl ConnectionTrait,
     p: &teacher_pairings::Model,
@@ -682,7 +692,7 @@ async fn notify_pair(
         notice = notice.arg(k, v);
     }
     for tid in [p.mentor_id, p.mentee_id] {
-        if let Some(u) = account_of(conn, tid).await? {
+        if let Some(u) = users::find_by_teacher(conn, tid).await? {
             notify::notify(conn, &u, &notice, base_url).await?;
         }
     }
@@ -1025,7 +1035,7 @@ pub async fn record_end_reason(
     } else {
         row.mentor_id
     };
-    if let Some(u) = account_of(&txn, other).await? {
+    if let Some(u) = users::find_by_teacher(&txn, other).await? {
         let notice = Notice::new("tp-end-reason", format!("/teacher-pairings/{id}"))
             .arg("by", &actor.name)
             .arg("reason", &reason);

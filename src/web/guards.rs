@@ -454,6 +454,11 @@ impl Ctx {
         }
     }
 
+    /// A score or weight without needless decimals (10, 6.25, 89.5).
+    pub fn number(&self, n: impl std::borrow::Borrow<f64>) -> String {
+        crate::domain::rubrics::fmt_number(*n.borrow())
+    }
+
     pub fn date(&self, d: &chrono::NaiveDate) -> String {
         self.lang.date(*d)
     }

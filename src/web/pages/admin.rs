@@ -271,11 +271,7 @@ struct RubricPage {
     used: u64,
 }
 
-impl RubricPage {
-    fn number(&self, n: impl std::borrow::Borrow<f64>) -> String {
-        crate::domain::rubrics::fmt_number(*n.borrow())
-    }
-}
+impl RubricPage {}
 
 #[get("/rubrics/<id>")]
 async fn rubric_page(

@@ -86,10 +86,6 @@ impl FormPage {
     fn score_field(&self, item: &i64) -> String {
         format!("scores.{item}")
     }
-
-    fn number(&self, n: impl std::borrow::Borrow<f64>) -> String {
-        rubrics::fmt_number(*n.borrow())
-    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -530,10 +526,6 @@ struct GrowthPage {
 }
 
 impl GrowthPage {
-    fn number(&self, n: impl std::borrow::Borrow<f64>) -> String {
-        rubrics::fmt_number(*n.borrow())
-    }
-
     fn change(&self) -> String {
         match self.g.change() {
             Some(c) if c >= 0.0 => format!("+{}", rubrics::fmt_number(c)),
