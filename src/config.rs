@@ -28,9 +28,13 @@ pub struct AppConfig {
     /// Run the outbox worker and scheduled jobs in this process.
     #[serde(default = "default_true")]
     pub background_jobs: bool,
-    /// Failed logins allowed per account and per address within a window.
+    /// Failed sign-ins allowed per account and address within 15 minutes.
     #[serde(default = "default_login_burst")]
     pub login_burst: u32,
+    /// The program that reads uploaded files in a separate process (`… read-table`);
+    /// unset: this program itself.
+    #[serde(default)]
+    pub import_reader: Option<PathBuf>,
 }
 
 fn default_database_url() -> String {
@@ -83,14 +87,15 @@ impl AppConfig {
         {
             return Err(format!(
                 "TONGXING_DATABASE_URL must start with sqlite: or postgres:// (got {:?})",
-                self.database_url
+                redact_url(&self.database_url)
             ));
         }
         if let Some(smtp) = &self.smtp_url
             && !(smtp.starts_with("smtp://") || smtp.starts_with("smtps://"))
         {
             return Err(format!(
-                "TONGXING_SMTP_URL must start with smtp:// or smtps:// (got {smtp:?})"
+                "TONGXING_SMTP_URL must start with smtp:// or smtps:// (got {:?})",
+                redact_url(smtp)
             ));
         }
         if self.mail_from.parse::<lettre::message::Mailbox>().is_err() {
@@ -179,4 +184,50 @@ fn write_private(path: &std::path::Path, contents: &str) -> std::io::Result<()> 
 #[cfg(not(unix))]
 fn write_private(path: &std::path::Path, contents: &str) -> std::io::Result<()> {
     std::fs::write(path, contents)
+}
+
+/// A URL without its password, for messages and logs: `postgres://tx:***@db/tongxing`.
+/// A value that does not parse as a URL loses everything between `://` and the last `@`
+/// of its authority, so a password never shows whatever the value looks like.
+pub fn redact_url(raw: &str) -> String {
+    if let Ok(mut u) = url::Url::parse(raw)
+        && u.password().is_some()
+    {
+        let _ = u.set_password(Some("***"));
+        return u.to_string();
+    }
+    match raw.split_once("://") {
+        Some((scheme, rest)) => {
+            let authority_end = rest.find('/').unwrap_or(rest.len());
+            match rest[..authority_end].rfind('@') {
+                Some(at) => format!("{scheme}://***@{}", &rest[at + 1..]),
+                None => raw.to_string(),
+            }
+        }
+        None => raw.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod redact_tests {
+    use super::redact_url;
+
+    #[test]
+    fn passwords_never_show() {
+        for raw in [
+            "postgres://tx:hunter2@db.example.cn/tongxing",
+            "mysql://tx:hunter2@db/x",
+            "smtp://user:hunter2@mail.example.cn:587",
+            "http://a:hunter2@x",
+            "postgres://tx:hun@ter2@db/x",
+            "smtp://user:hunter2@",
+        ] {
+            let shown = redact_url(raw);
+            assert!(
+                !shown.contains("hunter2") && !shown.contains("ter2"),
+                "{raw} -> {shown}"
+            );
+        }
+        assert_eq!(redact_url("sqlite://data/t.db"), "sqlite://data/t.db");
+    }
 }

@@ -63,6 +63,24 @@ pub async fn begin_write(db: &DatabaseConnection) -> AppResult<DatabaseTransacti
     Ok(db.begin_with_options(options).await?)
 }
 
+/// Serialises transactions that check "is there none yet?" before inserting, where no row
+/// exists to lock: on PostgreSQL a transaction-level advisory lock on `key` (released at
+/// commit or rollback); on SQLite `begin_write` already serialises writers.
+pub async fn lock_key(conn: &impl ConnectionTrait, key: i64) -> AppResult<()> {
+    if is_postgres(conn) {
+        conn.execute_raw(sea_orm::Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_advisory_xact_lock($1)",
+            [key.into()],
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
+/// Advisory-lock keys (see `lock_key`).
+pub const LOCK_FIRST_ADMIN: i64 = 0x7478_0001;
+
 pub async fn ping(db: &DatabaseConnection) -> bool {
     db.execute_unprepared("SELECT 1").await.is_ok()
 }

@@ -76,6 +76,7 @@ pub async fn deliver_due(db: &DatabaseConnection, mailer: &dyn Mailer) -> AppRes
         };
         let result = mailer.send(&mail).await;
         let attempts = row.attempts;
+        let secret = row.secret;
         let mut active = row.into_active_model();
         let failed = result.is_err();
         match result {
@@ -92,6 +93,11 @@ pub async fn deliver_due(db: &DatabaseConnection, mailer: &dyn Mailer) -> AppRes
                 active.last_error = Set(Some(e));
                 if attempts >= MAX_ATTEMPTS {
                     active.failed_at = Set(Some(Utc::now()));
+                    if secret {
+                        // A reset or invitation link is not kept on the failed-mails list.
+                        active.body_text = Set(String::new());
+                        active.body_html = Set(String::new());
+                    }
                 } else {
                     active.next_attempt_at = Set(Utc::now() + backoff(attempts));
                 }
@@ -104,6 +110,25 @@ pub async fn deliver_due(db: &DatabaseConnection, mailer: &dyn Mailer) -> AppRes
         }
     }
     Ok(sent)
+}
+
+/// One round of the quick work: reset-link requests become mails, then the outbox is
+/// delivered. Returns how many mails were sent.
+pub async fn work_once(
+    db: &DatabaseConnection,
+    mailer: &dyn Mailer,
+    base_url: &str,
+) -> AppResult<usize> {
+    crate::domain::users::process_reset_requests(db, base_url).await?;
+    deliver_due(db, mailer).await
+}
+
+/// Forgets what no rule needs any more: old sessions and throttle counts.
+pub async fn purge(db: &DatabaseConnection) -> AppResult<()> {
+    let now = Utc::now();
+    crate::domain::sessions::purge(db, now).await?;
+    crate::domain::throttle::purge(db, now).await?;
+    Ok(())
 }
 
 /// The fairing that runs the worker loop once the server is up.
@@ -119,23 +144,28 @@ impl Fairing for Worker {
     }
 
     async fn on_liftoff(&self, rocket: &Rocket<Orbit>) {
-        let (Some(db), Some(mailer)) = (
+        let (Some(db), Some(mailer), Some(config)) = (
             rocket.state::<DatabaseConnection>().cloned(),
             rocket.state::<crate::MailerHandle>().cloned(),
+            rocket.state::<crate::config::AppConfig>().cloned(),
         ) else {
             return;
         };
+        let base_url = config.base_url.clone();
         let mut shutdown = rocket.shutdown();
         let mailer: Arc<dyn Mailer> = mailer.0;
         rocket::tokio::spawn(async move {
             // School pairings whose last year has ended complete by themselves (hourly).
             let mut pairings_checked: Option<std::time::Instant> = None;
             loop {
-                if let Err(e) = deliver_due(&db, mailer.as_ref()).await {
+                if let Err(e) = work_once(&db, mailer.as_ref(), &base_url).await {
                     tracing::error!("outbox worker: {e}");
                 }
                 if pairings_checked.is_none_or(|t| t.elapsed() >= Duration::from_secs(3600)) {
                     pairings_checked = Some(std::time::Instant::now());
+                    if let Err(e) = purge(&db).await {
+                        tracing::error!("purging old sessions and throttle counts: {e}");
+                    }
                     let today = Utc::now().date_naive();
                     if let Err(e) = crate::domain::school_pairings::complete_ended(&db, today).await
                     {

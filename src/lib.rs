@@ -52,7 +52,10 @@ pub async fn build(
     };
     let mut rocket = rocket::custom(figment)
         .manage(db)
-        .manage(web::pages::auth::LoginLimiter::new(config.login_burst))
+        .manage(domain::throttle::SignInThrottle::new(config.login_burst))
+        .manage(domain::table_reader::TableReader::from_config(
+            config.import_reader.clone(),
+        ))
         .manage(MailerHandle(mailer))
         .attach(web::respond::SecurityHeaders)
         .attach(web::respond::RequestLog)
@@ -67,11 +70,5 @@ pub async fn build(
 
 /// A database URL without its password, for messages.
 pub fn redact(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut u) if u.password().is_some() => {
-            let _ = u.set_password(Some("***"));
-            u.to_string()
-        }
-        _ => url.to_string(),
-    }
+    config::redact_url(url)
 }

@@ -52,7 +52,7 @@ pub struct SmtpMailer {
 impl SmtpMailer {
     pub fn new(url: &str, from: &str) -> Result<Self, String> {
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-            .map_err(|e| format!("invalid SMTP URL: {e}"))?
+            .map_err(|e| format!("invalid SMTP URL {}: {e}", crate::config::redact_url(url)))?
             .timeout(Some(std::time::Duration::from_secs(20)))
             .build();
         Ok(SmtpMailer {

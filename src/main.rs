@@ -30,10 +30,19 @@ enum Command {
         #[arg(long)]
         name: String,
     },
-    /// Load the seed programme as demo data (idempotent) and print the demo logins.
-    Demo,
+    /// Load the seed programme as demo data (idempotent) and print the demo logins. Its
+    /// accounts share a published password, so it refuses a database with real accounts.
+    Demo {
+        /// Load it even though the database has accounts that are not demo accounts.
+        #[arg(long)]
+        force: bool,
+    },
     /// Make a consistent copy of the SQLite database.
     Backup { file: std::path::PathBuf },
+    /// Internal: reads an uploaded file from standard input for the server, in a process of
+    /// its own with a memory limit.
+    #[command(hide = true)]
+    ReadTable,
 }
 
 fn init_tracing() {
@@ -106,8 +115,20 @@ async fn run(cli: Cli) -> Result<(), String> {
                 Err(e) => Err(e.to_string()),
             }
         }
-        Command::Demo => {
+        Command::Demo { force } => {
             let conn = open_db(&config).await?;
+            let real = domain::demo::real_accounts(&conn)
+                .await
+                .map_err(|e| format!("demo data: {e}"))?;
+            if real > 0 && !force {
+                return Err(format!(
+                    "this database has {real} real (non-demo) account(s): the demo adds accounts \
+                     whose password ({}) is public, so anyone could sign in to them. Use a \
+                     separate database for the demo, or run `tongxing demo --force` if you \
+                     really mean it.",
+                    domain::demo::DEMO_PASSWORD
+                ));
+            }
             let report = domain::demo::load(&conn)
                 .await
                 .map_err(|e| format!("demo data: {e}"))?;
@@ -124,7 +145,8 @@ async fn run(cli: Cli) -> Result<(), String> {
                 report.reflections_added
             );
             println!(
-                "\nDemo logins (password for all: {}):",
+                "\nDemo logins (password for all: {} — it is public: never load the demo into a \
+                 database real people use):",
                 domain::demo::DEMO_PASSWORD
             );
             for login in domain::demo::LOGINS {
@@ -141,6 +163,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             );
             Ok(())
         }
+        Command::ReadTable => Ok(()),
         Command::Backup { file } => {
             let conn = open_db(&config).await?;
             backup(&conn, &config, &file).await
@@ -181,8 +204,16 @@ async fn backup(
 
 #[rocket::main]
 async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if matches!(cli.command, Some(Command::ReadTable)) {
+        // The server's reader child: no configuration, no log, only the answer on stdout.
+        return match domain::table_reader::child_main() {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(_) => ExitCode::FAILURE,
+        };
+    }
     init_tracing();
-    match run(Cli::parse()).await {
+    match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("tongxing: {message}");

@@ -836,3 +836,23 @@ rubric-flash-retired = The rubric was retired; new observations no longer use it
 rubric-flash-reactivated = The rubric is in use again.
 obs-all-of-pairing = All observations of this pairing
 obs-err-term-needs-year = A term needs its academic year (academic_year_id).
+
+# Sessions (profile)
+sessions-title = Signed-in devices
+sessions-intro = These browsers and devices are signed in to your account. Sign out any you do not recognise, and change your password.
+sessions-device = Browser
+sessions-address = Network address
+sessions-started = Signed in
+sessions-last-seen = Last used
+sessions-this = This device
+sessions-end = Sign out
+sessions-end-all = Sign out everywhere
+sessions-unknown-browser = Unknown browser
+flash-session-ended = That device was signed out.
+flash-signed-out-everywhere = You were signed out on every device.
+mail-secret-removed = Held a sign-in link, removed; send a new reset link
+err-mail-secret-retry = This mail held a one-time link whose text was removed, so it cannot be sent again; send a new reset link.
+err-pairing-ended-readonly = The pairing has ended: it can no longer be changed or commented on.
+refl-err-link-fixed = This reflection is about an observation; that link cannot be changed or removed.
+import-err-workbook-too-big = This workbook is too large once unpacked, or declares far more content than an import file has. Save it as a new .xlsx with one sheet, or as .csv, and upload again.
+refl-link-fixed-hint = The observation a reflection is about stays as saved.

@@ -836,3 +836,23 @@ rubric-flash-retired = 评课表已停用，新的听课记录不再使用它。
 rubric-flash-reactivated = 评课表已重新启用。
 obs-all-of-pairing = 本结对的全部听课记录
 obs-err-term-needs-year = 按学期筛选时请同时选择学年（academic_year_id）。
+
+# Sessions (profile)
+sessions-title = 登录设备
+sessions-intro = 以下是您当前登录着的浏览器和设备。不认识的请立即退出，并修改密码。
+sessions-device = 浏览器
+sessions-address = 网络地址
+sessions-started = 登录时间
+sessions-last-seen = 最近使用
+sessions-this = 本设备
+sessions-end = 退出
+sessions-end-all = 退出所有设备
+sessions-unknown-browser = 未知浏览器
+flash-session-ended = 该设备已退出登录。
+flash-signed-out-everywhere = 已在所有设备上退出登录。
+mail-secret-removed = 含登录链接，已删除；请重新发送重置链接
+err-mail-secret-retry = 这封邮件含一次性链接，内容已删除，不能重发；请重新发送重置链接。
+err-pairing-ended-readonly = 结对已结束，不能再修改或评论。
+refl-err-link-fixed = 这篇反思已关联到一次听课记录，关联不能更改或取消。
+import-err-workbook-too-big = 这个工作簿解压后过大或声明的内容过多，不像正常的导入文件。请另存为新的 .xlsx（只保留一个工作表）或 .csv 后再上传。
+refl-link-fixed-hint = 反思关联的听课记录保存后不再更改。

@@ -215,6 +215,10 @@ pub async fn retry_mail(db: &DatabaseConnection, actor: &Actor, id: i64) -> AppR
         .one(&txn)
         .await?
         .ok_or(AppError::NotFound)?;
+    if row.secret {
+        // Its link was not kept: the person asks for a new one (or the bureau sends it).
+        return Err(AppError::conflict("id", "err-mail-secret-retry"));
+    }
     let mut active = row.into_active_model();
     active.failed_at = Set(None);
     active.attempts = Set(0);

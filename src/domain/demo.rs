@@ -11,6 +11,18 @@ use crate::domain::{academic_years, schools, teachers, users};
 use crate::error::AppResult;
 
 pub const DEMO_PASSWORD: &str = "tongxing-demo";
+/// Every demo account's address ends with this.
+pub const DEMO_DOMAIN: &str = "@demo.tongxing.cn";
+
+/// Accounts that are not demo accounts: `tongxing demo` refuses to add accounts with a
+/// public password beside them unless forced.
+pub async fn real_accounts(conn: &impl sea_orm::ConnectionTrait) -> crate::error::AppResult<u64> {
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    Ok(crate::entities::users::Entity::find()
+        .filter(crate::entities::users::Column::Email.not_like(format!("%{DEMO_DOMAIN}")))
+        .count(conn)
+        .await?)
+}
 
 /// One printed line per demo account: (role, e-mail, what it shows).
 pub struct DemoLogin {

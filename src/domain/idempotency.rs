@@ -11,8 +11,14 @@ use crate::domain::access::Actor;
 use crate::entities::idempotency_keys;
 use crate::error::{AppError, AppResult, Msg};
 
-/// The key as stored: scoped to one kind of request; `None` when none was sent.
-pub fn scoped(scope: &str, key: &str) -> AppResult<Option<String>> {
+/// A key as stored: scoped to its user and to one kind of request, so that one person's
+/// key can neither answer nor block another person's request.
+pub fn stored_key(actor: &Actor, scope: &str, key: &str) -> String {
+    format!("{}:{scope}:{key}", actor.user_id)
+}
+
+/// The key as stored (see `stored_key`); `None` when none was sent.
+pub fn scoped(actor: &Actor, scope: &str, key: &str) -> AppResult<Option<String>> {
     let key = key.trim();
     if key.is_empty() {
         return Ok(None);
@@ -23,7 +29,7 @@ pub fn scoped(scope: &str, key: &str) -> AppResult<Option<String>> {
             Msg::new("err-too-long").arg("max", 100),
         ));
     }
-    Ok(Some(format!("{scope}:{key}")))
+    Ok(Some(stored_key(actor, scope, key)))
 }
 
 /// The id an earlier request with this key made (a key of another user is refused).

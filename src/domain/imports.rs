@@ -13,6 +13,8 @@
 use std::collections::{HashMap, HashSet};
 use std::io::Cursor;
 
+use crate::domain::table_reader::TableReader;
+
 use chrono::{Duration, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
@@ -395,12 +397,109 @@ fn cell_text(c: &calamine::Data) -> String {
 /// ignored.
 const MAX_COLUMNS: u32 = 64;
 
+/// A workbook's parts, uncompressed, may add up to this much: a sheet of `MAX_ROWS` rows by
+/// a few dozen columns is far smaller.
+const MAX_UNCOMPRESSED: u64 = 64 * 1024 * 1024;
+/// A workbook's parts at most (a real one has a dozen or two).
+const MAX_ENTRIES: usize = 1_000;
+/// An entry larger than 1 MiB uncompressed may be at most this many times its compressed
+/// size: spreadsheet XML compresses well, but not like a zip bomb.
+const MAX_RATIO: u64 = 200;
+/// Shared strings a workbook may declare (`uniqueCount`, `count`): calamine reserves memory
+/// for the declared number before reading any.
+const MAX_SHARED_STRINGS: u64 = (MAX_ROWS as u64 + 2) * MAX_COLUMNS as u64;
+
+/// Checks an `.xlsx` before calamine opens it: the zip's declared sizes (the zip reader
+/// refuses to inflate an entry past its declared size, so they hold), the compression
+/// ratio, and the counts the shared-strings part declares. A file built to make the reader
+/// reserve or inflate more memory than any real import needs is refused here, before it
+/// can make the allocation fail and abort the process.
+fn check_workbook(bytes: &[u8]) -> Result<(), Msg> {
+    use std::io::Read;
+    let too_big = || file_error("import-err-workbook-too-big");
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
+        .map_err(|_| file_error("import-err-unreadable"))?;
+    if zip.len() > MAX_ENTRIES {
+        return Err(too_big());
+    }
+    let mut total: u64 = 0;
+    let mut shared_strings = None;
+    for i in 0..zip.len() {
+        let entry = zip
+            .by_index_raw(i)
+            .map_err(|_| file_error("import-err-unreadable"))?;
+        let size = entry.size();
+        total = total.saturating_add(size);
+        if size > MAX_UNCOMPRESSED
+            || total > MAX_UNCOMPRESSED
+            || (size > 1024 * 1024 && size / entry.compressed_size().max(1) > MAX_RATIO)
+        {
+            return Err(too_big());
+        }
+        if String::from_utf8_lossy(entry.name_raw())
+            .to_ascii_lowercase()
+            .ends_with("sharedstrings.xml")
+        {
+            shared_strings = Some(i);
+        }
+    }
+    if let Some(i) = shared_strings {
+        // The declared counts stand in the first element: the first 64 KiB hold it.
+        let mut head = Vec::new();
+        zip.by_index(i)
+            .map_err(|_| file_error("import-err-unreadable"))?
+            .take(64 * 1024)
+            .read_to_end(&mut head)
+            .map_err(|_| file_error("import-err-unreadable"))?;
+        let head = String::from_utf8_lossy(&head);
+        if let Some(start) = head.find("<sst").or_else(|| head.find(":sst")) {
+            let tag = &head[start..];
+            let tag = &tag[..tag.find('>').unwrap_or(tag.len())];
+            for name in ["uniqueCount", "count"] {
+                if let Some(n) = declared_count(tag, name)
+                    && n > MAX_SHARED_STRINGS
+                {
+                    return Err(too_big());
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The number in ` name="…"` within a start tag; a value that is not a number of at most
+/// 19 digits reads as "too many" (u64::MAX).
+fn declared_count(tag: &str, name: &str) -> Option<u64> {
+    let mut rest = tag;
+    while let Some(at) = rest.find(name) {
+        let before = rest[..at].chars().last();
+        let after = &rest[at + name.len()..];
+        rest = after;
+        if !matches!(before, Some(c) if c.is_whitespace()) {
+            continue;
+        }
+        let Some(value) = after.trim_start().strip_prefix('=') else {
+            continue;
+        };
+        let value = value.trim_start();
+        let quote = value.chars().next()?;
+        if quote != '"' && quote != '\'' {
+            continue;
+        }
+        let value = &value[1..];
+        let end = value.find(quote)?;
+        return Some(value[..end].trim().parse().unwrap_or(u64::MAX));
+    }
+    None
+}
+
 /// Reads the first sheet of an `.xlsx` workbook cell by cell. The sheet's declared size is
 /// never trusted (a tiny file can claim a million rows by 16,384 columns), so no grid is
 /// allocated: only used cells within `MAX_COLUMNS` are kept, and reading stops once
 /// there are more rows than an import may have.
 fn read_workbook(bytes: &[u8]) -> Result<Lines, Msg> {
     use calamine::Reader;
+    check_workbook(bytes)?;
     let mut workbook =
         calamine::Xlsx::new(Cursor::new(bytes)).map_err(|_| file_error("import-err-unreadable"))?;
     let Some(first_sheet) = workbook.sheet_names().first().cloned() else {
@@ -494,7 +593,7 @@ fn read_csv(bytes: &[u8]) -> Result<Lines, Msg> {
 }
 
 /// A file as its header line and data lines.
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Table {
     pub header: Vec<String>,
     pub rows: Lines,
@@ -1087,11 +1186,12 @@ pub async fn upload(
     actor: &Actor,
     kind: ImportKind,
     bytes: Vec<u8>,
+    reader: &TableReader,
 ) -> AppResult<i64> {
     kind.check_access(actor)?;
-    let table = tokio::task::spawn_blocking(move || read_table(&bytes))
-        .await
-        .map_err(|e| AppError::Unexpected(format!("import task: {e}")))?
+    let table = reader
+        .read(bytes)
+        .await?
         .map_err(|m| AppError::invalid("file", m))?;
     let rows = to_rows(kind, actor, table).map_err(AppError::Invalid)?;
     let payload = serde_json::to_string(&rows)?;
@@ -1278,6 +1378,21 @@ mod tests {
         let table = read_table(&bytes).unwrap();
         assert_eq!(table.header, ["姓名", "工号"]);
         assert_eq!(table.rows[0].1, ["姚成琳", "R001"]);
+    }
+
+    #[test]
+    fn declared_counts_are_read_from_the_start_tag() {
+        let tag = r#"<sst xmlns="x" count="12" uniqueCount='1000000000000000'"#;
+        assert_eq!(declared_count(tag, "count"), Some(12));
+        assert_eq!(
+            declared_count(tag, "uniqueCount"),
+            Some(1_000_000_000_000_000)
+        );
+        assert_eq!(
+            declared_count(r#"<sst count="99999999999999999999999""#, "count"),
+            Some(u64::MAX)
+        );
+        assert_eq!(declared_count("<sst", "count"), None);
     }
 
     #[test]

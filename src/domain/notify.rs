@@ -12,6 +12,25 @@ pub async fn queue_mail(
     to: &str,
     mail: RenderedMail,
 ) -> AppResult<i64> {
+    queue(conn, to, mail, false).await
+}
+
+/// A mail that carries a secret (a reset or invitation link): if it fails for good, its
+/// bodies are cleared rather than kept on the failed-mails list.
+pub async fn queue_secret_mail(
+    conn: &impl ConnectionTrait,
+    to: &str,
+    mail: RenderedMail,
+) -> AppResult<i64> {
+    queue(conn, to, mail, true).await
+}
+
+async fn queue(
+    conn: &impl ConnectionTrait,
+    to: &str,
+    mail: RenderedMail,
+    secret: bool,
+) -> AppResult<i64> {
     let now = Utc::now();
     let row = outbox::ActiveModel {
         to_addr: Set(to.to_string()),
@@ -24,6 +43,7 @@ pub async fn queue_mail(
         failed_at: Set(None),
         last_error: Set(None),
         created_at: Set(now),
+        secret: Set(secret),
         ..Default::default()
     }
     .insert(conn)

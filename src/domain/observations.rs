@@ -66,6 +66,36 @@ pub struct ObservationForm {
 }
 
 impl ObservationForm {
+    /// The form as posted by the page: one field each, and the rubric's items as
+    /// `score_<item id>`.
+    pub fn from_pairs(pairs: &[(String, String)]) -> Self {
+        let mut f = ObservationForm::default();
+        for (k, v) in pairs {
+            let v = v.clone();
+            match k.as_str() {
+                "observed_on" => f.observed_on = v,
+                "grade_class" => f.grade_class = v,
+                "subject" => f.subject = v,
+                "topic" => f.topic = v,
+                "lesson_kind" => f.lesson_kind = v,
+                "mode" => f.mode = v,
+                "recording_url" => f.recording_url = v,
+                "rubric_id" => f.rubric_id = v,
+                "strengths" => f.strengths = v,
+                "suggestions" => f.suggestions = v,
+                "comment" => f.comment = v,
+                "version" => f.version = v,
+                "idempotency_key" => f.idempotency_key = v,
+                other => {
+                    if let Some(id) = other.strip_prefix("score_") {
+                        f.scores.insert(id.to_string(), v);
+                    }
+                }
+            }
+        }
+        f
+    }
+
     pub fn from_model(o: &observations::Model) -> Self {
         let scores: BTreeMap<String, f64> = serde_json::from_str(&o.scores).unwrap_or_default();
         ObservationForm {
@@ -291,7 +321,7 @@ pub async fn create(
     form: &ObservationForm,
     base_url: &str,
 ) -> AppResult<observations::Model> {
-    let key = idempotency::scoped("observation", &form.idempotency_key)?;
+    let key = idempotency::scoped(actor, "observation", &form.idempotency_key)?;
     if let Some(k) = &key
         && let Some(id) = idempotency::earlier(db, actor, k).await?
     {
@@ -310,7 +340,7 @@ pub async fn create(
             }
         }
     }
-    let p = teacher_pairings::get(&txn, actor, pairing_id).await?;
+    let p = teacher_pairings::get_for_update(&txn, actor, pairing_id).await?;
     let Some((observer, observed)) = roles_in(actor, &p) else {
         return Err(AppError::Forbidden);
     };
@@ -438,7 +468,8 @@ pub async fn update(
 ) -> AppResult<observations::Model> {
     let txn = db::begin_write(db).await?;
     lock(&txn, id).await?;
-    let (before, p) = get(&txn, actor, id).await?;
+    let (before, _) = get(&txn, actor, id).await?;
+    let p = teacher_pairings::get_for_update(&txn, actor, before.teacher_pairing_id).await?;
     if before.author_id != actor.user_id || roles_in(actor, &p).is_none() {
         return Err(AppError::Forbidden);
     }
@@ -529,10 +560,12 @@ pub async fn add_comment(
 ) -> AppResult<comments::Model> {
     let txn = db::begin_write(db).await?;
     lock(&txn, id).await?;
-    let (o, p) = get(&txn, actor, id).await?;
+    let (o, _) = get(&txn, actor, id).await?;
+    let p = teacher_pairings::get_for_update(&txn, actor, o.teacher_pairing_id).await?;
     if roles_in(actor, &p).is_none() {
         return Err(AppError::Forbidden);
     }
+    teacher_pairings::ensure_not_ended(&p)?;
     let row = insert_comment(&txn, actor, CommentOn::Observation(o.id), body).await?;
     if let Some(u) = users::find_by_teacher(&txn, other_of(actor, &p)).await? {
         let notice = Notice::new("obs-comment", format!("/observations/{}", o.id))

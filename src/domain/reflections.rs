@@ -87,7 +87,7 @@ pub async fn create(
     form: &ReflectionForm,
     base_url: &str,
 ) -> AppResult<reflections::Model> {
-    let key = idempotency::scoped("reflection", &form.idempotency_key)?;
+    let key = idempotency::scoped(actor, "reflection", &form.idempotency_key)?;
     if let Some(k) = &key
         && let Some(id) = idempotency::earlier(db, actor, k).await?
     {
@@ -106,7 +106,7 @@ pub async fn create(
             }
         }
     }
-    let p = teacher_pairings::get(&txn, actor, pairing_id).await?;
+    let p = teacher_pairings::get_for_update(&txn, actor, pairing_id).await?;
     if !actor.is_teacher_self(p.mentee_id) {
         return Err(AppError::Forbidden);
     }
@@ -153,6 +153,26 @@ pub async fn create(
     Ok(row)
 }
 
+/// Whether the user `user_id` (active) may write a new reflection in the pairing: its
+/// mentee, while it is active. Used before keeping a text typed when the session lapsed.
+pub async fn may_write(
+    conn: &impl ConnectionTrait,
+    user_id: i64,
+    pairing_id: i64,
+) -> AppResult<bool> {
+    let user = match users::get(conn, user_id).await {
+        Ok(u) if u.is_active => u,
+        Ok(_) | Err(AppError::NotFound) => return Ok(false),
+        Err(e) => return Err(e),
+    };
+    let actor = users::actor_of(&user);
+    match teacher_pairings::get(conn, &actor, pairing_id).await {
+        Ok(p) => Ok(actor.is_teacher_self(p.mentee_id) && p.status == "active"),
+        Err(AppError::NotFound | AppError::Forbidden) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
 /// The author edits their reflection; a save based on an older text is refused (409
 /// `version`), so two tabs cannot overwrite each other.
 pub async fn update(
@@ -169,14 +189,29 @@ pub async fn update(
         .into_tuple::<i64>()
         .one(&txn)
         .await?;
-    let (before, p) = get(&txn, actor, id).await?;
+    let (before, _) = get(&txn, actor, id).await?;
+    let p = teacher_pairings::get_for_update(&txn, actor, before.teacher_pairing_id).await?;
     if before.author_id != actor.user_id {
         return Err(AppError::Forbidden);
     }
+    teacher_pairings::ensure_not_ended(&p)?;
     if form.version.trim() != version_of(&before) {
         return Err(AppError::conflict("version", "refl-err-stale"));
     }
     let (observation_id, title, body) = checked(&txn, &p, form).await?;
+    // A reflection about an observation is the observed teacher's reply, which locks the
+    // observation: the link stays as it was made (an empty choice keeps it), or the
+    // observation would unlock.
+    let observation_id = match before.observation_id {
+        Some(linked) if observation_id.is_some_and(|o| o != linked) => {
+            return Err(AppError::invalid(
+                "observation_id",
+                Msg::new("refl-err-link-fixed"),
+            ));
+        }
+        Some(linked) => Some(linked),
+        None => observation_id,
+    };
     let mut a = before.clone().into_active_model();
     a.observation_id = Set(observation_id);
     a.title = Set(title);
@@ -243,10 +278,12 @@ pub async fn add_comment(
     base_url: &str,
 ) -> AppResult<comments::Model> {
     let txn = db::begin_write(db).await?;
-    let (r, p) = get(&txn, actor, id).await?;
+    let (r, _) = get(&txn, actor, id).await?;
+    let p = teacher_pairings::get_for_update(&txn, actor, r.teacher_pairing_id).await?;
     if !actor.is_teacher_self(p.mentor_id) && !actor.is_teacher_self(p.mentee_id) {
         return Err(AppError::Forbidden);
     }
+    teacher_pairings::ensure_not_ended(&p)?;
     let row =
         observations::insert_comment(&txn, actor, observations::CommentOn::Reflection(r.id), body)
             .await?;
@@ -382,7 +419,7 @@ pub async fn add_contact(
     f: &ContactForm,
 ) -> AppResult<contacts::Model> {
     let txn = db::begin_write(db).await?;
-    let p = teacher_pairings::get(&txn, actor, pairing_id).await?;
+    let p = teacher_pairings::get_for_update(&txn, actor, pairing_id).await?;
     if !actor.is_teacher_self(p.mentor_id) && !actor.is_teacher_self(p.mentee_id) {
         return Err(AppError::Forbidden);
     }

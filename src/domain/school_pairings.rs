@@ -16,6 +16,7 @@ use crate::db;
 use crate::domain::academic_years::parse_year_name;
 use crate::domain::access::Actor;
 use crate::domain::audit;
+use crate::domain::idempotency;
 use crate::domain::notify::{self, Notice};
 use crate::domain::paging::{self, PageRequest, Paged};
 use crate::domain::settings;
@@ -632,6 +633,8 @@ pub async fn publish(
             Msg::new("err-too-long").arg("max", 100),
         ));
     }
+    let key = key.map(|k| idempotency::stored_key(actor, "sp-publish", k));
+    let key = key.as_deref();
     let mut ids: Vec<i64> = ids.to_vec();
     ids.sort_unstable();
     ids.dedup();

@@ -225,6 +225,15 @@ async fn validate(
         && en >= s
         && e.get("starts_on").is_none()
     {
+        // The teacher's row stays locked until the caller's transaction ends (PostgreSQL),
+        // so two overlapping secondments of one teacher saved at once cannot both pass.
+        teachers::Entity::find_by_id(tid)
+            .select_only()
+            .column(teachers::Column::Id)
+            .lock_exclusive()
+            .into_tuple::<i64>()
+            .one(conn)
+            .await?;
         let mut q = secondments::Entity::find()
             .filter(secondments::Column::TeacherId.eq(tid))
             .filter(secondments::Column::StartsOn.lte(en))

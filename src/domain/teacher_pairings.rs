@@ -17,7 +17,7 @@ use crate::domain::audit;
 use crate::domain::notify::{self, Notice};
 use crate::domain::paging::{self, PageRequest, Paged};
 use crate::domain::types::{self, Role, de::loose_string};
-use crate::domain::{settings, users};
+use crate::domain::{idempotency, settings, users};
 use crate::entities::{
     academic_years, audit_log, idempotency_keys, plan_comments, school_pairings, schools,
     teacher_pairings, teachers, users as user_rows,
@@ -198,6 +198,44 @@ async fn lock_teachers(conn: &impl ConnectionTrait, ids: &[i64]) -> AppResult<()
         .into_tuple::<i64>()
         .all(conn)
         .await?;
+    Ok(())
+}
+
+/// Locks the pairing's row until the transaction ends (PostgreSQL; SQLite's writes are
+/// serialised anyway): a record added to the pairing (an observation, a reflection, a
+/// comment) and the pairing's termination or completion cannot cross — whichever comes
+/// second sees the other's outcome.
+pub(crate) async fn lock_row(conn: &impl ConnectionTrait, id: i64) -> AppResult<()> {
+    teacher_pairings::Entity::find_by_id(id)
+        .select_only()
+        .column(teacher_pairings::Column::Id)
+        .lock_exclusive()
+        .into_tuple::<i64>()
+        .one(conn)
+        .await?;
+    Ok(())
+}
+
+/// The pairing as the actor may see it, its row locked for a change to its records (see
+/// `lock_row`).
+pub async fn get_for_update(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    id: i64,
+) -> AppResult<teacher_pairings::Model> {
+    lock_row(conn, id).await?;
+    get(conn, actor, id).await
+}
+
+/// A completed or terminated pairing is a closed record: nothing in it changes any more
+/// (409).
+pub fn ensure_not_ended(p: &teacher_pairings::Model) -> AppResult<()> {
+    if matches!(status_of(p), Status::Completed | Status::Terminated) {
+        return Err(AppError::conflict(
+            "teacher_pairing_id",
+            "err-pairing-ended-readonly",
+        ));
+    }
     Ok(())
 }
 
@@ -724,7 +762,7 @@ pub async fn publish(
         .map(str::trim)
         .filter(|k| !k.is_empty() && k.len() <= 100);
     if let Some(k) = key {
-        let stored = format!("tp-publish:{k}");
+        let stored = idempotency::stored_key(actor, "tp-publish", k);
         if let Some(row) = idempotency_keys::Entity::find_by_id(stored.clone())
             .one(&txn)
             .await?
@@ -799,7 +837,7 @@ pub async fn publish(
     }
     if let Some(k) = key {
         idempotency_keys::ActiveModel {
-            key: Set(format!("tp-publish:{k}")),
+            key: Set(idempotency::stored_key(actor, "tp-publish", k)),
             user_id: Set(actor.user_id),
             outcome: Set(serde_json::to_string(&outcome)?),
             created_at: Set(Utc::now()),
@@ -883,6 +921,7 @@ pub async fn terminate(
 ) -> AppResult<teacher_pairings::Model> {
     actor.require_bureau()?;
     let txn = db::begin_write(db).await?;
+    lock_row(&txn, id).await?;
     let before = find(&txn, id).await?;
     if status_of(&before) != Status::Active {
         return Err(AppError::conflict("status", "tp-err-transition"));
@@ -1412,13 +1451,14 @@ pub async fn add_comment(
     body: &str,
 ) -> AppResult<plan_comments::Model> {
     let txn = db::begin_write(db).await?;
-    let p = get(&txn, actor, id).await?;
+    let p = get_for_update(&txn, actor, id).await?;
     if !(actor.is_bureau()
         || actor.is_teacher_self(p.mentor_id)
         || actor.is_teacher_self(p.mentee_id))
     {
         return Err(AppError::Forbidden);
     }
+    ensure_not_ended(&p)?;
     let body = types::required_text(body, 2000).map_err(|m| AppError::invalid("body", m))?;
     let row = plan_comments::ActiveModel {
         teacher_pairing_id: Set(id),

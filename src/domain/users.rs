@@ -5,15 +5,16 @@ use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use chrono::{Duration, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, Set,
+    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 
 use crate::db;
 use crate::domain::access::Actor;
+use crate::domain::throttle::{SignInThrottle, Verdict};
 use crate::domain::types::{self, Role};
-use crate::domain::{audit, notify, tokens};
-use crate::entities::{api_tokens, password_resets, teachers, users};
+use crate::domain::{audit, notify, sessions, tokens};
+use crate::entities::{api_tokens, password_resets, reset_requests, teachers, users};
 use crate::error::{AppError, AppResult, FieldErrors, Msg};
 use crate::i18n::Lang;
 use crate::mail;
@@ -275,6 +276,8 @@ pub async fn create_first_admin(
     errors.into_result()?;
     let hash = hash_password(&password.unwrap_or_default()).await?;
     let txn = db::begin_write(db).await?;
+    // Two first-run submits at once: the second waits here, then finds the first's user.
+    db::lock_key(&txn, db::LOCK_FIRST_ADMIN).await?;
     if count(&txn).await? > 0 {
         return Err(AppError::Forbidden);
     }
@@ -321,7 +324,6 @@ async fn insert_user(
         password_hash: Set(password_hash),
         is_active: Set(true),
         locale: Set(None),
-        session_epoch: Set(0),
         last_login_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
@@ -462,16 +464,21 @@ pub async fn update(
     active.role = Set(new.role.as_str().to_string());
     active.school_id = Set(new.school_id);
     active.teacher_id = Set(new.teacher_id);
+    let password_set = new_hash.is_some();
     if let Some(hash) = new_hash {
         active.password_hash = Set(hash);
-        active.session_epoch = Set(before.session_epoch + 1);
-    }
-    if rebound {
-        // A changed role or binding ends the user's sessions, so old rights do not linger.
-        active.session_epoch = Set(before.session_epoch + 1);
     }
     active.updated_at = Set(Utc::now());
     let user = active.update(&txn).await.map_err(user_conflict)?;
+    if password_set {
+        // A password set by the bureau ends the user's sessions and any reset link still open.
+        sessions::end_all(&txn, id, None).await?;
+        invalidate_credentials(&txn, id, false).await?;
+    }
+    if rebound {
+        // A changed role or binding ends the user's sessions, so old rights do not linger.
+        sessions::end_all(&txn, id, None).await?;
+    }
     audit::record(
         &txn,
         Some(actor),
@@ -501,12 +508,10 @@ pub async fn set_active(
     let before = get(&txn, id).await?;
     let mut active = before.clone().into_active_model();
     active.is_active = Set(active_flag);
-    if !active_flag {
-        active.session_epoch = Set(before.session_epoch + 1);
-    }
     active.updated_at = Set(Utc::now());
     let user = active.update(&txn).await?;
     if !active_flag {
+        sessions::end_all(&txn, user.id, None).await?;
         invalidate_credentials(&txn, user.id, true).await?;
     }
     let action = if active_flag {
@@ -581,6 +586,33 @@ pub async fn authenticate(
     Ok(user)
 }
 
+/// Signs in through the throttle (`domain::throttle`): refused with `TooManyRequests` while
+/// the account or address must wait, before the password is even checked; a failure is
+/// counted, a success clears this address's failures on the account.
+pub async fn sign_in(
+    db: &DatabaseConnection,
+    throttle: &SignInThrottle,
+    email: &str,
+    password: &str,
+    address: &str,
+) -> AppResult<users::Model> {
+    let now = Utc::now();
+    if let Verdict::Wait(_) = throttle.check(db, email, address, now).await? {
+        return Err(AppError::TooManyRequests);
+    }
+    match authenticate(db, email, password).await {
+        Ok(user) => {
+            throttle.succeeded(db, email, address).await?;
+            Ok(user)
+        }
+        Err(AppError::Unauthorized) => {
+            throttle.failed(db, email, address, now).await?;
+            Err(AppError::Unauthorized)
+        }
+        Err(e) => Err(e),
+    }
+}
+
 /// Ends what a leaked credential could still open: unused reset links, and with
 /// `revoke_tokens` the personal API tokens too.
 async fn invalidate_credentials(
@@ -643,25 +675,55 @@ async fn issue_reset(
         token
     );
     let rendered = mail::password_reset(lang, &user.name, &link, hours, welcome);
-    notify::queue_mail(conn, &user.email, rendered).await?;
+    notify::queue_secret_mail(conn, &user.email, rendered).await?;
     Ok(())
 }
 
-/// "Forgot password": mails a link when the address belongs to an active account, and
-/// says nothing either way.
-pub async fn request_reset(db: &DatabaseConnection, email: &str, base_url: &str) -> AppResult<()> {
+/// "Forgot password": queues the request for the worker, which mails a link when the
+/// address belongs to an active account. The answer, and the time it takes, are the same
+/// whether or not the address is known: nothing here looks the address up.
+pub async fn request_reset(conn: &impl ConnectionTrait, email: &str) -> AppResult<()> {
     let Ok(email) = types::email(email) else {
         return Ok(());
     };
-    if let Some(user) = find_by_email(db, &email).await?
-        && user.is_active
-    {
+    reset_requests::ActiveModel {
+        email: Set(email),
+        requested_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    Ok(())
+}
+
+/// The worker's part of "forgot password": for each queued request, a link for an active
+/// account with that address (and nothing for an unknown one). Each request is taken by
+/// deleting its row, so two workers never mail one link twice.
+pub async fn process_reset_requests(db: &DatabaseConnection, base_url: &str) -> AppResult<usize> {
+    let queued = reset_requests::Entity::find()
+        .order_by_asc(reset_requests::Column::Id)
+        .limit(100)
+        .all(db)
+        .await?;
+    let mut mailed = 0;
+    for request in queued {
         let txn = db::begin_write(db).await?;
-        issue_reset(&txn, &user, base_url, false).await?;
-        audit::note(&txn, None, "request-reset", "user", Some(user.id)).await?;
+        let taken = reset_requests::Entity::delete_by_id(request.id)
+            .exec(&txn)
+            .await?
+            .rows_affected
+            == 1;
+        if taken
+            && let Some(user) = find_by_email(&txn, &request.email).await?
+            && user.is_active
+        {
+            issue_reset(&txn, &user, base_url, false).await?;
+            audit::note(&txn, None, "request-reset", "user", Some(user.id)).await?;
+            mailed += 1;
+        }
         txn.commit().await?;
     }
-    Ok(())
+    Ok(mailed)
 }
 
 /// Bureau: sends a user a reset link.
@@ -723,23 +785,25 @@ pub async fn reset_password(
     let mut reset = row.into_active_model();
     reset.used_at = Set(Some(Utc::now()));
     reset.update(&txn).await?;
-    let epoch = user.session_epoch;
     let mut active = user.into_active_model();
     active.password_hash = Set(hash);
-    active.session_epoch = Set(epoch + 1);
     active.updated_at = Set(Utc::now());
     let user = active.update(&txn).await?;
-    // A reset answers a forgotten or stolen password: tokens made meanwhile end too.
+    // A reset answers a forgotten or stolen password: sessions and tokens made meanwhile
+    // end too.
+    sessions::end_all(&txn, user.id, None).await?;
     invalidate_credentials(&txn, user.id, true).await?;
     audit::note(&txn, None, "reset-password", "user", Some(user.id)).await?;
     txn.commit().await?;
     Ok(user)
 }
 
-/// Changes one's own password; other sessions end, this one is renewed by the caller.
+/// Changes one's own password; the other sessions, the API tokens and any open reset link
+/// end, the session making the change (`this_session`) goes on.
 pub async fn change_password(
     db: &DatabaseConnection,
     actor: &Actor,
+    this_session: Option<i64>,
     current: &str,
     new: &str,
     confirm: &str,
@@ -758,13 +822,12 @@ pub async fn change_password(
     errors.into_result()?;
     let hash = hash_password(&new.unwrap_or_default()).await?;
     let txn = db::begin_write(db).await?;
-    let epoch = user.session_epoch;
     let mut active = user.into_active_model();
     active.password_hash = Set(hash);
-    active.session_epoch = Set(epoch + 1);
     active.updated_at = Set(Utc::now());
     let user = active.update(&txn).await?;
-    invalidate_credentials(&txn, user.id, false).await?;
+    sessions::end_all(&txn, user.id, this_session).await?;
+    invalidate_credentials(&txn, user.id, true).await?;
     audit::note(&txn, Some(actor), "change-password", "user", Some(user.id)).await?;
     txn.commit().await?;
     Ok(user)
@@ -937,9 +1000,9 @@ pub async fn deactivate_bound(
     for before in query.all(conn).await? {
         let mut active = before.clone().into_active_model();
         active.is_active = Set(false);
-        active.session_epoch = Set(before.session_epoch + 1);
         active.updated_at = Set(Utc::now());
         let user = active.update(conn).await?;
+        sessions::end_all(conn, user.id, None).await?;
         invalidate_credentials(conn, user.id, true).await?;
         audit::record(
             conn,

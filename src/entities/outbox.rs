@@ -15,6 +15,9 @@ pub struct Model {
     pub failed_at: Option<DateTimeUtc>,
     pub last_error: Option<String>,
     pub created_at: DateTimeUtc,
+    /// The mail carries a secret (a reset or invitation link): its bodies are cleared when
+    /// it fails for good, and it is not sent again from the failed-mails page.
+    pub secret: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

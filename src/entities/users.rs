@@ -13,7 +13,6 @@ pub struct Model {
     pub password_hash: String,
     pub is_active: bool,
     pub locale: Option<String>,
-    pub session_epoch: i32,
     pub last_login_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -1,37 +1,45 @@
-//! Nothing typed is lost: a form posted after the session expired is kept (a row under a
-//! random token, the token in a cookie) and the writer is sent to sign in; back on the
-//! form, the text is filled in again. Kept 7 days, one per form and user; only the user
-//! who last signed in on this browser gets it back (without that cookie nothing is kept).
+//! Nothing typed is lost: a form posted after the session ran out of time is kept (a row
+//! under a random token, the token in a cookie) and the writer is sent to sign in; back on
+//! the form, the text is filled in again. Kept 7 days, one per form, at most
+//! `MAX_PER_USER` per user (the newest win), and only for the user whose session lapsed on
+//! this browser, while their account is active, for a form and record that exist and are
+//! theirs (the caller checks). A signed-out or unknown browser's post keeps nothing.
 use chrono::{Duration, Utc};
 use rocket::http::{Cookie, CookieJar, SameSite};
 use rocket::response::Redirect;
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
 
 use crate::domain::tokens;
 use crate::entities::form_drafts;
 use crate::error::AppResult;
-use crate::web::guards;
 
 pub const DRAFT_COOKIE: &str = "tx_draft";
 /// How long a kept text waits.
 pub const KEEP_DAYS: i64 = 7;
 /// The largest text kept (a form body is at most 1 MiB anyway).
 const MAX_FIELDS_BYTES: usize = 256 * 1024;
+/// Kept texts per user; an older one goes when a newer one comes.
+pub const MAX_PER_USER: u64 = 3;
 
-/// Keeps the fields typed for the form at `path` and answers with the way to the login
-/// page, which leads back to `path`.
+/// Keeps the fields typed for the form at `path` for `keep_for` (the user whose session
+/// lapsed, when they may use that form; None keeps nothing) and answers with the way to the
+/// login page, which leads back to `path`.
 pub async fn keep_and_sign_in(
     db: &DatabaseConnection,
     cookies: &CookieJar<'_>,
+    keep_for: Option<i64>,
     path: &str,
     fields: Vec<(String, String)>,
 ) -> AppResult<Redirect> {
     let fields: Vec<(String, String)> = fields.into_iter().filter(|(k, _)| k != "_csrf").collect();
     let text = serde_json::to_string(&fields)?;
-    // Kept only for the user who last signed in here (the cookie is encrypted), one text
-    // per form: a new one replaces the old.
-    if let Some(user_id) = guards::last_user(cookies)
-        && text.len() <= MAX_FIELDS_BYTES
+    let next: String = url::form_urlencoded::byte_serialize(path.as_bytes()).collect();
+    let Some(user_id) = keep_for.filter(|_| text.len() <= MAX_FIELDS_BYTES) else {
+        return Ok(Redirect::to(format!("/login?next={next}")));
+    };
     {
         form_drafts::Entity::delete_many()
             .filter(form_drafts::Column::UserId.eq(user_id))
@@ -53,6 +61,23 @@ pub async fn keep_and_sign_in(
         }
         .insert(db)
         .await?;
+        // The newest few per user stay.
+        let stale: Vec<String> = form_drafts::Entity::find()
+            .select_only()
+            .column(form_drafts::Column::Token)
+            .filter(form_drafts::Column::UserId.eq(user_id))
+            .order_by_desc(form_drafts::Column::CreatedAt)
+            .limit(100)
+            .offset(MAX_PER_USER)
+            .into_tuple()
+            .all(db)
+            .await?;
+        if !stale.is_empty() {
+            form_drafts::Entity::delete_many()
+                .filter(form_drafts::Column::Token.is_in(stale))
+                .exec(db)
+                .await?;
+        }
         cookies.add_private(
             Cookie::build((DRAFT_COOKIE, token))
                 .path("/")
@@ -61,7 +86,6 @@ pub async fn keep_and_sign_in(
                 .max_age(rocket::time::Duration::days(KEEP_DAYS)),
         );
     }
-    let next: String = url::form_urlencoded::byte_serialize(path.as_bytes()).collect();
     Ok(Redirect::to(format!("/login?next={next}&expired=1&kept=1")))
 }
 

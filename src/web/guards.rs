@@ -5,85 +5,65 @@ use rocket::http::{Cookie, CookieJar, SameSite, Status};
 use rocket::request::{FlashMessage, FromRequest, Outcome, Request};
 use rocket::time::Duration as CookieDuration;
 use sea_orm::DatabaseConnection;
-use serde::{Deserialize, Serialize};
 
 use crate::config::AppConfig;
 use crate::domain::access::Actor;
+use crate::domain::sessions::{self, Resolved};
 use crate::domain::types::Role;
 use crate::domain::{tokens, users};
 use crate::entities::users as user_entity;
-use crate::error::{FieldErrors, Msg};
+use crate::error::{AppResult, FieldErrors, Msg};
 use crate::i18n::Lang;
 
 pub const SESSION_COOKIE: &str = "tx_session";
 pub const CSRF_COOKIE: &str = "tx_csrf";
 pub const LANG_COOKIE: &str = "tx_lang";
-/// Who last signed in on this browser (encrypted; 30 days): text typed after a session
-/// expired is given back only to them.
-pub const LAST_USER_COOKIE: &str = "tx_who";
 
-/// What the encrypted session cookie holds.
-#[derive(Debug, Serialize, Deserialize)]
-struct SessionData {
-    /// user id
-    u: i64,
-    /// the user's session epoch when signed in; a bump ends every session
-    e: i32,
-    /// expiry, unix seconds (sliding)
-    x: i64,
-    /// when the user signed in, unix seconds: no session lives longer than `MAX_SESSION_DAYS`
-    s: i64,
-}
-
-/// However active, a session ends this many days after signing in.
-pub const MAX_SESSION_DAYS: i64 = 14;
-
-/// Starts a fresh session for `user` (a new cookie and a new CSRF token).
-pub fn start_session(cookies: &CookieJar<'_>, user: &user_entity::Model, config: &AppConfig) {
-    let secure = config.secure_cookies();
-    write_session(
-        cookies,
-        SessionData {
-            u: user.id,
-            e: user.session_epoch,
-            x: Utc::now().timestamp() + config.session_minutes * 60,
-            s: Utc::now().timestamp(),
-        },
+/// Starts a server-side session for `user` (see `domain::sessions`): the cookie holds its
+/// secret, and a new CSRF token goes with it.
+pub async fn start_session(
+    db: &DatabaseConnection,
+    cookies: &CookieJar<'_>,
+    user: &user_entity::Model,
+    config: &AppConfig,
+    client: &ClientInfo,
+) -> AppResult<()> {
+    let secret = sessions::start(
+        db,
+        user,
         config.session_minutes,
-        secure,
-    );
-    set_csrf_cookie(cookies, tokens::random_base64(32), secure);
+        &client.address,
+        &client.user_agent,
+    )
+    .await?;
+    let secure = config.secure_cookies();
+    // The cookie outlives an idle session on purpose: a lapsed session is then told apart
+    // from no session (the login page says it expired; a text being typed is kept).
     cookies.add_private(
-        Cookie::build((LAST_USER_COOKIE, user.id.to_string()))
+        Cookie::build((SESSION_COOKIE, secret))
             .path("/")
             .http_only(true)
             .secure(secure)
             .same_site(SameSite::Lax)
-            .max_age(CookieDuration::days(30)),
+            .max_age(CookieDuration::days(sessions::MAX_SESSION_DAYS)),
     );
+    set_csrf_cookie(cookies, tokens::random_base64(32), secure);
+    Ok(())
 }
 
-/// The user who last signed in on this browser, if the cookie says.
-pub fn last_user(cookies: &CookieJar<'_>) -> Option<i64> {
-    cookies
-        .get_private(LAST_USER_COOKIE)
-        .and_then(|c| c.value().parse().ok())
-}
-
-fn write_session(cookies: &CookieJar<'_>, data: SessionData, minutes: i64, secure: bool) {
-    let value = serde_json::to_string(&data).unwrap_or_default();
-    let cookie = Cookie::build((SESSION_COOKIE, value))
-        .path("/")
-        .http_only(true)
-        .secure(secure)
-        .same_site(SameSite::Lax)
-        .max_age(CookieDuration::minutes(minutes));
-    cookies.add_private(cookie);
-}
-
-pub fn end_session(cookies: &CookieJar<'_>, config: &AppConfig) {
+/// Signs out: the session ends on the server (so a copied cookie no longer works either)
+/// and the cookie is removed.
+pub async fn end_session(
+    db: &DatabaseConnection,
+    cookies: &CookieJar<'_>,
+    config: &AppConfig,
+) -> AppResult<()> {
+    if let Some(cookie) = cookies.get_private(SESSION_COOKIE) {
+        sessions::end_by_secret(db, cookie.value()).await?;
+    }
     cookies.remove_private(Cookie::build(SESSION_COOKIE).path("/"));
     set_csrf_cookie(cookies, tokens::random_base64(32), config.secure_cookies());
+    Ok(())
 }
 
 fn set_csrf_cookie(cookies: &CookieJar<'_>, token: String, secure: bool) {
@@ -110,6 +90,8 @@ pub struct CurrentUser {
     pub user: user_entity::Model,
     pub actor: Actor,
     pub via_token: bool,
+    /// The server-side session this request came with (None for a bearer token).
+    pub session_id: Option<i64>,
 }
 
 async fn resolve_user(req: &Request<'_>) -> Result<CurrentUser, NoUser> {
@@ -125,6 +107,7 @@ async fn resolve_user(req: &Request<'_>) -> Result<CurrentUser, NoUser> {
                 actor: users::actor_of(&user),
                 user,
                 via_token: true,
+                session_id: None,
             }),
             Err(_) => Err(NoUser::BadToken),
         };
@@ -133,39 +116,66 @@ async fn resolve_user(req: &Request<'_>) -> Result<CurrentUser, NoUser> {
     let Some(cookie) = cookies.get_private(SESSION_COOKIE) else {
         return Err(NoUser::Anonymous);
     };
-    let Ok(data) = serde_json::from_str::<SessionData>(cookie.value()) else {
-        return Err(NoUser::Anonymous);
-    };
-    let now = Utc::now().timestamp();
-    if data.x < now || now - data.s > MAX_SESSION_DAYS * 86_400 {
-        cookies.remove_private(Cookie::build(SESSION_COOKIE).path("/"));
-        return Err(NoUser::Expired);
-    }
-    let user = match users::get(db, data.u).await {
-        Ok(u) if u.is_active && u.session_epoch == data.e => u,
-        _ => {
-            cookies.remove_private(Cookie::build(SESSION_COOKIE).path("/"));
-            return Err(NoUser::Expired);
-        }
-    };
-    let (minutes, secure) = req
+    let minutes = req
         .rocket()
         .state::<AppConfig>()
-        .map(|c| (c.session_minutes, c.secure_cookies()))
-        .unwrap_or((480, false));
-    // Sliding expiry: renew when a minute or more has passed.
-    if data.x - now < minutes * 60 - 60 {
-        let renewed = SessionData {
-            x: now + minutes * 60,
-            ..data
-        };
-        write_session(cookies, renewed, minutes, secure);
+        .map(|c| c.session_minutes)
+        .unwrap_or(480);
+    let forget = || cookies.remove_private(Cookie::build(SESSION_COOKIE).path("/"));
+    match sessions::resolve(db, cookie.value(), minutes).await {
+        Ok(Resolved::Active(user, session)) => Ok(CurrentUser {
+            actor: users::actor_of(&user),
+            user: *user,
+            via_token: false,
+            session_id: Some(session.id),
+        }),
+        Ok(Resolved::Lapsed(user_id)) => {
+            // The cookie stays until the next sign-in replaces it: a form posted from this
+            // browser later is still known to be its writer's (see `web::drafts`).
+            req.local_cache(|| LapsedSession(Some(user_id)));
+            Err(NoUser::Expired)
+        }
+        Ok(Resolved::Ended) => {
+            forget();
+            Err(NoUser::Expired)
+        }
+        Ok(Resolved::Unknown) => {
+            forget();
+            Err(NoUser::Anonymous)
+        }
+        Err(e) => {
+            tracing::error!("resolving a session: {e}");
+            Err(NoUser::Anonymous)
+        }
     }
-    Ok(CurrentUser {
-        actor: users::actor_of(&user),
-        user,
-        via_token: false,
-    })
+}
+
+/// The user whose session on this browser ran out of time (not signed out, not ended by a
+/// password change or deactivation), when this request came with such a session.
+#[derive(Debug, Clone, Copy, Default)]
+struct LapsedSession(Option<i64>);
+
+/// The signed-in user, or else the user whose session on this browser lapsed lately (for
+/// forms whose text is kept when the session ran out while it was being written).
+pub struct UserOrLapsed {
+    pub user: Option<CurrentUser>,
+    pub lapsed: Option<i64>,
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for UserOrLapsed {
+    type Error = NoUser;
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, NoUser> {
+        let user = match req.guard::<CurrentUser>().await {
+            Outcome::Success(user) => Some(user),
+            Outcome::Error((Status::Unauthorized, _)) => None,
+            Outcome::Error(e) => return Outcome::Error(e),
+            Outcome::Forward(f) => return Outcome::Forward(f),
+        };
+        let lapsed = req.local_cache(LapsedSession::default).0;
+        Outcome::Success(UserOrLapsed { user, lapsed })
+    }
 }
 
 /// The user of this request, resolved once and cached.
@@ -561,6 +571,31 @@ pub fn ctx_for_error(req: &Request<'_>) -> Ctx {
 
 /// The client address for throttling.
 pub struct ClientAddr(pub String);
+
+/// Where a request comes from, for a new session's row: address and browser.
+pub struct ClientInfo {
+    pub address: String,
+    pub user_agent: String,
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for ClientInfo {
+    type Error = ();
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
+        Outcome::Success(ClientInfo {
+            address: req
+                .client_ip()
+                .map(|ip| ip.to_string())
+                .unwrap_or_else(|| "unknown".into()),
+            user_agent: req
+                .headers()
+                .get_one("User-Agent")
+                .unwrap_or_default()
+                .to_string(),
+        })
+    }
+}
 
 #[rocket::async_trait]
 impl<'r> FromRequest<'r> for ClientAddr {

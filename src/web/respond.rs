@@ -112,7 +112,7 @@ fn log_server_error(err: &AppError, req: &Request<'_>) {
             chain.push_str(&s.to_string());
             source = s.source();
         }
-        tracing::error!(path = %req.uri(), "request failed: {chain}");
+        tracing::error!(path = %loggable_uri(req), "request failed: {chain}");
     }
 }
 
@@ -205,6 +205,17 @@ impl Fairing for SecurityHeaders {
     }
 
     async fn on_response<'r>(&self, req: &'r Request<'_>, res: &mut Response<'r>) {
+        if req
+            .rocket()
+            .state::<crate::config::AppConfig>()
+            .is_some_and(|c| c.secure_cookies())
+        {
+            // Served behind https: browsers keep to https for a year.
+            res.set_header(Header::new(
+                "Strict-Transport-Security",
+                "max-age=31536000; includeSubDomains",
+            ));
+        }
         res.set_header(Header::new(
             "Content-Security-Policy",
             "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
@@ -221,8 +232,64 @@ impl Fairing for SecurityHeaders {
     }
 }
 
-/// Gives every request an id, logs method, path, status and time with it, and returns it
-/// in `X-Request-Id`.
+/// Path segments after which the next segment is a secret (a reset or invitation link).
+const SECRET_AFTER: &[&str] = &["password-reset"];
+/// Query parameters whose values are never logged.
+const SECRET_PARAMS: &[&str] = &["token", "key", "secret", "password", "code"];
+const REDACTED: &str = "[redacted]";
+
+/// A path with the secret segments replaced: `/password-reset/abc` → `/password-reset/[redacted]`.
+fn redact_path(path: &str) -> String {
+    let mut out = Vec::new();
+    let mut secret_next = false;
+    for segment in path.split('/') {
+        if secret_next && !segment.is_empty() {
+            out.push(REDACTED);
+        } else {
+            out.push(segment);
+        }
+        secret_next = SECRET_AFTER.contains(&segment);
+    }
+    out.join("/")
+}
+
+/// A request's path and query as they may be logged: no reset token, in the path or in a
+/// query value (such as `next=/password-reset/…`), and no value of a secret-named parameter.
+pub fn redact_uri(path: &str, query: Option<&str>) -> String {
+    let path = redact_path(path);
+    let Some(query) = query else {
+        return path;
+    };
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .map(|(k, v)| {
+            let lower = k.to_ascii_lowercase();
+            if SECRET_PARAMS.iter().any(|p| lower.contains(p)) {
+                (k, REDACTED.to_string())
+            } else {
+                let v = match v.split_once('?') {
+                    Some((p, q)) => redact_uri(p, Some(q)),
+                    None => redact_path(&v),
+                };
+                (k, v)
+            }
+        })
+        .collect();
+    let query: String = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish();
+    format!("{path}?{query}")
+}
+
+fn loggable_uri(req: &Request<'_>) -> String {
+    redact_uri(
+        req.uri().path().as_str(),
+        req.uri().query().map(|q| q.as_str()),
+    )
+}
+
+/// Gives every request an id, logs method, path (secrets redacted), status and time with
+/// it, and returns it in `X-Request-Id`.
 pub struct RequestLog;
 
 #[derive(Clone, Copy)]
@@ -250,11 +317,32 @@ impl Fairing for RequestLog {
         tracing::info!(
             request_id = started.1,
             method = %req.method(),
-            path = %req.uri().path(),
+            path = %loggable_uri(req),
             status = res.status().code,
             ms = format!("{ms:.1}"),
             "request"
         );
         res.set_header(Header::new("X-Request-Id", started.1.to_string()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_uri;
+
+    #[test]
+    fn tokens_are_redacted_in_paths_and_queries() {
+        assert_eq!(
+            redact_uri("/password-reset/s3cr3t", None),
+            "/password-reset/[redacted]"
+        );
+        assert_eq!(redact_uri("/password-reset", None), "/password-reset");
+        let q = redact_uri("/login", Some("next=%2Fpassword-reset%2Fs3cr3t&lang=en"));
+        assert!(!q.contains("s3cr3t") && q.contains("lang=en"), "{q}");
+        let q = redact_uri("/x", Some("token=abc&api_key=def&page=2"));
+        assert!(
+            !q.contains("abc") && !q.contains("def") && q.contains("page=2"),
+            "{q}"
+        );
     }
 }

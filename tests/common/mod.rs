@@ -109,7 +109,9 @@ pub async fn spawn_with(
         .merge(("database_url", url.clone()))
         .merge(("data_dir", dir.path().to_path_buf()))
         .merge(("background_jobs", false))
-        .merge(("base_url", "http://tongxing.test"));
+        .merge(("base_url", "http://tongxing.test"))
+        // Uploads are read by the built program in a child process, as in production.
+        .merge(("import_reader", env!("CARGO_BIN_EXE_tongxing")));
     let figment = configure(figment);
     let mailer = RecordingMailer::default();
     let rocket = tongxing::build(figment, Some(Arc::new(mailer.clone())))
@@ -315,12 +317,46 @@ impl TestApp {
             .expect("create user")
     }
 
-    /// Delivers the outbox now and returns the mails sent so far.
+    /// Runs the worker's quick round now (reset requests, then the outbox) and returns the
+    /// mails sent so far.
     pub async fn deliver_mail(&self) -> Vec<tongxing::mail::OutgoingMail> {
-        tongxing::jobs::deliver_due(&self.db, &self.mailer)
+        tongxing::jobs::work_once(&self.db, &self.mailer, "http://tongxing.test")
             .await
             .expect("deliver outbox");
         self.mailer.sent.lock().expect("mail lock").clone()
+    }
+
+    /// A timestamp as a SQL literal in the form this backend's rows hold it.
+    pub fn time_literal(&self, at: chrono::DateTime<chrono::Utc>) -> String {
+        match self.backend {
+            Backend::Sqlite => format!("'{}'", at.format("%Y-%m-%d %H:%M:%S%.f+00:00")),
+            Backend::Postgres => format!("'{}'", at.to_rfc3339()),
+        }
+    }
+
+    /// Lets every session run out of time now (as if idle past its expiry).
+    pub async fn lapse_sessions(&self) {
+        let now = self.time_literal(chrono::Utc::now());
+        self.db
+            .execute_unprepared(&format!("UPDATE sessions SET expires_at = {now}"))
+            .await
+            .expect("lapse sessions");
+    }
+
+    /// The one integer a query answers as `n` (`SELECT MAX(id) AS n FROM …`).
+    pub async fn scalar(&self, sql: &str) -> i64 {
+        let row = self
+            .db
+            .query_one_raw(sea_orm::Statement::from_string(
+                self.db.get_database_backend(),
+                sql.to_string(),
+            ))
+            .await
+            .expect("scalar query")
+            .expect("a row");
+        row.try_get::<i64>("", "n")
+            .or_else(|_| row.try_get::<i32>("", "n").map(i64::from))
+            .expect("an integer")
     }
 
     pub async fn count(&self, table: &str) -> i64 {

@@ -110,6 +110,28 @@ fn demo_prints_the_logins() {
 }
 
 #[test]
+fn demo_refuses_a_database_with_real_accounts_unless_forced() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = tongxing(
+        dir.path(),
+        &["create-admin", "--email", "boss@bureau.cn", "--name", "王"],
+        &[("TONGXING_ADMIN_PASSWORD", PASSWORD)],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let out = tongxing(dir.path(), &["demo"], &[]);
+    assert!(!out.status.success());
+    let said = text(&out);
+    assert!(
+        said.contains("real (non-demo) account") && said.contains("--force"),
+        "{said}"
+    );
+    assert!(!said.contains("demo data loaded"), "nothing loaded: {said}");
+    let out = tongxing(dir.path(), &["demo", "--force"], &[]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("it is public"), "{}", text(&out));
+}
+
+#[test]
 fn a_failed_migration_stops_with_a_message() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("data")).unwrap();

@@ -133,6 +133,12 @@ async fn mail_waits_in_the_outbox_while_the_server_is_down_and_goes_out_once_it_
             .await;
         app.post_form("/password-reset", &[("email", "mentee@tongxing.test")])
             .await;
+        // The requests wait for the worker, which turns them into mails.
+        assert_eq!(app.count("outbox").await, 0);
+        assert_eq!(app.count("reset_requests").await, 2);
+        tongxing::domain::users::process_reset_requests(&app.db, "http://tongxing.test")
+            .await
+            .unwrap();
         assert_eq!(app.count("outbox").await, 2);
 
         // Nothing listens on the port yet.

@@ -23,6 +23,7 @@ mod pairing_guarantees;
 mod school_pairings;
 mod schools;
 mod secondments;
+mod security;
 mod system;
 mod teacher_pairings;
 mod teachers;

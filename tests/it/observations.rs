@@ -497,14 +497,9 @@ async fn a_reflection_posted_after_the_session_expired_is_restored_after_signing
             .get_html(&format!("/teacher-pairings/{pid}/reflections/new"))
             .await;
         assert_eq!(s, Status::Ok);
-        // The session ends on the server while she writes (as when it expires).
-        app.db
-            .execute_unprepared(&format!(
-                "UPDATE users SET session_epoch = session_epoch + 1 WHERE id = {}",
-                w.mentee_user.id
-            ))
-            .await
-            .unwrap();
+        // Her session runs out of time on the server while she writes.
+        let _ = &w;
+        app.lapse_sessions().await;
         let long = "今天的课我尝试了分层教学。".repeat(300);
         let res = app
             .post_form(
@@ -1399,18 +1394,20 @@ async fn a_second_click_or_a_retried_send_makes_nothing_twice() {
         assert_eq!(app.count("reflections").await, 1);
         assert_eq!(notices_of(&app, w.mentor_user.id, "refl-new").await, 1);
         app.logout().await;
-        // Someone else's key is refused.
+        // Keys belong to their user: another teacher sending the same key is neither answered
+        // with her reflection nor blocked by it — his request is judged on its own (he is
+        // not in this pairing).
         let other = app.teacher(&w.bureau_actor, w.urban.id, "王芳", "U009").await;
         app.user(&w.bureau_actor, "other@tongxing.test", "teacher", None, Some(other.id)).await;
         app.login("other@tongxing.test", PASSWORD).await;
-        let (s, _) = app
+        let (s, body) = app
             .api(
                 Method::Post,
                 "/api/v1/reflections",
                 Some(json!({"teacher_pairing_id": pid, "body": "x", "idempotency_key": "offline-1"})),
             )
             .await;
-        assert_eq!(s, Status::Conflict);
+        assert_eq!(s, Status::Forbidden, "{body}");
         assert_eq!(app.count("reflections").await, 1);
     })
     .await;

@@ -334,7 +334,6 @@ async fn deactivation_ends_the_session_and_blocks_sign_in() {
             .expect("session cookie")
             .clone()
             .into_owned();
-        app.logout().await;
         let res = app.client.get("/").cookie(session.clone()).dispatch().await;
         assert_eq!(res.status(), Status::Ok, "that browser is still signed in");
 

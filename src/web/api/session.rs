@@ -6,12 +6,12 @@ use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 
 use crate::config::AppConfig;
+use crate::domain::throttle::SignInThrottle;
 use crate::domain::users::{self, UserView};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::web::api::openapi::ErrorBody;
 use crate::web::forms::ApiJson;
-use crate::web::guards::{self, ClientAddr, CurrentUser};
-use crate::web::pages::auth::LoginLimiter;
+use crate::web::guards::{self, ClientInfo, CurrentUser};
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct SessionRequest {
@@ -30,17 +30,14 @@ pub struct SessionRequest {
 pub async fn create(
     db: &State<DatabaseConnection>,
     config: &State<AppConfig>,
-    limiter: &State<LoginLimiter>,
-    addr: ClientAddr,
+    throttle: &State<SignInThrottle>,
+    client: ClientInfo,
     cookies: &CookieJar<'_>,
     body: ApiJson<SessionRequest>,
 ) -> AppResult<Json<UserView>> {
     let body = body.0;
-    if !limiter.allow(&body.email, &addr.0) {
-        return Err(AppError::TooManyRequests);
-    }
-    let user = users::authenticate(db, &body.email, &body.password).await?;
-    guards::start_session(cookies, &user, config);
+    let user = users::sign_in(db, throttle, &body.email, &body.password, &client.address).await?;
+    guards::start_session(db, cookies, &user, config, &client).await?;
     Ok(Json(UserView::from(&user)))
 }
 
@@ -53,13 +50,18 @@ pub fn show(user: CurrentUser) -> Json<UserView> {
     Json(UserView::from(&user.user))
 }
 
-/// Sign out (ends the session cookie; bearer tokens are revoked on the profile page).
+/// Sign out: the session ends on the server, so a copy of its cookie no longer works
+/// (bearer tokens are revoked on the profile page).
 #[utoipa::path(context_path = "/api/v1", operation_id = "session_destroy", tag = "session", security(()),
     responses((status = 200, description = "Signed out: `{\"ok\": true}`")))]
 #[delete("/session")]
-pub fn destroy(cookies: &CookieJar<'_>, config: &State<AppConfig>) -> Json<Value> {
-    guards::end_session(cookies, config);
-    Json(json!({"ok": true}))
+pub async fn destroy(
+    db: &State<DatabaseConnection>,
+    cookies: &CookieJar<'_>,
+    config: &State<AppConfig>,
+) -> AppResult<Json<Value>> {
+    guards::end_session(db, cookies, config).await?;
+    Ok(Json(json!({"ok": true})))
 }
 
 pub fn routes() -> Vec<rocket::Route> {

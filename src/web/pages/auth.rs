@@ -1,9 +1,6 @@
 //! Signing in and out, first-run setup, password reset, the profile page with password
 //! change, language and personal API tokens.
-use std::num::NonZeroU32;
-
 use askama::Template;
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use rocket::http::{CookieJar, Status};
 use rocket::response::{Flash, Redirect};
 use rocket::{State, get, post, routes, uri};
@@ -12,66 +9,13 @@ use serde::Deserialize;
 use serde::de::IgnoredAny;
 
 use crate::config::AppConfig;
-use crate::domain::users;
+use crate::domain::throttle::{self, SignInThrottle};
+use crate::domain::{sessions, users};
+use crate::entities::sessions as session_rows;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::web::forms::CsrfForm;
-use crate::web::guards::{self, ClientAddr, Ctx, CurrentUser};
+use crate::web::guards::{self, ClientAddr, ClientInfo, Ctx, CurrentUser};
 use crate::web::respond::{Page, render};
-
-/// Sign-in attempts allowed per account and per address: a burst, then one a minute.
-/// Reset-link requests have their own budget, so they cannot lock anyone out of signing in.
-pub struct LoginLimiter {
-    accounts: DefaultKeyedRateLimiter<String>,
-    addresses: DefaultKeyedRateLimiter<String>,
-    resets: DefaultKeyedRateLimiter<String>,
-}
-
-/// Above this many remembered keys, keys whose budget has refilled are forgotten.
-const MAX_KEYS: usize = 10_000;
-
-impl LoginLimiter {
-    pub fn new(burst: u32) -> Self {
-        let per_account = NonZeroU32::new(burst.max(1)).unwrap_or(NonZeroU32::MIN);
-        let per_address = NonZeroU32::new(burst.max(1) * 4).unwrap_or(NonZeroU32::MIN);
-        let minute = Quota::per_minute(NonZeroU32::MIN);
-        LoginLimiter {
-            accounts: RateLimiter::keyed(minute.allow_burst(per_account)),
-            addresses: RateLimiter::keyed(minute.allow_burst(per_address)),
-            resets: RateLimiter::keyed(minute.allow_burst(per_address)),
-        }
-    }
-
-    fn prune(&self) {
-        for limiter in [&self.accounts, &self.addresses, &self.resets] {
-            if limiter.len() > MAX_KEYS {
-                limiter.retain_recent();
-            }
-        }
-    }
-
-    /// Counts a sign-in attempt; false when the account or the address has used up its
-    /// attempts.
-    pub fn allow(&self, email: &str, address: &str) -> bool {
-        self.prune();
-        let account_ok = self
-            .accounts
-            .check_key(&email.trim().to_lowercase())
-            .is_ok();
-        let address_ok = self.addresses.check_key(&address.to_string()).is_ok();
-        account_ok && address_ok
-    }
-
-    /// Counts a reset-link request, per address and per e-mail address.
-    pub fn allow_reset(&self, email: &str, address: &str) -> bool {
-        self.prune();
-        let address_ok = self.resets.check_key(&address.to_string()).is_ok();
-        let email_ok = self
-            .resets
-            .check_key(&format!("mail:{}", email.trim().to_lowercase()))
-            .is_ok();
-        address_ok && email_ok
-    }
-}
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
@@ -125,8 +69,8 @@ async fn login(
     ctx: Ctx,
     db: &State<DatabaseConnection>,
     config: &State<AppConfig>,
-    limiter: &State<LoginLimiter>,
-    addr: ClientAddr,
+    throttle: &State<SignInThrottle>,
+    client: ClientInfo,
     cookies: &CookieJar<'_>,
     form: CsrfForm<LoginForm>,
 ) -> AppResult<Result<Redirect, (Status, Page)>> {
@@ -148,13 +92,13 @@ async fn login(
             })?,
         )))
     };
-    if !limiter.allow(&form.email, &addr.0) {
-        return fail(ctx, Status::TooManyRequests, "login-throttled", &form);
-    }
-    match users::authenticate(db, &form.email, &form.password).await {
+    match users::sign_in(db, throttle, &form.email, &form.password, &client.address).await {
         Ok(user) => {
-            guards::start_session(cookies, &user, config);
+            guards::start_session(db, cookies, &user, config, &client).await?;
             Ok(Ok(Redirect::to(super::safe_next(Some(&form.next)))))
+        }
+        Err(AppError::TooManyRequests) => {
+            fail(ctx, Status::TooManyRequests, "login-throttled", &form)
         }
         Err(AppError::Unauthorized) => {
             fail(ctx, Status::UnprocessableEntity, "login-failed", &form)
@@ -164,13 +108,14 @@ async fn login(
 }
 
 #[post("/logout", data = "<_form>")]
-fn logout(
+async fn logout(
+    db: &State<DatabaseConnection>,
     cookies: &CookieJar<'_>,
     config: &State<AppConfig>,
     _form: CsrfForm<IgnoredAny>,
-) -> Flash<Redirect> {
-    guards::end_session(cookies, config);
-    Flash::success(Redirect::to("/login"), "flash-logged-out")
+) -> AppResult<Flash<Redirect>> {
+    guards::end_session(db, cookies, config).await?;
+    Ok(Flash::success(Redirect::to("/login"), "flash-logged-out"))
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -206,6 +151,7 @@ async fn setup(
     ctx: Ctx,
     db: &State<DatabaseConnection>,
     config: &State<AppConfig>,
+    client: ClientInfo,
     cookies: &CookieJar<'_>,
     form: CsrfForm<SetupForm>,
 ) -> AppResult<Result<Flash<Redirect>, (Status, Page)>> {
@@ -215,7 +161,7 @@ async fn setup(
     }
     match users::create_first_admin(db, &form.email, &form.name, &form.password).await {
         Ok(user) => {
-            guards::start_session(cookies, &user, config);
+            guards::start_session(db, cookies, &user, config, &client).await?;
             Ok(Ok(Flash::success(Redirect::to("/"), "flash-setup-done")))
         }
         Err(e) => match e.field_errors() {
@@ -257,14 +203,14 @@ struct ForgotForm {
 async fn forgot(
     ctx: Ctx,
     db: &State<DatabaseConnection>,
-    config: &State<AppConfig>,
-    limiter: &State<LoginLimiter>,
     addr: ClientAddr,
     form: CsrfForm<ForgotForm>,
 ) -> AppResult<Page> {
-    // Same throttle as sign-in, so the form cannot be used to flood a mailbox.
-    if limiter.allow_reset(&form.0.email, &addr.0) {
-        users::request_reset(db, &form.0.email, &config.base_url).await?;
+    // Throttled per address and per e-mail address, so the form cannot flood a mailbox.
+    // The worker looks the address up and mails the link: this answer takes the same time
+    // for a known and an unknown address.
+    if throttle::allow_reset(db.inner(), &form.0.email, &addr.0, chrono::Utc::now()).await? {
+        users::request_reset(db.inner(), &form.0.email).await?;
     }
     render(&ForgotPage { ctx, sent: true })
 }
@@ -354,6 +300,23 @@ struct ProfilePage {
     tokens: Vec<crate::entities::api_tokens::Model>,
     new_token: Option<String>,
     token_errors: FieldErrors,
+    sessions: Vec<session_rows::Model>,
+    this_session: Option<i64>,
+}
+
+impl ProfilePage {
+    fn is_this(&self, session: &session_rows::Model) -> bool {
+        self.this_session == Some(session.id)
+    }
+
+    fn browser(&self, session: &session_rows::Model) -> String {
+        let b = sessions::browser_of(&session.user_agent);
+        if b.is_empty() {
+            self.ctx.t("sessions-unknown-browser")
+        } else {
+            b
+        }
+    }
 }
 
 async fn profile_page(
@@ -365,6 +328,7 @@ async fn profile_page(
     token_errors: FieldErrors,
 ) -> AppResult<Page> {
     let tokens = users::list_tokens(db, &user.actor).await?;
+    let sessions = sessions::list_open(db, &user.actor).await?;
     render(&ProfilePage {
         ctx,
         email: user.user.email.clone(),
@@ -373,6 +337,8 @@ async fn profile_page(
         tokens,
         new_token,
         token_errors,
+        sessions,
+        this_session: user.session_id,
     })
 }
 
@@ -393,20 +359,16 @@ struct PasswordForm {
 async fn change_password(
     ctx: Ctx,
     db: &State<DatabaseConnection>,
-    config: &State<AppConfig>,
     user: CurrentUser,
-    cookies: &CookieJar<'_>,
     form: CsrfForm<PasswordForm>,
 ) -> AppResult<Result<Flash<Redirect>, (Status, Page)>> {
     let f = form.0;
-    match users::change_password(db, &user.actor, &f.current, &f.password, &f.confirm).await {
-        Ok(updated) => {
-            guards::start_session(cookies, &updated, config);
-            Ok(Ok(Flash::success(
-                Redirect::to(uri!(profile)),
-                "flash-password-changed",
-            )))
-        }
+    let this = user.session_id;
+    match users::change_password(db, &user.actor, this, &f.current, &f.password, &f.confirm).await {
+        Ok(_) => Ok(Ok(Flash::success(
+            Redirect::to(uri!(profile)),
+            "flash-password-changed",
+        ))),
         Err(AppError::Invalid(errors)) => Ok(Err((
             Status::UnprocessableEntity,
             profile_page(ctx, db, &user, errors, None, FieldErrors::new()).await?,
@@ -463,6 +425,44 @@ async fn revoke_token(
     ))
 }
 
+/// Signs one of one's own sessions out (another browser or device).
+#[post("/profile/sessions/<id>/end", data = "<_form>")]
+async fn end_session(
+    db: &State<DatabaseConnection>,
+    config: &State<AppConfig>,
+    user: CurrentUser,
+    cookies: &CookieJar<'_>,
+    id: i64,
+    _form: CsrfForm<IgnoredAny>,
+) -> AppResult<Flash<Redirect>> {
+    sessions::end_own(db.inner(), &user.actor, id).await?;
+    if user.session_id == Some(id) {
+        guards::end_session(db, cookies, config).await?;
+        return Ok(Flash::success(Redirect::to("/login"), "flash-logged-out"));
+    }
+    Ok(Flash::success(
+        Redirect::to(uri!(profile)),
+        "flash-session-ended",
+    ))
+}
+
+/// Signs out everywhere: every session of one's own, this one included.
+#[post("/profile/sessions/end-all", data = "<_form>")]
+async fn end_all_sessions(
+    db: &State<DatabaseConnection>,
+    config: &State<AppConfig>,
+    user: CurrentUser,
+    cookies: &CookieJar<'_>,
+    _form: CsrfForm<IgnoredAny>,
+) -> AppResult<Flash<Redirect>> {
+    sessions::end_everywhere(db.inner(), &user.actor).await?;
+    guards::end_session(db, cookies, config).await?;
+    Ok(Flash::success(
+        Redirect::to("/login"),
+        "flash-signed-out-everywhere",
+    ))
+}
+
 pub fn routes() -> Vec<rocket::Route> {
     routes![
         login_page,
@@ -477,6 +477,8 @@ pub fn routes() -> Vec<rocket::Route> {
         profile,
         change_password,
         create_token,
-        revoke_token
+        revoke_token,
+        end_session,
+        end_all_sessions
     ]
 }

@@ -15,6 +15,7 @@ use tokio::io::AsyncReadExt;
 
 use crate::domain::exports::FileFormat;
 use crate::domain::imports::{self, Confirmed, ImportKind, Preview, Shown};
+use crate::domain::table_reader::TableReader;
 use crate::domain::tokens;
 use crate::error::{AppError, AppResult, FieldErrors, Msg};
 use crate::i18n::Lang;
@@ -184,6 +185,7 @@ type UploadResult = AppResult<Result<Redirect, (Status, Page)>>;
 async fn receive(
     ctx: Ctx,
     db: &DatabaseConnection,
+    reader: &TableReader,
     user: CurrentUser,
     csrf: MultipartCsrf,
     upload: Result<Form<Upload<'_>>, Errors<'_>>,
@@ -221,7 +223,7 @@ async fn receive(
         return refuse(ctx, too_large());
     }
     let bytes = read_file(&file).await?;
-    match imports::upload(db, &user.actor, kind, bytes).await {
+    match imports::upload(db, &user.actor, kind, bytes, reader).await {
         Ok(id) => Ok(Ok(Redirect::to(format!("/imports/{id}")))),
         Err(AppError::Invalid(errors)) => Ok(Err((
             Status::UnprocessableEntity,
@@ -235,23 +237,25 @@ async fn receive(
 async fn schools_upload(
     ctx: Ctx,
     db: &State<DatabaseConnection>,
+    reader: &State<TableReader>,
     admin: BureauAdmin,
     csrf: MultipartCsrf,
     upload: Result<Form<Upload<'_>>, Errors<'_>>,
 ) -> UploadResult {
     // The role is checked by the guard, before the upload is read.
-    receive(ctx, db, admin.0, csrf, upload, ImportKind::Schools).await
+    receive(ctx, db, reader, admin.0, csrf, upload, ImportKind::Schools).await
 }
 
 #[post("/imports/teachers", data = "<upload>")]
 async fn teachers_upload(
     ctx: Ctx,
     db: &State<DatabaseConnection>,
+    reader: &State<TableReader>,
     staff: Staff,
     csrf: MultipartCsrf,
     upload: Result<Form<Upload<'_>>, Errors<'_>>,
 ) -> UploadResult {
-    receive(ctx, db, staff.0, csrf, upload, ImportKind::Teachers).await
+    receive(ctx, db, reader, staff.0, csrf, upload, ImportKind::Teachers).await
 }
 
 /// A preview row ready to print.

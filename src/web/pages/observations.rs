@@ -1,7 +1,6 @@
 //! Observation pages: record one (the form renders the rubric's items), read it with its
 //! scores and comment thread, edit until the observed teacher replies, the bureau's delete,
 //! and the list with filters. Also the contact log's form on the pairing page.
-use std::collections::BTreeMap;
 
 use askama::Template;
 use rocket::http::Status;
@@ -26,35 +25,6 @@ use crate::web::pages::schools::FormResult;
 use crate::web::respond::{Page, render};
 
 /// The form's fields as sent: the named ones, and `score_<item id>` for each rubric item.
-fn form_of(pairs: Vec<(String, String)>) -> ObservationForm {
-    let mut f = ObservationForm::default();
-    let mut scores = BTreeMap::new();
-    for (k, v) in pairs {
-        match k.as_str() {
-            "observed_on" => f.observed_on = v,
-            "grade_class" => f.grade_class = v,
-            "subject" => f.subject = v,
-            "topic" => f.topic = v,
-            "lesson_kind" => f.lesson_kind = v,
-            "mode" => f.mode = v,
-            "recording_url" => f.recording_url = v,
-            "rubric_id" => f.rubric_id = v,
-            "strengths" => f.strengths = v,
-            "suggestions" => f.suggestions = v,
-            "comment" => f.comment = v,
-            "version" => f.version = v,
-            "idempotency_key" => f.idempotency_key = v,
-            other => {
-                if let Some(id) = other.strip_prefix("score_") {
-                    scores.insert(id.to_string(), v);
-                }
-            }
-        }
-    }
-    f.scores = scores;
-    f
-}
-
 #[derive(Template)]
 #[template(path = "observations/form.html")]
 struct FormPage {
@@ -171,7 +141,7 @@ async fn create(
     id: i64,
     form: CsrfForm<Vec<(String, String)>>,
 ) -> FormResult {
-    let form = form_of(form.0);
+    let form = ObservationForm::from_pairs(&form.0);
     match obs::create(db, &user.actor, id, &form, &config.base_url).await {
         Ok(o) => Ok(Ok(saved(o.id))),
         Err(AppError::Invalid(errors)) => {
@@ -313,7 +283,7 @@ async fn update(
     id: i64,
     form: CsrfForm<Vec<(String, String)>>,
 ) -> FormResult {
-    let form = form_of(form.0);
+    let form = ObservationForm::from_pairs(&form.0);
     match obs::update(db, &user.actor, id, &form).await {
         Ok(o) => Ok(Ok(saved(o.id))),
         Err(AppError::Invalid(errors)) => {

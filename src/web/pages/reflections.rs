@@ -5,7 +5,7 @@ use askama::Template;
 use rocket::http::{CookieJar, Status};
 use rocket::response::{Flash, Redirect};
 use rocket::{State, get, post, routes};
-use sea_orm::DatabaseConnection;
+use sea_orm::{DatabaseConnection, EntityTrait};
 use serde::Deserialize;
 
 use crate::config::AppConfig;
@@ -18,7 +18,7 @@ use crate::entities::{academic_years as years, reflections, teacher_pairings as 
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::web::drafts;
 use crate::web::forms::CsrfForm;
-use crate::web::guards::{Ctx, CurrentUser};
+use crate::web::guards::{Ctx, CurrentUser, UserOrLapsed};
 use crate::web::respond::{Page, render};
 
 type FormResult = AppResult<Result<Flash<Redirect>, (Status, Page)>>;
@@ -35,6 +35,8 @@ struct FormPage {
     observations: Vec<(i64, String)>,
     /// The text was restored after the session had expired.
     restored: bool,
+    /// The observation this reflection is about, fixed once saved: (id, text).
+    fixed_link: Option<(i64, String)>,
 }
 
 async fn form_page(
@@ -46,7 +48,7 @@ async fn form_page(
     errors: FieldErrors,
     restored: bool,
 ) -> AppResult<Page> {
-    let observations = observations::of_pairing(db, pairing.id)
+    let observations: Vec<(i64, String)> = observations::of_pairing(db, pairing.id)
         .await?
         .into_iter()
         .map(|o| {
@@ -59,6 +61,19 @@ async fn form_page(
             )
         })
         .collect();
+    let linked = match id {
+        Some(id) => reflections::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .and_then(|r| r.observation_id),
+        None => None,
+    };
+    let fixed_link = linked.and_then(|o| {
+        observations
+            .iter()
+            .find(|(id, _): &&(i64, String)| *id == o)
+            .cloned()
+    });
     render(&FormPage {
         ctx,
         pairing,
@@ -67,6 +82,7 @@ async fn form_page(
         errors,
         observations,
         restored,
+        fixed_link,
     })
 }
 
@@ -121,13 +137,18 @@ async fn create(
     db: &State<DatabaseConnection>,
     config: &State<AppConfig>,
     cookies: &CookieJar<'_>,
-    user: Option<CurrentUser>,
+    who: UserOrLapsed,
     id: i64,
     form: CsrfForm<Vec<(String, String)>>,
 ) -> AppResult<Result<Flash<Redirect>, Result<(Status, Page), Redirect>>> {
-    // The session ran out while the text was being written: keep it, then sign in.
-    let Some(user) = user else {
-        let to = drafts::keep_and_sign_in(db, cookies, &new_path(id), form.0).await?;
+    // The session ran out while the text was being written: keep it for its writer (when
+    // this is their form), then sign in.
+    let Some(user) = who.user else {
+        let keep_for = match who.lapsed {
+            Some(user_id) if refl::may_write(db.inner(), user_id, id).await? => Some(user_id),
+            _ => None,
+        };
+        let to = drafts::keep_and_sign_in(db, cookies, keep_for, &new_path(id), form.0).await?;
         return Ok(Err(Err(to)));
     };
     let f = form_of(&form.0);
