@@ -431,6 +431,18 @@ async fn screenshot_tour() {
         )
         .await
         .expect("request");
+        // The failed-mails page shows a notice that gave up and a reset mail whose link was
+        // removed.
+        for (to, secret) in [("liming@demo.tongxing.cn", false), ("yaochenglin@demo.tongxing.cn", true)] {
+            use sea_orm::ConnectionTrait;
+            app.db
+                .execute_unprepared(&format!(
+                    "INSERT INTO outbox (to_addr, subject, body_text, body_html, attempts, next_attempt_at, failed_at, last_error, created_at, secret) \
+                     VALUES ('{to}', '【同行】通知', '', '', 8, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 'connection refused', CURRENT_TIMESTAMP, {secret})"
+                ))
+                .await
+                .expect("failed mail");
+        }
         d.goto(format!("{}/login", app.base)).await?;
         shoot("login-zh-desktop".into()).await?;
         // TONGXING_SCREENSHOT_PAGES: the pages to shoot (then every role shoots every page);

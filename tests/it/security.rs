@@ -832,8 +832,27 @@ async fn an_ended_pairing_takes_no_edit_link_change_or_comment() {
         let plan_comments_before = app.count("plan_comments").await;
         end_pairing(&app, &w, pid).await;
 
-        // Ended: no edit of the reflection (even keeping the link), no comments anywhere.
+        // Ended: no edit of the reflection (even keeping the link), no comments anywhere —
+        // and the pages no longer offer them.
         app.login("mentee@tongxing.test", PASSWORD).await;
+        let (s, html) = app
+            .get_html(&format!("/reflections/{}", reflection.id))
+            .await;
+        assert_eq!(s, Status::Ok);
+        assert!(
+            !html.contains("/comments\"") && !html.contains("/edit\""),
+            "{html}"
+        );
+        let (s, html) = app.get_html(&format!("/observations/{}", o.id)).await;
+        assert_eq!(s, Status::Ok);
+        assert!(!html.contains(&format!("/observations/{}/comments", o.id)));
+        let (s, html) = app.get_html(&format!("/teacher-pairings/{pid}")).await;
+        assert_eq!(s, Status::Ok);
+        assert!(!html.contains(&format!("/teacher-pairings/{pid}/comments")));
+        let (s, _) = app
+            .get_html(&format!("/reflections/{}/edit", reflection.id))
+            .await;
+        assert_eq!(s, Status::Conflict);
         let res = app
             .post_form(
                 &format!("/reflections/{}", reflection.id),

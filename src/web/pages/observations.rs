@@ -228,8 +228,10 @@ async fn show_page(
     render(&ShowPage {
         ctx,
         can_reflect,
-        in_pairing: a.is_teacher_self(d.pairing.mentor_id)
-            || a.is_teacher_self(d.pairing.mentee_id),
+        // The pair comments while the pairing runs; an ended one is a closed record.
+        in_pairing: (a.is_teacher_self(d.pairing.mentor_id)
+            || a.is_teacher_self(d.pairing.mentee_id))
+            && crate::domain::teacher_pairings::ensure_not_ended(&d.pairing).is_ok(),
         d,
         comment,
         errors,

@@ -209,8 +209,10 @@ async fn show_page(
     let a = &user.actor;
     render(&ShowPage {
         ctx,
-        in_pairing: a.is_teacher_self(pairing.mentor_id) || a.is_teacher_self(pairing.mentee_id),
-        can_edit: r.author_id == a.user_id,
+        // The pair comments while the pairing runs; an ended one is a closed record.
+        in_pairing: (a.is_teacher_self(pairing.mentor_id) || a.is_teacher_self(pairing.mentee_id))
+            && tp::ensure_not_ended(&pairing).is_ok(),
+        can_edit: r.author_id == a.user_id && tp::ensure_not_ended(&pairing).is_ok(),
         comments: refl::comments_of(db, id).await?,
         author,
         observation,
@@ -248,6 +250,7 @@ async fn edit(
     if r.author_id != user.actor.user_id {
         return Err(AppError::Forbidden);
     }
+    tp::ensure_not_ended(&p)?;
     let form = ReflectionForm {
         observation_id: r.observation_id.map(|o| o.to_string()).unwrap_or_default(),
         title: r.title.clone(),
