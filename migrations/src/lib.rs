@@ -7,6 +7,7 @@ mod m20261129_000002_settings_notifications;
 mod m20261129_000003_pairings;
 mod m20261130_000004_observations;
 mod m20261202_000005_security;
+mod m20261202_000006_indexes;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000003_pairings::Migration),
             Box::new(m20261130_000004_observations::Migration),
             Box::new(m20261202_000005_security::Migration),
+            Box::new(m20261202_000006_indexes::Migration),
         ]
     }
 }

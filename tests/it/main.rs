@@ -20,6 +20,7 @@ mod matching;
 mod observations;
 mod pages_authz;
 mod pairing_guarantees;
+mod schema;
 mod school_pairings;
 mod schools;
 mod secondments;
