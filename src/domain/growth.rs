@@ -93,7 +93,8 @@ pub async fn of_teacher(
         .await?
         .ok_or(AppError::NotFound)?;
     if !may_see(conn, actor, &teacher).await? {
-        return Err(AppError::Forbidden);
+        // Hidden answers like missing (404), so ids cannot be probed.
+        return Err(AppError::NotFound);
     }
     let mut query =
         observations::Entity::find().filter(observations::Column::ObservedId.eq(teacher_id));

@@ -444,7 +444,8 @@ async fn can_see(
     })
 }
 
-/// One pairing the actor may see: 404 when there is none, 403 when it is not theirs.
+/// One pairing the actor may see. One they may not see answers exactly like one that does
+/// not exist (404), so ids cannot be probed.
 pub async fn get(
     conn: &impl ConnectionTrait,
     actor: &Actor,
@@ -454,7 +455,7 @@ pub async fn get(
     if can_see(conn, actor, &p).await? {
         Ok(p)
     } else {
-        Err(AppError::Forbidden)
+        Err(AppError::NotFound)
     }
 }
 

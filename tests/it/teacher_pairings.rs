@@ -286,7 +286,7 @@ async fn transitions_by_role_through_the_api() {
         let (s, _) = app
             .api(Method::Post, &format!("/api/v1/teacher-pairings/{id}/publish"), None)
             .await;
-        assert_eq!(s, Status::Forbidden);
+        assert_eq!(s, Status::NotFound, "a draft is the bureau's: hidden from the mentor");
         assert_eq!(row(&app, id).await.status, "draft");
         // Teachers do not see drafts the bureau is still preparing.
         let (s, list) = app.api(Method::Get, "/api/v1/teacher-pairings", None).await;
@@ -321,10 +321,13 @@ async fn transitions_by_role_through_the_api() {
         assert_eq!(row(&app, id).await.status, "active");
         app.logout().await;
 
-        // Another pairing's mentor sees nothing and changes nothing.
+        // Another pairing's mentor sees nothing and changes nothing: the pairing answers
+        // exactly like one that does not exist.
         app.login("other@tongxing.test", PASSWORD).await;
-        let (s, _) = app.api(Method::Get, &format!("/api/v1/teacher-pairings/{id}"), None).await;
-        assert_eq!(s, Status::Forbidden);
+        let (s, hidden) = app.api(Method::Get, &format!("/api/v1/teacher-pairings/{id}"), None).await;
+        assert_eq!(s, Status::NotFound);
+        let (_, missing) = app.api(Method::Get, "/api/v1/teacher-pairings/999999", None).await;
+        assert_eq!(hidden, missing);
         let (s, _) = app
             .api(
                 Method::Post,
@@ -332,7 +335,7 @@ async fn transitions_by_role_through_the_api() {
                 Some(json!({"reason": "不想"})),
             )
             .await;
-        assert_eq!(s, Status::Forbidden);
+        assert_eq!(s, Status::NotFound);
         let (s, list) = app.api(Method::Get, "/api/v1/teacher-pairings", None).await;
         assert_eq!(s, Status::Ok);
         assert!(list["items"].as_array().unwrap().iter().all(|p| p["id"] != id));
@@ -537,7 +540,7 @@ async fn home_pages_list_the_pairing_for_both_sides() {
         let (_, html) = app.get_html("/").await;
         assert!(!html.contains(&link));
         let (s, _) = app.get_html(&link).await;
-        assert_eq!(s, Status::Forbidden);
+        assert_eq!(s, Status::NotFound, "hidden answers like missing");
         let (s, _) = app.get_html("/teacher-pairings/999999").await;
         assert_eq!(s, Status::NotFound);
     })
@@ -739,7 +742,7 @@ async fn drafts_are_the_bureaus_and_only_drafts_are_edited() {
         for admin in ["urban@tongxing.test", "rural@tongxing.test"] {
             app.login(admin, PASSWORD).await;
             let (s, _) = app.get_html(&format!("/teacher-pairings/{id}")).await;
-            assert_eq!(s, Status::Forbidden, "{admin}");
+            assert_eq!(s, Status::NotFound, "{admin}: hidden answers like missing");
             let (_, list) = app.api(Method::Get, "/api/v1/teacher-pairings", None).await;
             assert_eq!(list["total"], 0, "{admin}");
             let (_, html) = app.get_html("/").await;
