@@ -214,47 +214,53 @@ fn cross_site_api_write(req: &Request<'_>, user: &CurrentUser) -> bool {
         && !crate::web::forms::same_origin(req)
 }
 
-/// A signed-in bureau admin (教育局); others get 403.
-pub struct BureauAdmin(pub CurrentUser);
-
-#[rocket::async_trait]
-impl<'r> FromRequest<'r> for BureauAdmin {
-    type Error = NoUser;
-
-    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
-        match cached_user(req).await {
-            Ok(user) if cross_site_api_write(req, user) => {
-                crate::web::forms::stash(req, crate::error::AppError::Forbidden);
-                Outcome::Error((Status::Forbidden, NoUser::Anonymous))
-            }
-            Ok(user) if user.actor.role == Role::BureauAdmin => {
-                Outcome::Success(BureauAdmin(user.clone()))
-            }
-            Ok(_) => Outcome::Error((Status::Forbidden, NoUser::Anonymous)),
-            Err(why) => Outcome::Error((Status::Unauthorized, *why)),
-        }
+/// The signed-in user when their role is one of `allowed`; others get 403 before the
+/// handler runs (and before any body is read), the signed-out 401 (a page: to sign in).
+async fn with_role<'r>(req: &'r Request<'_>, allowed: &[Role]) -> Outcome<CurrentUser, NoUser> {
+    match req.guard::<CurrentUser>().await {
+        Outcome::Success(user) if allowed.contains(&user.actor.role) => Outcome::Success(user),
+        Outcome::Success(_) => Outcome::Error((Status::Forbidden, NoUser::Anonymous)),
+        Outcome::Error(e) => Outcome::Error(e),
+        Outcome::Forward(f) => Outcome::Forward(f),
     }
 }
 
-/// A signed-in bureau admin or school admin (staff); teachers get 403 before any body is
-/// read (uploads).
-pub struct Staff(pub CurrentUser);
+/// Route guards for the roles: the role a handler needs is in its signature, so no handler
+/// body checks a role. Which record of that role's the user may act on is the domain's
+/// access policy.
+macro_rules! role_guard {
+    ($(#[$doc:meta])* $name:ident: $($role:path),+) => {
+        $(#[$doc])*
+        pub struct $name(pub CurrentUser);
 
-#[rocket::async_trait]
-impl<'r> FromRequest<'r> for Staff {
-    type Error = NoUser;
+        #[rocket::async_trait]
+        impl<'r> FromRequest<'r> for $name {
+            type Error = NoUser;
 
-    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
-        match req.guard::<CurrentUser>().await {
-            Outcome::Success(user) if user.actor.require_staff().is_ok() => {
-                Outcome::Success(Staff(user))
+            async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
+                with_role(req, &[$($role),+]).await.map($name)
             }
-            Outcome::Success(_) => Outcome::Error((Status::Forbidden, NoUser::Anonymous)),
-            Outcome::Error(e) => Outcome::Error(e),
-            Outcome::Forward(f) => Outcome::Forward(f),
         }
-    }
+    };
 }
+
+role_guard!(
+    /// A signed-in bureau admin (教育局).
+    BureauAdmin: Role::BureauAdmin
+);
+role_guard!(
+    /// A signed-in school admin (校长 / 教导主任).
+    SchoolAdmin: Role::SchoolAdmin
+);
+role_guard!(
+    /// A signed-in bureau admin or school admin (staff); teachers get 403 before any body is
+    /// read (uploads).
+    Staff: Role::BureauAdmin, Role::SchoolAdmin
+);
+role_guard!(
+    /// A signed-in teacher.
+    TeacherUser: Role::Teacher
+);
 
 /// The language of this request: `?lang=`, then the user's setting, then the language
 /// cookie, then `Accept-Language`, then 简体中文.

@@ -14,7 +14,7 @@ use crate::error::AppResult;
 use crate::web::api::openapi::ErrorBody;
 use crate::web::api::{ApiPage, Obj, QueryCheck, created, no_content};
 use crate::web::forms::ApiJson;
-use crate::web::guards::CurrentUser;
+use crate::web::guards::{BureauAdmin, CurrentUser};
 
 /// An academic year as the API shows it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -159,12 +159,12 @@ pub async fn create(
 #[put("/academic-years/<id>", data = "<body>")]
 pub async fn update(
     db: &State<DatabaseConnection>,
-    user: CurrentUser,
+    guard: BureauAdmin,
     id: i64,
     body: ApiJson<Obj<YearForm>>,
 ) -> AppResult<Json<YearView>> {
     // Refused, then unknown, then invalid.
-    user.actor.require_bureau()?;
+    let user = guard.0;
     academic_years::get(db.inner(), id).await?;
     Ok(Json(
         academic_years::update(db, &user.actor, id, &body.0.0)

@@ -12,7 +12,7 @@ use crate::error::{AppError, AppResult, FieldErrors, Msg};
 use crate::i18n::Lang;
 use crate::web::api::QueryCheck;
 use crate::web::api::openapi::ErrorBody;
-use crate::web::guards::CurrentUser;
+use crate::web::guards::BureauAdmin;
 
 /// One reason of a score.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -69,13 +69,13 @@ pub struct SuggestionsView {
 #[get("/teacher-pairings/suggestions?<mentee_id>&<year_id>&<limit>")]
 pub async fn suggestions(
     db: &State<DatabaseConnection>,
-    user: CurrentUser,
+    guard: BureauAdmin,
     lang: Lang,
     mentee_id: Option<&str>,
     year_id: Option<&str>,
     limit: Option<&str>,
 ) -> AppResult<Json<SuggestionsView>> {
-    user.actor.require_bureau()?;
+    let user = guard.0;
     let mut check = QueryCheck::new();
     let mentee = check.id("mentee_id", mentee_id);
     let year = check.id("year_id", year_id);

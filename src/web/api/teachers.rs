@@ -14,7 +14,7 @@ use crate::error::AppResult;
 use crate::web::api::openapi::ErrorBody;
 use crate::web::api::{ApiPage, Obj, QueryCheck, created};
 use crate::web::forms::ApiJson;
-use crate::web::guards::CurrentUser;
+use crate::web::guards::{CurrentUser, Staff};
 
 /// What a client sends to create or replace a teacher (PUT sends the whole object;
 /// omitted optional fields are cleared). Lists may also be sent as one text separated by
@@ -87,7 +87,7 @@ pub enum TitleWord {
 )]
 pub async fn list(
     db: &State<DatabaseConnection>,
-    user: CurrentUser,
+    guard: Staff,
     q: Option<&str>,
     school_id: Option<&str>,
     district: Option<&str>,
@@ -97,7 +97,7 @@ pub async fn list(
     page: Option<&str>,
     per_page: Option<&str>,
 ) -> AppResult<Json<ApiPage<TeacherView>>> {
-    user.actor.require_staff()?;
+    let user = guard.0;
     let mut check = QueryCheck::new();
     let request = check.page(page, per_page);
     let filter = TeacherFilter {

@@ -13,7 +13,7 @@ use crate::error::AppResult;
 use crate::web::api::openapi::ErrorBody;
 use crate::web::api::{ApiPage, Obj, QueryCheck, created};
 use crate::web::forms::ApiJson;
-use crate::web::guards::CurrentUser;
+use crate::web::guards::{BureauAdmin, CurrentUser};
 
 /// What a client sends to create or replace an account (PUT sends the whole object).
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -61,14 +61,14 @@ pub enum RoleWord {
 #[get("/users?<q>&<role>&<school_id>&<page>&<per_page>")]
 pub async fn list(
     db: &State<DatabaseConnection>,
-    user: CurrentUser,
+    guard: BureauAdmin,
     q: Option<&str>,
     role: Option<&str>,
     school_id: Option<&str>,
     page: Option<&str>,
     per_page: Option<&str>,
 ) -> AppResult<Json<ApiPage<UserView>>> {
-    user.actor.require_bureau()?;
+    let user = guard.0;
     let mut check = QueryCheck::new();
     let request = check.page(page, per_page);
     let filter = UserFilter {
@@ -93,10 +93,9 @@ pub async fn list(
 #[get("/users/<id>")]
 pub async fn show(
     db: &State<DatabaseConnection>,
-    user: CurrentUser,
+    _guard: BureauAdmin,
     id: i64,
 ) -> AppResult<Json<UserView>> {
-    user.actor.require_bureau()?;
     let found = users::get(db.inner(), id).await?;
     Ok(Json(UserView::from(&found)))
 }

@@ -13,7 +13,7 @@ use crate::domain::academic_years::{self, YearForm, truthy};
 use crate::entities::academic_years as year_rows;
 use crate::error::{AppError, AppResult, FieldErrors, Msg};
 use crate::web::forms::CsrfForm;
-use crate::web::guards::{Ctx, CurrentUser};
+use crate::web::guards::{BureauAdmin, Ctx, CurrentUser};
 use crate::web::pages::schools::FormResult;
 use crate::web::respond::{Page, render};
 
@@ -81,8 +81,7 @@ fn suggestion(years: &[year_rows::Model]) -> YearForm {
 }
 
 #[get("/academic-years/new")]
-async fn new(ctx: Ctx, db: &State<DatabaseConnection>, user: CurrentUser) -> AppResult<Page> {
-    user.actor.require_bureau()?;
+async fn new(ctx: Ctx, db: &State<DatabaseConnection>, _guard: BureauAdmin) -> AppResult<Page> {
     let years = academic_years::list(db).await?;
     form_page(ctx, None, suggestion(&years), FieldErrors::new())
 }
@@ -114,10 +113,9 @@ async fn create(
 async fn edit(
     ctx: Ctx,
     db: &State<DatabaseConnection>,
-    user: CurrentUser,
+    _guard: BureauAdmin,
     id: i64,
 ) -> AppResult<Page> {
-    user.actor.require_bureau()?;
     let year = academic_years::get(db.inner(), id).await?;
     form_page(
         ctx,
@@ -178,10 +176,9 @@ struct DeletePage {
 async fn confirm_delete(
     ctx: Ctx,
     db: &State<DatabaseConnection>,
-    user: CurrentUser,
+    _guard: BureauAdmin,
     id: i64,
 ) -> AppResult<Page> {
-    user.actor.require_bureau()?;
     let year = academic_years::get(db.inner(), id).await?;
     render(&DeletePage {
         ctx,
@@ -200,11 +197,11 @@ struct DeleteForm {
 async fn delete(
     ctx: Ctx,
     db: &State<DatabaseConnection>,
-    user: CurrentUser,
+    guard: BureauAdmin,
     id: i64,
     form: CsrfForm<DeleteForm>,
 ) -> FormResult {
-    user.actor.require_bureau()?;
+    let user = guard.0;
     let year = academic_years::get(db.inner(), id).await?;
     if !truthy(&form.0.confirm) {
         let mut errors = FieldErrors::new();

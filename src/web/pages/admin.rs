@@ -13,7 +13,7 @@ use crate::domain::settings::{self, SettingsForm};
 use crate::entities::{notifications, outbox};
 use crate::error::{AppResult, FieldErrors};
 use crate::web::forms::CsrfForm;
-use crate::web::guards::{Ctx, CurrentUser};
+use crate::web::guards::{BureauAdmin, Ctx, CurrentUser};
 use crate::web::pages::safe_next;
 use crate::web::pages::schools::FormResult;
 use crate::web::respond::{Page, render};
@@ -30,9 +30,8 @@ struct SettingsPage {
 async fn settings_page(
     ctx: Ctx,
     db: &State<DatabaseConnection>,
-    user: CurrentUser,
+    _guard: BureauAdmin,
 ) -> AppResult<Page> {
-    user.actor.require_bureau()?;
     let current = settings::load(db.inner()).await?;
     render(&SettingsPage {
         ctx,
@@ -98,7 +97,7 @@ struct AuditPage {
 async fn audit_page(
     ctx: Ctx,
     db: &State<DatabaseConnection>,
-    user: CurrentUser,
+    guard: BureauAdmin,
     actor: Option<String>,
     entity: Option<String>,
     entity_id: Option<String>,
@@ -107,7 +106,7 @@ async fn audit_page(
     page: Option<String>,
     per_page: Option<String>,
 ) -> AppResult<Page> {
-    user.actor.require_bureau()?;
+    let user = guard.0;
     let query = AuditQuery {
         actor: actor.unwrap_or_default(),
         entity: entity.unwrap_or_default(),
@@ -237,8 +236,7 @@ struct ManagePage {
 /// The bureau's hub for the less frequent pages (years, accounts, templates, settings,
 /// audit log, failed mails), so the navigation stays short.
 #[get("/manage")]
-async fn manage(ctx: Ctx, user: CurrentUser) -> AppResult<Page> {
-    user.actor.require_bureau()?;
+async fn manage(ctx: Ctx, _guard: BureauAdmin) -> AppResult<Page> {
     render(&ManagePage { ctx })
 }
 

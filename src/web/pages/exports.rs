@@ -13,7 +13,7 @@ use crate::domain::types::Role;
 use crate::domain::users::UserFilter;
 use crate::error::AppResult;
 use crate::i18n::Lang;
-use crate::web::guards::{BureauAdmin, CurrentUser};
+use crate::web::guards::{BureauAdmin, CurrentUser, Staff};
 use crate::web::pages::schools::SchoolQuery;
 use crate::web::pages::teachers::TeacherQuery;
 
@@ -112,12 +112,12 @@ async fn schools_file(
 
 async fn teachers_file(
     db: &DatabaseConnection,
-    user: &CurrentUser,
+    staff: &Staff,
     lang: Lang,
     format: FileFormat,
     params: TeacherParams,
 ) -> AppResult<Download> {
-    user.actor.require_staff()?;
+    let user = &staff.0;
     let filter = params.query().filter();
     let bytes = exports::teachers(db, &user.actor, &filter, lang, format).await?;
     Ok(Download {
@@ -150,21 +150,21 @@ async fn schools_csv(
 #[get("/teachers/export.xlsx?<params..>")]
 async fn teachers_xlsx(
     db: &State<DatabaseConnection>,
-    user: CurrentUser,
+    staff: Staff,
     lang: Lang,
     params: TeacherParams,
 ) -> AppResult<Download> {
-    teachers_file(db, &user, lang, FileFormat::Xlsx, params).await
+    teachers_file(db, &staff, lang, FileFormat::Xlsx, params).await
 }
 
 #[get("/teachers/export.csv?<params..>")]
 async fn teachers_csv(
     db: &State<DatabaseConnection>,
-    user: CurrentUser,
+    staff: Staff,
     lang: Lang,
     params: TeacherParams,
 ) -> AppResult<Download> {
-    teachers_file(db, &user, lang, FileFormat::Csv, params).await
+    teachers_file(db, &staff, lang, FileFormat::Csv, params).await
 }
 
 /// The users list's query string (the same names as `/users`).

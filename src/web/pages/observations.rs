@@ -20,7 +20,7 @@ use crate::domain::{academic_years, schools, teacher_pairings as tp};
 use crate::entities::{academic_years as years, teacher_pairings as pairings};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::web::forms::CsrfForm;
-use crate::web::guards::{Ctx, CurrentUser};
+use crate::web::guards::{BureauAdmin, Ctx, CurrentUser};
 use crate::web::pages::schools::FormResult;
 use crate::web::respond::{Page, render};
 
@@ -341,10 +341,10 @@ struct DeletePage {
 async fn delete_confirm(
     ctx: Ctx,
     db: &State<DatabaseConnection>,
-    user: CurrentUser,
+    guard: BureauAdmin,
     id: i64,
 ) -> AppResult<Page> {
-    user.actor.require_bureau()?;
+    let user = guard.0;
     let (o, _) = obs::get(db.inner(), &user.actor, id).await?;
     let row = obs::with_names(db.inner(), vec![o])
         .await?

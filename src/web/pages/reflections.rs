@@ -18,7 +18,7 @@ use crate::entities::{academic_years as years, reflections, teacher_pairings as 
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::web::drafts;
 use crate::web::forms::CsrfForm;
-use crate::web::guards::{Ctx, CurrentUser, UserOrLapsed};
+use crate::web::guards::{Ctx, CurrentUser, TeacherUser, UserOrLapsed};
 use crate::web::respond::{Page, render};
 
 type FormResult = AppResult<Result<Flash<Redirect>, (Status, Page)>>;
@@ -110,10 +110,11 @@ async fn new(
     ctx: Ctx,
     db: &State<DatabaseConnection>,
     cookies: &CookieJar<'_>,
-    user: CurrentUser,
+    teacher: TeacherUser,
     id: i64,
     observation: Option<String>,
 ) -> AppResult<Page> {
+    let user = teacher.0;
     let p = tp::get(db.inner(), &user.actor, id).await?;
     if !user.actor.is_teacher_self(p.mentee_id) {
         return Err(AppError::Forbidden);

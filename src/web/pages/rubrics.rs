@@ -14,7 +14,7 @@ use serde::de::IgnoredAny;
 use crate::domain::rubrics::{self, Band, Item, Level, Rubric, RubricInput, Scale, Section};
 use crate::error::{AppError, AppResult, FieldErrors, Msg};
 use crate::web::forms::CsrfForm;
-use crate::web::guards::{Ctx, CurrentUser};
+use crate::web::guards::{BureauAdmin, Ctx, CurrentUser};
 use crate::web::respond::{Page, render};
 
 /// Blank rows offered for new entries.
@@ -312,8 +312,7 @@ impl FormPage {
 }
 
 #[get("/rubrics/new")]
-async fn new(ctx: Ctx, user: CurrentUser) -> AppResult<Page> {
-    user.actor.require_bureau()?;
+async fn new(ctx: Ctx, _guard: BureauAdmin) -> AppResult<Page> {
     render(&FormPage {
         ctx,
         id: None,
@@ -327,10 +326,9 @@ async fn new(ctx: Ctx, user: CurrentUser) -> AppResult<Page> {
 async fn edit(
     ctx: Ctx,
     db: &State<DatabaseConnection>,
-    user: CurrentUser,
+    _guard: BureauAdmin,
     id: i64,
 ) -> AppResult<Page> {
-    user.actor.require_bureau()?;
     let r = rubrics::get(db.inner(), id).await?;
     if !r.row.is_current {
         return Err(AppError::conflict("version", "rubric-err-not-current"));
@@ -347,11 +345,11 @@ async fn edit(
 async fn save(
     ctx: Ctx,
     db: &DatabaseConnection,
-    user: &CurrentUser,
+    admin: &BureauAdmin,
     id: Option<i64>,
     pairs: Vec<(String, String)>,
 ) -> AppResult<Result<Flash<Redirect>, (Status, Page)>> {
-    user.actor.require_bureau()?;
+    let user = &admin.0;
     let editor = Editor::from_pairs(pairs);
     let result = match editor.input() {
         Ok(input) => match id {
@@ -396,21 +394,21 @@ async fn save(
 async fn create(
     ctx: Ctx,
     db: &State<DatabaseConnection>,
-    user: CurrentUser,
+    admin: BureauAdmin,
     form: CsrfForm<Vec<(String, String)>>,
 ) -> AppResult<Result<Flash<Redirect>, (Status, Page)>> {
-    save(ctx, db, &user, None, form.0).await
+    save(ctx, db, &admin, None, form.0).await
 }
 
 #[post("/rubrics/<id>", data = "<form>")]
 async fn update(
     ctx: Ctx,
     db: &State<DatabaseConnection>,
-    user: CurrentUser,
+    admin: BureauAdmin,
     id: i64,
     form: CsrfForm<Vec<(String, String)>>,
 ) -> AppResult<Result<Flash<Redirect>, (Status, Page)>> {
-    save(ctx, db, &user, Some(id), form.0).await
+    save(ctx, db, &admin, Some(id), form.0).await
 }
 
 #[post("/rubrics/<id>/active/<on>", data = "<_form>")]

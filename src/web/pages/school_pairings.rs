@@ -17,7 +17,7 @@ use crate::domain::types::{PairingStatus, Role, SupportKind};
 use crate::domain::{academic_years, schools, tokens};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::web::forms::CsrfForm;
-use crate::web::guards::{Ctx, CurrentUser};
+use crate::web::guards::{BureauAdmin, Ctx, CurrentUser, SchoolAdmin};
 use crate::web::pages::schools::FormResult;
 use crate::web::respond::{Page, render};
 
@@ -251,8 +251,7 @@ async fn form_page(
 }
 
 #[get("/school-pairings/new")]
-async fn new(ctx: Ctx, db: &State<DatabaseConnection>, user: CurrentUser) -> AppResult<Page> {
-    user.actor.require_bureau()?;
+async fn new(ctx: Ctx, db: &State<DatabaseConnection>, _guard: BureauAdmin) -> AppResult<Page> {
     let mut form = PairingForm::default();
     if let Some(year) = academic_years::current(db.inner()).await? {
         form.year_from = year.name.clone();
@@ -296,11 +295,11 @@ async fn create(
 async fn edit(
     ctx: Ctx,
     db: &State<DatabaseConnection>,
-    user: CurrentUser,
+    guard: BureauAdmin,
     id: i64,
 ) -> AppResult<Page> {
+    let user = guard.0;
     let p = pairings::get(db.inner(), &user.actor, id).await?;
-    user.actor.require_bureau()?;
     if p.status != PairingStatus::Draft.as_str() {
         return Err(AppError::conflict("status", "err-pairing-not-draft"));
     }
@@ -414,12 +413,8 @@ async fn terminate_page(
     reason: String,
     errors: FieldErrors,
 ) -> AppResult<Page> {
+    // The routes' guards allow the bureau to terminate and school admins to ask.
     let p = pairings::view(db, &user.actor, id).await?;
-    if mode == "terminate" {
-        user.actor.require_bureau()?;
-    } else if user.actor.role != Role::SchoolAdmin {
-        return Err(AppError::Forbidden);
-    }
     if !p.is_active() {
         return Err(AppError::conflict("status", "err-pairing-not-active"));
     }
@@ -436,9 +431,10 @@ async fn terminate_page(
 async fn terminate_form(
     ctx: Ctx,
     db: &State<DatabaseConnection>,
-    user: CurrentUser,
+    guard: BureauAdmin,
     id: i64,
 ) -> AppResult<Page> {
+    let user = guard.0;
     terminate_page(
         ctx,
         db,
@@ -455,9 +451,10 @@ async fn terminate_form(
 async fn request_form(
     ctx: Ctx,
     db: &State<DatabaseConnection>,
-    user: CurrentUser,
+    guard: SchoolAdmin,
     id: i64,
 ) -> AppResult<Page> {
+    let user = guard.0;
     terminate_page(
         ctx,
         db,
@@ -499,10 +496,11 @@ async fn terminate(
     ctx: Ctx,
     db: &State<DatabaseConnection>,
     config: &State<AppConfig>,
-    user: CurrentUser,
+    guard: BureauAdmin,
     id: i64,
     form: CsrfForm<ReasonForm>,
 ) -> FormResult {
+    let user = guard.0;
     let reason = form.0.reason;
     let result = pairings::terminate(db, &user.actor, id, &reason, &config.base_url).await;
     reason_outcome(
@@ -523,10 +521,11 @@ async fn request_termination(
     ctx: Ctx,
     db: &State<DatabaseConnection>,
     config: &State<AppConfig>,
-    user: CurrentUser,
+    guard: SchoolAdmin,
     id: i64,
     form: CsrfForm<ReasonForm>,
 ) -> FormResult {
+    let user = guard.0;
     let reason = form.0.reason;
     let result =
         pairings::request_termination(db, &user.actor, id, &reason, &config.base_url).await;

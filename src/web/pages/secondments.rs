@@ -18,7 +18,7 @@ use crate::domain::types::Role;
 use crate::entities::academic_years as year_rows;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::web::forms::CsrfForm;
-use crate::web::guards::{Ctx, CurrentUser};
+use crate::web::guards::{Ctx, CurrentUser, Staff};
 use crate::web::pages::schools::FormResult;
 use crate::web::respond::{Page, render};
 
@@ -150,10 +150,10 @@ async fn form_page(
 async fn new(
     ctx: Ctx,
     db: &State<DatabaseConnection>,
-    user: CurrentUser,
+    guard: Staff,
     teacher_id: Option<i64>,
 ) -> AppResult<Page> {
-    user.actor.require_staff()?;
+    let user = guard.0;
     let mut form = SecondmentForm {
         batch: "1".into(),
         ..Default::default()

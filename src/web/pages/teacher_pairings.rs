@@ -19,7 +19,7 @@ use crate::domain::{academic_years, schools};
 use crate::entities::academic_years as years;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::web::forms::CsrfForm;
-use crate::web::guards::{Ctx, CurrentUser};
+use crate::web::guards::{BureauAdmin, Ctx, CurrentUser};
 use crate::web::pages::schools::FormResult;
 use crate::web::respond::{Page, render};
 
@@ -190,13 +190,13 @@ fn form_result(
 async fn new(
     ctx: Ctx,
     db: &State<DatabaseConnection>,
-    user: CurrentUser,
+    guard: BureauAdmin,
     mentor_id: Option<String>,
     mentee_id: Option<String>,
     subject: Option<String>,
     school_pairing_id: Option<String>,
 ) -> AppResult<Page> {
-    user.actor.require_bureau()?;
+    let user = guard.0;
     let year = academic_years::current(db.inner()).await?;
     let form = TeacherPairingForm {
         mentor_id: mentor_id.unwrap_or_default(),
@@ -232,11 +232,11 @@ async fn create(
 async fn edit(
     ctx: Ctx,
     db: &State<DatabaseConnection>,
-    user: CurrentUser,
+    guard: BureauAdmin,
     id: i64,
 ) -> AppResult<Page> {
+    let user = guard.0;
     let p = tp::get(db.inner(), &user.actor, id).await?;
-    user.actor.require_bureau()?;
     let form = TeacherPairingForm::from_model(&p);
     form_page(ctx, db, &user, Some(id), form, FieldErrors::new()).await
 }

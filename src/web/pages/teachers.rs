@@ -15,7 +15,7 @@ use crate::domain::types::Title;
 use crate::domain::users;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::web::forms::CsrfForm;
-use crate::web::guards::{Ctx, CurrentUser};
+use crate::web::guards::{Ctx, CurrentUser, Staff};
 use crate::web::pages::schools::FormResult;
 use crate::web::respond::{Page, render};
 
@@ -64,7 +64,7 @@ struct IndexPage {
 async fn index(
     ctx: Ctx,
     db: &State<DatabaseConnection>,
-    user: CurrentUser,
+    guard: Staff,
     q: Option<String>,
     school_id: Option<String>,
     district: Option<String>,
@@ -76,7 +76,7 @@ async fn index(
     page: Option<String>,
     per_page: Option<String>,
 ) -> AppResult<Page> {
-    user.actor.require_staff()?;
+    let user = guard.0;
     let query = TeacherQuery {
         q: q.unwrap_or_default(),
         school_id: school_id.unwrap_or_default(),
@@ -209,11 +209,10 @@ async fn form_page(
 async fn new(
     ctx: Ctx,
     db: &State<DatabaseConnection>,
-    user: CurrentUser,
+    staff: Staff,
     school_id: Option<String>,
 ) -> AppResult<Page> {
-    let actor = &user.actor;
-    actor.require_staff()?;
+    let actor = &staff.0.actor;
     let mut form = TeacherForm::default();
     if actor.is_bureau() {
         if let Some(id) = school_id.and_then(|s| s.trim().parse::<i64>().ok()) {
