@@ -216,7 +216,7 @@ fn cross_site_api_write(req: &Request<'_>, user: &CurrentUser) -> bool {
 
 /// The signed-in user when their role is one of `allowed`; others get 403 before the
 /// handler runs (and before any body is read), the signed-out 401 (a page: to sign in).
-async fn with_role<'r>(req: &'r Request<'_>, allowed: &[Role]) -> Outcome<CurrentUser, NoUser> {
+async fn with_role(req: &Request<'_>, allowed: &[Role]) -> Outcome<CurrentUser, NoUser> {
     match req.guard::<CurrentUser>().await {
         Outcome::Success(user) if allowed.contains(&user.actor.role) => Outcome::Success(user),
         Outcome::Success(_) => Outcome::Error((Status::Forbidden, NoUser::Anonymous)),
