@@ -54,14 +54,7 @@ impl Actor {
         self.require_bureau()
     }
 
-    /// Staff read every teacher's profile; a teacher reads their own.
-    pub fn can_read_teacher(&self, teacher_id: i64) -> AppResult<()> {
-        match self.role {
-            Role::BureauAdmin | Role::SchoolAdmin => Ok(()),
-            Role::Teacher if self.teacher_id == Some(teacher_id) => Ok(()),
-            Role::Teacher => Err(AppError::Forbidden),
-        }
-    }
+    // Which teachers one may read is `teachers::visible` (one SQL condition).
 
     /// Whether contact details (phone, e-mail) of a teacher at `school_id` are shown.
     pub fn sees_contacts_of(&self, school_id: i64, teacher_id: i64) -> bool {
@@ -108,8 +101,6 @@ mod tests {
     #[test]
     fn teacher_reads_only_self() {
         let teacher = actor(Role::Teacher, Some(3), Some(7));
-        assert!(teacher.can_read_teacher(7).is_ok());
-        assert!(teacher.can_read_teacher(8).is_err());
         assert!(teacher.require_staff().is_err());
         assert!(teacher.is_teacher_self(7));
     }

@@ -297,6 +297,29 @@ impl PairingView {
     }
 }
 
+/// What a teacher is not shown of their school's pairings: the bureau's note and the
+/// reasons given for ending it (the schools' and the bureau's business).
+fn for_teacher(mut row: school_pairings::Model) -> school_pairings::Model {
+    row.note = String::new();
+    row.terminate_reason = None;
+    row.termination_request_reason = None;
+    row
+}
+
+/// Views of rows as `actor` may see them (see `for_teacher`).
+async fn views_for(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    rows: Vec<school_pairings::Model>,
+) -> AppResult<Vec<PairingView>> {
+    let rows = if actor.role == Role::Teacher {
+        rows.into_iter().map(for_teacher).collect()
+    } else {
+        rows
+    };
+    views(conn, rows).await
+}
+
 async fn views(
     conn: &impl ConnectionTrait,
     rows: Vec<school_pairings::Model>,
@@ -397,7 +420,7 @@ pub async fn list(
     page: PageRequest,
 ) -> AppResult<Paged<PairingView>> {
     let paged = paging::fetch(db, filtered(actor, filter), page).await?;
-    let items = views(db, paged.items).await?;
+    let items = views_for(db, actor, paged.items).await?;
     Ok(Paged {
         items,
         page: paged.page,
@@ -438,7 +461,7 @@ pub async fn get(
 
 pub async fn view(conn: &impl ConnectionTrait, actor: &Actor, id: i64) -> AppResult<PairingView> {
     let p = get(conn, actor, id).await?;
-    Ok(views(conn, vec![p]).await?.remove(0))
+    Ok(views_for(conn, actor, vec![p]).await?.remove(0))
 }
 
 fn apply(active: &mut school_pairings::ActiveModel, new: &NewPairing) {
@@ -999,6 +1022,8 @@ pub async fn timeline(
                 .and_then(|a| serde_json::from_str(a).ok())
                 .unwrap_or_default();
             let detail = match r.action.as_str() {
+                // Reasons are not shown to teachers (see `for_teacher`).
+                _ if actor.role == Role::Teacher => "",
                 "terminate" => after["terminate_reason"].as_str().unwrap_or_default(),
                 "request_termination" => after["termination_request_reason"]
                     .as_str()

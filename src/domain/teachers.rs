@@ -12,7 +12,7 @@ use crate::db;
 use crate::domain::access::Actor;
 use crate::domain::audit;
 use crate::domain::paging::{self, PageRequest, Paged};
-use crate::domain::types::{self, Gender, Title, de::loose_string};
+use crate::domain::types::{self, Gender, Role, Title, de::loose_string};
 use crate::entities::{schools, teachers};
 use crate::error::{AppError, AppResult, FieldErrors, Msg};
 
@@ -273,7 +273,7 @@ pub async fn list(
     page: PageRequest,
 ) -> AppResult<Paged<TeacherView>> {
     actor.require_staff()?;
-    let paged = paging::fetch(db, filtered(filter), page).await?;
+    let paged = paging::fetch(db, filtered(filter).filter(visible(actor)), page).await?;
     let names = school_names(db, &paged.items).await?;
     Ok(paged.map(|t| {
         let school = names.get(&t.school_id).map(String::as_str).unwrap_or("");
@@ -287,7 +287,7 @@ pub async fn list_all(
     filter: &TeacherFilter,
 ) -> AppResult<Vec<TeacherView>> {
     actor.require_staff()?;
-    let rows = filtered(filter).all(db).await?;
+    let rows = filtered(filter).filter(visible(actor)).all(db).await?;
     let names = school_names(db, &rows).await?;
     Ok(rows
         .iter()
@@ -301,10 +301,64 @@ pub async fn list_all(
         .collect())
 }
 
-/// A teacher the actor may read.
+/// The teachers an actor may read, as one condition: the bureau all of them; a school
+/// admin their own school's and, of other schools, those paired with a teacher of theirs
+/// (a published teacher pairing) or seconded to or from their school; a teacher their own
+/// record. Contact fields are a further rule (`Actor::sees_contacts_of`).
+pub fn visible(actor: &Actor) -> Condition {
+    use crate::entities::{secondments, teacher_pairings as tp};
+    use sea_orm::sea_query::Query;
+    match actor.role {
+        Role::BureauAdmin => Condition::all(),
+        Role::SchoolAdmin => {
+            let Some(school) = actor.school_id else {
+                return Condition::all().add(teachers::Column::Id.eq(-1));
+            };
+            let of_school = Query::select()
+                .column(teachers::Column::Id)
+                .from(teachers::Entity)
+                .and_where(teachers::Column::SchoolId.eq(school))
+                .to_owned();
+            let partners = |mine: tp::Column, theirs: tp::Column| {
+                Query::select()
+                    .column(theirs)
+                    .from(tp::Entity)
+                    .and_where(tp::Column::Status.ne("draft"))
+                    .and_where(mine.in_subquery(of_school.clone()))
+                    .to_owned()
+            };
+            let seconded = Query::select()
+                .column(secondments::Column::TeacherId)
+                .from(secondments::Entity)
+                .cond_where(
+                    Condition::any()
+                        .add(secondments::Column::FromSchoolId.eq(school))
+                        .add(secondments::Column::ToSchoolId.eq(school)),
+                )
+                .to_owned();
+            Condition::any()
+                .add(teachers::Column::SchoolId.eq(school))
+                .add(
+                    teachers::Column::Id
+                        .in_subquery(partners(tp::Column::MentorId, tp::Column::MenteeId)),
+                )
+                .add(
+                    teachers::Column::Id
+                        .in_subquery(partners(tp::Column::MenteeId, tp::Column::MentorId)),
+                )
+                .add(teachers::Column::Id.in_subquery(seconded))
+        }
+        Role::Teacher => {
+            Condition::all().add(teachers::Column::Id.eq(actor.teacher_id.unwrap_or(-1)))
+        }
+    }
+}
+
+/// A teacher the actor may read; one they may not answers exactly like one that does not
+/// exist (404).
 pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: i64) -> AppResult<teachers::Model> {
-    actor.can_read_teacher(id)?;
     teachers::Entity::find_by_id(id)
+        .filter(visible(actor))
         .one(db)
         .await?
         .ok_or(AppError::NotFound)
@@ -421,8 +475,8 @@ pub async fn update(
     id: i64,
     form: &TeacherForm,
 ) -> AppResult<teachers::Model> {
-    actor.can_read_teacher(id)?;
     let txn = db::begin_write(db).await?;
+    // A teacher the actor may not see answers like a missing one (404).
     let before = get(&txn, actor, id).await?;
     let new = if actor.is_teacher_self(id) {
         let mut e = FieldErrors::new();
@@ -455,6 +509,18 @@ pub async fn update(
     let mut active = before.clone().into_active_model();
     apply(&mut active, &new);
     let teacher = active.update(&txn).await.map_err(staff_conflict)?;
+    if teacher.school_id != before.school_id {
+        // The teacher's account follows the record to the new school (what its user may see
+        // and do depends on it).
+        crate::entities::users::Entity::update_many()
+            .col_expr(
+                crate::entities::users::Column::SchoolId,
+                sea_orm::sea_query::Expr::value(teacher.school_id),
+            )
+            .filter(crate::entities::users::Column::TeacherId.eq(id))
+            .exec(&txn)
+            .await?;
+    }
     audit::record(
         &txn,
         Some(actor),
@@ -516,7 +582,11 @@ pub async fn of_school(
         school_id: Some(school_id),
         ..Default::default()
     };
-    let rows = filtered(&filter).limit(500).all(db).await?;
+    let rows = filtered(&filter)
+        .filter(visible(actor))
+        .limit(500)
+        .all(db)
+        .await?;
     let names = school_names(db, &rows).await?;
     Ok(rows
         .iter()

@@ -109,16 +109,18 @@ async fn every_endpoint_checks_who_is_asking() {
             with_body(Method::Put, format!("/api/v1/schools/{b}"), school("4418820002"), [401, 403, 403, 200, 200]),
             case(Method::Post, format!("/api/v1/schools/{b}/deactivate"), [401, 403, 403, 403, 200]),
             case(Method::Post, format!("/api/v1/schools/{b}/reactivate"), [401, 403, 403, 403, 200]),
-            // Teachers: staff read; a school manages its own; a teacher reads only self.
+            // Teachers: staff read their own school's (and, of other schools, those paired
+            // with theirs: none between A and B here); a school manages its own; a teacher
+            // reads only self. A teacher one may not see answers like a missing one (404).
             case(Method::Get, "/api/v1/teachers".into(), [401, 403, 200, 200, 200]),
-            case(Method::Get, format!("/api/v1/teachers/{mentee}"), [401, 403, 200, 200, 200]),
-            case(Method::Get, format!("/api/v1/teachers/{mentor}"), [401, 200, 200, 200, 200]),
-            case(Method::Get, "/api/v1/teachers/999999".into(), [401, 403, 404, 404, 404]),
+            case(Method::Get, format!("/api/v1/teachers/{mentee}"), [401, 404, 404, 200, 200]),
+            case(Method::Get, format!("/api/v1/teachers/{mentor}"), [401, 200, 200, 404, 200]),
+            case(Method::Get, "/api/v1/teachers/999999".into(), [401, 404, 404, 404, 404]),
             with_body(Method::Post, "/api/v1/teachers".into(), teacher(b, "B-"), [401, 403, 403, 201, 201]),
             with_body(Method::Post, "/api/v1/teachers".into(), teacher(a, "A-"), [401, 403, 201, 403, 201]),
-            with_body(Method::Put, format!("/api/v1/teachers/{mentee}"), teacher(b, "R00"), [401, 403, 403, 200, 200]),
-            case(Method::Post, format!("/api/v1/teachers/{mentee}/deactivate"), [401, 403, 403, 200, 200]),
-            case(Method::Post, format!("/api/v1/teachers/{mentee}/reactivate"), [401, 403, 403, 200, 200]),
+            with_body(Method::Put, format!("/api/v1/teachers/{mentee}"), teacher(b, "R00"), [401, 404, 404, 200, 200]),
+            case(Method::Post, format!("/api/v1/teachers/{mentee}/deactivate"), [401, 403, 404, 200, 200]),
+            case(Method::Post, format!("/api/v1/teachers/{mentee}/reactivate"), [401, 403, 404, 200, 200]),
             // Users: the bureau only, whoever the account is.
             case(Method::Get, "/api/v1/users".into(), [401, 403, 403, 403, 200]),
             case(Method::Get, format!("/api/v1/users/{mentee_user}"), [401, 403, 403, 403, 200]),
@@ -158,16 +160,20 @@ async fn every_endpoint_checks_who_is_asking() {
             case(Method::Delete, format!("/api/v1/academic-years/{}", y1.id), [401, 403, 403, 403, 204]),
         ];
 
+        // Every unexpected answer is collected, so one run shows them all.
+        let mut unexpected = Vec::new();
         for c in &cases {
             for (i, token) in tokens.iter().enumerate() {
                 let before = snapshot(&app).await;
                 let body = c.body.as_ref().map(|f| f(i));
                 let (status, json) = call(&app, c.method, &c.path, token.as_deref(), body, None).await;
-                assert_eq!(
-                    status.code, c.expect[i],
-                    "{} {} {}: {json}",
-                    WHO[i], c.method, c.path
-                );
+                if status.code != c.expect[i] {
+                    unexpected.push(format!(
+                        "{} {} {}: {} (expected {}) {json}",
+                        WHO[i], c.method, c.path, status.code, c.expect[i]
+                    ));
+                    continue;
+                }
                 if status.code >= 400 {
                     let code = error_code(&json);
                     let expected = match status {
@@ -187,6 +193,7 @@ async fn every_endpoint_checks_who_is_asking() {
                 }
             }
         }
+        assert!(unexpected.is_empty(), "{unexpected:#?}");
 
         // The successful writes above did happen.
         assert_eq!(app.count("schools").await, 3);
@@ -203,6 +210,24 @@ async fn every_endpoint_checks_who_is_asking() {
 async fn other_peoples_records() {
     each_db(|app| async move {
         let w = world(&app).await;
+        // The two are paired, so each school's admin may read the other school's teacher.
+        let y = crate::teacher_pairings::year(&app, &w, "2026-2027", true).await;
+        let p = tongxing::domain::teacher_pairings::create(
+            &app.db,
+            &w.bureau_actor,
+            &crate::teacher_pairings::form(w.mentor.id, w.mentee.id, "数学", y),
+        )
+        .await
+        .unwrap();
+        tongxing::domain::teacher_pairings::publish(
+            &app.db,
+            &w.bureau_actor,
+            &[p.id],
+            None,
+            "http://tongxing.test",
+        )
+        .await
+        .unwrap();
         let mentee = token_for(&app, &w.mentee_user).await;
         let urban_admin = token_for(&app, &w.urban_admin).await;
         let before = snapshot(&app).await;
@@ -238,8 +263,8 @@ async fn other_peoples_records() {
             None,
         )
         .await;
-        assert_eq!(other, Status::Forbidden);
-        assert_eq!(missing, Status::Forbidden);
+        assert_eq!(other, Status::NotFound);
+        assert_eq!(missing, Status::NotFound);
         // Not even their own account record: accounts are the bureau's.
         let (status, _) = call(
             &app,
@@ -261,7 +286,11 @@ async fn other_peoples_records() {
             None,
         )
         .await;
-        assert_eq!(status, Status::Forbidden);
+        assert_eq!(
+            status,
+            Status::NotFound,
+            "a colleague's record is not hers to see"
+        );
         let (status, _) = call(
             &app,
             Method::Post,
@@ -273,7 +302,8 @@ async fn other_peoples_records() {
         .await;
         assert_eq!(status, Status::Forbidden);
 
-        // A school admin reads another school's teacher without contacts, and cannot move
+        // A school admin reads another school's teacher paired with theirs without contacts,
+        // and cannot move
         // their own teacher to another school or take one from it.
         let (status, body) = call(
             &app,

@@ -338,7 +338,35 @@ async fn teachers_crud() {
         assert_eq!(body["subjects"], json!(["数学", "物理"]));
         assert_eq!(body["honours"], json!([]));
 
-        // Another school's admin reads the profile without the contacts.
+        // Another school's admin does not see her (404) until she is paired with one of
+        // theirs; then reads the profile without the contacts.
+        let (status, _) = call(
+            &app,
+            Method::Get,
+            &format!("/api/v1/teachers/{id}"),
+            Some(&urban_admin),
+            None,
+            None,
+        )
+        .await;
+        assert_eq!(status, Status::NotFound);
+        let y = crate::teacher_pairings::year(&app, &w, "2026-2027", true).await;
+        let p = tongxing::domain::teacher_pairings::create(
+            &app.db,
+            &w.bureau_actor,
+            &crate::teacher_pairings::form(w.mentor.id, id, "语文", y),
+        )
+        .await
+        .unwrap();
+        tongxing::domain::teacher_pairings::publish(
+            &app.db,
+            &w.bureau_actor,
+            &[p.id],
+            None,
+            "http://tongxing.test",
+        )
+        .await
+        .unwrap();
         let (status, body) = call(
             &app,
             Method::Get,

@@ -4,6 +4,7 @@
 mod common;
 
 mod academic_years;
+mod access_policy;
 mod admin_pages;
 mod api;
 mod api_authz;

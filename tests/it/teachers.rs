@@ -252,15 +252,16 @@ async fn school_admin_manages_only_their_own_school() {
         assert_eq!(app.count("teachers").await, 3);
 
         // Another school's teacher: readable, not editable; contacts hidden.
+        // (Not paired with theirs, so not theirs to see: it answers like a missing one.)
         let other = format!("/teachers/{}", w.mentor.id);
         let (status, _) = app.get_html(&format!("{other}/edit")).await;
-        assert_eq!(status, Status::Forbidden);
+        assert_eq!(status, Status::NotFound);
         let res = app
             .post_form(&other, &teacher_fields(&urban, "改名", "U001"))
             .await;
-        assert_eq!(res.status(), Status::Forbidden);
+        assert_eq!(res.status(), Status::NotFound);
         let res = app.post_form(&format!("{other}/deactivate"), &[]).await;
-        assert_eq!(res.status(), Status::Forbidden);
+        assert_eq!(res.status(), Status::NotFound);
         let mentor = row(&app, w.mentor.id).await;
         assert_eq!(mentor.name, "李明");
         assert!(mentor.is_active);
@@ -290,6 +291,24 @@ async fn school_admin_manages_only_their_own_school() {
 async fn contacts_are_shown_only_to_those_who_may_see_them() {
     each_db(|app| async move {
         let w = world(&app).await;
+        // The two are paired, so the rural admin may read the urban mentor (not his contacts).
+        let y = crate::teacher_pairings::year(&app, &w, "2026-2027", true).await;
+        let p = tongxing::domain::teacher_pairings::create(
+            &app.db,
+            &w.bureau_actor,
+            &crate::teacher_pairings::form(w.mentor.id, w.mentee.id, "数学", y),
+        )
+        .await
+        .unwrap();
+        tongxing::domain::teacher_pairings::publish(
+            &app.db,
+            &w.bureau_actor,
+            &[p.id],
+            None,
+            "http://tongxing.test",
+        )
+        .await
+        .unwrap();
         app.login("bureau@tongxing.test", PASSWORD).await;
         let urban = w.urban.id.to_string();
         let res = app
@@ -361,22 +380,24 @@ async fn a_teacher_edits_only_their_own_phone_and_email() {
         assert!(html.contains("value=\"call me\""));
         assert_eq!(row(&app, w.mentee.id).await.phone, "13800138000");
 
-        // Anyone else's record, existing or not, is refused alike; so are the lists.
+        // Anyone else's record, existing or not, answers alike (404); the lists are staff's.
         for path in [
             format!("/teachers/{}", w.mentor.id),
             format!("/teachers/{}/edit", w.mentor.id),
             "/teachers/999999".to_string(),
             "/teachers/999999/edit".to_string(),
-            "/teachers".to_string(),
-            "/teachers/new".to_string(),
         ] {
             let (status, _) = app.get_html(&path).await;
+            assert_eq!(status, Status::NotFound, "{path}");
+        }
+        for path in ["/teachers", "/teachers/new"] {
+            let (status, _) = app.get_html(path).await;
             assert_eq!(status, Status::Forbidden, "{path}");
         }
         let res = app
             .post_form(&format!("/teachers/{}", w.mentor.id), &[("phone", "1")])
             .await;
-        assert_eq!(res.status(), Status::Forbidden);
+        assert_eq!(res.status(), Status::NotFound);
         let res = app
             .post_form(&format!("/teachers/{}/deactivate", w.mentee.id), &[])
             .await;
