@@ -212,22 +212,7 @@ async fn other_peoples_records() {
         let w = world(&app).await;
         // The two are paired, so each school's admin may read the other school's teacher.
         let y = crate::teacher_pairings::year(&app, &w, "2026-2027", true).await;
-        let p = tongxing::domain::teacher_pairings::create(
-            &app.db,
-            &w.bureau_actor,
-            &crate::teacher_pairings::form(w.mentor.id, w.mentee.id, "数学", y),
-        )
-        .await
-        .unwrap();
-        tongxing::domain::teacher_pairings::publish(
-            &app.db,
-            &w.bureau_actor,
-            &[p.id],
-            None,
-            "http://tongxing.test",
-        )
-        .await
-        .unwrap();
+        crate::teacher_pairings::paired(&app, &w, w.mentor.id, w.mentee.id, "数学", y).await;
         let mentee = token_for(&app, &w.mentee_user).await;
         let urban_admin = token_for(&app, &w.urban_admin).await;
         let before = snapshot(&app).await;

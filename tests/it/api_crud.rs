@@ -351,22 +351,7 @@ async fn teachers_crud() {
         .await;
         assert_eq!(status, Status::NotFound);
         let y = crate::teacher_pairings::year(&app, &w, "2026-2027", true).await;
-        let p = tongxing::domain::teacher_pairings::create(
-            &app.db,
-            &w.bureau_actor,
-            &crate::teacher_pairings::form(w.mentor.id, id, "语文", y),
-        )
-        .await
-        .unwrap();
-        tongxing::domain::teacher_pairings::publish(
-            &app.db,
-            &w.bureau_actor,
-            &[p.id],
-            None,
-            "http://tongxing.test",
-        )
-        .await
-        .unwrap();
+        crate::teacher_pairings::paired(&app, &w, w.mentor.id, id, "语文", y).await;
         let (status, body) = call(
             &app,
             Method::Get,

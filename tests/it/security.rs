@@ -161,25 +161,11 @@ async fn kept_texts_are_only_for_an_active_writer_of_a_real_form_and_a_few_at_mo
         let mentor2 = app
             .teacher(&w.bureau_actor, w.urban.id, "别的师傅", "U900")
             .await;
-        let theirs = tongxing::domain::teacher_pairings::create(
-            &app.db,
-            &w.bureau_actor,
-            &crate::teacher_pairings::form(mentor2.id, other.id, "数学", y),
-        )
-        .await
-        .unwrap();
-        tongxing::domain::teacher_pairings::publish(
-            &app.db,
-            &w.bureau_actor,
-            &[theirs.id],
-            None,
-            BASE,
-        )
-        .await
-        .unwrap();
+        let theirs_id =
+            crate::teacher_pairings::paired(&app, &w, mentor2.id, other.id, "数学", y).await;
         app.login("mentee@tongxing.test", PASSWORD).await;
         lapse_sessions(&app).await;
-        for id in [999_999, theirs.id] {
+        for id in [999_999, theirs_id] {
             let (s, to) = post_reflection(&app, id, &text).await;
             assert_eq!(s, Status::SeeOther);
             assert!(!to.contains("kept=1"), "{id}: {to}");
@@ -208,23 +194,16 @@ async fn kept_texts_are_only_for_an_active_writer_of_a_real_form_and_a_few_at_mo
                     &format!("UX{n}"),
                 )
                 .await;
-            let p = tongxing::domain::teacher_pairings::create(
-                &app.db,
-                &w.bureau_actor,
-                &crate::teacher_pairings::form(m.id, w.mentee.id, &format!("科目{n}"), y),
+            let p_id = crate::teacher_pairings::paired(
+                &app,
+                &w,
+                m.id,
+                w.mentee.id,
+                &format!("科目{n}"),
+                y,
             )
-            .await
-            .unwrap();
-            tongxing::domain::teacher_pairings::publish(
-                &app.db,
-                &w.bureau_actor,
-                &[p.id],
-                None,
-                BASE,
-            )
-            .await
-            .unwrap();
-            pairings.push(p.id);
+            .await;
+            pairings.push(p_id);
         }
         for p in &pairings {
             app.login("mentee@tongxing.test", PASSWORD).await;
@@ -1051,17 +1030,8 @@ async fn idempotency_keys_belong_to_their_user() {
                 Some(m2.id),
             )
             .await;
-        let p2 = tongxing::domain::teacher_pairings::create(
-            &app.db,
-            &w.bureau_actor,
-            &crate::teacher_pairings::form(m2.id, e2.id, "数学", y),
-        )
-        .await
-        .unwrap();
-        tongxing::domain::teacher_pairings::publish(&app.db, &w.bureau_actor, &[p2.id], None, BASE)
-            .await
-            .unwrap();
-        began_days_ago(&app, p2.id, 30).await;
+        let p2_id = crate::teacher_pairings::paired(&app, &w, m2.id, e2.id, "数学", y).await;
+        began_days_ago(&app, p2_id, 30).await;
         let r = classroom(&app).await;
         let mut fields = full_form(
             &r,
@@ -1074,13 +1044,13 @@ async fn idempotency_keys_belong_to_their_user() {
             .await
             .unwrap();
         // Another mentor who happens to send the same key records his own observation.
-        let second = obs::create(&app.db, &users::actor_of(&m2_user), p2.id, &form, BASE)
+        let second = obs::create(&app.db, &users::actor_of(&m2_user), p2_id, &form, BASE)
             .await
             .unwrap();
         assert_ne!(first.id, second.id);
-        assert_eq!(second.teacher_pairing_id, p2.id);
+        assert_eq!(second.teacher_pairing_id, p2_id);
         // Each one's repeat answers their own.
-        let again = obs::create(&app.db, &users::actor_of(&m2_user), p2.id, &form, BASE)
+        let again = obs::create(&app.db, &users::actor_of(&m2_user), p2_id, &form, BASE)
             .await
             .unwrap();
         assert_eq!(again.id, second.id);

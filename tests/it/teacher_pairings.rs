@@ -41,6 +41,28 @@ pub fn form(mentor: i64, mentee: i64, subject: &str, year: i64) -> TeacherPairin
     }
 }
 
+/// A published (active) pairing of `mentor` → `mentee` in `subject` for `year`.
+pub async fn paired(
+    app: &TestApp,
+    w: &World,
+    mentor: i64,
+    mentee: i64,
+    subject: &str,
+    year: i64,
+) -> i64 {
+    let p = tp::create(
+        &app.db,
+        &w.bureau_actor,
+        &form(mentor, mentee, subject, year),
+    )
+    .await
+    .expect("create");
+    tp::publish(&app.db, &w.bureau_actor, &[p.id], None, BASE)
+        .await
+        .expect("publish");
+    p.id
+}
+
 /// The standard world with the current year 2026-2027 and an active 数学 pairing of
 /// 李明 → 姚成琳.
 pub async fn setup(app: &TestApp) -> (World, i64, i64) {

@@ -293,22 +293,7 @@ async fn contacts_are_shown_only_to_those_who_may_see_them() {
         let w = world(&app).await;
         // The two are paired, so the rural admin may read the urban mentor (not his contacts).
         let y = crate::teacher_pairings::year(&app, &w, "2026-2027", true).await;
-        let p = tongxing::domain::teacher_pairings::create(
-            &app.db,
-            &w.bureau_actor,
-            &crate::teacher_pairings::form(w.mentor.id, w.mentee.id, "数学", y),
-        )
-        .await
-        .unwrap();
-        tongxing::domain::teacher_pairings::publish(
-            &app.db,
-            &w.bureau_actor,
-            &[p.id],
-            None,
-            "http://tongxing.test",
-        )
-        .await
-        .unwrap();
+        crate::teacher_pairings::paired(&app, &w, w.mentor.id, w.mentee.id, "数学", y).await;
         app.login("bureau@tongxing.test", PASSWORD).await;
         let urban = w.urban.id.to_string();
         let res = app
