@@ -58,14 +58,25 @@ impl TableReader {
 }
 
 fn read_in_child(exe: &std::path::Path, bytes: &[u8]) -> AppResult<Result<Table, Msg>> {
-    let mut child = Command::new(exe)
+    let spawned = Command::new(exe)
         .arg("read-table")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .env_remove("RUST_LOG")
-        .spawn()
-        .map_err(|e| AppError::Unexpected(format!("starting {}: {e}", exe.display())))?;
+        .spawn();
+    let mut child = match spawned {
+        Ok(child) => child,
+        Err(e) => {
+            // The program cannot be started (say, replaced on disk by an upgrade while
+            // running): read here, behind the checks `read_table` makes first.
+            tracing::warn!(
+                "cannot start the import reader {}: {e}; reading in this process",
+                exe.display()
+            );
+            return Ok(imports::read_table(bytes));
+        }
+    };
     let mut stdin = child
         .stdin
         .take()
