@@ -28,6 +28,10 @@ pub async fn start_session(
     config: &AppConfig,
     client: &ClientInfo,
 ) -> AppResult<()> {
+    // Signing in again on this browser ends the session it had, so none is left behind.
+    if let Some(old) = cookies.get_private(SESSION_COOKIE) {
+        sessions::end_by_secret(db, old.value()).await?;
+    }
     let secret = sessions::start(
         db,
         user,

@@ -395,6 +395,36 @@ async fn sign_in_from(
         .status()
 }
 
+/// Signs in on `client` (another browser) with a User-Agent; returns its session secret.
+async fn browser_sign_in(client: &Client, email: &str, user_agent: &str) -> String {
+    let html = client
+        .get("/password-reset")
+        .dispatch()
+        .await
+        .into_string()
+        .await
+        .unwrap_or_default();
+    let token = common::csrf_in(&html);
+    let res = client
+        .post("/login")
+        .header(ContentType::Form)
+        .header(Header::new("User-Agent", user_agent.to_string()))
+        .body(common::form_body(&[
+            ("_csrf", &token),
+            ("email", email),
+            ("password", PASSWORD),
+        ]))
+        .dispatch()
+        .await;
+    assert_eq!(res.status(), Status::SeeOther, "{email} signs in");
+    client
+        .cookies()
+        .get_private("tx_session")
+        .expect("signed in")
+        .value()
+        .to_string()
+}
+
 /// A second instance of the app on the same database (as behind a load balancer).
 async fn second_instance(app: &TestApp) -> Client {
     let figment = rocket::Config::figment()
@@ -560,9 +590,10 @@ async fn logout_ends_the_session_on_the_server_for_every_copy_of_the_cookie() {
 async fn a_password_change_ends_other_sessions_and_tokens_and_the_bureau_ends_reset_links() {
     each_db(|app| async move {
         let w = world(&app).await;
-        // The mentor on a phone (first session) and at a desk (second, this client).
+        // The mentor on a phone (another browser) and at a desk (this client).
+        let phone_browser = second_instance(&app).await;
+        let phone = browser_sign_in(&phone_browser, "mentor@tongxing.test", "Android").await;
         app.login("mentor@tongxing.test", PASSWORD).await;
-        let phone = session_secret(&app);
         let res = app.post_form("/profile/tokens", &[("name", "脚本")]).await;
         let html = res.into_string().await.unwrap();
         let token = regex::Regex::new(r"tx_[A-Za-z0-9_-]{20,}")
@@ -571,7 +602,6 @@ async fn a_password_change_ends_other_sessions_and_tokens_and_the_bureau_ends_re
             .expect("token shown")
             .as_str()
             .to_string();
-        app.login("mentor@tongxing.test", PASSWORD).await;
         let desk = session_secret(&app);
         assert_ne!(phone, desk);
         let res = app
@@ -641,31 +671,22 @@ async fn a_password_change_ends_other_sessions_and_tokens_and_the_bureau_ends_re
 async fn the_profile_lists_sessions_and_signs_out_one_or_everywhere() {
     each_db(|app| async move {
         let w = world(&app).await;
-        // Someone else's session, to be left alone.
-        app.login("mentee@tongxing.test", PASSWORD).await;
-        let hers = session_secret(&app);
+        // Someone else's session (her own browser), to be left alone.
+        let her_browser = second_instance(&app).await;
+        let hers = browser_sign_in(&her_browser, "mentee@tongxing.test", "Firefox/120").await;
         let her_id = app
             .scalar(&format!(
                 "SELECT MAX(id) AS n FROM sessions WHERE user_id = {}",
                 w.mentee_user.id
             ))
             .await;
-        // The mentor signs in on a "phone", then at his desk.
+        // The mentor signs in on a phone, then at his desk; signing in twice on the desk
+        // leaves one session there, not two.
         let phone_ua =
             "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Chrome/120 Mobile Safari/537.36";
-        let token = app.csrf().await;
-        app.client
-            .post("/login")
-            .header(ContentType::Form)
-            .header(Header::new("User-Agent", phone_ua))
-            .body(common::form_body(&[
-                ("_csrf", &token),
-                ("email", "mentor@tongxing.test"),
-                ("password", PASSWORD),
-            ]))
-            .dispatch()
-            .await;
-        let phone = session_secret(&app);
+        let phone_browser = second_instance(&app).await;
+        let phone = browser_sign_in(&phone_browser, "mentor@tongxing.test", phone_ua).await;
+        app.login("mentor@tongxing.test", PASSWORD).await;
         app.login("mentor@tongxing.test", PASSWORD).await;
         let (s, html) = app.get_html("/profile").await;
         assert_eq!(s, Status::Ok);
