@@ -40,7 +40,7 @@ pub async fn build(
     let db = db::connect(&config.database_url).await.map_err(|e| {
         format!(
             "cannot open the database {}: {e}",
-            redact(&config.database_url)
+            config::redact_url(&config.database_url)
         )
     })?;
     db::migrate(&db)
@@ -66,9 +66,4 @@ pub async fn build(
         rocket = rocket.attach(jobs::Worker);
     }
     Ok(rocket.manage(config))
-}
-
-/// A database URL without its password, for messages.
-pub fn redact(url: &str) -> String {
-    config::redact_url(url)
 }

@@ -56,7 +56,7 @@ async fn open_db(config: &AppConfig) -> Result<sea_orm::DatabaseConnection, Stri
     let conn = db::connect(&config.database_url).await.map_err(|e| {
         format!(
             "cannot open the database {}: {e}",
-            tongxing::redact(&config.database_url)
+            tongxing::config::redact_url(&config.database_url)
         )
     })?;
     db::migrate(&conn)

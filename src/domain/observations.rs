@@ -469,7 +469,7 @@ pub async fn update(
     let txn = db::begin_write(db).await?;
     lock(&txn, id).await?;
     let (before, _) = get(&txn, actor, id).await?;
-    let p = teacher_pairings::get_for_update(&txn, actor, before.teacher_pairing_id).await?;
+    let p = teacher_pairings::reload_locked(&txn, before.teacher_pairing_id).await?;
     if before.author_id != actor.user_id || roles_in(actor, &p).is_none() {
         return Err(AppError::Forbidden);
     }
@@ -561,7 +561,7 @@ pub async fn add_comment(
     let txn = db::begin_write(db).await?;
     lock(&txn, id).await?;
     let (o, _) = get(&txn, actor, id).await?;
-    let p = teacher_pairings::get_for_update(&txn, actor, o.teacher_pairing_id).await?;
+    let p = teacher_pairings::reload_locked(&txn, o.teacher_pairing_id).await?;
     if roles_in(actor, &p).is_none() {
         return Err(AppError::Forbidden);
     }

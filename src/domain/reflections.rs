@@ -190,7 +190,7 @@ pub async fn update(
         .one(&txn)
         .await?;
     let (before, _) = get(&txn, actor, id).await?;
-    let p = teacher_pairings::get_for_update(&txn, actor, before.teacher_pairing_id).await?;
+    let p = teacher_pairings::reload_locked(&txn, before.teacher_pairing_id).await?;
     if before.author_id != actor.user_id {
         return Err(AppError::Forbidden);
     }
@@ -279,7 +279,7 @@ pub async fn add_comment(
 ) -> AppResult<comments::Model> {
     let txn = db::begin_write(db).await?;
     let (r, _) = get(&txn, actor, id).await?;
-    let p = teacher_pairings::get_for_update(&txn, actor, r.teacher_pairing_id).await?;
+    let p = teacher_pairings::reload_locked(&txn, r.teacher_pairing_id).await?;
     if !actor.is_teacher_self(p.mentor_id) && !actor.is_teacher_self(p.mentee_id) {
         return Err(AppError::Forbidden);
     }

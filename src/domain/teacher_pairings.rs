@@ -227,6 +227,16 @@ pub async fn get_for_update(
     get(conn, actor, id).await
 }
 
+/// The pairing's row, locked and read again, for a caller that has already checked that
+/// the actor sees it (through the record it reached the pairing by).
+pub(crate) async fn reload_locked(
+    conn: &impl ConnectionTrait,
+    id: i64,
+) -> AppResult<teacher_pairings::Model> {
+    lock_row(conn, id).await?;
+    find(conn, id).await
+}
+
 /// A completed or terminated pairing is a closed record: nothing in it changes any more
 /// (409).
 pub fn ensure_not_ended(p: &teacher_pairings::Model) -> AppResult<()> {

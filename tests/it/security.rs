@@ -139,10 +139,6 @@ async fn post_reflection(app: &TestApp, pairing: i64, body: &str) -> (Status, St
     (res.status(), to)
 }
 
-async fn lapse_sessions(app: &TestApp) {
-    app.lapse_sessions().await;
-}
-
 #[rocket::async_test]
 async fn kept_texts_are_only_for_an_active_writer_of_a_real_form_and_a_few_at_most() {
     each_db(|app| async move {
@@ -169,13 +165,13 @@ async fn kept_texts_are_only_for_an_active_writer_of_a_real_form_and_a_few_at_mo
         let theirs_id =
             crate::teacher_pairings::paired(&app, &w, mentor2.id, other.id, "数学", y).await;
         app.login("mentee@tongxing.test", PASSWORD).await;
-        lapse_sessions(&app).await;
+        app.lapse_sessions().await;
         for id in [999_999, theirs_id] {
             let (s, to) = post_reflection(&app, id, &text).await;
             assert_eq!(s, Status::SeeOther);
             assert!(!to.contains("kept=1"), "{id}: {to}");
             app.login("mentee@tongxing.test", PASSWORD).await;
-            lapse_sessions(&app).await;
+            app.lapse_sessions().await;
         }
         assert_eq!(app.count("form_drafts").await, 0);
 
@@ -184,7 +180,7 @@ async fn kept_texts_are_only_for_an_active_writer_of_a_real_form_and_a_few_at_mo
             let (_, to) = post_reflection(&app, pid, &format!("{i}:{text}")).await;
             assert!(to.contains("kept=1"), "{to}");
             app.login("mentee@tongxing.test", PASSWORD).await;
-            lapse_sessions(&app).await;
+            app.lapse_sessions().await;
         }
         assert_eq!(app.count("form_drafts").await, 1);
 
@@ -212,7 +208,7 @@ async fn kept_texts_are_only_for_an_active_writer_of_a_real_form_and_a_few_at_mo
         }
         for p in &pairings {
             app.login("mentee@tongxing.test", PASSWORD).await;
-            lapse_sessions(&app).await;
+            app.lapse_sessions().await;
             let (_, to) = post_reflection(&app, *p, &format!("in {p}")).await;
             assert!(to.contains("kept=1"), "{to}");
         }
@@ -233,7 +229,7 @@ async fn kept_texts_are_only_for_an_active_writer_of_a_real_form_and_a_few_at_mo
             .execute_unprepared("DELETE FROM form_drafts")
             .await
             .unwrap();
-        lapse_sessions(&app).await;
+        app.lapse_sessions().await;
         users::set_active(&app.db, &w.bureau_actor, w.mentee_user.id, false)
             .await
             .unwrap();
@@ -364,59 +360,48 @@ async fn the_log_has_no_reset_token_and_startup_errors_no_password() {
 
 // ---- 4. sign-in throttling ----
 
-async fn sign_in_from(
-    app: &TestApp,
+/// Signs in on `client` (a browser) from network address `ip` with `user_agent`.
+async fn sign_in_as(
     client: &Client,
     email: &str,
     password: &str,
     ip: &str,
+    user_agent: &str,
 ) -> Status {
-    let _ = app;
-    let html = client
-        .get("/password-reset")
-        .header(Header::new("X-Real-IP", ip.to_string()))
-        .dispatch()
-        .await
-        .into_string()
-        .await
-        .unwrap_or_default();
+    let headers = || {
+        [
+            Header::new("X-Real-IP", ip.to_string()),
+            Header::new("User-Agent", user_agent.to_string()),
+        ]
+    };
+    let mut get = client.get("/password-reset");
+    for h in headers() {
+        get = get.header(h);
+    }
+    let html = get.dispatch().await.into_string().await.unwrap_or_default();
     let token = common::csrf_in(&html);
-    client
+    let mut post = client
         .post("/login")
         .header(ContentType::Form)
-        .header(Header::new("X-Real-IP", ip.to_string()))
         .body(common::form_body(&[
             ("_csrf", &token),
             ("email", email),
             ("password", password),
-        ]))
-        .dispatch()
-        .await
-        .status()
+        ]));
+    for h in headers() {
+        post = post.header(h);
+    }
+    post.dispatch().await.status()
+}
+
+async fn sign_in_from(client: &Client, email: &str, password: &str, ip: &str) -> Status {
+    sign_in_as(client, email, password, ip, "").await
 }
 
 /// Signs in on `client` (another browser) with a User-Agent; returns its session secret.
 async fn browser_sign_in(client: &Client, email: &str, user_agent: &str) -> String {
-    let html = client
-        .get("/password-reset")
-        .dispatch()
-        .await
-        .into_string()
-        .await
-        .unwrap_or_default();
-    let token = common::csrf_in(&html);
-    let res = client
-        .post("/login")
-        .header(ContentType::Form)
-        .header(Header::new("User-Agent", user_agent.to_string()))
-        .body(common::form_body(&[
-            ("_csrf", &token),
-            ("email", email),
-            ("password", PASSWORD),
-        ]))
-        .dispatch()
-        .await;
-    assert_eq!(res.status(), Status::SeeOther, "{email} signs in");
+    let status = sign_in_as(client, email, PASSWORD, "127.0.0.1", user_agent).await;
+    assert_eq!(status, Status::SeeOther, "{email} signs in");
     client
         .cookies()
         .get_private("tx_session")
@@ -446,7 +431,7 @@ async fn sign_in_throttling_counts_failures_and_cannot_lock_the_real_user_out() 
         // Only failures count: the bureau signs in twenty times from one address.
         for _ in 0..20 {
             assert_eq!(
-                sign_in_from(&app, c, "bureau@tongxing.test", PASSWORD, "10.1.1.1").await,
+                sign_in_from(c, "bureau@tongxing.test", PASSWORD, "10.1.1.1").await,
                 Status::SeeOther
             );
         }
@@ -470,12 +455,12 @@ async fn sign_in_throttling_counts_failures_and_cannot_lock_the_real_user_out() 
             if n % 3 == 0 {
                 // Some mistype once first.
                 assert_eq!(
-                    sign_in_from(&app, c, email, "typo-password", "10.2.2.2").await,
+                    sign_in_from(c, email, "typo-password", "10.2.2.2").await,
                     Status::UnprocessableEntity
                 );
             }
             assert_eq!(
-                sign_in_from(&app, c, email, PASSWORD, "10.2.2.2").await,
+                sign_in_from(c, email, PASSWORD, "10.2.2.2").await,
                 Status::SeeOther,
                 "{email}"
             );
@@ -484,30 +469,30 @@ async fn sign_in_throttling_counts_failures_and_cannot_lock_the_real_user_out() 
         // An attack on the bureau admin from one address: that address is stopped …
         for _ in 0..5 {
             assert_eq!(
-                sign_in_from(&app, c, "bureau@tongxing.test", "guess-guess-1", "66.6.6.6").await,
+                sign_in_from(c, "bureau@tongxing.test", "guess-guess-1", "66.6.6.6").await,
                 Status::UnprocessableEntity
             );
         }
         assert_eq!(
-            sign_in_from(&app, c, "bureau@tongxing.test", PASSWORD, "66.6.6.6").await,
+            sign_in_from(c, "bureau@tongxing.test", PASSWORD, "66.6.6.6").await,
             Status::TooManyRequests
         );
         // … from many addresses: each that failed now waits a growing delay …
         for n in 0..20 {
             let ip = format!("77.7.7.{n}");
             assert_eq!(
-                sign_in_from(&app, c, "bureau@tongxing.test", "guess-guess-2", &ip).await,
+                sign_in_from(c, "bureau@tongxing.test", "guess-guess-2", &ip).await,
                 Status::UnprocessableEntity,
                 "{ip}: a first try is answered"
             );
         }
         assert_eq!(
-            sign_in_from(&app, c, "bureau@tongxing.test", "guess-guess-3", "77.7.7.0").await,
+            sign_in_from(c, "bureau@tongxing.test", "guess-guess-3", "77.7.7.0").await,
             Status::TooManyRequests
         );
         // … while the real admin, from her own office, signs in at once.
         assert_eq!(
-            sign_in_from(&app, c, "bureau@tongxing.test", PASSWORD, "10.9.9.9").await,
+            sign_in_from(c, "bureau@tongxing.test", PASSWORD, "10.9.9.9").await,
             Status::SeeOther
         );
 
@@ -515,19 +500,19 @@ async fn sign_in_throttling_counts_failures_and_cannot_lock_the_real_user_out() 
         let other = second_instance(&app).await;
         for _ in 0..5 {
             assert_eq!(
-                sign_in_from(&app, c, "mentor@tongxing.test", "wrong-wrong-1", "10.3.3.3").await,
+                sign_in_from(c, "mentor@tongxing.test", "wrong-wrong-1", "10.3.3.3").await,
                 Status::UnprocessableEntity
             );
         }
         assert_eq!(
-            sign_in_from(&app, &other, "mentor@tongxing.test", PASSWORD, "10.3.3.3").await,
+            sign_in_from(&other, "mentor@tongxing.test", PASSWORD, "10.3.3.3").await,
             Status::TooManyRequests
         );
 
         // A huge typed address is cut before it becomes a key.
         let huge = format!("{}@tongxing.test", "x".repeat(20_000));
         assert_eq!(
-            sign_in_from(&app, c, &huge, "whatever-123", "10.4.4.4").await,
+            sign_in_from(c, &huge, "whatever-123", "10.4.4.4").await,
             Status::UnprocessableEntity
         );
         let longest = app
@@ -539,6 +524,16 @@ async fn sign_in_throttling_counts_failures_and_cannot_lock_the_real_user_out() 
 }
 
 // ---- 5. sessions end when they should ----
+
+/// The status of `path` asked with a copy of a session cookie (as another browser would).
+async fn replay(app: &TestApp, path: &str, secret: &str) -> Status {
+    app.client
+        .get(path.to_string())
+        .private_cookie(session_cookie(secret))
+        .dispatch()
+        .await
+        .status()
+}
 
 #[rocket::async_test]
 async fn logout_ends_the_session_on_the_server_for_every_copy_of_the_cookie() {
@@ -575,13 +570,10 @@ async fn logout_ends_the_session_on_the_server_for_every_copy_of_the_cookie() {
             .api(rocket::http::Method::Delete, "/api/v1/session", None)
             .await;
         assert_eq!(s, Status::Ok);
-        let res = app
-            .client
-            .get("/api/v1/session")
-            .private_cookie(session_cookie(&secret))
-            .dispatch()
-            .await;
-        assert_eq!(res.status(), Status::Unauthorized);
+        assert_eq!(
+            replay(&app, "/api/v1/session", &secret).await,
+            Status::Unauthorized
+        );
     })
     .await;
 }
@@ -617,13 +609,11 @@ async fn a_password_change_ends_other_sessions_and_tokens_and_the_bureau_ends_re
         assert_eq!(res.status(), Status::SeeOther);
         let (s, _) = app.get_html("/profile").await;
         assert_eq!(s, Status::Ok, "this session goes on");
-        let res = app
-            .client
-            .get("/profile")
-            .private_cookie(session_cookie(&phone))
-            .dispatch()
-            .await;
-        assert_eq!(res.status(), Status::SeeOther, "the phone's session ended");
+        assert_eq!(
+            replay(&app, "/profile", &phone).await,
+            Status::SeeOther,
+            "the phone's session ended"
+        );
         let (s, _) = app
             .api_with_token(rocket::http::Method::Get, "/api/v1/session", &token, None)
             .await;
@@ -697,13 +687,11 @@ async fn the_profile_lists_sessions_and_signs_out_one_or_everywhere() {
             .post_form(&format!("/profile/sessions/{her_id}/end"), &[])
             .await;
         assert_eq!(res.status(), Status::NotFound);
-        let res = app
-            .client
-            .get("/profile")
-            .private_cookie(session_cookie(&hers))
-            .dispatch()
-            .await;
-        assert_eq!(res.status(), Status::Ok, "hers is untouched");
+        assert_eq!(
+            replay(&app, "/profile", &hers).await,
+            Status::Ok,
+            "hers is untouched"
+        );
         // The phone is signed out from the desk.
         let phone_id = app
             .scalar(&format!(
@@ -715,13 +703,7 @@ async fn the_profile_lists_sessions_and_signs_out_one_or_everywhere() {
             .post_form(&format!("/profile/sessions/{phone_id}/end"), &[])
             .await;
         assert_eq!(res.status(), Status::SeeOther);
-        let res = app
-            .client
-            .get("/profile")
-            .private_cookie(session_cookie(&phone))
-            .dispatch()
-            .await;
-        assert_eq!(res.status(), Status::SeeOther);
+        assert_eq!(replay(&app, "/profile", &phone).await, Status::SeeOther);
         let (s, html) = app.get_html("/profile").await;
         assert_eq!(s, Status::Ok);
         assert_eq!(html.matches("class=\"session-row\"").count(), 1);
@@ -730,13 +712,7 @@ async fn the_profile_lists_sessions_and_signs_out_one_or_everywhere() {
         let res = app.post_form("/profile/sessions/end-all", &[]).await;
         assert_eq!(res.status(), Status::SeeOther);
         assert_eq!(res.headers().get_one("Location"), Some("/login"));
-        let res = app
-            .client
-            .get("/profile")
-            .private_cookie(session_cookie(&desk))
-            .dispatch()
-            .await;
-        assert_eq!(res.status(), Status::SeeOther);
+        assert_eq!(replay(&app, "/profile", &desk).await, Status::SeeOther);
         assert_eq!(
             app.count(&format!(
                 "sessions WHERE user_id = {} AND ended_at IS NULL",
