@@ -8,6 +8,7 @@ mod m20261129_000003_pairings;
 mod m20261130_000004_observations;
 mod m20261202_000005_security;
 mod m20261202_000006_indexes;
+mod m20261202_000007_status_checks;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000004_observations::Migration),
             Box::new(m20261202_000005_security::Migration),
             Box::new(m20261202_000006_indexes::Migration),
+            Box::new(m20261202_000007_status_checks::Migration),
         ]
     }
 }

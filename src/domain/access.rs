@@ -1,6 +1,10 @@
 //! Who may read and write what. Every service calls these checks; templates only hide
 //! links, they never decide.
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+
 use crate::domain::types::Role;
+use crate::domain::workflow::Party;
+use crate::entities::{school_pairings, teacher_pairings, teachers};
 use crate::error::{AppError, AppResult};
 
 /// The signed-in person a service acts for.
@@ -74,6 +78,84 @@ impl Actor {
     pub fn is_teacher_self(&self, teacher_id: i64) -> bool {
         self.role == Role::Teacher && self.teacher_id == Some(teacher_id)
     }
+}
+
+/// How an actor stands to a school pairing: the bureau; an admin of either school.
+pub fn school_pairing_parties(actor: &Actor, p: &school_pairings::Model) -> Vec<Party> {
+    let mut out = Vec::new();
+    if actor.is_bureau() {
+        out.push(Party::Bureau);
+    }
+    if actor.role == Role::SchoolAdmin
+        && actor
+            .school_id
+            .is_some_and(|s| s == p.supporter_id || s == p.receiver_id)
+    {
+        out.push(Party::SchoolAdmin);
+    }
+    out
+}
+
+/// How an actor stands to a teacher pairing: the bureau; an admin of the mentor's or the
+/// mentee's school; the mentor; the mentee.
+pub async fn teacher_pairing_parties(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    p: &teacher_pairings::Model,
+) -> AppResult<Vec<Party>> {
+    Ok(
+        teacher_pairing_parties_of(conn, actor, std::slice::from_ref(p))
+            .await?
+            .remove(0),
+    )
+}
+
+/// `teacher_pairing_parties` for many rows, in one query whatever their number.
+pub async fn teacher_pairing_parties_of(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    rows: &[teacher_pairings::Model],
+) -> AppResult<Vec<Vec<Party>>> {
+    // For a school admin: which of the rows' teachers work at their school.
+    let mut at_school: Vec<i64> = Vec::new();
+    if actor.role == Role::SchoolAdmin
+        && let Some(school) = actor.school_id
+        && !rows.is_empty()
+    {
+        at_school = teachers::Entity::find()
+            .select_only()
+            .column(teachers::Column::Id)
+            .filter(
+                teachers::Column::Id.is_in(rows.iter().flat_map(|p| [p.mentor_id, p.mentee_id])),
+            )
+            .filter(teachers::Column::SchoolId.eq(school))
+            .into_tuple::<i64>()
+            .all(conn)
+            .await?;
+    }
+    Ok(rows
+        .iter()
+        .map(|p| {
+            let mut out = Vec::new();
+            match actor.role {
+                Role::BureauAdmin => out.push(Party::Bureau),
+                Role::Teacher => {
+                    if actor.teacher_id == Some(p.mentor_id) {
+                        out.push(Party::Mentor);
+                    }
+                    if actor.teacher_id == Some(p.mentee_id) {
+                        out.push(Party::Mentee);
+                    }
+                }
+                Role::SchoolAdmin => {
+                    if at_school.contains(&p.mentor_id) || at_school.contains(&p.mentee_id) {
+                        out.push(Party::SchoolAdmin);
+                    }
+                }
+            }
+            out
+        })
+        .collect())
 }
 
 #[cfg(test)]

@@ -249,7 +249,7 @@ pub async fn load(
         };
         let p = teacher_pairings::create(db, bureau, &form).await?;
         let mut a = p.into_active_model();
-        a.status = Set("completed".into());
+        a.status = Set(crate::domain::types::PairingStatus::Completed);
         a.plan = Set(current.plan.clone());
         a.published_at = Set(Some(at((2025, 9, 1), 1)));
         a.completed_at = Set(Some(at((2026, 7, 16), 1)));

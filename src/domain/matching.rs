@@ -555,7 +555,7 @@ pub async fn propose(
         .await?
         .ok_or(AppError::NotFound)?;
     let year = resolve_year(db, year_id).await?;
-    if pairing.status != "active" {
+    if pairing.status != crate::domain::types::PairingStatus::Active {
         return Err(AppError::conflict(
             "school_pairing_id",
             "err-match-pairing-not-active",

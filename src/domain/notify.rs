@@ -154,3 +154,37 @@ pub async fn notify_school_admins(
     }
     Ok(admins.len())
 }
+
+/// Tells every active bureau administrator.
+pub async fn notify_bureau(
+    conn: &impl ConnectionTrait,
+    notice: &Notice,
+    base_url: &str,
+) -> AppResult<()> {
+    use crate::entities::users;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let bureau = users::Entity::find()
+        .filter(users::Column::Role.eq(crate::domain::types::Role::BureauAdmin.as_str()))
+        .filter(users::Column::IsActive.eq(true))
+        .all(conn)
+        .await?;
+    for u in &bureau {
+        notify(conn, u, notice, base_url).await?;
+    }
+    Ok(())
+}
+
+/// Tells one user by id, if the account still exists.
+pub async fn notify_user(
+    conn: &impl ConnectionTrait,
+    user_id: i64,
+    notice: &Notice,
+    base_url: &str,
+) -> AppResult<()> {
+    use crate::entities::users;
+    use sea_orm::EntityTrait;
+    if let Some(u) = users::Entity::find_by_id(user_id).one(conn).await? {
+        notify(conn, &u, notice, base_url).await?;
+    }
+    Ok(())
+}

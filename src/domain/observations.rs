@@ -15,8 +15,11 @@ use crate::db;
 use crate::domain::access::Actor;
 use crate::domain::idempotency::{self, Claim};
 use crate::domain::notify::{self, Notice};
+use crate::domain::pairing_lifecycle::{self as lifecycle, Action};
 use crate::domain::rubrics::{self, Rubric};
-use crate::domain::types::{self, LessonKind, LessonMode, Role, de::loose_string};
+use crate::domain::teacher_pairings::TeacherPairing;
+use crate::domain::types::{self, LessonKind, LessonMode, PairingStatus, Role, de::loose_string};
+use crate::domain::workflow::{self, Party, Step, Word, Workflow};
 use crate::domain::{audit, teacher_pairings, users};
 use crate::entities::{
     comments, observations, reflections, teacher_pairings as pairings, teachers,
@@ -341,15 +344,10 @@ pub async fn create(
         }
     }
     let p = teacher_pairings::get_for_update(&txn, actor, pairing_id).await?;
+    lifecycle::ensure::<TeacherPairing>(&txn, actor, &p, Action::Observe).await?;
     let Some((observer, observed)) = roles_in(actor, &p) else {
         return Err(AppError::Forbidden);
     };
-    if p.status != "active" {
-        return Err(AppError::conflict(
-            "teacher_pairing_id",
-            "obs-err-pairing-not-active",
-        ));
-    }
     let c = check(&txn, &p, observer == p.mentee_id, form, None).await?;
     let now = Utc::now();
     let row = observations::ActiveModel {
@@ -403,25 +401,6 @@ pub async fn create(
     Ok(row)
 }
 
-/// Whether the observed teacher has answered: a comment of theirs on the observation, or
-/// a reflection of theirs about it. Then the observation is locked for its author.
-pub async fn has_reply(conn: &impl ConnectionTrait, o: &observations::Model) -> AppResult<bool> {
-    let Some(u) = users::find_by_teacher(conn, o.observed_id).await? else {
-        return Ok(false);
-    };
-    let comments = comments::Entity::find()
-        .filter(comments::Column::ObservationId.eq(o.id))
-        .filter(comments::Column::AuthorId.eq(u.id))
-        .count(conn)
-        .await?;
-    let reflections = reflections::Entity::find()
-        .filter(reflections::Column::ObservationId.eq(o.id))
-        .filter(reflections::Column::AuthorId.eq(u.id))
-        .count(conn)
-        .await?;
-    Ok(comments + reflections > 0)
-}
-
 /// The observation's row, locked until the transaction ends (PostgreSQL; SQLite's writes
 /// are serialised anyway), so an edit and the observed teacher's reply cannot cross.
 pub(crate) async fn lock(conn: &impl ConnectionTrait, id: i64) -> AppResult<()> {
@@ -449,15 +428,6 @@ pub async fn get(
     Ok((o, p))
 }
 
-/// Whether the actor may still edit: the author, before the observed teacher replied.
-pub async fn can_edit(
-    conn: &impl ConnectionTrait,
-    actor: &Actor,
-    o: &observations::Model,
-) -> AppResult<bool> {
-    Ok(o.author_id == actor.user_id && !has_reply(conn, o).await?)
-}
-
 /// The author edits (the rubric stays the version it was scored with). Refused once the
 /// observed teacher replied (409 `locked`), or when someone saved in between (409 `version`).
 pub async fn update(
@@ -470,18 +440,7 @@ pub async fn update(
     lock(&txn, id).await?;
     let (before, _) = get(&txn, actor, id).await?;
     let p = teacher_pairings::reload_locked(&txn, before.teacher_pairing_id).await?;
-    if before.author_id != actor.user_id || roles_in(actor, &p).is_none() {
-        return Err(AppError::Forbidden);
-    }
-    if p.status != "active" {
-        return Err(AppError::conflict(
-            "teacher_pairing_id",
-            "obs-err-pairing-not-active",
-        ));
-    }
-    if has_reply(&txn, &before).await? {
-        return Err(AppError::conflict("locked", "obs-err-locked"));
-    }
+    ensure(&txn, actor, &before, &p, ObsAction::Edit).await?;
     if form.version.trim() != before.version.to_string() {
         return Err(AppError::conflict("version", "obs-err-stale"));
     }
@@ -528,12 +487,10 @@ pub async fn update(
 /// The bureau deletes an observation (its comments go with it; reflections about it stay,
 /// no longer linked). The audit log keeps the deleted row.
 pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: i64) -> AppResult<()> {
-    actor.require_bureau()?;
     let txn = db::begin_write(db).await?;
-    let before = observations::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    lock(&txn, id).await?;
+    let (before, pairing) = get(&txn, actor, id).await?;
+    ensure(&txn, actor, &before, &pairing, ObsAction::Delete).await?;
     observations::Entity::delete_by_id(id).exec(&txn).await?;
     audit::record::<_, ()>(
         &txn,
@@ -562,10 +519,7 @@ pub async fn add_comment(
     lock(&txn, id).await?;
     let (o, _) = get(&txn, actor, id).await?;
     let p = teacher_pairings::reload_locked(&txn, o.teacher_pairing_id).await?;
-    if roles_in(actor, &p).is_none() {
-        return Err(AppError::Forbidden);
-    }
-    teacher_pairings::ensure_not_ended(&p)?;
+    ensure(&txn, actor, &o, &p, ObsAction::Comment).await?;
     let row = insert_comment(&txn, actor, CommentOn::Observation(o.id), body).await?;
     if let Some(u) = users::find_by_teacher(&txn, other_of(actor, &p)).await? {
         let notice = Notice::new("obs-comment", format!("/observations/{}", o.id))
@@ -669,8 +623,17 @@ pub struct Detail {
     pub sections: BTreeMap<i64, f64>,
     pub comments: Vec<CommentView>,
     pub reflections: Vec<reflections::Model>,
+    /// Replied to: locked for its author.
     pub locked: bool,
-    pub can_edit: bool,
+    /// What the viewer may do now (the workflow's `allowed_actions`).
+    pub actions: Vec<ObsAction>,
+}
+
+impl Detail {
+    /// Whether the viewer may take `action` (by its word, for templates).
+    pub fn may(&self, action: &str) -> bool {
+        self.actions.iter().any(|a| a.as_str() == action)
+    }
 }
 
 pub async fn detail(db: &DatabaseConnection, actor: &Actor, id: i64) -> AppResult<Detail> {
@@ -683,7 +646,10 @@ pub async fn detail(db: &DatabaseConnection, actor: &Actor, id: i64) -> AppResul
             .filter_map(|(k, v)| k.parse().ok().map(|k| (k, v)))
             .collect()
     };
-    let locked = has_reply(db, &row).await?;
+    let stage = stage_of(db, &row, &pairing).await?;
+    let locked = matches!(stage, ObsStage::Replied | ObsStage::Reflected);
+    let actions =
+        workflow::allowed_actions::<ObservationFlow>(stage, &parties(actor, &row, &pairing));
     Ok(Detail {
         observer: teacher_name(db, row.observer_id).await?,
         observed: teacher_name(db, row.observed_id).await?,
@@ -699,12 +665,202 @@ pub async fn detail(db: &DatabaseConnection, actor: &Actor, id: i64) -> AppResul
             .order_by_asc(reflections::Column::Id)
             .all(db)
             .await?,
-        can_edit: row.author_id == actor.user_id && !locked,
+        actions,
         locked,
         rubric,
         pairing,
         row,
     })
+}
+
+// ---------------------------------------------------------------- workflow
+
+/// Where an observation stands. Its author edits it until the observed mentee replies (a
+/// comment or a reflection about it); once the pairing ended it is a closed record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ObsStage {
+    Open,
+    Replied,
+    Reflected,
+    Closed,
+}
+
+/// What can be done to an observation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ObsAction {
+    Edit,
+    Delete,
+    Comment,
+    Reflect,
+}
+
+impl Word for ObsStage {
+    fn as_str(self) -> &'static str {
+        match self {
+            ObsStage::Open => "open",
+            ObsStage::Replied => "replied",
+            ObsStage::Reflected => "reflected",
+            ObsStage::Closed => "closed",
+        }
+    }
+    fn label_key(self) -> String {
+        format!("obs-stage-{}", self.as_str())
+    }
+}
+
+impl Word for ObsAction {
+    fn as_str(self) -> &'static str {
+        match self {
+            ObsAction::Edit => "edit",
+            ObsAction::Delete => "delete",
+            ObsAction::Comment => "comment",
+            ObsAction::Reflect => "reflect",
+        }
+    }
+    fn label_key(self) -> String {
+        format!("obs-action-{}", self.as_str())
+    }
+}
+
+/// 听课记录's steps: the reply (the observed mentee's first comment, or a reflection about
+/// the lesson) locks the record for its author.
+pub struct ObservationFlow;
+
+impl Workflow for ObservationFlow {
+    type Stage = ObsStage;
+    type Action = ObsAction;
+    const STEPS: &'static [Step<ObsStage, ObsAction>] = {
+        use ObsStage::{Closed, Open, Reflected, Replied};
+        use Party::{Author, Bureau, Mentee, Mentor, Observed};
+        &[
+            Step {
+                from: &[Open],
+                action: ObsAction::Edit,
+                to: None,
+                who: &[Author],
+            },
+            Step {
+                from: &[Open],
+                action: ObsAction::Comment,
+                to: Some(Replied),
+                who: &[Observed],
+            },
+            Step {
+                from: &[Open, Replied, Reflected],
+                action: ObsAction::Comment,
+                to: None,
+                who: &[Mentor, Mentee],
+            },
+            Step {
+                from: &[Open, Replied],
+                action: ObsAction::Reflect,
+                to: Some(Reflected),
+                who: &[Observed],
+            },
+            Step {
+                from: &[Open, Replied, Reflected, Closed],
+                action: ObsAction::Delete,
+                to: None,
+                who: &[Bureau],
+            },
+        ]
+    };
+    const WRONG_STAGE: &'static str = "obs-err-locked";
+}
+
+/// The observation's stage, read from its pairing and its replies.
+pub async fn stage_of(
+    conn: &impl ConnectionTrait,
+    o: &observations::Model,
+    p: &pairings::Model,
+) -> AppResult<ObsStage> {
+    if p.status != PairingStatus::Active {
+        return Ok(ObsStage::Closed);
+    }
+    let Some(u) = users::find_by_teacher(conn, o.observed_id).await? else {
+        return Ok(ObsStage::Open);
+    };
+    let reflected = reflections::Entity::find()
+        .filter(reflections::Column::ObservationId.eq(o.id))
+        .filter(reflections::Column::AuthorId.eq(u.id))
+        .count(conn)
+        .await?
+        > 0;
+    if reflected {
+        return Ok(ObsStage::Reflected);
+    }
+    let replied = comments::Entity::find()
+        .filter(comments::Column::ObservationId.eq(o.id))
+        .filter(comments::Column::AuthorId.eq(u.id))
+        .count(conn)
+        .await?
+        > 0;
+    Ok(if replied {
+        ObsStage::Replied
+    } else {
+        ObsStage::Open
+    })
+}
+
+/// How `actor` stands to an observation (the access policy).
+pub fn parties(actor: &Actor, o: &observations::Model, p: &pairings::Model) -> Vec<Party> {
+    let mut out = Vec::new();
+    if actor.is_bureau() {
+        out.push(Party::Bureau);
+    }
+    if o.author_id == actor.user_id {
+        out.push(Party::Author);
+    }
+    if actor.is_teacher_self(p.mentor_id) {
+        out.push(Party::Mentor);
+    }
+    if actor.is_teacher_self(p.mentee_id) {
+        out.push(Party::Mentee);
+        if o.observed_id == p.mentee_id {
+            out.push(Party::Observed);
+        }
+    }
+    out
+}
+
+/// What `actor` may do to the observation now (buttons, the API's `actions`).
+pub async fn actions_of(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    o: &observations::Model,
+    p: &pairings::Model,
+) -> AppResult<Vec<ObsAction>> {
+    let stage = stage_of(conn, o, p).await?;
+    Ok(workflow::allowed_actions::<ObservationFlow>(
+        stage,
+        &parties(actor, o, p),
+    ))
+}
+
+/// Refuses `action` unless `actor` may take it now: 403 for someone who never may; 409
+/// `locked` once replied to; 409 `teacher_pairing_id` when the pairing is not running.
+pub async fn ensure(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    o: &observations::Model,
+    p: &pairings::Model,
+    action: ObsAction,
+) -> AppResult<ObsStage> {
+    let stage = stage_of(conn, o, p).await?;
+    match workflow::step::<ObservationFlow>(stage, action, &parties(actor, o, p)) {
+        Ok(_) => Ok(stage),
+        Err(AppError::Conflict { .. }) if stage == ObsStage::Closed => Err(AppError::conflict(
+            "teacher_pairing_id",
+            "obs-err-pairing-not-active",
+        )),
+        Err(AppError::Conflict { .. }) if action == ObsAction::Reflect => {
+            Err(AppError::conflict("observation_id", "refl-err-observation"))
+        }
+        Err(AppError::Conflict { .. }) => Err(AppError::conflict("locked", "obs-err-locked")),
+        Err(e) => Err(e),
+    }
 }
 
 /// Filters of the observation list.

@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::domain::teacher_pairings::{PLAN_TARGETS, WorkPlan};
 use crate::domain::types;
+use crate::domain::types::PairingStatus;
 use crate::entities::{academic_years, contacts, observations, reflections, teacher_pairings};
 use crate::error::AppResult;
 
@@ -153,7 +154,7 @@ pub async fn is_behind(
     conn: &impl ConnectionTrait,
     p: &teacher_pairings::Model,
 ) -> AppResult<bool> {
-    if p.status != "active" {
+    if p.status != PairingStatus::Active {
         return Ok(false);
     }
     let today = types::today();
@@ -168,7 +169,10 @@ pub async fn current_of_each(
 ) -> AppResult<std::collections::HashMap<i64, TermProgress>> {
     let today = types::today();
     let mut out = std::collections::HashMap::new();
-    for p in pairings.iter().filter(|p| p.status == "active") {
+    for p in pairings
+        .iter()
+        .filter(|p| p.status == PairingStatus::Active)
+    {
         let terms = of_pairing(conn, p, today).await?;
         if let Some(t) = current(&terms, today) {
             out.insert(p.id, t.clone());

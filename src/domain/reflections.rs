@@ -13,6 +13,8 @@ use crate::domain::access::Actor;
 use crate::domain::idempotency::{self, Claim};
 use crate::domain::notify::{self, Notice};
 use crate::domain::observations::{self, CommentView};
+use crate::domain::pairing_lifecycle::{self as lifecycle, Action};
+use crate::domain::teacher_pairings::TeacherPairing;
 use crate::domain::types::{self, ContactKind, de::loose_string};
 use crate::domain::{audit, teacher_pairings, users};
 use crate::entities::{
@@ -107,15 +109,7 @@ pub async fn create(
         }
     }
     let p = teacher_pairings::get_for_update(&txn, actor, pairing_id).await?;
-    if !actor.is_teacher_self(p.mentee_id) {
-        return Err(AppError::Forbidden);
-    }
-    if p.status != "active" {
-        return Err(AppError::conflict(
-            "teacher_pairing_id",
-            "obs-err-pairing-not-active",
-        ));
-    }
+    lifecycle::ensure::<TeacherPairing>(&txn, actor, &p, Action::Reflect).await?;
     let (observation_id, title, body) = checked(&txn, &p, form).await?;
     let now = Utc::now();
     let row = reflections::ActiveModel {
@@ -167,7 +161,11 @@ pub async fn may_write(
     };
     let actor = users::actor_of(&user);
     match teacher_pairings::get(conn, &actor, pairing_id).await {
-        Ok(p) => Ok(actor.is_teacher_self(p.mentee_id) && p.status == "active"),
+        Ok(p) => Ok(
+            lifecycle::allowed_actions::<TeacherPairing>(conn, &actor, &p)
+                .await?
+                .contains(&Action::Reflect),
+        ),
         Err(AppError::NotFound | AppError::Forbidden) => Ok(false),
         Err(e) => Err(e),
     }
@@ -420,15 +418,7 @@ pub async fn add_contact(
 ) -> AppResult<contacts::Model> {
     let txn = db::begin_write(db).await?;
     let p = teacher_pairings::get_for_update(&txn, actor, pairing_id).await?;
-    if !actor.is_teacher_self(p.mentor_id) && !actor.is_teacher_self(p.mentee_id) {
-        return Err(AppError::Forbidden);
-    }
-    if p.status != "active" {
-        return Err(AppError::conflict(
-            "teacher_pairing_id",
-            "obs-err-pairing-not-active",
-        ));
-    }
+    lifecycle::ensure::<TeacherPairing>(&txn, actor, &p, Action::Contact).await?;
     let mut e = FieldErrors::new();
     let kind = ContactKind::parse(&f.kind);
     if kind.is_none() {

@@ -5,7 +5,6 @@
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, Utc};
-use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
     IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Set,
@@ -14,16 +13,19 @@ use serde::{Deserialize, Serialize};
 
 use crate::db;
 use crate::domain::academic_years::parse_year_name;
-use crate::domain::access::Actor;
+use crate::domain::access::{self, Actor};
 use crate::domain::audit;
+use crate::domain::context::Context;
 use crate::domain::idempotency;
 use crate::domain::notify::{self, Notice};
 use crate::domain::paging::{self, PageRequest, Paged};
+use crate::domain::pairing_lifecycle::{
+    self as lifecycle, Action, Done, PairingKind, SchoolPairingFlow,
+};
 use crate::domain::settings;
 use crate::domain::types::{self, PairingStatus, Role, SupportKind, de::loose_string};
-use crate::entities::{
-    academic_years, audit_log, idempotency_keys, school_pairings, schools, users,
-};
+use crate::domain::workflow::{self, Party, Word};
+use crate::entities::{academic_years, audit_log, idempotency_keys, school_pairings, schools};
 use crate::error::{AppError, AppResult, FieldErrors, Msg};
 
 /// The audit log's entity name for school pairings (the timeline reads it back).
@@ -157,11 +159,8 @@ fn overlapping(from: &str, to: &str) -> Condition {
         .add(school_pairings::Column::YearTo.gte(from))
 }
 
-fn live_statuses() -> Vec<&'static str> {
-    vec![
-        PairingStatus::Draft.as_str(),
-        PairingStatus::Active.as_str(),
-    ]
+fn live_statuses() -> Vec<PairingStatus> {
+    vec![PairingStatus::Draft, PairingStatus::Active]
 }
 
 /// The checks against other rows, used on create, on edit and again on publish.
@@ -193,7 +192,7 @@ async fn check_rules(
     e.into_result()?;
 
     let statuses = if publishing {
-        vec![PairingStatus::Active.as_str()]
+        vec![PairingStatus::Active]
     } else {
         live_statuses()
     };
@@ -235,7 +234,7 @@ async fn check_rules(
     let max = settings::load(conn).await?.max_receivers_per_supporter;
     let active = not_self(school_pairings::Entity::find())
         .filter(school_pairings::Column::SupporterId.eq(new.supporter_id))
-        .filter(school_pairings::Column::Status.eq(PairingStatus::Active.as_str()))
+        .filter(school_pairings::Column::Status.eq(PairingStatus::Active))
         .filter(overlapping(&new.year_from, &new.year_to))
         .all(conn)
         .await?;
@@ -277,23 +276,22 @@ pub struct PairingView {
     pub supporter_name: String,
     pub receiver_name: String,
     pub kinds: Vec<String>,
+    /// What the viewer may do now (the workflow's `allowed_actions`).
+    pub actions: Vec<Action>,
 }
 
 impl PairingView {
-    pub fn status(&self) -> Option<PairingStatus> {
-        PairingStatus::parse(&self.row.status)
-    }
-
-    pub fn is_draft(&self) -> bool {
-        self.row.status == PairingStatus::Draft.as_str()
-    }
-
-    pub fn is_active(&self) -> bool {
-        self.row.status == PairingStatus::Active.as_str()
+    pub fn status(&self) -> PairingStatus {
+        self.row.status
     }
 
     pub fn has_request(&self) -> bool {
         self.row.termination_requested_at.is_some()
+    }
+
+    /// Whether the viewer may take `action` (by its word, for templates).
+    pub fn may(&self, action: &str) -> bool {
+        self.actions.iter().any(|a| a.as_str() == action)
     }
 }
 
@@ -317,7 +315,11 @@ async fn views_for(
     } else {
         rows
     };
-    views(conn, rows).await
+    let mut out = views(conn, rows).await?;
+    for v in &mut out {
+        v.actions = actions_of(actor, &v.row);
+    }
+    Ok(out)
 }
 
 async fn views(
@@ -335,6 +337,7 @@ async fn views(
             supporter_name: names.get(&row.supporter_id).cloned().unwrap_or_default(),
             receiver_name: names.get(&row.receiver_id).cloned().unwrap_or_default(),
             kinds: types::parse_json_list(&row.support_kinds),
+            actions: Vec::new(),
             row,
         })
         .collect())
@@ -351,14 +354,14 @@ fn visible(actor: &Actor) -> Condition {
                     .add(school_pairings::Column::SupporterId.eq(school))
                     .add(school_pairings::Column::ReceiverId.eq(school)),
             )
-            .add(school_pairings::Column::Status.ne(PairingStatus::Draft.as_str())),
+            .add(school_pairings::Column::Status.ne(PairingStatus::Draft)),
         (_, None) => Condition::all().add(school_pairings::Column::Id.eq(-1)),
     }
 }
 
 fn involves(actor: &Actor, p: &school_pairings::Model) -> bool {
     actor.is_bureau()
-        || (p.status != PairingStatus::Draft.as_str()
+        || (p.status != PairingStatus::Draft
             && actor
                 .school_id
                 .is_some_and(|s| s == p.supporter_id || s == p.receiver_id))
@@ -373,7 +376,7 @@ fn filtered(actor: &Actor, filter: &PairingFilter) -> sea_orm::Select<school_pai
             .filter(school_pairings::Column::YearTo.gte(year));
     }
     if let Some(status) = filter.status {
-        q = q.filter(school_pairings::Column::Status.eq(status.as_str()));
+        q = q.filter(school_pairings::Column::Status.eq(status));
     }
     if let Some(kind) = filter.kind {
         q = q
@@ -486,7 +489,7 @@ pub async fn create(
     check_rules(&txn, &new, None, false).await?;
     let now = Utc::now();
     let mut active = school_pairings::ActiveModel {
-        status: Set(PairingStatus::Draft.as_str().to_string()),
+        status: Set(PairingStatus::Draft),
         created_by: Set(Some(actor.user_id)),
         created_at: Set(now),
         termination_requested_by: Set(None),
@@ -514,17 +517,6 @@ pub async fn create(
     Ok(row)
 }
 
-fn not_in(status: &str, allowed: PairingStatus, key: &str) -> AppResult<()> {
-    if status == allowed.as_str() {
-        Ok(())
-    } else {
-        Err(AppError::Conflict {
-            field: "status".into(),
-            msg: Msg::new(key).arg("status", status),
-        })
-    }
-}
-
 /// Edits a draft (bureau).
 pub async fn update(
     db: &DatabaseConnection,
@@ -533,13 +525,9 @@ pub async fn update(
     form: &PairingForm,
 ) -> AppResult<school_pairings::Model> {
     let txn = db::begin_write(db).await?;
+    SchoolPairing::lock(&txn, id).await?;
     let before = get(&txn, actor, id).await?;
-    actor.require_bureau()?;
-    not_in(
-        &before.status,
-        PairingStatus::Draft,
-        "err-pairing-not-draft",
-    )?;
+    lifecycle::ensure::<SchoolPairing>(&txn, actor, &before, Action::Edit).await?;
     let new = NewPairing::try_from(form).map_err(AppError::Invalid)?;
     check_rules(&txn, &new, Some(id), false).await?;
     let mut active = before.clone().into_active_model();
@@ -571,69 +559,136 @@ async fn names(
     Ok((v.supporter_name, v.receiver_name))
 }
 
-async fn publish_one(
-    conn: &impl ConnectionTrait,
-    actor: &Actor,
-    id: i64,
-    base_url: &str,
-) -> AppResult<school_pairings::Model> {
-    let before = get(conn, actor, id).await?;
-    // On PostgreSQL two publishes for one supporter could otherwise both pass its cap: the
-    // two schools' rows are locked until the transaction ends, then the draft read again.
-    // (SQLite serialises writers already.)
-    schools::Entity::find()
-        .select_only()
-        .column(schools::Column::Id)
-        .filter(schools::Column::Id.is_in([before.supporter_id, before.receiver_id]))
-        .order_by_asc(schools::Column::Id)
-        .lock_exclusive()
-        .into_tuple::<i64>()
-        .all(conn)
-        .await?;
-    let before = get(conn, actor, id).await?;
-    not_in(
-        &before.status,
-        PairingStatus::Draft,
-        "err-pairing-not-draft",
-    )?;
-    let new = NewPairing::try_from(&PairingForm::from_model(&before)).map_err(AppError::Invalid)?;
-    check_rules(conn, &new, Some(id), true).await?;
-    let now = Utc::now();
-    // Only a row that is still a draft changes.
-    let changed = school_pairings::Entity::update_many()
-        .col_expr(
-            school_pairings::Column::Status,
-            Expr::value(PairingStatus::Active.as_str()),
-        )
-        .col_expr(school_pairings::Column::PublishedAt, Expr::value(now))
-        .col_expr(school_pairings::Column::UpdatedAt, Expr::value(now))
-        .filter(school_pairings::Column::Id.eq(id))
-        .filter(school_pairings::Column::Status.eq(PairingStatus::Draft.as_str()))
-        .exec(conn)
-        .await?;
-    if changed.rows_affected == 0 {
-        return Err(AppError::conflict("status", "err-pairing-not-draft"));
+/// School pairings in the shared lifecycle (`pairing_lifecycle`): the table of steps is
+/// `SchoolPairingFlow`'s.
+pub struct SchoolPairing;
+
+lifecycle::follows!(SchoolPairing, SchoolPairingFlow);
+
+impl PairingKind for SchoolPairing {
+    type Entity = school_pairings::Entity;
+    const AUDIT: &'static str = ENTITY;
+
+    lifecycle::lifecycle_columns!(school_pairings);
+
+    async fn get(
+        conn: &impl ConnectionTrait,
+        actor: &Actor,
+        id: i64,
+    ) -> AppResult<school_pairings::Model> {
+        get(conn, actor, id).await
     }
-    let row = get(conn, actor, id).await?;
-    audit::record(
-        conn,
-        Some(actor),
-        "publish",
-        ENTITY,
-        Some(id),
-        Some(&before),
-        Some(&row),
-    )
-    .await?;
-    let (supporter, receiver) = names(conn, &row).await?;
-    let notice = Notice::new("school-pairing-published", link(id))
-        .arg("supporter", &supporter)
-        .arg("receiver", &receiver)
-        .arg("from", &row.year_from)
-        .arg("to", &row.year_to);
-    notify::notify_school_admins(conn, row.supporter_id, &notice, base_url).await?;
-    notify::notify_school_admins(conn, row.receiver_id, &notice, base_url).await?;
-    Ok(row)
+
+    async fn find(conn: &impl ConnectionTrait, id: i64) -> AppResult<school_pairings::Model> {
+        school_pairings::Entity::find_by_id(id)
+            .one(conn)
+            .await?
+            .ok_or(AppError::NotFound)
+    }
+
+    async fn lock(conn: &impl ConnectionTrait, id: i64) -> AppResult<()> {
+        school_pairings::Entity::find_by_id(id)
+            .select_only()
+            .column(school_pairings::Column::Id)
+            .lock_exclusive()
+            .into_tuple::<i64>()
+            .one(conn)
+            .await?;
+        Ok(())
+    }
+
+    async fn parties(
+        _conn: &impl ConnectionTrait,
+        actor: &Actor,
+        row: &school_pairings::Model,
+    ) -> AppResult<Vec<Party>> {
+        Ok(access::school_pairing_parties(actor, row))
+    }
+
+    async fn check(
+        conn: &impl ConnectionTrait,
+        row: &school_pairings::Model,
+        action: Action,
+    ) -> AppResult<()> {
+        if action != Action::Publish {
+            return Ok(());
+        }
+        // On PostgreSQL two publishes for one supporter could otherwise both pass its cap:
+        // the two schools' rows stay locked until the transaction ends. (SQLite
+        // serialises writers already.)
+        schools::Entity::find()
+            .select_only()
+            .column(schools::Column::Id)
+            .filter(schools::Column::Id.is_in([row.supporter_id, row.receiver_id]))
+            .order_by_asc(schools::Column::Id)
+            .lock_exclusive()
+            .into_tuple::<i64>()
+            .all(conn)
+            .await?;
+        let new = NewPairing::try_from(&PairingForm::from_model(row)).map_err(AppError::Invalid)?;
+        check_rules(conn, &new, Some(row.id), true).await
+    }
+
+    async fn notify(
+        conn: &impl ConnectionTrait,
+        ctx: &Context,
+        done: &Done<'_, Self>,
+    ) -> AppResult<()> {
+        let row = done.after;
+        let (supporter, receiver) = names(conn, row).await?;
+        let both = |kind: &'static str| {
+            Notice::new(kind, link(row.id))
+                .arg("supporter", &supporter)
+                .arg("receiver", &receiver)
+        };
+        let (notice, to) = match done.action {
+            Action::Publish => (
+                both("school-pairing-published")
+                    .arg("from", &row.year_from)
+                    .arg("to", &row.year_to),
+                Tell::Schools,
+            ),
+            Action::Terminate => (
+                both("school-pairing-terminated").arg("reason", done.reason),
+                Tell::Schools,
+            ),
+            Action::RequestTermination => (
+                both("school-pairing-termination-requested")
+                    .arg("name", done.actor.map(|a| a.name.as_str()).unwrap_or(""))
+                    .arg("reason", done.reason),
+                Tell::Bureau,
+            ),
+            Action::RejectRequest => (
+                both("school-pairing-termination-rejected"),
+                Tell::Requester(SchoolPairing::requested_by(done.before)),
+            ),
+            _ => return Ok(()),
+        };
+        let base_url = ctx.base_url.as_str();
+        match to {
+            Tell::Schools => {
+                notify::notify_school_admins(conn, row.supporter_id, &notice, base_url).await?;
+                notify::notify_school_admins(conn, row.receiver_id, &notice, base_url).await?;
+            }
+            Tell::Bureau => notify::notify_bureau(conn, &notice, base_url).await?,
+            Tell::Requester(Some(uid)) => notify::notify_user(conn, uid, &notice, base_url).await?,
+            Tell::Requester(None) => {}
+        }
+        Ok(())
+    }
+}
+
+/// What `actor` may do now to the pairing (the buttons, the API's `actions`).
+pub fn actions_of(actor: &Actor, row: &school_pairings::Model) -> Vec<Action> {
+    let parties = access::school_pairing_parties(actor, row);
+    workflow::allowed_actions::<SchoolPairing>(SchoolPairing::stage(row), &parties)
+}
+
+/// Whom a step of a school pairing tells.
+enum Tell {
+    Schools,
+    Bureau,
+    Requester(Option<i64>),
 }
 
 /// Publishes drafts (bureau): all of them or none, in one transaction. With an
@@ -646,7 +701,7 @@ pub async fn publish(
     key: Option<&str>,
     base_url: &str,
 ) -> AppResult<Vec<school_pairings::Model>> {
-    actor.require_bureau()?;
+    let ctx = Context::new(base_url);
     let key = key.map(str::trim).filter(|k| !k.is_empty());
     if let Some(k) = key
         && k.chars().count() > 100
@@ -696,7 +751,16 @@ pub async fn publish(
     let single = ids.len() == 1;
     let mut published = Vec::new();
     for id in &ids {
-        match publish_one(&txn, actor, *id, base_url).await {
+        match lifecycle::transition::<SchoolPairing>(
+            &txn,
+            &ctx,
+            Some(actor),
+            *id,
+            Action::Publish,
+            "",
+        )
+        .await
+        {
             Ok(row) => published.push(row),
             Err(e) if single => return Err(e),
             Err(e) => return Err(bulk_error(&txn, *id, e).await),
@@ -770,16 +834,20 @@ async fn bulk_error(conn: &impl ConnectionTrait, id: i64, err: AppError) -> AppE
     AppError::Invalid(e)
 }
 
-fn reason(value: &str) -> AppResult<String> {
-    types::required_text(value, 1000).map_err(|m| AppError::invalid("reason", m))
-}
-
-async fn bureau_admins(conn: &impl ConnectionTrait) -> AppResult<Vec<users::Model>> {
-    Ok(users::Entity::find()
-        .filter(users::Column::Role.eq(Role::BureauAdmin.as_str()))
-        .filter(users::Column::IsActive.eq(true))
-        .all(conn)
-        .await?)
+/// One step of a pairing's lifecycle in its own transaction (the handlers' entry).
+pub async fn step(
+    db: &DatabaseConnection,
+    ctx: &Context,
+    actor: &Actor,
+    id: i64,
+    action: Action,
+    reason: &str,
+) -> AppResult<school_pairings::Model> {
+    let txn = db::begin_write(db).await?;
+    let row =
+        lifecycle::transition::<SchoolPairing>(&txn, ctx, Some(actor), id, action, reason).await?;
+    txn.commit().await?;
+    Ok(row)
 }
 
 /// A school admin of either side asks the bureau to end an active pairing.
@@ -790,50 +858,8 @@ pub async fn request_termination(
     reason_text: &str,
     base_url: &str,
 ) -> AppResult<school_pairings::Model> {
-    let txn = db::begin_write(db).await?;
-    let before = get(&txn, actor, id).await?;
-    if actor.role != Role::SchoolAdmin {
-        return Err(AppError::Forbidden);
-    }
-    not_in(
-        &before.status,
-        PairingStatus::Active,
-        "err-pairing-not-active",
-    )?;
-    if before.termination_requested_at.is_some() {
-        return Err(AppError::conflict(
-            "status",
-            "err-pairing-already-requested",
-        ));
-    }
-    let reason = reason(reason_text)?;
-    let mut active = before.clone().into_active_model();
-    active.termination_requested_by = Set(Some(actor.user_id));
-    active.termination_requested_at = Set(Some(Utc::now()));
-    active.termination_request_reason = Set(Some(reason.clone()));
-    active.updated_at = Set(Utc::now());
-    let row = active.update(&txn).await?;
-    audit::record(
-        &txn,
-        Some(actor),
-        "request_termination",
-        ENTITY,
-        Some(id),
-        Some(&before),
-        Some(&row),
-    )
-    .await?;
-    let (supporter, receiver) = names(&txn, &row).await?;
-    let notice = Notice::new("school-pairing-termination-requested", link(id))
-        .arg("supporter", supporter)
-        .arg("receiver", receiver)
-        .arg("name", &actor.name)
-        .arg("reason", reason);
-    for admin in bureau_admins(&txn).await? {
-        notify::notify(&txn, &admin, &notice, base_url).await?;
-    }
-    txn.commit().await?;
-    Ok(row)
+    let ctx = Context::new(base_url);
+    step(db, &ctx, actor, id, Action::RequestTermination, reason_text).await
 }
 
 /// The bureau ends an active pairing (with or without a request), giving a reason; both
@@ -845,40 +871,8 @@ pub async fn terminate(
     reason_text: &str,
     base_url: &str,
 ) -> AppResult<school_pairings::Model> {
-    let txn = db::begin_write(db).await?;
-    let before = get(&txn, actor, id).await?;
-    actor.require_bureau()?;
-    not_in(
-        &before.status,
-        PairingStatus::Active,
-        "err-pairing-not-active",
-    )?;
-    let reason = reason(reason_text)?;
-    let mut active = before.clone().into_active_model();
-    active.status = Set(PairingStatus::Terminated.as_str().to_string());
-    active.terminate_reason = Set(Some(reason.clone()));
-    active.terminated_at = Set(Some(Utc::now()));
-    active.updated_at = Set(Utc::now());
-    let row = active.update(&txn).await?;
-    audit::record(
-        &txn,
-        Some(actor),
-        "terminate",
-        ENTITY,
-        Some(id),
-        Some(&before),
-        Some(&row),
-    )
-    .await?;
-    let (supporter, receiver) = names(&txn, &row).await?;
-    let notice = Notice::new("school-pairing-terminated", link(id))
-        .arg("supporter", supporter)
-        .arg("receiver", receiver)
-        .arg("reason", reason);
-    notify::notify_school_admins(&txn, row.supporter_id, &notice, base_url).await?;
-    notify::notify_school_admins(&txn, row.receiver_id, &notice, base_url).await?;
-    txn.commit().await?;
-    Ok(row)
+    let ctx = Context::new(base_url);
+    step(db, &ctx, actor, id, Action::Terminate, reason_text).await
 }
 
 /// The bureau turns down a termination request: the request is cleared, the pairing stays
@@ -889,44 +883,8 @@ pub async fn reject_request(
     id: i64,
     base_url: &str,
 ) -> AppResult<school_pairings::Model> {
-    let txn = db::begin_write(db).await?;
-    let before = get(&txn, actor, id).await?;
-    actor.require_bureau()?;
-    not_in(
-        &before.status,
-        PairingStatus::Active,
-        "err-pairing-not-active",
-    )?;
-    if before.termination_requested_at.is_none() {
-        return Err(AppError::conflict("status", "err-pairing-no-request"));
-    }
-    let mut active = before.clone().into_active_model();
-    active.termination_requested_by = Set(None);
-    active.termination_requested_at = Set(None);
-    active.termination_request_reason = Set(None);
-    active.updated_at = Set(Utc::now());
-    let row = active.update(&txn).await?;
-    audit::record(
-        &txn,
-        Some(actor),
-        "reject_termination",
-        ENTITY,
-        Some(id),
-        Some(&before),
-        Some(&row),
-    )
-    .await?;
-    if let Some(requester) = before.termination_requested_by
-        && let Some(user) = users::Entity::find_by_id(requester).one(&txn).await?
-    {
-        let (supporter, receiver) = names(&txn, &row).await?;
-        let notice = Notice::new("school-pairing-termination-rejected", link(id))
-            .arg("supporter", supporter)
-            .arg("receiver", receiver);
-        notify::notify(&txn, &user, &notice, base_url).await?;
-    }
-    txn.commit().await?;
-    Ok(row)
+    let ctx = Context::new(base_url);
+    step(db, &ctx, actor, id, Action::RejectRequest, "").await
 }
 
 /// The last day of an academic year: its recorded end when the year exists, else 31 July
@@ -947,9 +905,10 @@ async fn year_end(conn: &impl ConnectionTrait, name: &str) -> AppResult<Option<N
 /// Completes every active pairing whose last year ended before `today` (the scheduled
 /// job). Returns how many were completed.
 pub async fn complete_ended(db: &DatabaseConnection, today: NaiveDate) -> AppResult<usize> {
+    let ctx = Context::new("");
     let txn = db::begin_write(db).await?;
     let active = school_pairings::Entity::find()
-        .filter(school_pairings::Column::Status.eq(PairingStatus::Active.as_str()))
+        .filter(school_pairings::Column::Status.eq(PairingStatus::Active))
         .all(&txn)
         .await?;
     let mut ends: HashMap<String, Option<NaiveDate>> = HashMap::new();
@@ -966,22 +925,8 @@ pub async fn complete_ended(db: &DatabaseConnection, today: NaiveDate) -> AppRes
         if end.is_none_or(|e| e >= today) {
             continue;
         }
-        let before = p.clone();
-        let mut active = p.into_active_model();
-        active.status = Set(PairingStatus::Completed.as_str().to_string());
-        active.completed_at = Set(Some(Utc::now()));
-        active.updated_at = Set(Utc::now());
-        let row = active.update(&txn).await?;
-        audit::record(
-            &txn,
-            None,
-            "complete",
-            ENTITY,
-            Some(row.id),
-            Some(&before),
-            Some(&row),
-        )
-        .await?;
+        lifecycle::transition::<SchoolPairing>(&txn, &ctx, None, p.id, Action::Complete, "")
+            .await?;
         done += 1;
     }
     txn.commit().await?;

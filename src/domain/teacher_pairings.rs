@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, Utc};
-use sea_orm::sea_query::{Expr, Query};
+use sea_orm::sea_query::{Expr, Query, SimpleExpr};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
     IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
@@ -12,11 +12,16 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 
 use crate::db;
-use crate::domain::access::Actor;
+use crate::domain::access::{self, Actor};
 use crate::domain::audit;
+use crate::domain::context::Context;
 use crate::domain::notify::{self, Notice};
 use crate::domain::paging::{self, PageRequest, Paged};
-use crate::domain::types::{self, Role, de::loose_string};
+use crate::domain::pairing_lifecycle::{
+    self as lifecycle, Action, Done, PairingKind, Stage, TeacherPairingFlow,
+};
+use crate::domain::types::{self, PairingStatus, Role, de::loose_string};
+use crate::domain::workflow::{self, Party};
 use crate::domain::{idempotency, settings, users};
 use crate::entities::{
     academic_years, audit_log, idempotency_keys, plan_comments, school_pairings, schools,
@@ -30,57 +35,6 @@ pub const ENTITY: &str = "teacher_pairing";
 pub const PLAN_TEXT_MAX: usize = 5000;
 /// Highest term target.
 pub const TARGET_MAX: i64 = 50;
-
-/// 草稿 / 进行中 / 已完成 / 已终止
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    Draft,
-    Active,
-    Completed,
-    Terminated,
-}
-
-impl Status {
-    pub const ALL: &'static [Status] = &[
-        Status::Draft,
-        Status::Active,
-        Status::Completed,
-        Status::Terminated,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Draft => "draft",
-            Status::Active => "active",
-            Status::Completed => "completed",
-            Status::Terminated => "terminated",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Status> {
-        Status::ALL.iter().copied().find(|v| v.as_str() == s.trim())
-    }
-
-    pub fn label_key(self) -> String {
-        format!("tp-status-{}", self.as_str())
-    }
-
-    pub fn options() -> Vec<(&'static str, String)> {
-        Status::ALL
-            .iter()
-            .map(|v| (v.as_str(), v.label_key()))
-            .collect()
-    }
-
-    pub fn is_ended(self) -> bool {
-        matches!(self, Status::Completed | Status::Terminated)
-    }
-}
-
-fn status_of(p: &teacher_pairings::Model) -> Status {
-    Status::parse(&p.status).unwrap_or(Status::Draft)
-}
 
 /// A pairing as typed or sent as JSON; values kept as text.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
@@ -178,7 +132,7 @@ async fn active_count_of_mentor(
 ) -> AppResult<u64> {
     let mut q = teacher_pairings::Entity::find()
         .filter(teacher_pairings::Column::MentorId.eq(mentor_id))
-        .filter(teacher_pairings::Column::Status.eq(Status::Active.as_str()));
+        .filter(teacher_pairings::Column::Status.eq(PairingStatus::Active));
     if let Some(id) = except {
         q = q.filter(teacher_pairings::Column::Id.ne(id));
     }
@@ -237,10 +191,15 @@ pub(crate) async fn reload_locked(
     find(conn, id).await
 }
 
+/// Where the pairing stands in its lifecycle.
+pub fn stage_of(p: &teacher_pairings::Model) -> Stage {
+    Stage::of(p.status, p.termination_requested_at.is_some())
+}
+
 /// A completed or terminated pairing is a closed record: nothing in it changes any more
 /// (409).
 pub fn ensure_not_ended(p: &teacher_pairings::Model) -> AppResult<()> {
-    if matches!(status_of(p), Status::Completed | Status::Terminated) {
+    if p.status.is_ended() {
         return Err(AppError::conflict(
             "teacher_pairing_id",
             "err-pairing-ended-readonly",
@@ -290,8 +249,7 @@ async fn check_rules(
         .filter(teacher_pairings::Column::Subject.eq(new.subject.clone()))
         .filter(teacher_pairings::Column::AcademicYearId.eq(new.academic_year_id))
         .filter(
-            teacher_pairings::Column::Status
-                .is_in([Status::Draft.as_str(), Status::Active.as_str()]),
+            teacher_pairings::Column::Status.is_in([PairingStatus::Draft, PairingStatus::Active]),
         );
     if let Some(id) = except {
         dup = dup.filter(teacher_pairings::Column::Id.ne(id));
@@ -301,7 +259,7 @@ async fn check_rules(
     }
     if let Some(sp_id) = new.school_pairing_id {
         match school_pairings::Entity::find_by_id(sp_id).one(conn).await? {
-            Some(sp) if sp.status == "active" => {
+            Some(sp) if sp.status == PairingStatus::Active => {
                 if let Some(m) = &mentor
                     && m.school_id != sp.supporter_id
                 {
@@ -352,7 +310,7 @@ pub async fn create_in(
         subject: Set(new.subject.clone()),
         academic_year_id: Set(new.academic_year_id),
         school_pairing_id: Set(new.school_pairing_id),
-        status: Set(Status::Draft.as_str().to_string()),
+        status: Set(PairingStatus::Draft),
         plan: Set(serde_json::to_string(&WorkPlan::default())?),
         plan_version: Set(0),
         created_by: Set(Some(actor.user_id)),
@@ -382,12 +340,9 @@ pub async fn update(
     id: i64,
     form: &TeacherPairingForm,
 ) -> AppResult<teacher_pairings::Model> {
-    actor.require_bureau()?;
     let txn = db::begin_write(db).await?;
-    let before = find(&txn, id).await?;
-    if status_of(&before) != Status::Draft {
-        return Err(AppError::conflict("status", "tp-err-not-draft"));
-    }
+    let before = get_for_update(&txn, actor, id).await?;
+    lifecycle::ensure::<TeacherPairing>(&txn, actor, &before, Action::Edit).await?;
     let new = parse_form(form).map_err(AppError::Invalid)?;
     check_rules(&txn, &new, Some(id)).await?;
     let mut active = before.clone().into_active_model();
@@ -437,7 +392,7 @@ async fn can_see(
         Role::BureauAdmin => true,
         // Teachers see their pairings once the bureau has published them.
         Role::Teacher => {
-            status_of(p) != Status::Draft
+            p.status != PairingStatus::Draft
                 && (actor.teacher_id == Some(p.mentor_id) || actor.teacher_id == Some(p.mentee_id))
         }
         // School admins too: drafts are the bureau's until published.
@@ -445,7 +400,7 @@ async fn can_see(
             let Some(school) = actor.school_id else {
                 return Ok(false);
             };
-            if status_of(p) == Status::Draft {
+            if p.status == PairingStatus::Draft {
                 return Ok(false);
             }
             school_of(conn, p.mentor_id).await? == Some(school)
@@ -473,7 +428,7 @@ pub async fn get(
 #[derive(Debug, Clone, Default)]
 pub struct PairingFilter {
     pub academic_year_id: Option<i64>,
-    pub status: Option<Status>,
+    pub status: Option<PairingStatus>,
     pub subject: String,
     pub school_id: Option<i64>,
     /// The district of the mentor's or the mentee's school.
@@ -510,7 +465,7 @@ fn visible(actor: &Actor) -> sea_orm::Select<teacher_pairings::Entity> {
                 .filter(either_teacher_in(
                     Condition::all().add(teachers::Column::SchoolId.eq(school)),
                 ))
-                .filter(teacher_pairings::Column::Status.ne(Status::Draft.as_str()));
+                .filter(teacher_pairings::Column::Status.ne(PairingStatus::Draft));
         }
         Role::Teacher => {
             let me = actor.teacher_id.unwrap_or(-1);
@@ -520,7 +475,7 @@ fn visible(actor: &Actor) -> sea_orm::Select<teacher_pairings::Entity> {
                         .add(teacher_pairings::Column::MentorId.eq(me))
                         .add(teacher_pairings::Column::MenteeId.eq(me)),
                 )
-                .filter(teacher_pairings::Column::Status.ne(Status::Draft.as_str()));
+                .filter(teacher_pairings::Column::Status.ne(PairingStatus::Draft));
         }
     }
     q
@@ -542,7 +497,7 @@ fn filtered(actor: &Actor, f: &PairingFilter) -> sea_orm::Select<teacher_pairing
         q = q.filter(teacher_pairings::Column::AcademicYearId.eq(y));
     }
     if let Some(s) = f.status {
-        q = q.filter(teacher_pairings::Column::Status.eq(s.as_str()));
+        q = q.filter(teacher_pairings::Column::Status.eq(s));
     }
     if !f.subject.trim().is_empty() {
         q = q.filter(teacher_pairings::Column::Subject.like(types::contains(f.subject.trim())));
@@ -602,7 +557,7 @@ pub struct PairingRow {
 
 impl PairingRow {
     pub fn status_key(&self) -> String {
-        status_of(&self.pairing).label_key()
+        self.pairing.status.label_key()
     }
 
     /// For the teacher `me`: the label key of the other person's part, their name and school.
@@ -725,27 +680,161 @@ async fn names_of(
     ))
 }
 
-async fn notify_pair(
+/// Teacher pairings in the shared lifecycle (`pairing_lifecycle`): the table of steps is
+/// `TeacherPairingFlow`'s.
+pub struct TeacherPairing;
+
+lifecycle::follows!(TeacherPairing, TeacherPairingFlow);
+
+impl PairingKind for TeacherPairing {
+    type Entity = teacher_pairings::Entity;
+    const AUDIT: &'static str = ENTITY;
+
+    lifecycle::lifecycle_columns!(teacher_pairings);
+
+    async fn get(
+        conn: &impl ConnectionTrait,
+        actor: &Actor,
+        id: i64,
+    ) -> AppResult<teacher_pairings::Model> {
+        get(conn, actor, id).await
+    }
+
+    async fn find(conn: &impl ConnectionTrait, id: i64) -> AppResult<teacher_pairings::Model> {
+        find(conn, id).await
+    }
+
+    async fn lock(conn: &impl ConnectionTrait, id: i64) -> AppResult<()> {
+        lock_row(conn, id).await
+    }
+
+    async fn parties(
+        conn: &impl ConnectionTrait,
+        actor: &Actor,
+        row: &teacher_pairings::Model,
+    ) -> AppResult<Vec<Party>> {
+        access::teacher_pairing_parties(conn, actor, row).await
+    }
+
+    async fn check(
+        conn: &impl ConnectionTrait,
+        row: &teacher_pairings::Model,
+        action: Action,
+    ) -> AppResult<()> {
+        if action != Action::Publish {
+            return Ok(());
+        }
+        lock_teachers(conn, &[row.mentor_id, row.mentee_id]).await?;
+        let max = settings::load(conn).await?.max_mentees_per_mentor;
+        if active_count_of_mentor(conn, row.mentor_id, None).await? >= max as u64 {
+            return Err(AppError::Conflict {
+                field: "mentor_id".into(),
+                msg: Msg::new("tp-err-mentor-full").arg("max", max),
+            });
+        }
+        // Everything else may have changed since the draft was made (a teacher left, the
+        // school pairing ended): the draft's rules are checked again.
+        let again = parse_form(&TeacherPairingForm::from_model(row)).map_err(AppError::Invalid)?;
+        check_rules(conn, &again, Some(row.id)).await
+    }
+
+    fn extra(
+        action: Action,
+        parties: &[Party],
+        reason: &str,
+    ) -> Option<(teacher_pairings::Column, SimpleExpr)> {
+        if action != Action::RecordEndReason {
+            return None;
+        }
+        let column = if parties.contains(&Party::Mentor) {
+            teacher_pairings::Column::MentorEndReason
+        } else {
+            teacher_pairings::Column::MenteeEndReason
+        };
+        Some((column, Expr::value(reason.to_string())))
+    }
+
+    async fn notify(
+        conn: &impl ConnectionTrait,
+        ctx: &Context,
+        done: &Done<'_, Self>,
+    ) -> AppResult<()> {
+        let row = done.after;
+        let base_url = ctx.base_url.as_str();
+        let (mentor, mentee) = names_of(conn, row).await?;
+        let notice = |kind: &'static str| {
+            Notice::new(kind, format!("/teacher-pairings/{}", row.id))
+                .arg("mentor", &mentor)
+                .arg("mentee", &mentee)
+        };
+        let by = done.actor.map(|a| a.name.as_str()).unwrap_or("");
+        match done.action {
+            Action::Publish => {
+                let n = notice("tp-published").arg("subject", &row.subject);
+                notify_teachers(conn, &[row.mentor_id, row.mentee_id], &n, base_url).await
+            }
+            Action::Terminate => {
+                let n = notice("tp-terminated")
+                    .arg("subject", &row.subject)
+                    .arg("reason", done.reason);
+                notify_teachers(conn, &[row.mentor_id, row.mentee_id], &n, base_url).await
+            }
+            Action::RequestTermination => {
+                let n = notice("tp-termination-requested")
+                    .arg("by", by)
+                    .arg("reason", done.reason);
+                notify::notify_bureau(conn, &n, base_url).await
+            }
+            Action::RejectRequest => match TeacherPairing::requested_by(done.before) {
+                Some(uid) => {
+                    notify::notify_user(conn, uid, &notice("tp-termination-rejected"), base_url)
+                        .await
+                }
+                None => Ok(()),
+            },
+            Action::RecordEndReason => {
+                let other = if done.parties.contains(&Party::Mentor) {
+                    row.mentee_id
+                } else {
+                    row.mentor_id
+                };
+                let n = Notice::new("tp-end-reason", format!("/teacher-pairings/{}", row.id))
+                    .arg("by", by)
+                    .arg("reason", done.reason);
+                notify_teachers(conn, &[other], &n, base_url).await
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+async fn notify_teachers(
     conn: &impl ConnectionTrait,
-    p: &teacher_pairings::Model,
-    kind: &'static str,
-    extra: &[(&str, String)],
+    teacher_ids: &[i64],
+    notice: &Notice,
     base_url: &str,
 ) -> AppResult<()> {
-    let (mentor, mentee) = names_of(conn, p).await?;
-    let mut notice = Notice::new(kind, format!("/teacher-pairings/{}", p.id))
-        .arg("mentor", &mentor)
-        .arg("mentee", &mentee)
-        .arg("subject", &p.subject);
-    for (k, v) in extra {
-        notice = notice.arg(k, v);
-    }
-    for tid in [p.mentor_id, p.mentee_id] {
-        if let Some(u) = users::find_by_teacher(conn, tid).await? {
-            notify::notify(conn, &u, &notice, base_url).await?;
+    for tid in teacher_ids {
+        if let Some(u) = users::find_by_teacher(conn, *tid).await? {
+            notify::notify(conn, &u, notice, base_url).await?;
         }
     }
     Ok(())
+}
+
+/// What `actor` may do now to each row (the buttons, the API's `actions`), in one query
+/// whatever the number of rows.
+pub async fn actions_of(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    rows: &[teacher_pairings::Model],
+) -> AppResult<Vec<Vec<Action>>> {
+    let parties = access::teacher_pairing_parties_of(conn, actor, rows).await?;
+    Ok(rows
+        .iter()
+        .zip(parties)
+        .map(|(row, parties)| workflow::allowed_actions::<TeacherPairing>(stage_of(row), &parties))
+        .collect())
 }
 
 /// What a publish did.
@@ -767,7 +856,7 @@ pub async fn publish(
     key: Option<&str>,
     base_url: &str,
 ) -> AppResult<PublishOutcome> {
-    actor.require_bureau()?;
+    let ctx = Context::new(base_url);
     let txn = db::begin_write(db).await?;
     let key = key
         .map(str::trim)
@@ -784,66 +873,24 @@ pub async fn publish(
             return Ok(serde_json::from_str(&row.outcome).unwrap_or_default());
         }
     }
-    let max = settings::load(&txn).await?.max_mentees_per_mentor;
     let mut outcome = PublishOutcome::default();
     let mut ids: Vec<i64> = ids.to_vec();
     ids.sort_unstable();
     ids.dedup();
     for id in ids {
-        let before = find(&txn, id).await?;
-        lock_teachers(&txn, &[before.mentor_id, before.mentee_id]).await?;
-        // Read again under the locks: a concurrent publish of the same draft has finished.
-        let before = find(&txn, id).await?;
-        match status_of(&before) {
-            Status::Active => {
-                outcome.unchanged.push(id);
-                continue;
+        lock_row(&txn, id).await?;
+        let before = get(&txn, actor, id).await?;
+        // Publishing what is already published does nothing twice (a second click).
+        if before.status == PairingStatus::Active {
+            let parties = access::teacher_pairing_parties(&txn, actor, &before).await?;
+            if !workflow::may_ever::<TeacherPairing>(Action::Publish, &parties) {
+                return Err(AppError::Forbidden);
             }
-            Status::Completed | Status::Terminated => {
-                return Err(AppError::conflict("status", "tp-err-transition"));
-            }
-            Status::Draft => {}
-        }
-        if active_count_of_mentor(&txn, before.mentor_id, None).await? >= max as u64 {
-            return Err(AppError::Conflict {
-                field: "mentor_id".into(),
-                msg: Msg::new("tp-err-mentor-full").arg("max", max),
-            });
-        }
-        // Everything else may have changed since the draft was made (a teacher left, the
-        // school pairing ended): the draft's rules are checked again.
-        let again =
-            parse_form(&TeacherPairingForm::from_model(&before)).map_err(AppError::Invalid)?;
-        check_rules(&txn, &again, Some(id)).await?;
-        let now = Utc::now();
-        // Only a row that is still a draft changes (a concurrent publish changes it once).
-        let changed = teacher_pairings::Entity::update_many()
-            .col_expr(
-                teacher_pairings::Column::Status,
-                Expr::value(Status::Active.as_str()),
-            )
-            .col_expr(teacher_pairings::Column::PublishedAt, Expr::value(now))
-            .col_expr(teacher_pairings::Column::UpdatedAt, Expr::value(now))
-            .filter(teacher_pairings::Column::Id.eq(id))
-            .filter(teacher_pairings::Column::Status.eq(Status::Draft.as_str()))
-            .exec(&txn)
-            .await?;
-        if changed.rows_affected == 0 {
             outcome.unchanged.push(id);
             continue;
         }
-        let row = find(&txn, id).await?;
-        audit::record(
-            &txn,
-            Some(actor),
-            "publish",
-            ENTITY,
-            Some(id),
-            Some(&before),
-            Some(&row),
-        )
-        .await?;
-        notify_pair(&txn, &row, "tp-published", &[], base_url).await?;
+        lifecycle::transition::<TeacherPairing>(&txn, &ctx, Some(actor), id, Action::Publish, "")
+            .await?;
         outcome.published.push(id);
     }
     if let Some(k) = key {
@@ -860,8 +907,20 @@ pub async fn publish(
     Ok(outcome)
 }
 
-fn reason_text(reason: &str) -> AppResult<String> {
-    types::required_text(reason, 1000).map_err(|m| AppError::invalid("reason", m))
+/// One step of a pairing's lifecycle in its own transaction (the handlers' entry).
+pub async fn step(
+    db: &DatabaseConnection,
+    ctx: &Context,
+    actor: &Actor,
+    id: i64,
+    action: Action,
+    reason: &str,
+) -> AppResult<teacher_pairings::Model> {
+    let txn = db::begin_write(db).await?;
+    let row =
+        lifecycle::transition::<TeacherPairing>(&txn, ctx, Some(actor), id, action, reason).await?;
+    txn.commit().await?;
+    Ok(row)
 }
 
 /// Either teacher, or an admin of either school, asks the bureau to end an active pairing.
@@ -872,54 +931,15 @@ pub async fn request_termination(
     reason: &str,
     base_url: &str,
 ) -> AppResult<teacher_pairings::Model> {
-    let txn = db::begin_write(db).await?;
-    let before = get(&txn, actor, id).await?;
-    if actor.is_bureau() {
-        return Err(AppError::Forbidden);
-    }
-    if status_of(&before) != Status::Active {
-        return Err(AppError::conflict("status", "tp-err-transition"));
-    }
-    if before.termination_requested_at.is_some() {
-        return Err(AppError::conflict("status", "tp-err-already-requested"));
-    }
-    let reason = reason_text(reason)?;
-    let mut active = before.clone().into_active_model();
-    let now = Utc::now();
-    active.termination_requested_by = Set(Some(actor.user_id));
-    active.termination_requested_at = Set(Some(now));
-    active.termination_request_reason = Set(Some(reason.clone()));
-    active.updated_at = Set(now);
-    let row = active.update(&txn).await?;
-    audit::record(
-        &txn,
-        Some(actor),
-        "request_termination",
-        ENTITY,
-        Some(id),
-        Some(&before),
-        Some(&row),
+    step(
+        db,
+        &Context::new(base_url),
+        actor,
+        id,
+        Action::RequestTermination,
+        reason,
     )
-    .await?;
-    let (mentor, mentee) = names_of(&txn, &row).await?;
-    let notice = Notice::new(
-        "tp-termination-requested",
-        format!("/teacher-pairings/{id}"),
-    )
-    .arg("mentor", &mentor)
-    .arg("mentee", &mentee)
-    .arg("by", &actor.name)
-    .arg("reason", &reason);
-    let bureau = user_rows::Entity::find()
-        .filter(user_rows::Column::Role.eq(Role::BureauAdmin.as_str()))
-        .filter(user_rows::Column::IsActive.eq(true))
-        .all(&txn)
-        .await?;
-    for u in &bureau {
-        notify::notify(&txn, u, &notice, base_url).await?;
-    }
-    txn.commit().await?;
-    Ok(row)
+    .await
 }
 
 /// The bureau ends an active pairing with a reason; both teachers are told.
@@ -930,34 +950,15 @@ pub async fn terminate(
     reason: &str,
     base_url: &str,
 ) -> AppResult<teacher_pairings::Model> {
-    actor.require_bureau()?;
-    let txn = db::begin_write(db).await?;
-    lock_row(&txn, id).await?;
-    let before = find(&txn, id).await?;
-    if status_of(&before) != Status::Active {
-        return Err(AppError::conflict("status", "tp-err-transition"));
-    }
-    let reason = reason_text(reason)?;
-    let mut active = before.clone().into_active_model();
-    let now = Utc::now();
-    active.status = Set(Status::Terminated.as_str().to_string());
-    active.terminate_reason = Set(Some(reason.clone()));
-    active.terminated_at = Set(Some(now));
-    active.updated_at = Set(now);
-    let row = active.update(&txn).await?;
-    audit::record(
-        &txn,
-        Some(actor),
-        "terminate",
-        ENTITY,
-        Some(id),
-        Some(&before),
-        Some(&row),
+    step(
+        db,
+        &Context::new(base_url),
+        actor,
+        id,
+        Action::Terminate,
+        reason,
     )
-    .await?;
-    notify_pair(&txn, &row, "tp-terminated", &[("reason", reason)], base_url).await?;
-    txn.commit().await?;
-    Ok(row)
+    .await
 }
 
 /// The bureau turns down a termination request: the request is cleared, the pairing goes
@@ -968,79 +969,41 @@ pub async fn reject_request(
     id: i64,
     base_url: &str,
 ) -> AppResult<teacher_pairings::Model> {
-    actor.require_bureau()?;
-    let txn = db::begin_write(db).await?;
-    let before = find(&txn, id).await?;
-    if status_of(&before) != Status::Active {
-        return Err(AppError::conflict("status", "tp-err-transition"));
-    }
-    if before.termination_requested_at.is_none() {
-        return Err(AppError::conflict("status", "tp-err-no-request"));
-    }
-    let mut active = before.clone().into_active_model();
-    active.termination_requested_by = Set(None);
-    active.termination_requested_at = Set(None);
-    active.termination_request_reason = Set(None);
-    active.updated_at = Set(Utc::now());
-    let row = active.update(&txn).await?;
-    audit::record(
-        &txn,
-        Some(actor),
-        "reject_termination",
-        ENTITY,
-        Some(id),
-        Some(&before),
-        Some(&row),
+    step(
+        db,
+        &Context::new(base_url),
+        actor,
+        id,
+        Action::RejectRequest,
+        "",
     )
-    .await?;
-    if let Some(requester) = before.termination_requested_by
-        && let Some(u) = user_rows::Entity::find_by_id(requester).one(&txn).await?
-    {
-        let (mentor, mentee) = names_of(&txn, &row).await?;
-        let notice = Notice::new("tp-termination-rejected", format!("/teacher-pairings/{id}"))
-            .arg("mentor", &mentor)
-            .arg("mentee", &mentee);
-        notify::notify(&txn, &u, &notice, base_url).await?;
-    }
-    txn.commit().await?;
-    Ok(row)
+    .await
 }
 
 /// Completes every active pairing whose academic year ended before `today`; returns how
 /// many. Called by the scheduled job.
 pub async fn complete_ended(db: &DatabaseConnection, today: NaiveDate) -> AppResult<u64> {
+    let ctx = Context::new("");
     let txn = db::begin_write(db).await?;
     let ended = Query::select()
         .column(academic_years::Column::Id)
         .from(academic_years::Entity)
         .and_where(academic_years::Column::EndsOn.lt(today))
         .to_owned();
-    let rows = teacher_pairings::Entity::find()
-        .filter(teacher_pairings::Column::Status.eq(Status::Active.as_str()))
+    let ids: Vec<i64> = teacher_pairings::Entity::find()
+        .select_only()
+        .column(teacher_pairings::Column::Id)
+        .filter(teacher_pairings::Column::Status.eq(PairingStatus::Active))
         .filter(teacher_pairings::Column::AcademicYearId.in_subquery(ended))
+        .into_tuple()
         .all(&txn)
         .await?;
-    let n = rows.len() as u64;
-    for before in rows {
-        let mut active = before.clone().into_active_model();
-        let now = Utc::now();
-        active.status = Set(Status::Completed.as_str().to_string());
-        active.completed_at = Set(Some(now));
-        active.updated_at = Set(now);
-        let row = active.update(&txn).await?;
-        audit::record(
-            &txn,
-            None,
-            "complete",
-            ENTITY,
-            Some(row.id),
-            Some(&before),
-            Some(&row),
-        )
-        .await?;
+    for id in &ids {
+        lifecycle::transition::<TeacherPairing>(&txn, &ctx, None, *id, Action::Complete, "")
+            .await?;
     }
     txn.commit().await?;
-    Ok(n)
+    Ok(ids.len() as u64)
 }
 
 /// After a pairing ended, the mentor or the mentee records why; the other is told.
@@ -1051,48 +1014,15 @@ pub async fn record_end_reason(
     reason: &str,
     base_url: &str,
 ) -> AppResult<teacher_pairings::Model> {
-    let txn = db::begin_write(db).await?;
-    let before = get(&txn, actor, id).await?;
-    let as_mentor = actor.is_teacher_self(before.mentor_id);
-    let as_mentee = actor.is_teacher_self(before.mentee_id);
-    if !as_mentor && !as_mentee {
-        return Err(AppError::Forbidden);
-    }
-    if !status_of(&before).is_ended() {
-        return Err(AppError::conflict("status", "tp-err-not-ended"));
-    }
-    let reason = reason_text(reason)?;
-    let mut active = before.clone().into_active_model();
-    if as_mentor {
-        active.mentor_end_reason = Set(Some(reason.clone()));
-    } else {
-        active.mentee_end_reason = Set(Some(reason.clone()));
-    }
-    active.updated_at = Set(Utc::now());
-    let row = active.update(&txn).await?;
-    audit::record(
-        &txn,
-        Some(actor),
-        "end_reason",
-        ENTITY,
-        Some(id),
-        Some(&before),
-        Some(&row),
+    step(
+        db,
+        &Context::new(base_url),
+        actor,
+        id,
+        Action::RecordEndReason,
+        reason,
     )
-    .await?;
-    let other = if as_mentor {
-        row.mentee_id
-    } else {
-        row.mentor_id
-    };
-    if let Some(u) = users::find_by_teacher(&txn, other).await? {
-        let notice = Notice::new("tp-end-reason", format!("/teacher-pairings/{id}"))
-            .arg("by", &actor.name)
-            .arg("reason", &reason);
-        notify::notify(&txn, &u, &notice, base_url).await?;
-    }
-    txn.commit().await?;
-    Ok(row)
+    .await
 }
 
 // ---------------------------------------------------------------- work plan
@@ -1364,11 +1294,6 @@ pub struct StalePlan {
     pub updated_at: Option<chrono::DateTime<Utc>>,
 }
 
-/// Who may edit the plan: the bureau and the mentor.
-pub fn can_edit_plan(actor: &Actor, p: &teacher_pairings::Model) -> bool {
-    actor.is_bureau() || actor.is_teacher_self(p.mentor_id)
-}
-
 /// Saves the plan when `version` is the one stored; otherwise nothing is written and the
 /// newer plan comes back so the page can show it beside the user's text.
 pub async fn save_plan(
@@ -1379,12 +1304,7 @@ pub async fn save_plan(
 ) -> AppResult<Result<teacher_pairings::Model, StalePlan>> {
     let txn = db::begin_write(db).await?;
     let before = get(&txn, actor, id).await?;
-    if !can_edit_plan(actor, &before) {
-        return Err(AppError::Forbidden);
-    }
-    if status_of(&before).is_ended() {
-        return Err(AppError::conflict("status", "tp-err-ended"));
-    }
+    lifecycle::ensure::<TeacherPairing>(&txn, actor, &before, Action::EditPlan).await?;
     let (version, plan) = form.parse().map_err(AppError::Invalid)?;
     if version != before.plan_version {
         let updated_by = match before.plan_updated_by {
@@ -1463,13 +1383,7 @@ pub async fn add_comment(
 ) -> AppResult<plan_comments::Model> {
     let txn = db::begin_write(db).await?;
     let p = get_for_update(&txn, actor, id).await?;
-    if !(actor.is_bureau()
-        || actor.is_teacher_self(p.mentor_id)
-        || actor.is_teacher_self(p.mentee_id))
-    {
-        return Err(AppError::Forbidden);
-    }
-    ensure_not_ended(&p)?;
+    lifecycle::ensure::<TeacherPairing>(&txn, actor, &p, Action::Comment).await?;
     let body = types::required_text(body, 2000).map_err(|m| AppError::invalid("body", m))?;
     let row = plan_comments::ActiveModel {
         teacher_pairing_id: Set(id),

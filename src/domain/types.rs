@@ -11,6 +11,23 @@ macro_rules! word_enum {
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($variant),+ }
 
+        word_enum!(@impl $name, $prefix, { $($variant => $word),+ });
+    };
+    // A column's type too: stored as its word (a CHECK constraint in the schema keeps
+    // other words out), read back typed, so no code compares it as a string.
+    (column $(#[$meta:meta])* $name:ident, $prefix:literal, { $($variant:ident => $word:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+            sea_orm::EnumIter, sea_orm::DeriveActiveEnum,
+        )]
+        #[sea_orm(rs_type = "String", db_type = "Text")]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $(#[sea_orm(string_value = $word)] $variant),+ }
+
+        word_enum!(@impl $name, $prefix, { $($variant => $word),+ });
+    };
+    (@impl $name:ident, $prefix:literal, { $($variant:ident => $word:literal),+ }) => {
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
 
@@ -36,6 +53,15 @@ macro_rules! word_enum {
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())
+            }
+        }
+
+        impl crate::domain::workflow::Word for $name {
+            fn as_str(self) -> &'static str {
+                $name::as_str(self)
+            }
+            fn label_key(self) -> String {
+                $name::label_key(self)
             }
         }
     };
@@ -89,7 +115,7 @@ word_enum!(
     }
 );
 
-word_enum!(
+word_enum!(column
     /// A pairing's state (school and teacher pairings): `draft → active → completed`, or
     /// `terminated`.
     PairingStatus, "pairing-status", {
@@ -429,6 +455,23 @@ pub fn local_zone() -> chrono::FixedOffset {
 /// Today's date in the programme's time zone.
 pub fn today() -> chrono::NaiveDate {
     chrono::Utc::now().with_timezone(&local_zone()).date_naive()
+}
+
+impl PairingStatus {
+    /// Completed or terminated: a closed record.
+    pub fn is_ended(self) -> bool {
+        matches!(self, PairingStatus::Completed | PairingStatus::Terminated)
+    }
+
+    /// The badge's class on pages.
+    pub fn css(self) -> &'static str {
+        match self {
+            PairingStatus::Draft => "",
+            PairingStatus::Active => "on",
+            PairingStatus::Completed => "off",
+            PairingStatus::Terminated => "bad",
+        }
+    }
 }
 
 /// The local date of an instant.

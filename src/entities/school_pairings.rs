@@ -13,7 +13,7 @@ pub struct Model {
     pub year_from: String,
     pub year_to: String,
     pub support_kinds: String,
-    pub status: String,
+    pub status: crate::domain::types::PairingStatus,
     pub note: String,
     pub termination_requested_by: Option<i64>,
     pub termination_requested_at: Option<DateTimeUtc>,

@@ -13,7 +13,7 @@ pub struct Model {
     pub subject: String,
     pub academic_year_id: i64,
     pub school_pairing_id: Option<i64>,
-    pub status: String,
+    pub status: crate::domain::types::PairingStatus,
     pub termination_requested_by: Option<i64>,
     pub termination_requested_at: Option<DateTimeUtc>,
     pub termination_request_reason: Option<String>,

@@ -134,3 +134,20 @@ async fn error_pages_exist_in_both_languages() {
     })
     .await;
 }
+
+/// A visitor who has not signed in switches the language with the form on the sign-in page.
+#[rocket::async_test]
+async fn a_visitor_switches_the_language_before_signing_in() {
+    crate::common::each_db(|app| async move {
+        app.bureau("boss@bureau.cn").await;
+        let (status, _) = app.get_html("/login").await;
+        assert_eq!(status, Status::Ok);
+        let res = app
+            .post_form("/lang", &[("lang", "en"), ("next", "/login")])
+            .await;
+        assert_eq!(res.status(), Status::SeeOther);
+        let (_, html) = app.get_html("/login").await;
+        assert!(html.contains("Sign in"));
+    })
+    .await;
+}

@@ -3,6 +3,7 @@
 use std::io;
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
+use tongxing::domain::types::PairingStatus;
 
 use base64::Engine;
 use mailin_embedded::{Handler, Response, Server, SslConfig, response};
@@ -275,7 +276,7 @@ async fn a_published_pairing_is_mailed_once_the_smtp_server_is_back() {
             tongxing::jobs::deliver_due(&app.db, &mailer).await.unwrap(),
             0
         );
-        assert_eq!(crate::teacher_pairings::row(&app, id).await.status, "active");
+        assert_eq!(crate::teacher_pairings::row(&app, id).await.status, PairingStatus::Active);
         assert_eq!(app.count("outbox WHERE sent_at IS NULL").await, before + 2);
 
         // Back up, and the backoff has passed.

@@ -21,6 +21,7 @@ mod matching;
 mod observations;
 mod pages_authz;
 mod pairing_guarantees;
+mod route_matrix;
 mod schema;
 mod school_pairings;
 mod schools;

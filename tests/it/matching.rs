@@ -5,6 +5,7 @@ use rocket::http::{Method, Status};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use tongxing::domain::access::Actor;
 use tongxing::domain::matching::{self, Context, Profile};
+use tongxing::domain::types::PairingStatus;
 use tongxing::entities::teachers as teacher_rows;
 use tongxing::entities::{academic_years, school_pairings, schools, settings, teacher_pairings};
 
@@ -90,7 +91,7 @@ async fn active_school_pairing(
         year_from: Set("2026-2027".into()),
         year_to: Set("2027-2028".into()),
         support_kinds: Set("[\"staff\"]".into()),
-        status: Set("active".into()),
+        status: Set(PairingStatus::Active),
         note: Set(String::new()),
         published_at: Set(Some(Utc::now())),
         created_at: Set(Utc::now()),
@@ -114,7 +115,7 @@ async fn pairing_row(
         mentee_id: Set(mentee_id),
         subject: Set("数学".into()),
         academic_year_id: Set(year_id),
-        status: Set(status.into()),
+        status: Set(PairingStatus::parse(status).expect("status")),
         plan: Set("{}".into()),
         plan_version: Set(0),
         created_at: Set(Utc::now()),
@@ -409,7 +410,7 @@ async fn suggestions_are_ranked_with_reasons_and_respect_caps() {
         assert_eq!(names_in_order(&html, &all), vec!["李明", "张伟"]);
         // An ended pairing frees the slot again.
         let ended = pairing_row(&app, zhang.id, x1.id, y.id, "completed").await;
-        assert_eq!(ended.status, "completed");
+        assert_eq!(ended.status, PairingStatus::Completed);
         let (_, html) = app
             .get_html(&format!(
                 "/matching/mentee/{}?year_id={}",
@@ -520,7 +521,7 @@ async fn a_suggestion_becomes_a_draft() {
         assert_eq!(rows.len(), 1);
         let row = &rows[0];
         assert_eq!((row.mentor_id, row.mentee_id), (w.mentor.id, w.mentee.id));
-        assert_eq!(row.status, "draft");
+        assert_eq!(row.status, PairingStatus::Draft);
         assert_eq!(row.subject, "数学");
         assert_eq!(row.academic_year_id, y.id);
         assert_eq!(row.school_pairing_id, Some(sp.id));
@@ -760,7 +761,7 @@ async fn propose_all_creates_the_optimal_drafts() {
         let mut got = 0;
         let mut used = std::collections::HashSet::new();
         for row in &created {
-            assert_eq!(row.status, "draft");
+            assert_eq!(row.status, PairingStatus::Draft);
             assert_eq!(row.academic_year_id, y.id);
             assert!(used.insert(row.mentor_id), "a mentor over the cap of 1");
             let r = mentees
@@ -797,7 +798,7 @@ async fn propose_all_creates_the_optimal_drafts() {
 
         // A pairing that is not active cannot be proposed for.
         let mut draft: school_pairings::ActiveModel = sp.clone().into();
-        draft.status = Set("completed".into());
+        draft.status = Set(PairingStatus::Completed);
         draft.update(&app.db).await.expect("complete");
         let (status, _) = app
             .get_html(&format!("/matching/school-pairing/{}", sp.id))

@@ -4,6 +4,7 @@
 use sea_orm::ConnectionTrait;
 use tongxing::domain::school_pairings::{self, PairingForm};
 use tongxing::domain::teacher_pairings as tp;
+use tongxing::domain::types::PairingStatus;
 use tongxing::error::AppError;
 
 use crate::common::{TestApp, each_db, world};
@@ -57,7 +58,7 @@ async fn a_publish_that_rolls_back_leaves_no_mail_and_no_notice() {
         let err = tp::publish(&app.db, b, &[t1, t2], None, BASE).await;
         assert!(matches!(err, Err(AppError::Invalid(_))), "{err:?}");
         assert_eq!(counts(&app).await, before, "no mail, notice or audit row");
-        assert_eq!(row(&app, t1).await.status, "draft");
+        assert_eq!(row(&app, t1).await.status, PairingStatus::Draft);
 
         // The same for school pairings: the second school was deactivated after its draft.
         let c = app.school(b, "平岗中学", "4418820003", "rural").await;

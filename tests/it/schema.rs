@@ -79,3 +79,66 @@ async fn every_foreign_key_has_an_index() {
     })
     .await;
 }
+
+/// A status column takes only the workflow's words: the schema refuses any other on insert
+/// and on update, on both databases (CHECK on PostgreSQL, triggers on SQLite), and the row
+/// stays as it was.
+#[rocket::async_test]
+async fn status_columns_refuse_unknown_words() {
+    each_db(|app| async move {
+        let (w, _, pairing) = crate::teacher_pairings::setup(&app).await;
+        tongxing::domain::school_pairings::create(
+            &app.db,
+            &w.bureau_actor,
+            &tongxing::domain::school_pairings::PairingForm {
+                supporter_id: w.urban.id.to_string(),
+                receiver_id: w.rural.id.to_string(),
+                year_from: "2026-2027".into(),
+                year_to: "2026-2027".into(),
+                support_kinds: vec!["staff".into()],
+                note: String::new(),
+            },
+        )
+        .await
+        .expect("a school pairing");
+        let exec = |sql: String| {
+            let db = app.db.clone();
+            async move {
+                db.execute_raw(Statement::from_string(db.get_database_backend(), sql))
+                    .await
+            }
+        };
+        for table in ["teacher_pairings", "school_pairings"] {
+            let err = exec(format!("UPDATE {table} SET status = 'paused'"))
+                .await
+                .expect_err("an unknown status is refused");
+            assert!(
+                err.to_string().contains(&format!("ck_{table}_status")),
+                "{table} on {:?}: {err}",
+                app.backend
+            );
+        }
+        assert_eq!(
+            app.scalar(&format!(
+                "SELECT COUNT(*) AS n FROM teacher_pairings WHERE id = {pairing} AND status = 'active'"
+            ))
+            .await,
+            1
+        );
+        // A known word passes the same check.
+        exec(format!(
+            "UPDATE teacher_pairings SET status = 'completed' WHERE id = {pairing}"
+        ))
+        .await
+        .expect("a known status is stored");
+        let err = exec(
+            "INSERT INTO teacher_pairings (mentor_id, mentee_id, subject, academic_year_id, status, plan, plan_version, created_at, updated_at) \
+             SELECT mentor_id, mentee_id, 'x', academic_year_id, 'Active', plan, 0, created_at, updated_at FROM teacher_pairings"
+                .to_string(),
+        )
+        .await
+        .expect_err("a word in the wrong case is refused");
+        assert!(err.to_string().contains("ck_teacher_pairings_status"), "{err}");
+    })
+    .await;
+}

@@ -4,6 +4,7 @@ use rocket::http::{Method, Status};
 use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set};
 use serde_json::json;
 use tongxing::domain::school_pairings::{self, PairingForm};
+use tongxing::domain::types::PairingStatus;
 use tongxing::entities::school_pairings as rows;
 
 use crate::common::{PASSWORD, TestApp, World, each_db, world};
@@ -221,8 +222,8 @@ async fn the_supporters_cap_is_checked_on_create_and_again_on_publish() {
             ids.contains("段岗小学") && ids.contains("达到上限"),
             "{err}"
         );
-        assert_eq!(row(&app, dc).await.status, "draft");
-        assert_eq!(row(&app, dd).await.status, "draft");
+        assert_eq!(row(&app, dc).await.status, PairingStatus::Draft);
+        assert_eq!(row(&app, dd).await.status, PairingStatus::Draft);
         assert_eq!(
             count_where(&app, "audit_log WHERE action = 'publish'").await,
             1
@@ -246,8 +247,8 @@ async fn the_supporters_cap_is_checked_on_create_and_again_on_publish() {
         assert!(html.contains("没有发布任何结对") && html.contains("达到上限"));
         assert!(html.contains(&format!("value=\"{dd}\" aria-label")));
         assert!(html.contains(" checked"));
-        assert_eq!(row(&app, dc).await.status, "draft");
-        assert_eq!(row(&app, dd).await.status, "draft");
+        assert_eq!(row(&app, dc).await.status, PairingStatus::Draft);
+        assert_eq!(row(&app, dd).await.status, PairingStatus::Draft);
 
         // One of them is fine.
         let (status, _) = app
@@ -287,7 +288,7 @@ async fn the_supporters_cap_is_checked_on_create_and_again_on_publish() {
             field_text(&err, "supporter_id").contains("达到上限"),
             "{err}"
         );
-        assert_eq!(row(&app, dd).await.status, "draft");
+        assert_eq!(row(&app, dd).await.status, PairingStatus::Draft);
         // A later year is free again.
         let (status, _) = app
             .api(
@@ -324,8 +325,9 @@ async fn transitions_are_allowed_and_refused_by_role_and_state() {
         assert_eq!(list["total"], 0, "{status} {list}");
         let (status, _) = app.api(Method::Put, &url(""), Some(put_body.clone())).await;
         assert_eq!(status, Status::NotFound);
+        // A draft they may not see answers like a missing one, also to a step on it.
         let (status, _) = app.api(Method::Post, &url("/publish"), None).await;
-        assert_eq!(status, Status::Forbidden);
+        assert_eq!(status, Status::NotFound);
         let (status, _) = app
             .api(
                 Method::Post,
@@ -344,7 +346,7 @@ async fn transitions_are_allowed_and_refused_by_role_and_state() {
         assert_eq!(status, Status::Ok);
         assert_eq!(list["total"], 0);
         app.logout().await;
-        assert_eq!(row(&app, id).await.status, "draft");
+        assert_eq!(row(&app, id).await.status, PairingStatus::Draft);
         assert_eq!(row(&app, id).await.year_to, "2027-2028");
 
         // The bureau: unknown ids are 404 and nothing changes; a draft cannot be terminated.
@@ -397,7 +399,7 @@ async fn transitions_are_allowed_and_refused_by_role_and_state() {
             .await;
         assert_eq!(status, Status::Forbidden);
         app.logout().await;
-        assert_eq!(row(&app, id).await.status, "active");
+        assert_eq!(row(&app, id).await.status, PairingStatus::Active);
 
         // A teacher of the school reads it, changes nothing.
         app.login("mentor@tongxing.test", PASSWORD).await;
@@ -419,7 +421,7 @@ async fn transitions_are_allowed_and_refused_by_role_and_state() {
         assert_eq!(status, Status::NotFound);
         app.logout().await;
         let r = row(&app, id).await;
-        assert_eq!(r.status, "active");
+        assert_eq!(r.status, PairingStatus::Active);
         assert!(r.termination_requested_at.is_none());
 
         // The receiving school asks (a reason is required); the bureau is told.
@@ -486,7 +488,7 @@ async fn transitions_are_allowed_and_refused_by_role_and_state() {
             .await;
         assert_eq!(status, Status::UnprocessableEntity);
         assert!(err["error"]["fields"]["reason"].is_array());
-        assert_eq!(row(&app, id).await.status, "active");
+        assert_eq!(row(&app, id).await.status, PairingStatus::Active);
         let (status, body) = app
             .api(Method::Post, &url("/terminate"), Some(json!({"reason": "学校撤并"})))
             .await;
@@ -505,7 +507,7 @@ async fn transitions_are_allowed_and_refused_by_role_and_state() {
             assert_eq!(status, Status::Conflict, "{tail}: {err}");
             assert!(err["error"]["fields"]["status"].is_array(), "{tail}: {err}");
         }
-        assert_eq!(row(&app, id).await.status, "terminated");
+        assert_eq!(row(&app, id).await.status, PairingStatus::Terminated);
         assert_eq!(
             count_where(
                 &app,
@@ -590,7 +592,7 @@ async fn a_double_submitted_publish_does_nothing_twice_and_both_sides_are_told()
                 .await;
             assert_eq!(res.status(), Status::SeeOther);
         }
-        assert_eq!(row(&app, d).await.status, "active");
+        assert_eq!(row(&app, d).await.status, PairingStatus::Active);
         assert_eq!(
             count_where(&app, "audit_log WHERE action = 'publish'").await,
             3
@@ -651,25 +653,25 @@ async fn complete_ended_completes_only_pairings_whose_last_year_has_ended() {
                 .unwrap(),
             0
         );
-        assert_eq!(row(&app, ended).await.status, "active");
+        assert_eq!(row(&app, ended).await.status, PairingStatus::Active);
         assert_eq!(
             school_pairings::complete_ended(&app.db, date("2027-08-01"))
                 .await
                 .unwrap(),
             1
         );
-        assert_eq!(row(&app, ended).await.status, "completed");
+        assert_eq!(row(&app, ended).await.status, PairingStatus::Completed);
         assert!(row(&app, ended).await.completed_at.is_some());
-        assert_eq!(row(&app, running).await.status, "active");
-        assert_eq!(row(&app, still_draft).await.status, "draft");
+        assert_eq!(row(&app, running).await.status, PairingStatus::Active);
+        assert_eq!(row(&app, still_draft).await.status, PairingStatus::Draft);
         assert_eq!(
             school_pairings::complete_ended(&app.db, date("2028-07-01"))
                 .await
                 .unwrap(),
             1
         );
-        assert_eq!(row(&app, running).await.status, "completed");
-        assert_eq!(row(&app, still_draft).await.status, "draft");
+        assert_eq!(row(&app, running).await.status, PairingStatus::Completed);
+        assert_eq!(row(&app, still_draft).await.status, PairingStatus::Draft);
         assert_eq!(
             count_where(
                 &app,
@@ -697,7 +699,7 @@ async fn complete_ended_completes_only_pairings_whose_last_year_has_ended() {
             )
             .await;
         assert_eq!(status, Status::Conflict);
-        assert_eq!(row(&app, ended).await.status, "completed");
+        assert_eq!(row(&app, ended).await.status, PairingStatus::Completed);
     })
     .await;
 }
@@ -806,7 +808,7 @@ async fn pages_keep_the_input_show_the_next_step_and_the_timeline() {
             )
             .await;
         assert_eq!(res.status(), Status::UnprocessableEntity);
-        assert_eq!(row(&app, id).await.status, "active");
+        assert_eq!(row(&app, id).await.status, PairingStatus::Active);
         app.logout().await;
 
         // A school admin asks for termination from the page; a teacher only reads.
@@ -840,7 +842,7 @@ async fn pages_keep_the_input_show_the_next_step_and_the_timeline() {
             )
             .await;
         assert_eq!(res.status(), Status::Forbidden);
-        assert_eq!(row(&app, id).await.status, "active");
+        assert_eq!(row(&app, id).await.status, PairingStatus::Active);
         let (status, _) = app.get_html("/school-pairings/9999").await;
         assert_eq!(status, Status::NotFound);
     })

@@ -5,6 +5,7 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::json;
 use tongxing::domain::academic_years::{self, YearForm};
 use tongxing::domain::teacher_pairings::{self as tp, TeacherPairingForm};
+use tongxing::domain::types::PairingStatus;
 use tongxing::domain::{school_pairings, teachers, users};
 use tongxing::entities::{notifications, teacher_pairings as rows};
 use tongxing::error::AppError;
@@ -121,7 +122,7 @@ async fn create_rules_allowed_and_refused() {
         let ok = tp::create(db, a, &form(w.mentor.id, w.mentee.id, "数学", y))
             .await
             .expect("allowed");
-        assert_eq!(ok.status, "draft");
+        assert_eq!(ok.status, PairingStatus::Draft);
         let n = app.count("teacher_pairings").await;
 
         // Mentor = mentee.
@@ -199,7 +200,7 @@ async fn mentor_cap_at_create_and_publish() {
         // Publishing the third is over the cap (default 2): 409 on mentor_id, still a draft.
         let e = tp::publish(db, a, &ids[2..], None, BASE).await.unwrap_err();
         assert!(matches!(&e, AppError::Conflict { field, .. } if field == "mentor_id"));
-        assert_eq!(row(&app, ids[2]).await.status, "draft");
+        assert_eq!(row(&app, ids[2]).await.status, PairingStatus::Draft);
         // Creating another is refused at create time too.
         let e = tp::create(db, a, &form(w.mentor.id, m4.id, "数学", y))
             .await
@@ -309,7 +310,7 @@ async fn transitions_by_role_through_the_api() {
             .api(Method::Post, &format!("/api/v1/teacher-pairings/{id}/publish"), None)
             .await;
         assert_eq!(s, Status::NotFound, "a draft is the bureau's: hidden from the mentor");
-        assert_eq!(row(&app, id).await.status, "draft");
+        assert_eq!(row(&app, id).await.status, PairingStatus::Draft);
         // Teachers do not see drafts the bureau is still preparing.
         let (s, list) = app.api(Method::Get, "/api/v1/teacher-pairings", None).await;
         assert_eq!(s, Status::Ok);
@@ -340,7 +341,7 @@ async fn transitions_by_role_through_the_api() {
             )
             .await;
         assert_eq!(s, Status::UnprocessableEntity);
-        assert_eq!(row(&app, id).await.status, "active");
+        assert_eq!(row(&app, id).await.status, PairingStatus::Active);
         app.logout().await;
 
         // Another pairing's mentor sees nothing and changes nothing: the pairing answers
@@ -383,7 +384,7 @@ async fn transitions_by_role_through_the_api() {
             )
             .await;
         assert_eq!(s, Status::Forbidden);
-        assert_eq!(row(&app, id).await.status, "active");
+        assert_eq!(row(&app, id).await.status, PairingStatus::Active);
         app.logout().await;
 
         // The bureau terminates; ending twice or publishing again is a 409 on status.
@@ -409,7 +410,7 @@ async fn transitions_by_role_through_the_api() {
             assert_eq!(s, Status::Conflict, "{action}");
             assert!(body["error"]["fields"]["status"].is_array(), "{body}");
         }
-        assert_eq!(row(&app, id).await.status, "terminated");
+        assert_eq!(row(&app, id).await.status, PairingStatus::Terminated);
         app.logout().await;
 
         // End reasons: each side records one, the other is told.
@@ -478,8 +479,8 @@ async fn bulk_publish_page_is_idempotent() {
                 .await;
             assert_eq!(res.status(), Status::SeeOther);
         }
-        assert_eq!(row(&app, a.id).await.status, "active");
-        assert_eq!(row(&app, b.id).await.status, "active");
+        assert_eq!(row(&app, a.id).await.status, PairingStatus::Active);
+        assert_eq!(row(&app, b.id).await.status, PairingStatus::Active);
         assert_eq!(notices_of(&app, w.mentor_user.id, "tp-published").await, 2);
         let publishes = app
             .count("audit_log WHERE action = 'publish' AND entity = 'teacher_pairing'")
@@ -515,10 +516,10 @@ async fn complete_ended_completes_only_active_of_ended_years() {
             .unwrap();
         let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
         assert_eq!(tp::complete_ended(db, today).await.unwrap(), 1);
-        assert_eq!(row(&app, ended.id).await.status, "completed");
+        assert_eq!(row(&app, ended.id).await.status, PairingStatus::Completed);
         assert!(row(&app, ended.id).await.completed_at.is_some());
-        assert_eq!(row(&app, draft_old.id).await.status, "draft");
-        assert_eq!(row(&app, current.id).await.status, "active");
+        assert_eq!(row(&app, draft_old.id).await.status, PairingStatus::Draft);
+        assert_eq!(row(&app, current.id).await.status, PairingStatus::Active);
         // Running again does nothing.
         assert_eq!(tp::complete_ended(db, today).await.unwrap(), 0);
     })
@@ -637,7 +638,11 @@ async fn publishing_checks_the_drafts_rules_again() {
             .await
             .expect_err("refused");
         assert_eq!(field_key(err, "mentee_id"), "tp-err-teacher-inactive");
-        assert_eq!(row(&app, draft.id).await.status, "draft", "still a draft");
+        assert_eq!(
+            row(&app, draft.id).await.status,
+            PairingStatus::Draft,
+            "still a draft"
+        );
         assert_eq!(app.count("notifications").await, notices, "nobody told");
     })
     .await;
@@ -707,7 +712,7 @@ async fn a_school_admins_request_is_turned_down_and_one_request_at_a_time() {
             .await;
         assert_eq!(res.status(), Status::SeeOther);
         let r = row(&app, id).await;
-        assert_eq!(r.status, "active");
+        assert_eq!(r.status, PairingStatus::Active);
         assert!(r.termination_requested_at.is_none() && r.termination_request_reason.is_none());
         assert_eq!(
             notices_of(&app, w.rural_admin.id, "tp-termination-rejected").await,
@@ -784,7 +789,7 @@ async fn drafts_are_the_bureaus_and_only_drafts_are_edited() {
                 .await;
             assert_eq!(s, Status::Conflict, "{action}: {b}");
         }
-        assert_eq!(row(&app, id).await.status, "draft");
+        assert_eq!(row(&app, id).await.status, PairingStatus::Draft);
         // Edit the draft on its page: the subject changes.
         let (s, html) = app.get_html(&format!("/teacher-pairings/{id}/edit")).await;
         assert_eq!(s, Status::Ok);
@@ -865,7 +870,7 @@ async fn nothing_leaves_completed() {
             tp::complete_ended(&app.db, ended).await.expect("complete"),
             1
         );
-        assert_eq!(row(&app, id).await.status, "completed");
+        assert_eq!(row(&app, id).await.status, PairingStatus::Completed);
         let before = row(&app, id).await;
         let refused = [
             tp::terminate(&app.db, &w.bureau_actor, id, "x", BASE)

@@ -21,7 +21,7 @@ use crate::error::{AppError, AppResult, Msg};
 use crate::web::api::openapi::ErrorBody;
 use crate::web::api::{ApiPage, Obj, QueryCheck, created, no_content};
 use crate::web::forms::ApiJson;
-use crate::web::guards::CurrentUser;
+use crate::web::guards::{BureauAdmin, CurrentUser};
 
 /// A rubric version as the API shows it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -103,9 +103,10 @@ pub async fn rubrics_show(
 #[post("/rubrics", data = "<body>")]
 pub async fn rubrics_create(
     db: &State<DatabaseConnection>,
-    user: CurrentUser,
+    guard: BureauAdmin,
     body: ApiJson<Obj<RubricInput>>,
 ) -> AppResult<Created<Json<RubricView>>> {
+    let user = guard.0;
     let r = rubrics::create(db, &user.actor, &body.0.0).await?;
     Ok(created(format!("/rubrics/{}", r.row.id), r.into()))
 }
@@ -126,10 +127,11 @@ pub async fn rubrics_create(
 #[put("/rubrics/<id>", data = "<body>")]
 pub async fn rubrics_update(
     db: &State<DatabaseConnection>,
-    user: CurrentUser,
+    guard: BureauAdmin,
     id: i64,
     body: ApiJson<Obj<RubricInput>>,
 ) -> AppResult<Json<RubricView>> {
+    let user = guard.0;
     Ok(Json(
         rubrics::update(db, &user.actor, id, &body.0.0)
             .await?

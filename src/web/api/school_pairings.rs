@@ -11,11 +11,12 @@ use serde::{Deserialize, Serialize};
 use crate::config::AppConfig;
 use crate::domain::school_pairings::{self as pairings, PairingFilter, PairingForm, PairingView};
 use crate::domain::types::{PairingStatus, SupportKind, de::loose_string};
+use crate::domain::workflow::Word;
 use crate::error::{AppError, AppResult};
 use crate::web::api::openapi::ErrorBody;
 use crate::web::api::{ApiPage, Obj, QueryCheck, created};
 use crate::web::forms::ApiJson;
-use crate::web::guards::CurrentUser;
+use crate::web::guards::{BureauAdmin, CurrentUser};
 
 /// A school pairing as the API shows it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -33,6 +34,9 @@ pub struct SchoolPairingView {
     pub support_kinds: Vec<String>,
     /// `draft`, `active`, `completed` or `terminated`.
     pub status: String,
+    /// What the caller may do now: any of `edit`, `publish`, `request_termination`,
+    /// `reject_request`, `terminate` (the transitions' paths, with `-` for `_`).
+    pub actions: Vec<String>,
     pub note: String,
     pub termination_requested_at: Option<DateTime<Utc>>,
     pub termination_request_reason: Option<String>,
@@ -56,7 +60,8 @@ impl From<PairingView> for SchoolPairingView {
             year_from: p.year_from,
             year_to: p.year_to,
             support_kinds: v.kinds,
-            status: p.status,
+            status: p.status.as_str().to_string(),
+            actions: v.actions.iter().map(|a| a.as_str().to_string()).collect(),
             note: p.note,
             termination_requested_at: p.termination_requested_at,
             termination_request_reason: p.termination_request_reason,
@@ -282,9 +287,10 @@ pub async fn publish(
 pub async fn publish_many(
     db: &State<DatabaseConnection>,
     config: &State<AppConfig>,
-    user: CurrentUser,
+    guard: BureauAdmin,
     body: ApiJson<Obj<PublishInput>>,
 ) -> AppResult<Json<Vec<SchoolPairingView>>> {
+    let user = guard.0;
     let input = body.0.0;
     let rows = pairings::publish(
         db,

@@ -8,10 +8,13 @@ use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 
 use crate::config::AppConfig;
+use crate::domain::access::Actor;
+use crate::domain::pairing_lifecycle::Action;
 use crate::domain::teacher_pairings::{
-    self as tp, PairingFilter, PlanForm, PublishOutcome, Status as TpStatus, TeacherPairingForm,
-    WorkPlan,
+    self as tp, PairingFilter, PlanForm, PublishOutcome, TeacherPairingForm, WorkPlan,
 };
+use crate::domain::types::PairingStatus;
+use crate::domain::workflow::Word;
 use crate::entities::teacher_pairings as rows;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
@@ -31,6 +34,10 @@ pub struct TeacherPairingView {
     pub school_pairing_id: Option<i64>,
     /// `draft`, `active`, `completed` or `terminated`.
     pub status: String,
+    /// What the caller may do now: any of `edit`, `publish`, `request_termination`,
+    /// `reject_request`, `terminate`, `record_end_reason`, `observe`, `reflect`,
+    /// `contact`, `edit_plan`, `comment`.
+    pub actions: Vec<String>,
     pub plan: WorkPlan,
     /// Send this back with `PUT …/plan`.
     pub plan_version: i32,
@@ -45,9 +52,10 @@ pub struct TeacherPairingView {
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<rows::Model> for TeacherPairingView {
-    fn from(p: rows::Model) -> Self {
+impl TeacherPairingView {
+    fn new(p: rows::Model, actions: &[Action]) -> Self {
         TeacherPairingView {
+            actions: actions.iter().map(|a| a.as_str().to_string()).collect(),
             plan: WorkPlan::parse(&p.plan),
             id: p.id,
             mentor_id: p.mentor_id,
@@ -55,7 +63,7 @@ impl From<rows::Model> for TeacherPairingView {
             subject: p.subject,
             academic_year_id: p.academic_year_id,
             school_pairing_id: p.school_pairing_id,
-            status: p.status,
+            status: p.status.as_str().to_string(),
             plan_version: p.plan_version,
             termination_request_reason: p.termination_request_reason,
             terminate_reason: p.terminate_reason,
@@ -68,6 +76,28 @@ impl From<rows::Model> for TeacherPairingView {
             updated_at: p.updated_at,
         }
     }
+}
+
+/// Rows as the API shows them to `actor`, with what they may do to each.
+async fn views(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    rows: Vec<rows::Model>,
+) -> AppResult<Vec<TeacherPairingView>> {
+    let actions = tp::actions_of(db, actor, &rows).await?;
+    Ok(rows
+        .into_iter()
+        .zip(actions)
+        .map(|(p, a)| TeacherPairingView::new(p, &a))
+        .collect())
+}
+
+async fn view(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    row: rows::Model,
+) -> AppResult<TeacherPairingView> {
+    Ok(views(db, actor, vec![row]).await?.remove(0))
 }
 
 /// What a client sends to create or replace a draft.
@@ -152,7 +182,7 @@ pub async fn list(
     let request = check.page(page, per_page);
     let filter = PairingFilter {
         academic_year_id: check.id("academic_year_id", academic_year_id),
-        status: check.word("status", status, TpStatus::parse),
+        status: check.word("status", status, PairingStatus::parse),
         subject: QueryCheck::text(subject),
         school_id: check.id("school_id", school_id),
         district: QueryCheck::text(district),
@@ -161,7 +191,13 @@ pub async fn list(
     };
     check.finish()?;
     let paged = tp::list(db.inner(), &user.actor, &filter, request).await?;
-    Ok(Json(ApiPage::from_paged(paged, TeacherPairingView::from)))
+    let items = views(db, &user.actor, paged.items).await?;
+    Ok(Json(ApiPage {
+        items,
+        page: paged.page,
+        per_page: paged.per_page,
+        total: paged.total,
+    }))
 }
 
 /// One pairing.
@@ -179,7 +215,8 @@ pub async fn show(
     user: CurrentUser,
     id: i64,
 ) -> AppResult<Json<TeacherPairingView>> {
-    Ok(Json(tp::get(db.inner(), &user.actor, id).await?.into()))
+    let p = tp::get(db.inner(), &user.actor, id).await?;
+    Ok(Json(view(db, &user.actor, p).await?))
 }
 
 /// Create a draft (bureau only).
@@ -199,7 +236,8 @@ pub async fn create(
     body: ApiJson<Obj<TeacherPairingForm>>,
 ) -> AppResult<Created<Json<TeacherPairingView>>> {
     let p = tp::create(db, &user.actor, &body.0.0).await?;
-    Ok(created(format!("/teacher-pairings/{}", p.id), p.into()))
+    let location = format!("/teacher-pairings/{}", p.id);
+    Ok(created(location, view(db, &user.actor, p).await?))
 }
 
 /// Replace a draft's fields (bureau only; 409 when it is no longer a draft).
@@ -223,9 +261,8 @@ pub async fn update(
     body: ApiJson<Obj<TeacherPairingForm>>,
 ) -> AppResult<Json<TeacherPairingView>> {
     tp::get(db.inner(), &user.actor, id).await?;
-    Ok(Json(
-        tp::update(db, &user.actor, id, &body.0.0).await?.into(),
-    ))
+    let p = tp::update(db, &user.actor, id, &body.0.0).await?;
+    Ok(Json(view(db, &user.actor, p).await?))
 }
 
 /// Publish a draft (bureau only): it becomes active and both teachers are told. An
@@ -248,7 +285,8 @@ pub async fn publish(
 ) -> AppResult<Json<TeacherPairingView>> {
     tp::get(db.inner(), &user.actor, id).await?;
     let _: PublishOutcome = tp::publish(db, &user.actor, &[id], None, &config.base_url).await?;
-    Ok(Json(tp::get(db.inner(), &user.actor, id).await?.into()))
+    let p = tp::get(db.inner(), &user.actor, id).await?;
+    Ok(Json(view(db, &user.actor, p).await?))
 }
 
 /// End an active pairing (bureau only), with a reason.
@@ -273,7 +311,7 @@ pub async fn terminate(
 ) -> AppResult<Json<TeacherPairingView>> {
     tp::get(db.inner(), &user.actor, id).await?;
     let p = tp::terminate(db, &user.actor, id, &body.0.0.reason, &config.base_url).await?;
-    Ok(Json(p.into()))
+    Ok(Json(view(db, &user.actor, p).await?))
 }
 
 /// Ask the bureau to end an active pairing (the mentor, the mentee or their school admins).
@@ -298,7 +336,7 @@ pub async fn request_termination(
 ) -> AppResult<Json<TeacherPairingView>> {
     let p =
         tp::request_termination(db, &user.actor, id, &body.0.0.reason, &config.base_url).await?;
-    Ok(Json(p.into()))
+    Ok(Json(view(db, &user.actor, p).await?))
 }
 
 /// Turn down a termination request (bureau only): the pairing goes on and the person who
@@ -321,7 +359,7 @@ pub async fn reject_request(
 ) -> AppResult<Json<TeacherPairingView>> {
     tp::get(db.inner(), &user.actor, id).await?;
     let p = tp::reject_request(db, &user.actor, id, &config.base_url).await?;
-    Ok(Json(p.into()))
+    Ok(Json(view(db, &user.actor, p).await?))
 }
 
 /// The work plan (工作方案) and its version.

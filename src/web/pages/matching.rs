@@ -11,7 +11,7 @@ use crate::domain::matching::{self, Proposal, ProposeOutcome, Suggestions};
 use crate::entities::academic_years as years;
 use crate::error::{AppError, AppResult, Msg};
 use crate::web::forms::CsrfForm;
-use crate::web::guards::{Ctx, CurrentUser};
+use crate::web::guards::{BureauAdmin, Ctx, CurrentUser};
 use crate::web::respond::{Page, render};
 
 /// How many suggestions the page shows.
@@ -66,10 +66,11 @@ struct DraftForm {
 #[post("/matching/mentee/<id>/drafts", data = "<form>")]
 async fn create_draft(
     db: &State<DatabaseConnection>,
-    user: CurrentUser,
+    guard: BureauAdmin,
     id: i64,
     form: CsrfForm<DraftForm>,
 ) -> AppResult<Flash<Redirect>> {
+    let user = guard.0;
     let form = form.0;
     let mentor_id = form
         .mentor_id

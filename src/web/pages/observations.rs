@@ -163,9 +163,6 @@ struct ShowPage {
     d: Detail,
     comment: String,
     errors: FieldErrors,
-    in_pairing: bool,
-    /// The observed mentee may answer with a reflection about it.
-    can_reflect: bool,
 }
 
 impl ShowPage {
@@ -220,18 +217,8 @@ async fn show_page(
     errors: FieldErrors,
 ) -> AppResult<Page> {
     let d = obs::detail(db, &user.actor, id).await?;
-    let a = &user.actor;
-    let can_reflect = d.pairing.status == "active"
-        && a.is_teacher_self(d.pairing.mentee_id)
-        && d.row.observed_id == d.pairing.mentee_id
-        && d.reflections.is_empty();
     render(&ShowPage {
         ctx,
-        can_reflect,
-        // The pair comments while the pairing runs; an ended one is a closed record.
-        in_pairing: (a.is_teacher_self(d.pairing.mentor_id)
-            || a.is_teacher_self(d.pairing.mentee_id))
-            && crate::domain::teacher_pairings::ensure_not_ended(&d.pairing).is_ok(),
         d,
         comment,
         errors,
@@ -256,12 +243,7 @@ async fn edit(
     id: i64,
 ) -> AppResult<Page> {
     let (o, p) = obs::get(db.inner(), &user.actor, id).await?;
-    if o.author_id != user.actor.user_id {
-        return Err(AppError::Forbidden);
-    }
-    if obs::has_reply(db.inner(), &o).await? {
-        return Err(AppError::conflict("locked", "obs-err-locked"));
-    }
+    obs::ensure(db.inner(), &user.actor, &o, &p, obs::ObsAction::Edit).await?;
     let rubric = rubrics::get(db.inner(), o.rubric_id).await?;
     let form = ObservationForm::from_model(&o);
     form_page(

@@ -14,7 +14,7 @@ use serde::de::IgnoredAny;
 use crate::domain::rubrics::{self, Band, Item, Level, Rubric, RubricInput, Scale, Section};
 use crate::error::{AppError, AppResult, FieldErrors, Msg};
 use crate::web::forms::CsrfForm;
-use crate::web::guards::{BureauAdmin, Ctx, CurrentUser};
+use crate::web::guards::{BureauAdmin, Ctx};
 use crate::web::respond::{Page, render};
 
 /// Blank rows offered for new entries.
@@ -414,11 +414,12 @@ async fn update(
 #[post("/rubrics/<id>/active/<on>", data = "<_form>")]
 async fn set_active(
     db: &State<DatabaseConnection>,
-    user: CurrentUser,
+    guard: BureauAdmin,
     id: i64,
     on: bool,
     _form: CsrfForm<IgnoredAny>,
 ) -> AppResult<Flash<Redirect>> {
+    let user = guard.0;
     rubrics::set_active(db, &user.actor, id, on).await?;
     Ok(Flash::success(
         Redirect::to(format!("/rubrics/{id}")),

@@ -10,10 +10,11 @@ use serde::de::IgnoredAny;
 
 use crate::config::AppConfig;
 use crate::domain::paging::{PageRequest, Paged};
+use crate::domain::pairing_lifecycle::{self as lifecycle, Action};
 use crate::domain::school_pairings::{
     self as pairings, PairingFilter, PairingForm, PairingView, TimelineEntry,
 };
-use crate::domain::types::{PairingStatus, Role, SupportKind};
+use crate::domain::types::{PairingStatus, SupportKind};
 use crate::domain::{academic_years, schools, tokens};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::web::forms::CsrfForm;
@@ -66,7 +67,7 @@ struct IndexPage {
 
 impl IndexPage {
     fn any_draft(&self) -> bool {
-        self.page.items.iter().any(|p| p.is_draft())
+        self.page.items.iter().any(|p| p.may("publish"))
     }
 
     fn is_selected(&self, id: &i64) -> bool {
@@ -152,9 +153,10 @@ async fn publish_many(
     ctx: Ctx,
     db: &State<DatabaseConnection>,
     config: &State<AppConfig>,
-    user: CurrentUser,
+    guard: BureauAdmin,
     form: CsrfForm<PublishForm>,
 ) -> FormResult {
+    let user = guard.0;
     let ids = ids_of(&form.0);
     let key = form.0.idempotency_key.clone();
     match pairings::publish(db, &user.actor, &ids, Some(&key), &config.base_url).await {
@@ -190,8 +192,6 @@ struct ShowPage {
     timeline: Vec<TimelineEntry>,
     requested_by: String,
     idempotency_key: String,
-    can_manage: bool,
-    can_request: bool,
 }
 
 #[get("/school-pairings/<id>")]
@@ -211,11 +211,8 @@ async fn show(
             .unwrap_or_default(),
         None => String::new(),
     };
-    let can_request = user.actor.role == Role::SchoolAdmin && p.is_active() && !p.has_request();
     render(&ShowPage {
         ctx,
-        can_manage: user.actor.is_bureau(),
-        can_request,
         p,
         timeline,
         requested_by,
@@ -300,9 +297,7 @@ async fn edit(
 ) -> AppResult<Page> {
     let user = guard.0;
     let p = pairings::get(db.inner(), &user.actor, id).await?;
-    if p.status != PairingStatus::Draft.as_str() {
-        return Err(AppError::conflict("status", "err-pairing-not-draft"));
-    }
+    lifecycle::ensure::<pairings::SchoolPairing>(db.inner(), &user.actor, &p, Action::Edit).await?;
     form_page(
         ctx,
         db,
@@ -415,9 +410,12 @@ async fn terminate_page(
 ) -> AppResult<Page> {
     // The routes' guards allow the bureau to terminate and school admins to ask.
     let p = pairings::view(db, &user.actor, id).await?;
-    if !p.is_active() {
-        return Err(AppError::conflict("status", "err-pairing-not-active"));
-    }
+    let action = if mode == "terminate" {
+        Action::Terminate
+    } else {
+        Action::RequestTermination
+    };
+    lifecycle::ensure::<pairings::SchoolPairing>(db, &user.actor, &p.row, action).await?;
     render(&TerminatePage {
         ctx,
         p,

@@ -1,6 +1,10 @@
 //! Teacher pairing pages (师徒结对): list with filters and bulk publish, the draft form,
 //! the detail page with its timeline and actions, and the work plan (工作方案) editor.
 use askama::Template;
+
+use crate::domain::pairing_lifecycle::{self as lifecycle, Action, Stage};
+use crate::domain::types::PairingStatus;
+use crate::domain::workflow::Word;
 use rocket::http::Status;
 use rocket::response::{Flash, Redirect};
 use rocket::{State, get, post, routes};
@@ -12,7 +16,7 @@ use crate::config::AppConfig;
 use crate::domain::paging::{PageRequest, Paged};
 use crate::domain::teacher_pairings::{
     self as tp, Detail, PLAN_SECTIONS, PLAN_TARGETS, PairingFilter, PairingRow, PlanForm,
-    StalePlan, Status as TpStatus, TeacherPairingForm, WorkPlan,
+    StalePlan, TeacherPairingForm, WorkPlan,
 };
 use crate::domain::types::de::loose_string;
 use crate::domain::{academic_years, schools};
@@ -38,7 +42,7 @@ impl PairingQuery {
     fn filter(&self) -> PairingFilter {
         PairingFilter {
             academic_year_id: self.year.trim().parse().ok(),
-            status: TpStatus::parse(&self.status),
+            status: PairingStatus::parse(&self.status),
             subject: self.subject.clone(),
             school_id: self.school.trim().parse().ok(),
             district: self.district.clone(),
@@ -57,7 +61,15 @@ struct IndexPage {
     schools: Vec<(i64, String)>,
     districts: Vec<String>,
     page: Paged<PairingRow>,
+    /// The rows the viewer may publish (the bulk form's check boxes).
+    publishable: Vec<i64>,
     key: String,
+}
+
+impl IndexPage {
+    fn may_publish(&self, id: &i64) -> bool {
+        self.publishable.contains(id)
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -85,6 +97,14 @@ async fn index(
     };
     let request = PageRequest::parse_lenient(page.as_deref(), per_page.as_deref());
     let page = tp::list_rows(db.inner(), &user.actor, &query.filter(), request).await?;
+    let rows: Vec<_> = page.items.iter().map(|r| r.pairing.clone()).collect();
+    let actions = tp::actions_of(db.inner(), &user.actor, &rows).await?;
+    let publishable = rows
+        .iter()
+        .zip(actions)
+        .filter(|(_, a)| a.contains(&Action::Publish))
+        .map(|(r, _)| r.id)
+        .collect();
     // Teachers see only their own pairings: no school or district to choose.
     let (schools, districts) = if user.actor.require_staff().is_ok() {
         (schools::choices(db).await?, schools::districts(db).await?)
@@ -98,6 +118,7 @@ async fn index(
         districts,
         schools,
         page,
+        publishable,
         key: crate::domain::tokens::random_base64(18),
     })
 }
@@ -113,9 +134,10 @@ struct BulkForm {
 async fn bulk_publish(
     db: &State<DatabaseConnection>,
     config: &State<AppConfig>,
-    user: CurrentUser,
+    guard: BureauAdmin,
     form: CsrfForm<BulkForm>,
 ) -> AppResult<Flash<Redirect>> {
+    let user = guard.0;
     let ids: Vec<i64> = form
         .0
         .ids
@@ -267,11 +289,10 @@ async fn update(
 struct ShowPage {
     ctx: Ctx,
     d: Detail,
-    status: TpStatus,
-    is_bureau: bool,
+    /// What the viewer may do now (the workflow's `allowed_actions`).
+    actions: Vec<Action>,
     is_mentor: bool,
     is_mentee: bool,
-    can_request: bool,
     sees_contacts: bool,
     errors: FieldErrors,
     reason: String,
@@ -293,24 +314,23 @@ impl ShowPage {
         crate::domain::types::ContactKind::options()
     }
 
-    fn in_pairing(&self) -> bool {
-        self.is_mentor || self.is_mentee
+    /// Whether the viewer may take `action` (by its word, for the template).
+    fn may(&self, action: &str) -> bool {
+        self.actions.iter().any(|a| a.as_str() == action)
     }
 
     fn next_key(&self) -> &'static str {
-        match self.status {
-            TpStatus::Draft if self.is_bureau => "tp-next-publish",
-            TpStatus::Draft => "tp-next-draft",
-            TpStatus::Active if self.is_mentor => "tp-next-mentor",
-            TpStatus::Active if self.is_mentee => "tp-next-mentee",
-            TpStatus::Active
-                if self.is_bureau && self.d.row.pairing.termination_requested_at.is_some() =>
-            {
-                "tp-next-decide"
-            }
-            TpStatus::Active => "tp-next-active",
-            _ if (self.is_mentor && self.d.row.pairing.mentor_end_reason.is_none())
-                || (self.is_mentee && self.d.row.pairing.mentee_end_reason.is_none()) =>
+        let p = &self.d.row.pairing;
+        match tp::stage_of(p) {
+            Stage::Draft if self.may("publish") => "tp-next-publish",
+            Stage::Draft => "tp-next-draft",
+            Stage::Active | Stage::Requested if self.is_mentor => "tp-next-mentor",
+            Stage::Active | Stage::Requested if self.is_mentee => "tp-next-mentee",
+            Stage::Requested if self.may("reject_request") => "tp-next-decide",
+            Stage::Active | Stage::Requested => "tp-next-active",
+            _ if self.may("record_end_reason")
+                && ((self.is_mentor && p.mentor_end_reason.is_none())
+                    || (self.is_mentee && p.mentee_end_reason.is_none())) =>
             {
                 "tp-next-end-reason"
             }
@@ -349,7 +369,7 @@ impl ShowPage {
     }
 
     fn behind(&self) -> bool {
-        self.status == TpStatus::Active
+        self.d.row.pairing.status == PairingStatus::Active
             && crate::domain::progress::current(&self.progress, crate::domain::types::today())
                 .is_some_and(|t| t.behind())
     }
@@ -394,16 +414,14 @@ async fn show_page(
     let a = &user.actor;
     let is_mentor = a.is_teacher_self(d.row.pairing.mentor_id);
     let is_mentee = a.is_teacher_self(d.row.pairing.mentee_id);
-    let status = TpStatus::parse(&d.row.pairing.status).unwrap_or(TpStatus::Draft);
+    let actions = tp::actions_of(db, a, std::slice::from_ref(&d.row.pairing))
+        .await?
+        .remove(0);
     render(&ShowPage {
         ctx,
-        status,
-        is_bureau: a.is_bureau(),
+        actions,
         is_mentor,
         is_mentee,
-        can_request: !a.is_bureau()
-            && status == TpStatus::Active
-            && d.row.pairing.termination_requested_at.is_none(),
         // The pair and staff see each other's contact details.
         sees_contacts: true,
         d,
@@ -637,9 +655,7 @@ async fn plan_page(
     stale: Option<StalePlan>,
 ) -> AppResult<Page> {
     let p = tp::get(db, &user.actor, id).await?;
-    if !tp::can_edit_plan(&user.actor, &p) {
-        return Err(AppError::Forbidden);
-    }
+    lifecycle::ensure::<tp::TeacherPairing>(db, &user.actor, &p, Action::EditPlan).await?;
     let form =
         form.unwrap_or_else(|| PlanForm::from_plan(&WorkPlan::parse(&p.plan), p.plan_version));
     let row = tp::with_names(db, vec![p])

@@ -1,0 +1,1744 @@
+//! The authorization matrix, generated from the routes the app mounts: every route (pages
+//! and `/api/v1`) is sent by seven callers — anonymous, a deactivated account, the bureau,
+//! the admin of the mentee's school, the admin of an unrelated school, the mentee of the
+//! pairing and a teacher of the unrelated school — and each answer is compared with the
+//! one declared for that route in `DECLARED`. A mounted route with no declaration fails
+//! the test (so no route ships without one), so does a declaration for a route that is not
+//! mounted; a refused write must leave every table as it was.
+//!
+//! Pages are sent with a session cookie (and the CSRF token on unsafe methods), the API
+//! with a bearer token. Unsafe methods carry an empty form or `{}`: the answers are the
+//! refusals (sign-in, 403, 404) or the validation (400/409/422) a caller meets first.
+use std::collections::BTreeMap;
+
+use rocket::http::{ContentType, Header, Method, Status};
+use sea_orm::{FromQueryResult, JsonValue, Statement};
+use tongxing::domain::{observations, reflections, school_pairings, users};
+
+use crate::common::{PASSWORD, TestApp, each_db};
+use crate::teacher_pairings::BASE;
+
+/// The callers, in the order of each declaration's answers.
+const CALLERS: [&str; 7] = [
+    "anonymous",
+    "deactivated",
+    "bureau",
+    "admin of the mentee's school",
+    "admin of another school",
+    "the mentee",
+    "a teacher of another school",
+];
+
+/// (method, route as mounted, path to send, answers per caller). In the answers `L` is
+/// "not signed in" (a page sends the browser to `/login`, the API answers 401) and `-`
+/// is "not sent" (it would succeed and change data; the feature's own tests cover it).
+/// Placeholders: `{school}` the mentee's school, `{other_school}`, `{teacher}` the
+/// mentee, `{mentor}`, `{user}` the mentee's account, `{year}`, `{sp}` the school pairing,
+/// `{tp}` the teacher pairing, `{obs}`, `{refl}`, `{rubric}`, `{none}` an id nobody has.
+type Declaration = (&'static str, &'static str, &'static str, &'static str);
+
+const DECLARED: &[Declaration] = &[
+    (
+        "DELETE",
+        "/api/v1/<_..>",
+        "/api/v1/x",
+        "404 404 404 404 404 404 404",
+    ),
+    (
+        "DELETE",
+        "/api/v1/academic-years/<id>",
+        "/api/v1/academic-years/{year}",
+        "L L - - - - -",
+    ),
+    (
+        "DELETE",
+        "/api/v1/observations/<id>",
+        "/api/v1/observations/{obs}",
+        "L L - 403 404 403 404",
+    ),
+    (
+        "DELETE",
+        "/api/v1/secondments/<id>",
+        "/api/v1/secondments/{none}",
+        "L L 404 404 404 404 404",
+    ),
+    (
+        "DELETE",
+        "/api/v1/session",
+        "/api/v1/session",
+        "200 200 200 200 200 200 200",
+    ),
+    ("GET", "/", "/", "L L 200 200 200 200 200"),
+    (
+        "GET",
+        "/academic-years",
+        "/academic-years",
+        "L L 200 200 200 200 200",
+    ),
+    (
+        "GET",
+        "/academic-years/<_id>/<_page>",
+        "/academic-years/x/x",
+        "404 404 404 404 404 404 404",
+    ),
+    (
+        "GET",
+        "/academic-years/<id>/delete",
+        "/academic-years/{year}/delete",
+        "L L 200 403 403 403 403",
+    ),
+    (
+        "GET",
+        "/academic-years/<id>/edit",
+        "/academic-years/{year}/edit",
+        "L L 200 403 403 403 403",
+    ),
+    (
+        "GET",
+        "/academic-years/new",
+        "/academic-years/new",
+        "L L 200 403 403 403 403",
+    ),
+    (
+        "GET",
+        "/api/v1/<_..>",
+        "/api/v1/x",
+        "404 404 404 404 404 404 404",
+    ),
+    (
+        "GET",
+        "/api/v1/academic-years/<id>",
+        "/api/v1/academic-years/{year}",
+        "L L 200 200 200 200 200",
+    ),
+    (
+        "GET",
+        "/api/v1/academic-years?<page>&<per_page>",
+        "/api/v1/academic-years",
+        "L L 200 200 200 200 200",
+    ),
+    (
+        "GET",
+        "/api/v1/observations/<id>",
+        "/api/v1/observations/{obs}",
+        "L L 200 200 404 200 404",
+    ),
+    (
+        "GET",
+        "/api/v1/observations?<academic_year_id>&<term>&<school_id>&<subject>&<teacher_pairing_id>&<lesson_kind>&<observed_id>&<page>&<per_page>",
+        "/api/v1/observations",
+        "L L 200 200 200 200 200",
+    ),
+    (
+        "GET",
+        "/api/v1/openapi.json",
+        "/api/v1/openapi.json",
+        "200 200 200 200 200 200 200",
+    ),
+    (
+        "GET",
+        "/api/v1/reflections/<id>",
+        "/api/v1/reflections/{refl}",
+        "L L 200 200 404 200 404",
+    ),
+    (
+        "GET",
+        "/api/v1/reflections?<academic_year_id>&<school_id>&<subject>&<teacher_pairing_id>&<page>&<per_page>",
+        "/api/v1/reflections",
+        "L L 200 200 200 200 200",
+    ),
+    (
+        "GET",
+        "/api/v1/rubrics",
+        "/api/v1/rubrics",
+        "L L 200 200 200 200 200",
+    ),
+    (
+        "GET",
+        "/api/v1/rubrics/<id>",
+        "/api/v1/rubrics/{rubric}",
+        "L L 200 200 200 200 200",
+    ),
+    (
+        "GET",
+        "/api/v1/school-pairings/<id>",
+        "/api/v1/school-pairings/{sp}",
+        "L L 200 200 404 200 404",
+    ),
+    (
+        "GET",
+        "/api/v1/school-pairings?<status>&<year>&<school_id>&<district>&<support_kind>&<page>&<per_page>",
+        "/api/v1/school-pairings",
+        "L L 200 200 200 200 200",
+    ),
+    (
+        "GET",
+        "/api/v1/schools/<id>",
+        "/api/v1/schools/{school}",
+        "L L 200 200 200 200 200",
+    ),
+    (
+        "GET",
+        "/api/v1/schools?<q>&<kind>&<stage>&<district>&<include_inactive>&<page>&<per_page>",
+        "/api/v1/schools",
+        "L L 200 200 200 200 200",
+    ),
+    (
+        "GET",
+        "/api/v1/secondments/<id>",
+        "/api/v1/secondments/{none}",
+        "L L 404 404 404 404 404",
+    ),
+    (
+        "GET",
+        "/api/v1/secondments?<academic_year_id>&<batch>&<from_school_id>&<to_school_id>&<teacher_id>&<q>&<page>&<per_page>",
+        "/api/v1/secondments",
+        "L L 200 200 200 200 200",
+    ),
+    (
+        "GET",
+        "/api/v1/session",
+        "/api/v1/session",
+        "L L 200 200 200 200 200",
+    ),
+    (
+        "GET",
+        "/api/v1/teacher-pairings/<id>",
+        "/api/v1/teacher-pairings/{tp}",
+        "L L 200 200 404 200 404",
+    ),
+    (
+        "GET",
+        "/api/v1/teacher-pairings/<id>/plan",
+        "/api/v1/teacher-pairings/{tp}/plan",
+        "L L 200 200 404 200 404",
+    ),
+    (
+        "GET",
+        "/api/v1/teacher-pairings/suggestions?<mentee_id>&<year_id>&<limit>",
+        "/api/v1/teacher-pairings/suggestions",
+        "L L 422 403 403 403 403",
+    ),
+    (
+        "GET",
+        "/api/v1/teacher-pairings?<academic_year_id>&<status>&<subject>&<school_id>&<district>&<teacher_id>&<q>&<page>&<per_page>",
+        "/api/v1/teacher-pairings",
+        "L L 200 200 200 200 200",
+    ),
+    (
+        "GET",
+        "/api/v1/teachers/<id>",
+        "/api/v1/teachers/{teacher}",
+        "L L 200 200 404 200 404",
+    ),
+    (
+        "GET",
+        "/api/v1/teachers?<q>&<school_id>&<district>&<subject>&<title>&<include_inactive>&<page>&<per_page>",
+        "/api/v1/teachers",
+        "L L 200 200 200 403 403",
+    ),
+    (
+        "GET",
+        "/api/v1/users/<id>",
+        "/api/v1/users/{user}",
+        "L L 200 403 403 403 403",
+    ),
+    (
+        "GET",
+        "/api/v1/users?<q>&<role>&<school_id>&<page>&<per_page>",
+        "/api/v1/users",
+        "L L 200 403 403 403 403",
+    ),
+    (
+        "GET",
+        "/audit?<actor>&<entity>&<entity_id>&<from>&<to>&<page>&<per_page>",
+        "/audit",
+        "L L 200 403 403 403 403",
+    ),
+    ("GET", "/healthz", "/healthz", "200 200 200 200 200 200 200"),
+    (
+        "GET",
+        "/imports/<_id>",
+        "/imports/x",
+        "L L 404 404 404 404 404",
+    ),
+    (
+        "GET",
+        "/imports/<id>",
+        "/imports/{none}",
+        "L L 404 404 404 404 404",
+    ),
+    (
+        "GET",
+        "/imports/schools",
+        "/imports/schools",
+        "L L 200 403 403 403 403",
+    ),
+    (
+        "GET",
+        "/imports/schools/template.csv",
+        "/imports/schools/template.csv",
+        "L L 200 403 403 403 403",
+    ),
+    (
+        "GET",
+        "/imports/schools/template.xlsx",
+        "/imports/schools/template.xlsx",
+        "L L 200 403 403 403 403",
+    ),
+    (
+        "GET",
+        "/imports/teachers",
+        "/imports/teachers",
+        "L L 200 200 200 403 403",
+    ),
+    (
+        "GET",
+        "/imports/teachers/template.csv",
+        "/imports/teachers/template.csv",
+        "L L 200 200 200 403 403",
+    ),
+    (
+        "GET",
+        "/imports/teachers/template.xlsx",
+        "/imports/teachers/template.xlsx",
+        "L L 200 200 200 403 403",
+    ),
+    (
+        "GET",
+        "/login?<next>&<expired>&<kept>",
+        "/login",
+        "200 200 200 200 200 200 200",
+    ),
+    (
+        "GET",
+        "/mail-failures?<page>&<per_page>",
+        "/mail-failures",
+        "L L 200 403 403 403 403",
+    ),
+    ("GET", "/manage", "/manage", "L L 200 403 403 403 403"),
+    (
+        "GET",
+        "/matching/<_kind>/<_id>",
+        "/matching/x/x",
+        "404 404 404 404 404 404 404",
+    ),
+    (
+        "GET",
+        "/matching/mentee/<id>?<year_id>",
+        "/matching/mentee/{none}",
+        "L L 404 403 403 403 403",
+    ),
+    (
+        "GET",
+        "/matching/school-pairing/<id>?<year_id>",
+        "/matching/school-pairing/{sp}",
+        "L L 200 403 403 403 403",
+    ),
+    (
+        "GET",
+        "/notifications?<page>&<per_page>",
+        "/notifications",
+        "L L 200 200 200 200 200",
+    ),
+    (
+        "GET",
+        "/observations/<id>",
+        "/observations/{obs}",
+        "L L 200 200 404 200 404",
+    ),
+    (
+        "GET",
+        "/observations/<id>/delete",
+        "/observations/{obs}/delete",
+        "L L 200 403 403 403 403",
+    ),
+    (
+        "GET",
+        "/observations/<id>/edit",
+        "/observations/{obs}/edit",
+        "L L 403 403 404 403 404",
+    ),
+    (
+        "GET",
+        "/observations/export.xlsx?<year>&<term>&<school>&<subject>&<pairing>&<kind>",
+        "/observations/export.xlsx",
+        "L L 200 200 200 200 200",
+    ),
+    (
+        "GET",
+        "/observations?<year>&<term>&<school>&<subject>&<pairing>&<kind>&<page>&<per_page>",
+        "/observations",
+        "L L 200 200 200 200 200",
+    ),
+    (
+        "GET",
+        "/password-reset",
+        "/password-reset",
+        "200 200 200 200 200 200 200",
+    ),
+    (
+        "GET",
+        "/password-reset/<token>",
+        "/password-reset/{none}",
+        "400 400 400 400 400 400 400",
+    ),
+    ("GET", "/profile", "/profile", "L L 200 200 200 200 200"),
+    ("GET", "/readyz", "/readyz", "200 200 200 200 200 200 200"),
+    (
+        "GET",
+        "/reflections/<id>",
+        "/reflections/{refl}",
+        "L L 200 200 404 200 404",
+    ),
+    (
+        "GET",
+        "/reflections/<id>/edit",
+        "/reflections/{refl}/edit",
+        "L L 403 403 404 200 404",
+    ),
+    (
+        "GET",
+        "/reflections/export.xlsx?<year>&<term>&<school>&<subject>&<pairing>",
+        "/reflections/export.xlsx",
+        "L L 200 200 200 200 200",
+    ),
+    (
+        "GET",
+        "/reflections?<year>&<term>&<school>&<subject>&<pairing>&<page>&<per_page>",
+        "/reflections",
+        "L L 200 200 200 200 200",
+    ),
+    ("GET", "/rubrics", "/rubrics", "L L 200 200 200 200 200"),
+    (
+        "GET",
+        "/rubrics/<id>",
+        "/rubrics/{rubric}",
+        "L L 200 200 200 200 200",
+    ),
+    (
+        "GET",
+        "/rubrics/<id>/edit",
+        "/rubrics/{rubric}/edit",
+        "L L 200 403 403 403 403",
+    ),
+    (
+        "GET",
+        "/rubrics/new",
+        "/rubrics/new",
+        "L L 200 403 403 403 403",
+    ),
+    (
+        "GET",
+        "/school-pairings/<_id>",
+        "/school-pairings/x",
+        "L L 404 404 404 404 404",
+    ),
+    (
+        "GET",
+        "/school-pairings/<id>",
+        "/school-pairings/{sp}",
+        "L L 200 200 404 200 404",
+    ),
+    (
+        "GET",
+        "/school-pairings/<id>/edit",
+        "/school-pairings/{sp}/edit",
+        "L L 409 403 403 403 403",
+    ),
+    (
+        "GET",
+        "/school-pairings/<id>/request-termination",
+        "/school-pairings/{sp}/request-termination",
+        "L L 403 200 404 403 403",
+    ),
+    (
+        "GET",
+        "/school-pairings/<id>/terminate",
+        "/school-pairings/{sp}/terminate",
+        "L L 200 403 403 403 403",
+    ),
+    (
+        "GET",
+        "/school-pairings/new",
+        "/school-pairings/new",
+        "L L 200 403 403 403 403",
+    ),
+    (
+        "GET",
+        "/school-pairings?<year>&<district>&<status>&<kind>&<q>&<page>&<per_page>",
+        "/school-pairings",
+        "L L 200 200 200 200 200",
+    ),
+    (
+        "GET",
+        "/schools/<_id>",
+        "/schools/x",
+        "L L 404 404 404 404 404",
+    ),
+    (
+        "GET",
+        "/schools/<id>",
+        "/schools/{school}",
+        "L L 200 200 200 200 200",
+    ),
+    (
+        "GET",
+        "/schools/<id>/edit",
+        "/schools/{school}/edit",
+        "L L 200 200 403 403 403",
+    ),
+    (
+        "GET",
+        "/schools/export.csv?<params..>",
+        "/schools/export.csv",
+        "L L 200 200 200 200 200",
+    ),
+    (
+        "GET",
+        "/schools/export.xlsx?<params..>",
+        "/schools/export.xlsx",
+        "L L 200 200 200 200 200",
+    ),
+    (
+        "GET",
+        "/schools/new",
+        "/schools/new",
+        "L L 200 403 403 403 403",
+    ),
+    (
+        "GET",
+        "/schools?<q>&<kind>&<stage>&<district>&<sort>&<dir>&<inactive>&<page>&<per_page>",
+        "/schools",
+        "L L 200 200 200 200 200",
+    ),
+    (
+        "GET",
+        "/secondments/<id>/edit",
+        "/secondments/{none}/edit",
+        "L L 404 404 404 404 404",
+    ),
+    (
+        "GET",
+        "/secondments/new?<teacher_id>",
+        "/secondments/new",
+        "L L 200 200 200 403 403",
+    ),
+    (
+        "GET",
+        "/secondments?<year>&<batch>&<from>&<to>&<q>&<page>&<per_page>",
+        "/secondments",
+        "L L 200 200 200 200 200",
+    ),
+    ("GET", "/settings", "/settings", "L L 200 403 403 403 403"),
+    ("GET", "/setup", "/setup", "404 404 404 404 404 404 404"),
+    (
+        "GET",
+        "/static/app.css",
+        "/static/app.css",
+        "200 200 200 200 200 200 200",
+    ),
+    (
+        "GET",
+        "/teacher-pairings/<_id>",
+        "/teacher-pairings/x",
+        "L L 404 404 404 404 404",
+    ),
+    (
+        "GET",
+        "/teacher-pairings/<id>",
+        "/teacher-pairings/{tp}",
+        "L L 200 200 404 200 404",
+    ),
+    (
+        "GET",
+        "/teacher-pairings/<id>/edit",
+        "/teacher-pairings/{tp}/edit",
+        "L L 200 403 403 403 403",
+    ),
+    (
+        "GET",
+        "/teacher-pairings/<id>/observations/new?<rubric>",
+        "/teacher-pairings/{tp}/observations/new",
+        "L L 403 403 404 200 404",
+    ),
+    (
+        "GET",
+        "/teacher-pairings/<id>/plan",
+        "/teacher-pairings/{tp}/plan",
+        "L L 200 403 404 403 404",
+    ),
+    (
+        "GET",
+        "/teacher-pairings/<id>/reflections/new?<observation>",
+        "/teacher-pairings/{tp}/reflections/new",
+        "L L 403 403 403 200 404",
+    ),
+    (
+        "GET",
+        "/teacher-pairings/new?<mentor_id>&<mentee_id>&<subject>&<school_pairing_id>",
+        "/teacher-pairings/new",
+        "L L 200 403 403 403 403",
+    ),
+    (
+        "GET",
+        "/teacher-pairings?<year>&<status>&<subject>&<school>&<district>&<q>&<page>&<per_page>",
+        "/teacher-pairings",
+        "L L 200 200 200 200 200",
+    ),
+    (
+        "GET",
+        "/teachers/<_id>",
+        "/teachers/x",
+        "L L 404 404 404 404 404",
+    ),
+    (
+        "GET",
+        "/teachers/<_id>/edit",
+        "/teachers/x/edit",
+        "L L 404 404 404 404 404",
+    ),
+    (
+        "GET",
+        "/teachers/<id>",
+        "/teachers/{teacher}",
+        "L L 200 200 404 200 404",
+    ),
+    (
+        "GET",
+        "/teachers/<id>/edit",
+        "/teachers/{teacher}/edit",
+        "L L 200 200 404 200 404",
+    ),
+    (
+        "GET",
+        "/teachers/<id>/growth",
+        "/teachers/{teacher}/growth",
+        "L L 200 200 404 200 404",
+    ),
+    (
+        "GET",
+        "/teachers/<id>/growth.svg",
+        "/teachers/{teacher}/growth.svg",
+        "L L 200 200 404 200 404",
+    ),
+    (
+        "GET",
+        "/teachers/export.csv?<params..>",
+        "/teachers/export.csv",
+        "L L 200 200 200 403 403",
+    ),
+    (
+        "GET",
+        "/teachers/export.xlsx?<params..>",
+        "/teachers/export.xlsx",
+        "L L 200 200 200 403 403",
+    ),
+    (
+        "GET",
+        "/teachers/new?<school_id>",
+        "/teachers/new",
+        "L L 200 200 200 403 403",
+    ),
+    (
+        "GET",
+        "/teachers?<q>&<school_id>&<district>&<subject>&<title>&<sort>&<dir>&<inactive>&<page>&<per_page>",
+        "/teachers",
+        "L L 200 200 200 403 403",
+    ),
+    ("GET", "/users/<_id>", "/users/x", "L L 404 403 403 403 403"),
+    (
+        "GET",
+        "/users/<_id>/edit",
+        "/users/x/edit",
+        "L L 404 403 403 403 403",
+    ),
+    (
+        "GET",
+        "/users/<id>",
+        "/users/{user}",
+        "L L 303 403 403 403 403",
+    ),
+    (
+        "GET",
+        "/users/<id>/edit",
+        "/users/{user}/edit",
+        "L L 200 403 403 403 403",
+    ),
+    (
+        "GET",
+        "/users/export.csv?<params..>",
+        "/users/export.csv",
+        "L L 200 403 403 403 403",
+    ),
+    (
+        "GET",
+        "/users/export.xlsx?<params..>",
+        "/users/export.xlsx",
+        "L L 200 403 403 403 403",
+    ),
+    (
+        "GET",
+        "/users/new?<teacher_id>",
+        "/users/new",
+        "L L 200 403 403 403 403",
+    ),
+    (
+        "GET",
+        "/users?<q>&<role>&<page>&<per_page>",
+        "/users",
+        "L L 200 403 403 403 403",
+    ),
+    (
+        "PATCH",
+        "/api/v1/<_..>",
+        "/api/v1/x",
+        "404 404 404 404 404 404 404",
+    ),
+    (
+        "POST",
+        "/academic-years",
+        "/academic-years",
+        "L L 422 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/academic-years/<_id>",
+        "/academic-years/x",
+        "L L 404 404 404 404 404",
+    ),
+    (
+        "POST",
+        "/academic-years/<_id>/<_action>",
+        "/academic-years/x/x",
+        "404 404 404 404 404 404 404",
+    ),
+    (
+        "POST",
+        "/academic-years/<id>",
+        "/academic-years/{year}",
+        "L L 422 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/academic-years/<id>/delete",
+        "/academic-years/{year}/delete",
+        "L L 422 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/academic-years/<id>/make-current",
+        "/academic-years/{year}/make-current",
+        "L L - 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/api/v1/<_..>",
+        "/api/v1/x",
+        "404 404 404 404 404 404 404",
+    ),
+    (
+        "POST",
+        "/api/v1/academic-years",
+        "/api/v1/academic-years",
+        "L L 422 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/api/v1/academic-years/<id>/make-current",
+        "/api/v1/academic-years/{year}/make-current",
+        "L L - 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/api/v1/observations",
+        "/api/v1/observations",
+        "L L 422 422 422 422 422",
+    ),
+    (
+        "POST",
+        "/api/v1/observations/<id>/comments",
+        "/api/v1/observations/{obs}/comments",
+        "L L 403 403 404 422 404",
+    ),
+    (
+        "POST",
+        "/api/v1/reflections",
+        "/api/v1/reflections",
+        "L L 422 422 422 422 422",
+    ),
+    (
+        "POST",
+        "/api/v1/reflections/<id>/comments",
+        "/api/v1/reflections/{refl}/comments",
+        "L L 403 403 404 422 404",
+    ),
+    (
+        "POST",
+        "/api/v1/rubrics",
+        "/api/v1/rubrics",
+        "L L 400 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/api/v1/school-pairings",
+        "/api/v1/school-pairings",
+        "L L 422 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/api/v1/school-pairings/<id>/publish",
+        "/api/v1/school-pairings/{sp}/publish",
+        "L L 409 403 404 403 404",
+    ),
+    (
+        "POST",
+        "/api/v1/school-pairings/<id>/reject-request",
+        "/api/v1/school-pairings/{sp}/reject-request",
+        "L L 409 403 404 403 404",
+    ),
+    (
+        "POST",
+        "/api/v1/school-pairings/<id>/request-termination",
+        "/api/v1/school-pairings/{sp}/request-termination",
+        "L L 403 422 404 403 404",
+    ),
+    (
+        "POST",
+        "/api/v1/school-pairings/<id>/terminate",
+        "/api/v1/school-pairings/{sp}/terminate",
+        "L L 422 403 404 403 404",
+    ),
+    (
+        "POST",
+        "/api/v1/school-pairings/publish",
+        "/api/v1/school-pairings/publish",
+        "L L 422 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/api/v1/schools",
+        "/api/v1/schools",
+        "L L 422 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/api/v1/schools/<id>/deactivate",
+        "/api/v1/schools/{school}/deactivate",
+        "L L - 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/api/v1/schools/<id>/reactivate",
+        "/api/v1/schools/{school}/reactivate",
+        "L L - 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/api/v1/secondments",
+        "/api/v1/secondments",
+        "L L 422 422 422 403 403",
+    ),
+    (
+        "POST",
+        "/api/v1/session",
+        "/api/v1/session",
+        "400 400 400 400 400 400 400",
+    ),
+    (
+        "POST",
+        "/api/v1/teacher-pairings",
+        "/api/v1/teacher-pairings",
+        "L L 422 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/api/v1/teacher-pairings/<id>/publish",
+        "/api/v1/teacher-pairings/{tp}/publish",
+        "L L 200 403 404 403 404",
+    ),
+    (
+        "POST",
+        "/api/v1/teacher-pairings/<id>/reject-request",
+        "/api/v1/teacher-pairings/{tp}/reject-request",
+        "L L 409 403 404 403 404",
+    ),
+    (
+        "POST",
+        "/api/v1/teacher-pairings/<id>/request-termination",
+        "/api/v1/teacher-pairings/{tp}/request-termination",
+        "L L 403 422 404 422 404",
+    ),
+    (
+        "POST",
+        "/api/v1/teacher-pairings/<id>/terminate",
+        "/api/v1/teacher-pairings/{tp}/terminate",
+        "L L 422 403 404 403 404",
+    ),
+    (
+        "POST",
+        "/api/v1/teachers",
+        "/api/v1/teachers",
+        "L L 422 422 422 403 403",
+    ),
+    (
+        "POST",
+        "/api/v1/teachers/<id>/deactivate",
+        "/api/v1/teachers/{teacher}/deactivate",
+        "L L - - 404 403 403",
+    ),
+    (
+        "POST",
+        "/api/v1/teachers/<id>/reactivate",
+        "/api/v1/teachers/{teacher}/reactivate",
+        "L L - - 404 403 403",
+    ),
+    (
+        "POST",
+        "/api/v1/users",
+        "/api/v1/users",
+        "L L 422 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/api/v1/users/<id>/deactivate",
+        "/api/v1/users/{user}/deactivate",
+        "L L - 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/api/v1/users/<id>/reactivate",
+        "/api/v1/users/{user}/reactivate",
+        "L L - 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/imports/<id>/cancel",
+        "/imports/{none}/cancel",
+        "L L 404 404 404 404 404",
+    ),
+    (
+        "POST",
+        "/imports/<id>/confirm",
+        "/imports/{none}/confirm",
+        "L L 404 404 404 404 404",
+    ),
+    (
+        "POST",
+        "/imports/schools",
+        "/imports/schools",
+        "L L 422 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/imports/teachers",
+        "/imports/teachers",
+        "L L 422 422 422 403 403",
+    ),
+    ("POST", "/lang", "/lang", "- - - - - - -"),
+    ("POST", "/login", "/login", "- - - - - - -"),
+    ("POST", "/logout", "/logout", "L L L L L L L"),
+    (
+        "POST",
+        "/mail-failures/<id>/retry",
+        "/mail-failures/{none}/retry",
+        "L L 404 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/matching/mentee/<id>/drafts",
+        "/matching/mentee/{none}/drafts",
+        "L L 422 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/matching/school-pairing/<id>/drafts",
+        "/matching/school-pairing/{sp}/drafts",
+        "L L 200 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/notifications/<id>/read",
+        "/notifications/{none}/read",
+        "L L 404 404 404 404 404",
+    ),
+    (
+        "POST",
+        "/notifications/read-all",
+        "/notifications/read-all",
+        "L L 303 - 303 - 303",
+    ),
+    (
+        "POST",
+        "/observations/<id>",
+        "/observations/{obs}",
+        "L L 403 403 404 403 404",
+    ),
+    (
+        "POST",
+        "/observations/<id>/comments",
+        "/observations/{obs}/comments",
+        "L L 403 403 404 422 404",
+    ),
+    (
+        "POST",
+        "/observations/<id>/delete",
+        "/observations/{obs}/delete",
+        "L L - 403 404 403 404",
+    ),
+    (
+        "POST",
+        "/password-reset",
+        "/password-reset",
+        "- - - - - - -",
+    ),
+    (
+        "POST",
+        "/password-reset/<token>",
+        "/password-reset/{none}",
+        "422 422 422 422 422 422 422",
+    ),
+    (
+        "POST",
+        "/profile/password",
+        "/profile/password",
+        "L L 422 422 422 422 422",
+    ),
+    (
+        "POST",
+        "/profile/sessions/<id>/end",
+        "/profile/sessions/{none}/end",
+        "L L L L L L L",
+    ),
+    (
+        "POST",
+        "/profile/sessions/end-all",
+        "/profile/sessions/end-all",
+        "L L L L L L L",
+    ),
+    (
+        "POST",
+        "/profile/tokens",
+        "/profile/tokens",
+        "L L 422 422 422 422 422",
+    ),
+    (
+        "POST",
+        "/profile/tokens/<id>/revoke",
+        "/profile/tokens/{none}/revoke",
+        "L L 404 404 404 404 404",
+    ),
+    (
+        "POST",
+        "/reflections/<id>",
+        "/reflections/{refl}",
+        "L L 403 403 404 409 404",
+    ),
+    (
+        "POST",
+        "/reflections/<id>/comments",
+        "/reflections/{refl}/comments",
+        "L L 403 403 404 422 404",
+    ),
+    ("POST", "/rubrics", "/rubrics", "L L 422 403 403 403 403"),
+    (
+        "POST",
+        "/rubrics/<id>",
+        "/rubrics/{rubric}",
+        "L L 422 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/rubrics/<id>/active/<on>",
+        "/rubrics/{rubric}/active/{none}",
+        "L L 422 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/school-pairings",
+        "/school-pairings",
+        "L L 422 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/school-pairings/<id>",
+        "/school-pairings/{sp}",
+        "L L 409 403 404 403 404",
+    ),
+    (
+        "POST",
+        "/school-pairings/<id>/publish",
+        "/school-pairings/{sp}/publish",
+        "L L 303 403 404 403 404",
+    ),
+    (
+        "POST",
+        "/school-pairings/<id>/reject-request",
+        "/school-pairings/{sp}/reject-request",
+        "L L 409 403 404 403 404",
+    ),
+    (
+        "POST",
+        "/school-pairings/<id>/request-termination",
+        "/school-pairings/{sp}/request-termination",
+        "L L 403 422 404 403 403",
+    ),
+    (
+        "POST",
+        "/school-pairings/<id>/terminate",
+        "/school-pairings/{sp}/terminate",
+        "L L 422 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/school-pairings/publish",
+        "/school-pairings/publish",
+        "L L 422 403 403 403 403",
+    ),
+    ("POST", "/schools", "/schools", "L L 422 403 403 403 403"),
+    (
+        "POST",
+        "/schools/<id>",
+        "/schools/{school}",
+        "L L 422 - 403 403 403",
+    ),
+    (
+        "POST",
+        "/schools/<id>/deactivate",
+        "/schools/{school}/deactivate",
+        "L L - 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/schools/<id>/reactivate",
+        "/schools/{school}/reactivate",
+        "L L - 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/secondments",
+        "/secondments",
+        "L L 422 422 422 403 403",
+    ),
+    (
+        "POST",
+        "/secondments/<id>",
+        "/secondments/{none}",
+        "L L 404 404 404 404 404",
+    ),
+    (
+        "POST",
+        "/secondments/<id>/delete",
+        "/secondments/{none}/delete",
+        "L L 404 404 404 404 404",
+    ),
+    ("POST", "/settings", "/settings", "L L 422 403 403 403 403"),
+    ("POST", "/setup", "/setup", "404 404 404 404 404 404 404"),
+    (
+        "POST",
+        "/teacher-pairings",
+        "/teacher-pairings",
+        "L L 422 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/teacher-pairings/<_id>/<_action>",
+        "/teacher-pairings/x/x",
+        "404 404 404 404 404 404 404",
+    ),
+    (
+        "POST",
+        "/teacher-pairings/<id>",
+        "/teacher-pairings/{tp}",
+        "L L 422 403 404 403 404",
+    ),
+    (
+        "POST",
+        "/teacher-pairings/<id>/comments",
+        "/teacher-pairings/{tp}/comments",
+        "L L 422 403 404 422 404",
+    ),
+    (
+        "POST",
+        "/teacher-pairings/<id>/contacts",
+        "/teacher-pairings/{tp}/contacts",
+        "L L 403 403 404 303 404",
+    ),
+    (
+        "POST",
+        "/teacher-pairings/<id>/end-reason",
+        "/teacher-pairings/{tp}/end-reason",
+        "L L 403 403 404 409 404",
+    ),
+    (
+        "POST",
+        "/teacher-pairings/<id>/observations",
+        "/teacher-pairings/{tp}/observations",
+        "L L 403 403 404 422 404",
+    ),
+    (
+        "POST",
+        "/teacher-pairings/<id>/plan",
+        "/teacher-pairings/{tp}/plan",
+        "L L 422 403 404 403 404",
+    ),
+    (
+        "POST",
+        "/teacher-pairings/<id>/publish",
+        "/teacher-pairings/{tp}/publish",
+        "L L 303 403 404 403 404",
+    ),
+    (
+        "POST",
+        "/teacher-pairings/<id>/reflections",
+        "/teacher-pairings/{tp}/reflections",
+        "L L 403 403 404 422 404",
+    ),
+    (
+        "POST",
+        "/teacher-pairings/<id>/reject-request",
+        "/teacher-pairings/{tp}/reject-request",
+        "L L 409 403 404 403 404",
+    ),
+    (
+        "POST",
+        "/teacher-pairings/<id>/request-termination",
+        "/teacher-pairings/{tp}/request-termination",
+        "L L 403 422 404 422 404",
+    ),
+    (
+        "POST",
+        "/teacher-pairings/<id>/terminate",
+        "/teacher-pairings/{tp}/terminate",
+        "L L 422 403 404 403 404",
+    ),
+    (
+        "POST",
+        "/teacher-pairings/publish",
+        "/teacher-pairings/publish",
+        "L L 303 403 403 403 403",
+    ),
+    ("POST", "/teachers", "/teachers", "L L 422 422 422 403 403"),
+    (
+        "POST",
+        "/teachers/<_id>",
+        "/teachers/x",
+        "L L 404 404 404 404 404",
+    ),
+    (
+        "POST",
+        "/teachers/<_id>/<_action>",
+        "/teachers/x/x",
+        "404 404 404 404 404 404 404",
+    ),
+    (
+        "POST",
+        "/teachers/<id>",
+        "/teachers/{teacher}",
+        "L L 422 422 404 - 404",
+    ),
+    (
+        "POST",
+        "/teachers/<id>/deactivate",
+        "/teachers/{teacher}/deactivate",
+        "L L - - 404 403 403",
+    ),
+    (
+        "POST",
+        "/teachers/<id>/reactivate",
+        "/teachers/{teacher}/reactivate",
+        "L L - - 404 403 403",
+    ),
+    ("POST", "/users", "/users", "L L 422 403 403 403 403"),
+    (
+        "POST",
+        "/users/<_id>",
+        "/users/x",
+        "L L 404 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/users/<_id>/<_action>",
+        "/users/x/x",
+        "L L 404 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/users/<id>",
+        "/users/{user}",
+        "L L 422 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/users/<id>/deactivate",
+        "/users/{user}/deactivate",
+        "L L - 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/users/<id>/reactivate",
+        "/users/{user}/reactivate",
+        "L L - 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/users/<id>/send-reset",
+        "/users/{user}/send-reset",
+        "L L - 403 403 403 403",
+    ),
+    (
+        "PUT",
+        "/api/v1/<_..>",
+        "/api/v1/x",
+        "404 404 404 404 404 404 404",
+    ),
+    (
+        "PUT",
+        "/api/v1/academic-years/<id>",
+        "/api/v1/academic-years/{year}",
+        "L L 422 403 403 403 403",
+    ),
+    (
+        "PUT",
+        "/api/v1/observations/<id>",
+        "/api/v1/observations/{obs}",
+        "L L 403 403 404 403 404",
+    ),
+    (
+        "PUT",
+        "/api/v1/reflections/<id>",
+        "/api/v1/reflections/{refl}",
+        "L L 403 403 404 409 404",
+    ),
+    (
+        "PUT",
+        "/api/v1/rubrics/<id>",
+        "/api/v1/rubrics/{rubric}",
+        "L L 400 403 403 403 403",
+    ),
+    (
+        "PUT",
+        "/api/v1/school-pairings/<id>",
+        "/api/v1/school-pairings/{sp}",
+        "L L 409 403 404 403 404",
+    ),
+    (
+        "PUT",
+        "/api/v1/schools/<id>",
+        "/api/v1/schools/{school}",
+        "L L 422 - 403 403 403",
+    ),
+    (
+        "PUT",
+        "/api/v1/secondments/<id>",
+        "/api/v1/secondments/{none}",
+        "L L 404 404 404 404 404",
+    ),
+    (
+        "PUT",
+        "/api/v1/teacher-pairings/<id>",
+        "/api/v1/teacher-pairings/{tp}",
+        "L L 409 403 404 403 404",
+    ),
+    (
+        "PUT",
+        "/api/v1/teacher-pairings/<id>/plan",
+        "/api/v1/teacher-pairings/{tp}/plan",
+        "L L 422 403 404 403 404",
+    ),
+    (
+        "PUT",
+        "/api/v1/teachers/<id>",
+        "/api/v1/teachers/{teacher}",
+        "L L 422 422 404 - 404",
+    ),
+    (
+        "PUT",
+        "/api/v1/users/<id>",
+        "/api/v1/users/{user}",
+        "L L 422 403 403 403 403",
+    ),
+];
+
+/// The mounted routes, each as "METHOD uri".
+fn mounted(app: &TestApp) -> Vec<(String, String)> {
+    app.client
+        .rocket()
+        .routes()
+        .map(|r| (r.method.as_str().to_string(), r.uri.to_string()))
+        .collect()
+}
+
+/// The routes with no declaration, and the declarations with no route.
+fn undeclared(routes: &[(String, String)], declared: &[Declaration]) -> (Vec<String>, Vec<String>) {
+    let missing = routes
+        .iter()
+        .filter(|(m, u)| !declared.iter().any(|d| d.0 == m && d.1 == u))
+        .map(|(m, u)| format!("{m} {u}"))
+        .collect();
+    let stale = declared
+        .iter()
+        .filter(|d| !routes.iter().any(|(m, u)| d.0 == m && d.1 == u))
+        .map(|d| format!("{} {}", d.0, d.1))
+        .collect();
+    (missing, stale)
+}
+
+/// Every table's rows as JSON, but the sessions' and the sign-in throttle's.
+async fn everything(app: &TestApp) -> BTreeMap<String, Vec<JsonValue>> {
+    let backend = app.db.get_database_backend();
+    let list = match app.backend {
+        crate::common::Backend::Sqlite => {
+            "SELECT name AS t FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        }
+        crate::common::Backend::Postgres => {
+            "SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public'"
+        }
+    };
+    let tables = JsonValue::find_by_statement(Statement::from_string(backend, list))
+        .all(&app.db)
+        .await
+        .expect("tables");
+    let mut out = BTreeMap::new();
+    for t in tables {
+        let name = t["t"].as_str().unwrap_or_default().to_string();
+        // A request touches its session; a failed sign-in is counted for the throttle.
+        if matches!(
+            name.as_str(),
+            "sessions" | "seaql_migrations" | "throttle_events"
+        ) {
+            continue;
+        }
+        let rows = JsonValue::find_by_statement(Statement::from_string(
+            backend,
+            format!("SELECT * FROM {name} ORDER BY 1"),
+        ))
+        .all(&app.db)
+        .await
+        .expect("rows");
+        out.insert(name, rows);
+    }
+    out
+}
+
+/// The ids the declarations' placeholders stand for.
+struct Ids(Vec<(&'static str, i64)>);
+
+impl Ids {
+    fn path(&self, template: &str) -> String {
+        let mut p = template.to_string();
+        for (k, v) in &self.0 {
+            p = p.replace(&format!("{{{k}}}"), &v.to_string());
+        }
+        p
+    }
+}
+
+/// The world every declaration is written against.
+async fn scene(app: &TestApp) -> (Ids, Vec<Option<tongxing::entities::users::Model>>) {
+    let (w, year, tp) = crate::teacher_pairings::setup(app).await;
+    let bureau = &w.bureau_actor;
+    let other = app.school(bureau, "星子中学", "4418820009", "rural").await;
+    let other_admin = app
+        .user(
+            bureau,
+            "other-admin@tongxing.test",
+            "school_admin",
+            Some(other.id),
+            None,
+        )
+        .await;
+    let other_teacher = app.teacher(bureau, other.id, "黄老师", "T-OTHER").await;
+    let other_teacher_user = app
+        .user(
+            bureau,
+            "other-teacher@tongxing.test",
+            "teacher",
+            Some(other.id),
+            Some(other_teacher.id),
+        )
+        .await;
+    let gone = app
+        .user(
+            bureau,
+            "gone@tongxing.test",
+            "school_admin",
+            Some(w.rural.id),
+            None,
+        )
+        .await;
+    let sp = school_pairings::create(
+        &app.db,
+        bureau,
+        &school_pairings::PairingForm {
+            supporter_id: w.urban.id.to_string(),
+            receiver_id: w.rural.id.to_string(),
+            year_from: "2026-2027".into(),
+            year_to: "2026-2027".into(),
+            support_kinds: vec!["staff".into()],
+            note: String::new(),
+        },
+    )
+    .await
+    .expect("school pairing");
+    school_pairings::publish(&app.db, bureau, &[sp.id], None, BASE)
+        .await
+        .expect("publish");
+    crate::observations::began_days_ago(app, tp, 30).await;
+    let rubric = crate::observations::classroom(app).await;
+    let date = (tongxing::domain::types::today() - chrono::Duration::days(1)).to_string();
+    let obs = observations::create(
+        &app.db,
+        &users::actor_of(&w.mentor_user),
+        tp,
+        &observations::ObservationForm::from_pairs(&crate::observations::full_form(
+            &rubric, &date, 0.0,
+        )),
+        BASE,
+    )
+    .await
+    .expect("observation");
+    let refl = reflections::create(
+        &app.db,
+        &users::actor_of(&w.mentee_user),
+        tp,
+        &reflections::ReflectionForm {
+            title: "反思".into(),
+            body: "课后反思".into(),
+            ..Default::default()
+        },
+        BASE,
+    )
+    .await
+    .expect("reflection");
+    let ids = Ids(vec![
+        ("other_school", other.id),
+        ("school", w.rural.id),
+        ("teacher", w.mentee.id),
+        ("mentor", w.mentor.id),
+        ("user", w.mentee_user.id),
+        ("year", year),
+        ("sp", sp.id),
+        ("tp", tp),
+        ("obs", obs.id),
+        ("refl", refl.id),
+        ("rubric", rubric.row.id),
+        ("none", 999_999),
+    ]);
+    let who = vec![
+        None,
+        Some(gone),
+        Some(w.bureau.clone()),
+        Some(w.rural_admin.clone()),
+        Some(other_admin),
+        Some(w.mentee_user.clone()),
+        Some(other_teacher_user),
+    ];
+    (ids, who)
+}
+
+/// What one caller met: the status, and for a page's refusal whether it went to sign in.
+async fn send(app: &TestApp, method: &str, path: &str, token: Option<&str>) -> String {
+    let api = path.starts_with("/api/");
+    let method: Method = method.parse().unwrap_or(Method::Get);
+    let unsafe_method = !matches!(method, Method::Get | Method::Head | Method::Options);
+    let mut req = app.client.req(method, path.to_string());
+    if api {
+        if let Some(t) = token {
+            req = req.header(Header::new("Authorization", format!("Bearer {t}")));
+        }
+        if unsafe_method {
+            req = req.header(ContentType::JSON).body("{}");
+        }
+    } else if unsafe_method {
+        let csrf = app.csrf().await;
+        req = req
+            .header(ContentType::Form)
+            .body(format!("_csrf={}", urlencode(&csrf)));
+    }
+    let res = req.dispatch().await;
+    let code = res.status().code;
+    let to_login = res
+        .headers()
+        .get_one("Location")
+        .is_some_and(|l| l.starts_with("/login"));
+    if (api && res.status() == Status::Unauthorized) || (!api && code == 303 && to_login) {
+        "L".into()
+    } else {
+        code.to_string()
+    }
+}
+
+/// A first path for a route, from the word before each parameter (printing mode only).
+fn guess(uri: &str) -> String {
+    let path = uri.split('?').next().unwrap_or(uri);
+    let mut out: Vec<String> = Vec::new();
+    for seg in path.split('/') {
+        if seg.starts_with("<_") {
+            // A fallback's parameter: anything that is not an id.
+            out.push("x".to_string());
+        } else if seg.starts_with('<') {
+            let before = out.last().map(String::as_str).unwrap_or("");
+            let id = match before {
+                "schools" => "{school}",
+                "teachers" => "{teacher}",
+                "users" => "{user}",
+                "academic-years" => "{year}",
+                "school-pairings" | "school-pairing" => "{sp}",
+                "teacher-pairings" => "{tp}",
+                "observations" => "{obs}",
+                "reflections" => "{refl}",
+                "rubrics" => "{rubric}",
+                _ => "{none}",
+            };
+            out.push(id.to_string());
+        } else {
+            out.push(seg.to_string());
+        }
+    }
+    out.join("/")
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[rocket::async_test]
+async fn every_mounted_route_against_every_caller() {
+    each_db(|app| async move {
+        let routes = mounted(&app);
+        assert!(routes.len() > 150, "the routes are read: {}", routes.len());
+        let (missing, stale) = undeclared(&routes, DECLARED);
+        // The check itself: one more route mounted without a declaration is caught.
+        let mut more = routes.clone();
+        more.push(("POST".into(), "/unguarded/<id>".into()));
+        assert_eq!(
+            undeclared(&more, DECLARED).0,
+            [missing.clone(), vec!["POST /unguarded/<id>".to_string()]].concat()
+        );
+        let print = std::env::var("TONGXING_MATRIX_PRINT").is_ok();
+        if !print {
+            assert!(
+                missing.is_empty() && stale.is_empty(),
+                "routes without a declaration: {missing:#?}\ndeclarations without a route: {stale:#?}"
+            );
+        }
+        let (ids, who) = scene(&app).await;
+        // Tokens for the API, sessions for pages; the deactivated account loses both.
+        let mut tokens = Vec::new();
+        for u in &who {
+            tokens.push(match u {
+                Some(u) => Some(crate::api::token_for(&app, u).await),
+                None => None,
+            });
+        }
+        let bureau = users::actor_of(who[2].as_ref().expect("bureau"));
+        let mut answers: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+        let mut unexpected = Vec::new();
+        let mut state;
+        // The least trusted first and the bureau last, so that what a caller may change
+        // (a deactivation, a password) cannot stand in the way of those after them.
+        for i in [0, 1, 6, 4, 5, 3, 2] {
+            let caller = CALLERS[i];
+            if let Some(u) = &who[i] {
+                assert_eq!(app.login(&u.email, PASSWORD).await, Status::SeeOther, "{caller}");
+                let (status, _) = app.get_html("/profile").await;
+                assert_eq!(status, Status::Ok, "{caller} is signed in");
+            }
+            if i == 1 {
+                let gone = who[1].as_ref().expect("deactivated");
+                users::set_active(&app.db, &bureau, gone.id, false)
+                    .await
+                    .expect("deactivate");
+            }
+            // Signing in writes (the audit log), so does a token's first use (its last
+            // use is kept): what counts is what the requests do.
+            send(&app, "GET", "/api/v1/session", tokens[i].as_deref()).await;
+            state = everything(&app).await;
+            let mut list: Vec<(String, String, String, Option<&str>)> = if print {
+                routes
+                    .iter()
+                    .map(|(m, u)| {
+                        let sample = guess(u);
+                        (m.clone(), u.clone(), sample, None)
+                    })
+                    .collect()
+            } else {
+                DECLARED
+                    .iter()
+                    .map(|d| {
+                        let answer = d.3.split_whitespace().nth(i);
+                        (d.0.to_string(), d.1.to_string(), d.2.to_string(), answer)
+                    })
+                    .collect()
+            };
+            // What ends the session, and the sign-in forms (their failures count towards
+            // the sign-in throttle), go last.
+            list.sort_by_key(|(_, route, _, _)| {
+                ["logout", "session", "login", "password-reset", "setup"]
+                    .iter()
+                    .any(|w| route.contains(w))
+            });
+            for (method, route, template, expected) in list {
+                if expected == Some("-") {
+                    continue;
+                }
+                let path = ids.path(&template);
+                let got = send(&app, &method, &path, tokens[i].as_deref()).await;
+                let now = everything(&app).await;
+                let changed = now != state;
+                state = now;
+                let shown = if changed { "-".to_string() } else { got.clone() };
+                answers
+                    .entry((method.clone(), route.clone()))
+                    .or_insert_with(|| vec!["?".to_string(); CALLERS.len()])[i] = shown;
+                match expected {
+                    Some(e) if e != got => unexpected.push(format!(
+                        "{method} {path} as {caller}: {got} (declared {e})"
+                    )),
+                    _ => {}
+                }
+                if changed && !print {
+                    unexpected.push(format!(
+                        "{method} {path} as {caller} answered {got} and changed the data"
+                    ));
+                }
+            }
+            if who[i].is_some() && i != 1 {
+                app.logout().await;
+            }
+        }
+        if print {
+            for ((m, u), a) in &answers {
+                println!("    (\"{m}\", \"{u}\", \"{}\", \"{}\"),", guess(u), a.join(" "));
+            }
+            return;
+        }
+        assert!(unexpected.is_empty(), "{unexpected:#?}");
+    })
+    .await;
+}
+
+/// The test of the test: a route mounted without a declaration is reported, and so is a
+/// declaration whose route is gone.
+#[test]
+fn an_undeclared_route_fails_the_matrix() {
+    let routes = vec![
+        ("GET".to_string(), "/schools".to_string()),
+        ("POST".to_string(), "/unguarded".to_string()),
+    ];
+    let declared: &[Declaration] = &[
+        ("GET", "/schools", "/schools", "L L 200 200 200 200 200"),
+        ("GET", "/removed", "/removed", "L L 200 200 200 200 200"),
+    ];
+    let (missing, stale) = undeclared(&routes, declared);
+    assert_eq!(missing, vec!["POST /unguarded".to_string()]);
+    assert_eq!(stale, vec!["GET /removed".to_string()]);
+}
