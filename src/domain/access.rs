@@ -4,7 +4,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelec
 
 use crate::domain::types::Role;
 use crate::domain::workflow::Party;
-use crate::entities::{school_pairings, teacher_pairings, teachers};
+use crate::entities::{observations, school_pairings, teacher_pairings, teachers};
 use crate::error::{AppError, AppResult};
 
 /// The signed-in person a service acts for.
@@ -156,6 +156,31 @@ pub async fn teacher_pairing_parties_of(
             out
         })
         .collect())
+}
+
+/// How `actor` stands to an observation (the access policy).
+pub fn observation_parties(
+    actor: &Actor,
+    o: &observations::Model,
+    p: &teacher_pairings::Model,
+) -> Vec<Party> {
+    let mut out = Vec::new();
+    if actor.is_bureau() {
+        out.push(Party::Bureau);
+    }
+    if o.author_id == actor.user_id {
+        out.push(Party::Author);
+    }
+    if actor.is_teacher_self(p.mentor_id) {
+        out.push(Party::Mentor);
+    }
+    if actor.is_teacher_self(p.mentee_id) {
+        out.push(Party::Mentee);
+        if o.observed_id == p.mentee_id {
+            out.push(Party::Observed);
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -12,14 +12,14 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 
 use crate::db;
-use crate::domain::access::Actor;
+use crate::domain::access::{self, Actor};
 use crate::domain::idempotency::{self, Claim};
 use crate::domain::notify::{self, Notice};
 use crate::domain::pairing_lifecycle::{self as lifecycle, Action};
 use crate::domain::rubrics::{self, Rubric};
 use crate::domain::teacher_pairings::TeacherPairing;
 use crate::domain::types::{self, LessonKind, LessonMode, PairingStatus, Role, de::loose_string};
-use crate::domain::workflow::{self, Party, Step, Word, Workflow};
+use crate::domain::workflow::{self, Party, Step, Workflow};
 use crate::domain::{audit, teacher_pairings, users};
 use crate::entities::{
     comments, observations, reflections, teacher_pairings as pairings, teachers,
@@ -648,8 +648,10 @@ pub async fn detail(db: &DatabaseConnection, actor: &Actor, id: i64) -> AppResul
     };
     let stage = stage_of(db, &row, &pairing).await?;
     let locked = matches!(stage, ObsStage::Replied | ObsStage::Reflected);
-    let actions =
-        workflow::allowed_actions::<ObservationFlow>(stage, &parties(actor, &row, &pairing));
+    let actions = workflow::allowed_actions::<ObservationFlow>(
+        stage,
+        &access::observation_parties(actor, &row, &pairing),
+    );
     Ok(Detail {
         observer: teacher_name(db, row.observer_id).await?,
         observed: teacher_name(db, row.observed_id).await?,
@@ -675,54 +677,26 @@ pub async fn detail(db: &DatabaseConnection, actor: &Actor, id: i64) -> AppResul
 
 // ---------------------------------------------------------------- workflow
 
-/// Where an observation stands. Its author edits it until the observed mentee replies (a
-/// comment or a reflection about it); once the pairing ended it is a closed record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ObsStage {
-    Open,
-    Replied,
-    Reflected,
-    Closed,
-}
+crate::domain::types::word_enum!(
+    /// Where an observation stands. Its author edits it until the observed mentee replies
+    /// (a comment or a reflection about it); once the pairing ended it is a closed record.
+    ObsStage, "obs-stage", {
+        Open => "open",
+        Replied => "replied",
+        Reflected => "reflected",
+        Closed => "closed",
+    }
+);
 
-/// What can be done to an observation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ObsAction {
-    Edit,
-    Delete,
-    Comment,
-    Reflect,
-}
-
-impl Word for ObsStage {
-    fn as_str(self) -> &'static str {
-        match self {
-            ObsStage::Open => "open",
-            ObsStage::Replied => "replied",
-            ObsStage::Reflected => "reflected",
-            ObsStage::Closed => "closed",
-        }
+crate::domain::types::word_enum!(
+    /// What can be done to an observation.
+    ObsAction, "obs-action", {
+        Edit => "edit",
+        Delete => "delete",
+        Comment => "comment",
+        Reflect => "reflect",
     }
-    fn label_key(self) -> String {
-        format!("obs-stage-{}", self.as_str())
-    }
-}
-
-impl Word for ObsAction {
-    fn as_str(self) -> &'static str {
-        match self {
-            ObsAction::Edit => "edit",
-            ObsAction::Delete => "delete",
-            ObsAction::Comment => "comment",
-            ObsAction::Reflect => "reflect",
-        }
-    }
-    fn label_key(self) -> String {
-        format!("obs-action-{}", self.as_str())
-    }
-}
+);
 
 /// 听课记录's steps: the reply (the observed mentee's first comment, or a reflection about
 /// the lesson) locks the record for its author.
@@ -804,27 +778,6 @@ pub async fn stage_of(
     })
 }
 
-/// How `actor` stands to an observation (the access policy).
-pub fn parties(actor: &Actor, o: &observations::Model, p: &pairings::Model) -> Vec<Party> {
-    let mut out = Vec::new();
-    if actor.is_bureau() {
-        out.push(Party::Bureau);
-    }
-    if o.author_id == actor.user_id {
-        out.push(Party::Author);
-    }
-    if actor.is_teacher_self(p.mentor_id) {
-        out.push(Party::Mentor);
-    }
-    if actor.is_teacher_self(p.mentee_id) {
-        out.push(Party::Mentee);
-        if o.observed_id == p.mentee_id {
-            out.push(Party::Observed);
-        }
-    }
-    out
-}
-
 /// What `actor` may do to the observation now (buttons, the API's `actions`).
 pub async fn actions_of(
     conn: &impl ConnectionTrait,
@@ -835,7 +788,7 @@ pub async fn actions_of(
     let stage = stage_of(conn, o, p).await?;
     Ok(workflow::allowed_actions::<ObservationFlow>(
         stage,
-        &parties(actor, o, p),
+        &access::observation_parties(actor, o, p),
     ))
 }
 
@@ -849,7 +802,11 @@ pub async fn ensure(
     action: ObsAction,
 ) -> AppResult<ObsStage> {
     let stage = stage_of(conn, o, p).await?;
-    match workflow::step::<ObservationFlow>(stage, action, &parties(actor, o, p)) {
+    match workflow::step::<ObservationFlow>(
+        stage,
+        action,
+        &access::observation_parties(actor, o, p),
+    ) {
         Ok(_) => Ok(stage),
         Err(AppError::Conflict { .. }) if stage == ObsStage::Closed => Err(AppError::conflict(
             "teacher_pairing_id",

@@ -18,20 +18,20 @@ use crate::domain::access::Actor;
 use crate::domain::audit;
 use crate::domain::context::Context;
 use crate::domain::types::{self, PairingStatus};
-use crate::domain::workflow::{self, Party, Step, Word, Workflow};
+use crate::domain::workflow::{self, Party, Step, Workflow};
 use crate::error::{AppError, AppResult};
 
-/// Where a pairing stands: its stored status, and for an active pairing whether a
-/// termination request waits for the bureau.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Stage {
-    Draft,
-    Active,
-    Requested,
-    Completed,
-    Terminated,
-}
+crate::domain::types::word_enum!(
+    /// Where a pairing stands: its stored status, and for an active pairing whether a
+    /// termination request waits for the bureau.
+    Stage, "pairing-stage", {
+        Draft => "draft",
+        Active => "active",
+        Requested => "requested",
+        Completed => "completed",
+        Terminated => "terminated",
+    }
+);
 
 impl Stage {
     pub fn of(status: PairingStatus, requested: bool) -> Stage {
@@ -55,63 +55,24 @@ impl Stage {
     }
 }
 
-impl Word for Stage {
-    fn as_str(self) -> &'static str {
-        match self {
-            Stage::Draft => "draft",
-            Stage::Active => "active",
-            Stage::Requested => "requested",
-            Stage::Completed => "completed",
-            Stage::Terminated => "terminated",
-        }
+crate::domain::types::word_enum!(
+    /// What can be done to a pairing or inside it. The first six change its stage or its
+    /// request; the others add to an active pairing's records and leave the stage as it is.
+    Action, "pairing-action", {
+        Edit => "edit",
+        Publish => "publish",
+        RequestTermination => "request_termination",
+        RejectRequest => "reject_request",
+        Terminate => "terminate",
+        Complete => "complete",
+        RecordEndReason => "record_end_reason",
+        Observe => "observe",
+        Reflect => "reflect",
+        Contact => "contact",
+        EditPlan => "edit_plan",
+        Comment => "comment",
     }
-
-    fn label_key(self) -> String {
-        format!("pairing-stage-{}", self.as_str())
-    }
-}
-
-/// What can be done to a pairing or inside it. The first six change its stage or its
-/// request; the others add to an active pairing's records and leave the stage as it is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Action {
-    Edit,
-    Publish,
-    RequestTermination,
-    RejectRequest,
-    Terminate,
-    Complete,
-    RecordEndReason,
-    Observe,
-    Reflect,
-    Contact,
-    EditPlan,
-    Comment,
-}
-
-impl Word for Action {
-    fn as_str(self) -> &'static str {
-        match self {
-            Action::Edit => "edit",
-            Action::Publish => "publish",
-            Action::RequestTermination => "request_termination",
-            Action::RejectRequest => "reject_request",
-            Action::Terminate => "terminate",
-            Action::Complete => "complete",
-            Action::RecordEndReason => "record_end_reason",
-            Action::Observe => "observe",
-            Action::Reflect => "reflect",
-            Action::Contact => "contact",
-            Action::EditPlan => "edit_plan",
-            Action::Comment => "comment",
-        }
-    }
-
-    fn label_key(self) -> String {
-        format!("pairing-action-{}", self.as_str())
-    }
-}
+);
 
 impl Action {
     /// The audit log's word (kept from before the engine, so old entries read the same).

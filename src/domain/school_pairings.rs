@@ -24,7 +24,7 @@ use crate::domain::pairing_lifecycle::{
 };
 use crate::domain::settings;
 use crate::domain::types::{self, PairingStatus, Role, SupportKind, de::loose_string};
-use crate::domain::workflow::{self, Party, Word};
+use crate::domain::workflow::{self, Party};
 use crate::entities::{academic_years, audit_log, idempotency_keys, school_pairings, schools};
 use crate::error::{AppError, AppResult, FieldErrors, Msg};
 

@@ -11,7 +11,7 @@ macro_rules! word_enum {
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($variant),+ }
 
-        word_enum!(@impl $name, $prefix, { $($variant => $word),+ });
+        $crate::domain::types::word_enum!(@impl $name, $prefix, { $($variant => $word),+ });
     };
     // A column's type too: stored as its word (a CHECK constraint in the schema keeps
     // other words out), read back typed, so no code compares it as a string.
@@ -25,7 +25,7 @@ macro_rules! word_enum {
         #[serde(rename_all = "snake_case")]
         pub enum $name { $(#[sea_orm(string_value = $word)] $variant),+ }
 
-        word_enum!(@impl $name, $prefix, { $($variant => $word),+ });
+        $crate::domain::types::word_enum!(@impl $name, $prefix, { $($variant => $word),+ });
     };
     (@impl $name:ident, $prefix:literal, { $($variant:ident => $word:literal),+ }) => {
         impl $name {
@@ -66,6 +66,7 @@ macro_rules! word_enum {
         }
     };
 }
+pub(crate) use word_enum;
 
 word_enum!(
     /// A user's role.

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use rocket::http::{ContentType, Header, Method, Status};
 use sea_orm::{FromQueryResult, JsonValue, Statement};
-use tongxing::domain::{observations, reflections, school_pairings, users};
+use tongxing::domain::{observations, reflections, users};
 
 use crate::common::{PASSWORD, TestApp, each_db};
 use crate::teacher_pairings::BASE;
@@ -1467,23 +1467,9 @@ async fn scene(app: &TestApp) -> (Ids, Vec<Option<tongxing::entities::users::Mod
             None,
         )
         .await;
-    let sp = school_pairings::create(
-        &app.db,
-        bureau,
-        &school_pairings::PairingForm {
-            supporter_id: w.urban.id.to_string(),
-            receiver_id: w.rural.id.to_string(),
-            year_from: "2026-2027".into(),
-            year_to: "2026-2027".into(),
-            support_kinds: vec!["staff".into()],
-            note: String::new(),
-        },
-    )
-    .await
-    .expect("school pairing");
-    school_pairings::publish(&app.db, bureau, &[sp.id], None, BASE)
-        .await
-        .expect("publish");
+    let sp =
+        crate::school_pairings::active(app, &w, w.urban.id, w.rural.id, "2026-2027", "2026-2027")
+            .await;
     crate::observations::began_days_ago(app, tp, 30).await;
     let rubric = crate::observations::classroom(app).await;
     let date = (tongxing::domain::types::today() - chrono::Duration::days(1)).to_string();
@@ -1518,7 +1504,7 @@ async fn scene(app: &TestApp) -> (Ids, Vec<Option<tongxing::entities::users::Mod
         ("mentor", w.mentor.id),
         ("user", w.mentee_user.id),
         ("year", year),
-        ("sp", sp.id),
+        ("sp", sp),
         ("tp", tp),
         ("obs", obs.id),
         ("refl", refl.id),
@@ -1554,7 +1540,7 @@ async fn send(app: &TestApp, method: &str, path: &str, token: Option<&str>) -> S
         let csrf = app.csrf().await;
         req = req
             .header(ContentType::Form)
-            .body(format!("_csrf={}", urlencode(&csrf)));
+            .body(crate::common::form_body(&[("_csrf", &csrf)]));
     }
     let res = req.dispatch().await;
     let code = res.status().code;
@@ -1597,17 +1583,6 @@ fn guess(uri: &str) -> String {
         }
     }
     out.join("/")
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[rocket::async_test]

@@ -87,20 +87,7 @@ async fn every_foreign_key_has_an_index() {
 async fn status_columns_refuse_unknown_words() {
     each_db(|app| async move {
         let (w, _, pairing) = crate::teacher_pairings::setup(&app).await;
-        tongxing::domain::school_pairings::create(
-            &app.db,
-            &w.bureau_actor,
-            &tongxing::domain::school_pairings::PairingForm {
-                supporter_id: w.urban.id.to_string(),
-                receiver_id: w.rural.id.to_string(),
-                year_from: "2026-2027".into(),
-                year_to: "2026-2027".into(),
-                support_kinds: vec!["staff".into()],
-                note: String::new(),
-            },
-        )
-        .await
-        .expect("a school pairing");
+        crate::school_pairings::draft(&app, &w, w.urban.id, w.rural.id, "2026-2027", "2026-2027").await;
         let exec = |sql: String| {
             let db = app.db.clone();
             async move {

@@ -11,7 +11,8 @@ use crate::common::{PASSWORD, TestApp, World, each_db, world};
 
 const BASE: &str = "http://tongxing.test";
 
-fn form(s: i64, r: i64, from: &str, to: &str) -> PairingForm {
+/// A pairing form for `s` supporting `r` with 师资 support.
+pub fn form(s: i64, r: i64, from: &str, to: &str) -> PairingForm {
     PairingForm {
         supporter_id: s.to_string(),
         receiver_id: r.to_string(),
@@ -22,14 +23,14 @@ fn form(s: i64, r: i64, from: &str, to: &str) -> PairingForm {
     }
 }
 
-async fn draft(app: &TestApp, w: &World, s: i64, r: i64, from: &str, to: &str) -> i64 {
+pub async fn draft(app: &TestApp, w: &World, s: i64, r: i64, from: &str, to: &str) -> i64 {
     school_pairings::create(&app.db, &w.bureau_actor, &form(s, r, from, to))
         .await
         .expect("create draft")
         .id
 }
 
-async fn active(app: &TestApp, w: &World, s: i64, r: i64, from: &str, to: &str) -> i64 {
+pub async fn active(app: &TestApp, w: &World, s: i64, r: i64, from: &str, to: &str) -> i64 {
     let id = draft(app, w, s, r, from, to).await;
     school_pairings::publish(&app.db, &w.bureau_actor, &[id], None, BASE)
         .await

@@ -217,14 +217,8 @@ async fn school_pairing_membership() {
         let y = year(&app, &w, "2026-2027", true).await;
         let db = &app.db;
         let a = &w.bureau_actor;
-        let sp_form = school_pairings::PairingForm {
-            supporter_id: w.urban.id.to_string(),
-            receiver_id: w.rural.id.to_string(),
-            year_from: "2026-2027".into(),
-            year_to: "2026-2027".into(),
-            support_kinds: vec!["staff".into()],
-            note: String::new(),
-        };
+        let sp_form =
+            crate::school_pairings::form(w.urban.id, w.rural.id, "2026-2027", "2026-2027");
         let sp = school_pairings::create(db, a, &sp_form).await.expect("sp");
         let mut f = form(w.mentor.id, w.mentee.id, "数学", y);
         f.school_pairing_id = sp.id.to_string();

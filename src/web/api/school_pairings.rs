@@ -11,7 +11,6 @@ use serde::{Deserialize, Serialize};
 use crate::config::AppConfig;
 use crate::domain::school_pairings::{self as pairings, PairingFilter, PairingForm, PairingView};
 use crate::domain::types::{PairingStatus, SupportKind, de::loose_string};
-use crate::domain::workflow::Word;
 use crate::error::{AppError, AppResult};
 use crate::web::api::openapi::ErrorBody;
 use crate::web::api::{ApiPage, Obj, QueryCheck, created};

@@ -14,7 +14,6 @@ use crate::domain::teacher_pairings::{
     self as tp, PairingFilter, PlanForm, PublishOutcome, TeacherPairingForm, WorkPlan,
 };
 use crate::domain::types::PairingStatus;
-use crate::domain::workflow::Word;
 use crate::entities::teacher_pairings as rows;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;

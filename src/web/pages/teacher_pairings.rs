@@ -4,7 +4,6 @@ use askama::Template;
 
 use crate::domain::pairing_lifecycle::{self as lifecycle, Action, Stage};
 use crate::domain::types::PairingStatus;
-use crate::domain::workflow::Word;
 use rocket::http::Status;
 use rocket::response::{Flash, Redirect};
 use rocket::{State, get, post, routes};
