@@ -4,8 +4,34 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelec
 
 use crate::domain::types::Role;
 use crate::domain::workflow::Party;
-use crate::entities::{observations, school_pairings, teacher_pairings, teachers};
+use crate::entities::{observations, reflections, school_pairings, teacher_pairings, teachers};
 use crate::error::{AppError, AppResult};
+
+/// A row the actor may read, as one of the policy's getters handed it out. What belongs to
+/// a record (a pairing's observations, reflections, contacts and progress; a reflection's
+/// comments) is read only through one of these, so no reader runs for a record nobody was
+/// allowed to see. Only the domain makes them (`granted`); it reads like the row itself.
+#[derive(Debug, Clone)]
+pub struct Visible<T>(T);
+
+impl<T> Visible<T> {
+    /// The row, after the policy let the actor see it.
+    pub(in crate::domain) fn granted(row: T) -> Self {
+        Visible(row)
+    }
+
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> std::ops::Deref for Visible<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
 
 /// The signed-in person a service acts for.
 #[derive(Debug, Clone)]
@@ -158,29 +184,43 @@ pub async fn teacher_pairing_parties_of(
         .collect())
 }
 
-/// How `actor` stands to an observation (the access policy).
+/// How `actor` stands to a record written in a pairing: its author, and the pairing's
+/// mentor or mentee.
+fn in_pairing(actor: &Actor, author_id: i64, p: &teacher_pairings::Model) -> Vec<Party> {
+    [
+        (author_id == actor.user_id, Party::Author),
+        (actor.is_teacher_self(p.mentor_id), Party::Mentor),
+        (actor.is_teacher_self(p.mentee_id), Party::Mentee),
+    ]
+    .into_iter()
+    .filter_map(|(holds, party)| holds.then_some(party))
+    .collect()
+}
+
+/// How `actor` stands to an observation: the bureau (which may delete it), the parties of
+/// `in_pairing`, and the observed mentee (who replies to it).
 pub fn observation_parties(
     actor: &Actor,
     o: &observations::Model,
     p: &teacher_pairings::Model,
 ) -> Vec<Party> {
-    let mut out = Vec::new();
+    let mut out = in_pairing(actor, o.author_id, p);
     if actor.is_bureau() {
         out.push(Party::Bureau);
     }
-    if o.author_id == actor.user_id {
-        out.push(Party::Author);
-    }
-    if actor.is_teacher_self(p.mentor_id) {
-        out.push(Party::Mentor);
-    }
-    if actor.is_teacher_self(p.mentee_id) {
-        out.push(Party::Mentee);
-        if o.observed_id == p.mentee_id {
-            out.push(Party::Observed);
-        }
+    if actor.is_teacher_self(p.mentee_id) && o.observed_id == p.mentee_id {
+        out.push(Party::Observed);
     }
     out
+}
+
+/// How `actor` stands to a reflection: the parties of `in_pairing`.
+pub fn reflection_parties(
+    actor: &Actor,
+    r: &reflections::Model,
+    p: &teacher_pairings::Model,
+) -> Vec<Party> {
+    in_pairing(actor, r.author_id, p)
 }
 
 #[cfg(test)]

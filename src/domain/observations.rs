@@ -12,7 +12,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 
 use crate::db;
-use crate::domain::access::{self, Actor};
+use crate::domain::access::{self, Actor, Visible};
 use crate::domain::idempotency::{self, Claim};
 use crate::domain::notify::{self, Notice};
 use crate::domain::pairing_lifecycle::{self as lifecycle, Action};
@@ -419,7 +419,7 @@ pub async fn get(
     conn: &impl ConnectionTrait,
     actor: &Actor,
     id: i64,
-) -> AppResult<(observations::Model, pairings::Model)> {
+) -> AppResult<(observations::Model, Visible<pairings::Model>)> {
     let o = observations::Entity::find_by_id(id)
         .one(conn)
         .await?
@@ -591,7 +591,7 @@ pub struct CommentView {
     pub author_name: String,
 }
 
-pub async fn comments_of(
+pub(in crate::domain) async fn comments_of(
     conn: &impl ConnectionTrait,
     cond: Condition,
 ) -> AppResult<Vec<CommentView>> {
@@ -670,7 +670,7 @@ pub async fn detail(db: &DatabaseConnection, actor: &Actor, id: i64) -> AppResul
         actions,
         locked,
         rubric,
-        pairing,
+        pairing: pairing.into_inner(),
         row,
     })
 }
@@ -934,10 +934,13 @@ pub async fn with_names(
         .collect())
 }
 
-/// The observations of one pairing, newest first (its page and timeline).
-pub async fn of_pairing(conn: &impl ConnectionTrait, pairing_id: i64) -> AppResult<Vec<Row>> {
+/// The observations of a pairing the actor sees, newest first (its page and timeline).
+pub async fn of_pairing(
+    conn: &impl ConnectionTrait,
+    pairing: &Visible<pairings::Model>,
+) -> AppResult<Vec<Row>> {
     let rows = observations::Entity::find()
-        .filter(observations::Column::TeacherPairingId.eq(pairing_id))
+        .filter(observations::Column::TeacherPairingId.eq(pairing.id))
         .order_by_desc(observations::Column::ObservedOn)
         .order_by_desc(observations::Column::Id)
         .limit(200)

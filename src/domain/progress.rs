@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde::Serialize;
 
+use crate::domain::access::Visible;
 use crate::domain::teacher_pairings::{PLAN_TARGETS, WorkPlan};
 use crate::domain::types;
 use crate::domain::types::PairingStatus;
@@ -59,8 +60,18 @@ impl TermProgress {
     }
 }
 
-/// The terms of a pairing's year with their counts. Empty when the year is unknown.
+/// The terms of the year of a pairing the actor sees, with their counts. Empty when the
+/// year is unknown.
 pub async fn of_pairing(
+    conn: &impl ConnectionTrait,
+    p: &Visible<teacher_pairings::Model>,
+    today: NaiveDate,
+) -> AppResult<Vec<TermProgress>> {
+    terms_of(conn, p, today).await
+}
+
+/// `of_pairing` for rows that came from the actor's own lists (home pages).
+async fn terms_of(
     conn: &impl ConnectionTrait,
     p: &teacher_pairings::Model,
     today: NaiveDate,
@@ -158,7 +169,7 @@ pub async fn is_behind(
         return Ok(false);
     }
     let today = types::today();
-    let terms = of_pairing(conn, p, today).await?;
+    let terms = terms_of(conn, p, today).await?;
     Ok(current(&terms, today).is_some_and(TermProgress::behind))
 }
 
@@ -173,7 +184,7 @@ pub async fn current_of_each(
         .iter()
         .filter(|p| p.status == PairingStatus::Active)
     {
-        let terms = of_pairing(conn, p, today).await?;
+        let terms = terms_of(conn, p, today).await?;
         if let Some(t) = current(&terms, today) {
             out.insert(p.id, t.clone());
         }

@@ -9,13 +9,14 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 
 use crate::db;
-use crate::domain::access::Actor;
+use crate::domain::access::{self, Actor, Visible};
 use crate::domain::idempotency::{self, Claim};
 use crate::domain::notify::{self, Notice};
 use crate::domain::observations::{self, CommentView};
 use crate::domain::pairing_lifecycle::{self as lifecycle, Action};
 use crate::domain::teacher_pairings::TeacherPairing;
 use crate::domain::types::{self, ContactKind, de::loose_string};
+use crate::domain::workflow::{self, Party, Step, Workflow};
 use crate::domain::{audit, teacher_pairings, users};
 use crate::entities::{
     comments, contacts, observations as obs_rows, reflections, teacher_pairings as pairings,
@@ -93,13 +94,13 @@ pub async fn create(
     if let Some(k) = &key
         && let Some(id) = idempotency::earlier(db, actor, k).await?
     {
-        return Ok(get(db, actor, id).await?.0);
+        return Ok(get(db, actor, id).await?.0.into_inner());
     }
     let mut txn = db::begin_write(db).await?;
     if let Some(k) = &key {
         match idempotency::claim(db, txn, actor, k).await? {
             Claim::Claimed(t) => txn = t,
-            Claim::Done(Some(id)) => return Ok(get(db, actor, id).await?.0),
+            Claim::Done(Some(id)) => return Ok(get(db, actor, id).await?.0.into_inner()),
             Claim::Done(None) => {
                 return Err(AppError::conflict(
                     "idempotency_key",
@@ -178,7 +179,7 @@ pub async fn update(
     actor: &Actor,
     id: i64,
     form: &ReflectionForm,
-) -> AppResult<reflections::Model> {
+) -> AppResult<Visible<reflections::Model>> {
     let txn = db::begin_write(db).await?;
     reflections::Entity::find_by_id(id)
         .select_only()
@@ -187,12 +188,9 @@ pub async fn update(
         .into_tuple::<i64>()
         .one(&txn)
         .await?;
-    let (before, _) = get(&txn, actor, id).await?;
+    let before = get(&txn, actor, id).await?.0.into_inner();
     let p = teacher_pairings::reload_locked(&txn, before.teacher_pairing_id).await?;
-    if before.author_id != actor.user_id {
-        return Err(AppError::Forbidden);
-    }
-    teacher_pairings::ensure_not_ended(&p)?;
+    ensure(actor, &before, &p, ReflAction::Edit)?;
     if form.version.trim() != version_of(&before) {
         return Err(AppError::conflict("version", "refl-err-stale"));
     }
@@ -227,7 +225,8 @@ pub async fn update(
     )
     .await?;
     txn.commit().await?;
-    Ok(row)
+    // Its author just wrote it.
+    Ok(Visible::granted(row))
 }
 
 /// The version token of a reflection (its last change, to the microsecond).
@@ -258,13 +257,13 @@ pub async fn get(
     conn: &impl ConnectionTrait,
     actor: &Actor,
     id: i64,
-) -> AppResult<(reflections::Model, pairings::Model)> {
+) -> AppResult<(Visible<reflections::Model>, Visible<pairings::Model>)> {
     let r = reflections::Entity::find_by_id(id)
         .one(conn)
         .await?
         .ok_or(AppError::NotFound)?;
     let p = teacher_pairings::get(conn, actor, r.teacher_pairing_id).await?;
-    Ok((r, p))
+    Ok((Visible::granted(r), p))
 }
 
 /// A comment by the mentor or the mentee; the other is told.
@@ -278,10 +277,7 @@ pub async fn add_comment(
     let txn = db::begin_write(db).await?;
     let (r, _) = get(&txn, actor, id).await?;
     let p = teacher_pairings::reload_locked(&txn, r.teacher_pairing_id).await?;
-    if !actor.is_teacher_self(p.mentor_id) && !actor.is_teacher_self(p.mentee_id) {
-        return Err(AppError::Forbidden);
-    }
-    teacher_pairings::ensure_not_ended(&p)?;
+    ensure(actor, &r, &p, ReflAction::Comment)?;
     let row =
         observations::insert_comment(&txn, actor, observations::CommentOn::Reflection(r.id), body)
             .await?;
@@ -296,26 +292,109 @@ pub async fn add_comment(
     Ok(row)
 }
 
-pub async fn comments_of(conn: &impl ConnectionTrait, id: i64) -> AppResult<Vec<CommentView>> {
+/// The comments on a reflection the actor sees.
+pub async fn comments_of(
+    conn: &impl ConnectionTrait,
+    r: &Visible<reflections::Model>,
+) -> AppResult<Vec<CommentView>> {
     observations::comments_of(
         conn,
-        Condition::all().add(comments::Column::ReflectionId.eq(id)),
+        Condition::all().add(comments::Column::ReflectionId.eq(r.id)),
     )
     .await
 }
 
-/// The reflections of one pairing, newest first.
+/// The reflections of a pairing the actor sees, newest first.
 pub async fn of_pairing(
     conn: &impl ConnectionTrait,
-    pairing_id: i64,
+    pairing: &Visible<pairings::Model>,
 ) -> AppResult<Vec<reflections::Model>> {
     Ok(reflections::Entity::find()
-        .filter(reflections::Column::TeacherPairingId.eq(pairing_id))
+        .filter(reflections::Column::TeacherPairingId.eq(pairing.id))
         .order_by_desc(reflections::Column::CreatedAt)
         .order_by_desc(reflections::Column::Id)
         .limit(200)
         .all(conn)
         .await?)
+}
+
+// ---------------------------------------------------------------- workflow
+
+crate::domain::types::word_enum!(
+    /// Where a reflection stands: open while its pairing runs, a closed record after.
+    ReflStage, "refl-stage", {
+        Open => "open",
+        Closed => "closed",
+    }
+);
+
+crate::domain::types::word_enum!(
+    /// What can be done to a reflection.
+    ReflAction, "refl-action", {
+        Edit => "edit",
+        Comment => "comment",
+    }
+);
+
+/// 课后反思's steps: its author edits it and the pair comment on it while the pairing runs.
+pub struct ReflectionFlow;
+
+impl Workflow for ReflectionFlow {
+    type Stage = ReflStage;
+    type Action = ReflAction;
+    const STEPS: &'static [Step<ReflStage, ReflAction>] = &[
+        Step {
+            from: &[ReflStage::Open],
+            action: ReflAction::Edit,
+            to: None,
+            who: &[Party::Author],
+        },
+        Step {
+            from: &[ReflStage::Open],
+            action: ReflAction::Comment,
+            to: None,
+            who: &[Party::Mentor, Party::Mentee],
+        },
+    ];
+    const WRONG_STAGE: &'static str = "err-pairing-ended-readonly";
+}
+
+fn stage_of(p: &pairings::Model) -> ReflStage {
+    if p.status.is_ended() {
+        ReflStage::Closed
+    } else {
+        ReflStage::Open
+    }
+}
+
+/// What `actor` may do to the reflection now (the page's buttons).
+pub fn actions_of(actor: &Actor, r: &reflections::Model, p: &pairings::Model) -> Vec<ReflAction> {
+    workflow::allowed_actions::<ReflectionFlow>(
+        stage_of(p),
+        &access::reflection_parties(actor, r, p),
+    )
+}
+
+/// Refuses `action` unless `actor` may take it now: 403 for someone who never may, 409
+/// `teacher_pairing_id` once the pairing ended.
+pub fn ensure(
+    actor: &Actor,
+    r: &reflections::Model,
+    p: &pairings::Model,
+    action: ReflAction,
+) -> AppResult<()> {
+    match workflow::step::<ReflectionFlow>(
+        stage_of(p),
+        action,
+        &access::reflection_parties(actor, r, p),
+    ) {
+        Ok(_) => Ok(()),
+        Err(AppError::Conflict { .. }) => Err(AppError::conflict(
+            "teacher_pairing_id",
+            ReflectionFlow::WRONG_STAGE,
+        )),
+        Err(e) => Err(e),
+    }
 }
 
 /// Filters of the reflection list.
@@ -464,12 +543,13 @@ pub async fn add_contact(
     Ok(row)
 }
 
+/// The contact log of a pairing the actor sees, newest first.
 pub async fn contacts_of(
     conn: &impl ConnectionTrait,
-    pairing_id: i64,
+    pairing: &Visible<pairings::Model>,
 ) -> AppResult<Vec<contacts::Model>> {
     Ok(contacts::Entity::find()
-        .filter(contacts::Column::TeacherPairingId.eq(pairing_id))
+        .filter(contacts::Column::TeacherPairingId.eq(pairing.id))
         .order_by_desc(contacts::Column::ContactedOn)
         .order_by_desc(contacts::Column::Id)
         .limit(200)

@@ -12,7 +12,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 
 use crate::db;
-use crate::domain::access::{self, Actor};
+use crate::domain::access::{self, Actor, Visible};
 use crate::domain::audit;
 use crate::domain::context::Context;
 use crate::domain::notify::{self, Notice};
@@ -178,7 +178,7 @@ pub async fn get_for_update(
     id: i64,
 ) -> AppResult<teacher_pairings::Model> {
     lock_row(conn, id).await?;
-    get(conn, actor, id).await
+    Ok(get(conn, actor, id).await?.into_inner())
 }
 
 /// The pairing's row, locked and read again, for a caller that has already checked that
@@ -415,10 +415,10 @@ pub async fn get(
     conn: &impl ConnectionTrait,
     actor: &Actor,
     id: i64,
-) -> AppResult<teacher_pairings::Model> {
+) -> AppResult<Visible<teacher_pairings::Model>> {
     let p = find(conn, id).await?;
     if can_see(conn, actor, &p).await? {
-        Ok(p)
+        Ok(Visible::granted(p))
     } else {
         Err(AppError::NotFound)
     }
@@ -697,7 +697,7 @@ impl PairingKind for TeacherPairing {
         actor: &Actor,
         id: i64,
     ) -> AppResult<teacher_pairings::Model> {
-        get(conn, actor, id).await
+        Ok(get(conn, actor, id).await?.into_inner())
     }
 
     async fn find(conn: &impl ConnectionTrait, id: i64) -> AppResult<teacher_pairings::Model> {
@@ -1359,7 +1359,7 @@ pub async fn save_plan(
             updated_at: current.plan_updated_at,
         }));
     }
-    let row = get(&txn, actor, id).await?;
+    let row = get(&txn, actor, id).await?.into_inner();
     audit::record(
         &txn,
         Some(actor),
@@ -1440,8 +1440,12 @@ async fn user_names(db: &impl ConnectionTrait, ids: Vec<i64>) -> AppResult<HashM
     crate::domain::names::users(db, ids).await
 }
 
-pub async fn detail(db: &DatabaseConnection, actor: &Actor, id: i64) -> AppResult<Detail> {
-    let p = get(db, actor, id).await?;
+/// The pairing's page: names, the plan, its comments and its own timeline.
+pub async fn detail(
+    db: &DatabaseConnection,
+    p: Visible<teacher_pairings::Model>,
+) -> AppResult<Detail> {
+    let id = p.id;
     let mentor = teachers::Entity::find_by_id(p.mentor_id)
         .one(db)
         .await?
@@ -1473,7 +1477,7 @@ pub async fn detail(db: &DatabaseConnection, actor: &Actor, id: i64) -> AppResul
             .collect(),
     )
     .await?;
-    let row = with_names(db, vec![p])
+    let row = with_names(db, vec![p.into_inner()])
         .await?
         .pop()
         .ok_or(AppError::NotFound)?;

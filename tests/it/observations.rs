@@ -916,10 +916,14 @@ async fn progress_against_the_term_targets_marks_a_pairing_behind() {
             &f,
         )
         .await;
-        let terms =
-            tongxing::domain::progress::of_pairing(&app.db, &p, tongxing::domain::types::today())
-                .await
-                .unwrap();
+        let seen = tp::get(&app.db, &w.bureau_actor, p.id).await.unwrap();
+        let terms = tongxing::domain::progress::of_pairing(
+            &app.db,
+            &seen,
+            tongxing::domain::types::today(),
+        )
+        .await
+        .unwrap();
         let t1 = &terms[0];
         assert!(t1.is_current);
         let done: Vec<i64> = t1.measures.iter().map(|m| m.done).collect();
@@ -1358,6 +1362,25 @@ async fn an_ended_pairings_observations_are_no_longer_edited() {
         let (s, _, _) = post(&app, &format!("/observations/{}", o.id), &form).await;
         assert_eq!(s, Status::Conflict);
         assert_eq!(latest(&app).await.unwrap(), o, "unchanged");
+        // The forms for new records and for edits say so before anything is typed, and the
+        // ended pairing's page offers none of them.
+        for path in [
+            format!("/teacher-pairings/{pid}/observations/new"),
+            format!("/observations/{}/edit", o.id),
+        ] {
+            let (status, _) = app.get_html(&path).await;
+            assert_eq!(status, Status::Conflict, "{path}");
+        }
+        let (_, html) = app.get_html(&format!("/teacher-pairings/{pid}")).await;
+        assert!(!html.contains(&format!("/teacher-pairings/{pid}/observations/new")));
+        app.logout().await;
+        app.login("mentee@tongxing.test", PASSWORD).await;
+        let (status, _) = app
+            .get_html(&format!("/teacher-pairings/{pid}/reflections/new"))
+            .await;
+        assert_eq!(status, Status::Conflict);
+        let (_, html) = app.get_html(&format!("/observations/{}", o.id)).await;
+        assert!(!html.contains("/reflections/new"), "no reflection offered");
     })
     .await;
 }

@@ -792,7 +792,8 @@ async fn an_ended_pairing_takes_no_edit_link_change_or_comment() {
         };
         let reflection = refl::update(&app.db, &mentee, reflection.id, &edit)
             .await
-            .unwrap();
+            .unwrap()
+            .into_inner();
         assert_eq!(reflection.observation_id, Some(o.id), "the link stays");
         let err = obs::update(
             &app.db,

@@ -10,6 +10,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection};
 use serde::{Deserialize, Serialize};
 
 use crate::config::AppConfig;
+use crate::domain::access::Visible;
 use crate::domain::observations::{self as obs, ObservationForm};
 use crate::domain::reflections::{self as refl, ReflectionForm};
 use crate::domain::rubrics::{self, Band, Rubric, RubricInput, Section};
@@ -513,13 +514,16 @@ fn reflection_view(r: refl_rows::Model, comments: Vec<CommentView>) -> Reflectio
     }
 }
 
-async fn with_comments(db: &DatabaseConnection, r: refl_rows::Model) -> AppResult<ReflectionView> {
-    let comments = refl::comments_of(db, r.id)
+async fn with_comments(
+    db: &DatabaseConnection,
+    r: Visible<refl_rows::Model>,
+) -> AppResult<ReflectionView> {
+    let comments = refl::comments_of(db, &r)
         .await?
         .into_iter()
         .map(CommentView::from)
         .collect();
-    Ok(reflection_view(r, comments))
+    Ok(reflection_view(r.into_inner(), comments))
 }
 
 /// List reflections the caller may read, newest first (comments are in the single read).

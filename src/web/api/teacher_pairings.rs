@@ -215,7 +215,7 @@ pub async fn show(
     id: i64,
 ) -> AppResult<Json<TeacherPairingView>> {
     let p = tp::get(db.inner(), &user.actor, id).await?;
-    Ok(Json(view(db, &user.actor, p).await?))
+    Ok(Json(view(db, &user.actor, p.into_inner()).await?))
 }
 
 /// Create a draft (bureau only).
@@ -285,7 +285,7 @@ pub async fn publish(
     tp::get(db.inner(), &user.actor, id).await?;
     let _: PublishOutcome = tp::publish(db, &user.actor, &[id], None, &config.base_url).await?;
     let p = tp::get(db.inner(), &user.actor, id).await?;
-    Ok(Json(view(db, &user.actor, p).await?))
+    Ok(Json(view(db, &user.actor, p.into_inner()).await?))
 }
 
 /// End an active pairing (bureau only), with a reason.

@@ -3,6 +3,9 @@
 //! and the list with filters. Also the contact log's form on the pairing page.
 
 use askama::Template;
+
+use crate::domain::access::Visible;
+use crate::domain::pairing_lifecycle::{self as lifecycle, Action};
 use rocket::http::Status;
 use rocket::response::{Flash, Redirect};
 use rocket::{State, get, post, routes};
@@ -63,13 +66,13 @@ async fn form_page(
     ctx: Ctx,
     db: &DatabaseConnection,
     user: &CurrentUser,
-    pairing: pairings::Model,
+    pairing: Visible<pairings::Model>,
     id: Option<i64>,
     rubric: Rubric,
     form: ObservationForm,
     errors: FieldErrors,
 ) -> AppResult<Page> {
-    let rows = tp::with_names(db, vec![pairing.clone()]).await?;
+    let rows = tp::with_names(db, vec![(*pairing).clone()]).await?;
     let (mentor_name, mentee_name) = rows
         .first()
         .map(|r| (r.mentor_name.clone(), r.mentee_name.clone()))
@@ -77,7 +80,7 @@ async fn form_page(
     render(&FormPage {
         ctx,
         as_mentee: user.actor.is_teacher_self(pairing.mentee_id),
-        pairing,
+        pairing: pairing.into_inner(),
         mentor_name,
         mentee_name,
         id,
@@ -106,9 +109,7 @@ async fn new(
     rubric: Option<i64>,
 ) -> AppResult<Page> {
     let p = tp::get(db.inner(), &user.actor, id).await?;
-    if !user.actor.is_teacher_self(p.mentor_id) && !user.actor.is_teacher_self(p.mentee_id) {
-        return Err(AppError::Forbidden);
-    }
+    lifecycle::ensure::<tp::TeacherPairing>(db.inner(), &user.actor, &p, Action::Observe).await?;
     let rubric = rubric_for(db, rubric).await?;
     let as_mentee = user.actor.is_teacher_self(p.mentee_id);
     let form = ObservationForm {

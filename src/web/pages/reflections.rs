@@ -2,6 +2,9 @@
 //! both sides comment, the author edits; the list with filters. A reflection posted after
 //! the session expired is kept and restored on the form after signing in again.
 use askama::Template;
+
+use crate::domain::access::Visible;
+use crate::domain::pairing_lifecycle::{self as lifecycle, Action};
 use rocket::http::{CookieJar, Status};
 use rocket::response::{Flash, Redirect};
 use rocket::{State, get, post, routes};
@@ -42,13 +45,13 @@ struct FormPage {
 async fn form_page(
     ctx: Ctx,
     db: &DatabaseConnection,
-    pairing: pairings::Model,
+    pairing: Visible<pairings::Model>,
     id: Option<i64>,
     form: ReflectionForm,
     errors: FieldErrors,
     restored: bool,
 ) -> AppResult<Page> {
-    let observations: Vec<(i64, String)> = observations::of_pairing(db, pairing.id)
+    let observations: Vec<(i64, String)> = observations::of_pairing(db, &pairing)
         .await?
         .into_iter()
         .map(|o| {
@@ -76,7 +79,7 @@ async fn form_page(
     });
     render(&FormPage {
         ctx,
-        pairing,
+        pairing: pairing.into_inner(),
         id,
         form,
         errors,
@@ -116,9 +119,7 @@ async fn new(
 ) -> AppResult<Page> {
     let user = teacher.0;
     let p = tp::get(db.inner(), &user.actor, id).await?;
-    if !user.actor.is_teacher_self(p.mentee_id) {
-        return Err(AppError::Forbidden);
-    }
+    lifecycle::ensure::<tp::TeacherPairing>(db.inner(), &user.actor, &p, Action::Reflect).await?;
     let kept = drafts::kept_for(db, cookies, &new_path(id), user.actor.user_id).await?;
     let restored = kept.is_some();
     let form = match kept {
@@ -181,8 +182,8 @@ struct ShowPage {
     author: String,
     observation: Option<observations::Row>,
     comments: Vec<CommentView>,
-    in_pairing: bool,
-    can_edit: bool,
+    /// What the viewer may do now (the workflow's `allowed_actions`).
+    actions: Vec<refl::ReflAction>,
     comment: String,
     errors: FieldErrors,
 }
@@ -207,18 +208,14 @@ async fn show_page(
         },
         None => None,
     };
-    let a = &user.actor;
     render(&ShowPage {
         ctx,
-        // The pair comments while the pairing runs; an ended one is a closed record.
-        in_pairing: (a.is_teacher_self(pairing.mentor_id) || a.is_teacher_self(pairing.mentee_id))
-            && tp::ensure_not_ended(&pairing).is_ok(),
-        can_edit: r.author_id == a.user_id && tp::ensure_not_ended(&pairing).is_ok(),
-        comments: refl::comments_of(db, id).await?,
+        actions: refl::actions_of(&user.actor, &r, &pairing),
+        comments: refl::comments_of(db, &r).await?,
         author,
         observation,
-        pairing,
-        r,
+        pairing: pairing.into_inner(),
+        r: r.into_inner(),
         comment,
         errors,
     })
@@ -227,6 +224,11 @@ async fn show_page(
 impl ShowPage {
     fn heading(&self) -> String {
         self.r.heading()
+    }
+
+    /// Whether the viewer may take `action` (by its word).
+    fn may(&self, action: &str) -> bool {
+        self.actions.iter().any(|a| a.as_str() == action)
     }
 }
 
@@ -248,10 +250,7 @@ async fn edit(
     id: i64,
 ) -> AppResult<Page> {
     let (r, p) = refl::get(db.inner(), &user.actor, id).await?;
-    if r.author_id != user.actor.user_id {
-        return Err(AppError::Forbidden);
-    }
-    tp::ensure_not_ended(&p)?;
+    refl::ensure(&user.actor, &r, &p, refl::ReflAction::Edit)?;
     let form = ReflectionForm {
         observation_id: r.observation_id.map(|o| o.to_string()).unwrap_or_default(),
         title: r.title.clone(),

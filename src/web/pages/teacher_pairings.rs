@@ -383,13 +383,13 @@ async fn show_page(
     reason: String,
     comment: String,
 ) -> AppResult<Page> {
-    let mut d = tp::detail(db, &user.actor, id).await?;
-    let observations = crate::domain::observations::of_pairing(db, id).await?;
-    let reflections = crate::domain::reflections::of_pairing(db, id).await?;
-    let contacts = crate::domain::reflections::contacts_of(db, id).await?;
+    let p = tp::get(db, &user.actor, id).await?;
+    let observations = crate::domain::observations::of_pairing(db, &p).await?;
+    let reflections = crate::domain::reflections::of_pairing(db, &p).await?;
+    let contacts = crate::domain::reflections::contacts_of(db, &p).await?;
     let progress =
-        crate::domain::progress::of_pairing(db, &d.row.pairing, crate::domain::types::today())
-            .await?;
+        crate::domain::progress::of_pairing(db, &p, crate::domain::types::today()).await?;
+    let mut d = tp::detail(db, p).await?;
     // The timeline: observations and reflections beside the pairing's own steps.
     let authors = crate::domain::names::users(db, reflections.iter().map(|r| r.author_id)).await?;
     for o in &observations {
@@ -657,7 +657,7 @@ async fn plan_page(
     lifecycle::ensure::<tp::TeacherPairing>(db, &user.actor, &p, Action::EditPlan).await?;
     let form =
         form.unwrap_or_else(|| PlanForm::from_plan(&WorkPlan::parse(&p.plan), p.plan_version));
-    let row = tp::with_names(db, vec![p])
+    let row = tp::with_names(db, vec![p.into_inner()])
         .await?
         .pop()
         .ok_or(AppError::NotFound)?;
