@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::db;
 use crate::domain::access::Actor;
+use crate::domain::access::policy::{self, Act, Subject};
 use crate::domain::audit;
 use crate::domain::types::{self, de::loose_string};
 use crate::entities::academic_years;
@@ -186,7 +187,7 @@ pub async fn create(
     actor: &Actor,
     form: &YearForm,
 ) -> AppResult<academic_years::Model> {
-    actor.require_bureau()?;
+    policy::require_some(actor, Subject::AcademicYear, Act::Manage)?;
     let new = parse(form)?;
     let txn = db::begin_write(db).await?;
     check_overlap(&txn, &new, None).await?;
@@ -228,7 +229,7 @@ pub async fn update(
     id: i64,
     form: &YearForm,
 ) -> AppResult<academic_years::Model> {
-    actor.require_bureau()?;
+    policy::require_some(actor, Subject::AcademicYear, Act::Write)?;
     let new = parse(form)?;
     let txn = db::begin_write(db).await?;
     let before = get(&txn, id).await?;
@@ -267,7 +268,7 @@ pub async fn make_current(
     actor: &Actor,
     id: i64,
 ) -> AppResult<academic_years::Model> {
-    actor.require_bureau()?;
+    policy::require_some(actor, Subject::AcademicYear, Act::Write)?;
     let txn = db::begin_write(db).await?;
     let before = get(&txn, id).await?;
     let mut active = before.clone().into_active_model();
@@ -291,7 +292,7 @@ pub async fn make_current(
 
 /// Deletes a year that is not current (later issues also refuse years in use).
 pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: i64) -> AppResult<()> {
-    actor.require_bureau()?;
+    policy::require_some(actor, Subject::AcademicYear, Act::Manage)?;
     let txn = db::begin_write(db).await?;
     let before = get(&txn, id).await?;
     if before.is_current {

@@ -12,6 +12,7 @@ use serde_json::Value;
 
 use crate::db;
 use crate::domain::access::Actor;
+use crate::domain::access::policy::{self, Act, Subject};
 use crate::domain::audit;
 use crate::domain::paging::{self, PageRequest, Paged};
 use crate::domain::types;
@@ -129,7 +130,7 @@ pub async fn audit_list(
     f: &AuditFilter,
     page: PageRequest,
 ) -> AppResult<Paged<AuditRow>> {
-    actor.require_bureau()?;
+    policy::require_some(actor, Subject::AuditLog, Act::List)?;
     use audit_log::Column as C;
     let mut c = Condition::all();
     let who = f.actor.trim();
@@ -196,7 +197,7 @@ pub async fn failed_mails(
     actor: &Actor,
     page: PageRequest,
 ) -> AppResult<Paged<outbox::Model>> {
-    actor.require_bureau()?;
+    policy::require_some(actor, Subject::MailFailure, Act::List)?;
     let select = outbox::Entity::find()
         .filter(outbox::Column::FailedAt.is_not_null())
         .filter(outbox::Column::SentAt.is_null())
@@ -207,7 +208,7 @@ pub async fn failed_mails(
 
 /// Puts a failed mail back in the queue, to be tried again now.
 pub async fn retry_mail(db: &DatabaseConnection, actor: &Actor, id: i64) -> AppResult<()> {
-    actor.require_bureau()?;
+    policy::require_some(actor, Subject::MailFailure, Act::Write)?;
     let txn = db::begin_write(db).await?;
     let row = outbox::Entity::find_by_id(id)
         .filter(outbox::Column::FailedAt.is_not_null())

@@ -13,6 +13,7 @@
 use std::collections::{HashMap, HashSet};
 use std::io::Cursor;
 
+use crate::domain::access::policy::{self, Act, Subject};
 use crate::domain::table_reader::TableReader;
 
 use chrono::{Duration, Utc};
@@ -74,8 +75,8 @@ impl ImportKind {
     /// admin only their own school's, checked per row).
     pub fn check_access(self, actor: &Actor) -> AppResult<()> {
         match self {
-            ImportKind::Schools => actor.can_manage_schools(),
-            ImportKind::Teachers => actor.require_staff(),
+            ImportKind::Schools => policy::require_some(actor, Subject::School, Act::Manage),
+            ImportKind::Teachers => policy::require_some(actor, Subject::Teacher, Act::Manage),
         }
     }
 
@@ -1094,7 +1095,12 @@ async fn check_teachers(
             }
             Some(code) => match by_code.get(code) {
                 Some(s) if s.active => {
-                    if actor.can_manage_teachers_of(s.id).is_ok() {
+                    if policy::allows(
+                        actor.role,
+                        Subject::Teacher,
+                        Act::Manage,
+                        policy::to_school(actor, s.id),
+                    ) {
                         Some(s)
                     } else {
                         errors.add("school_code", Msg::new("import-err-other-school"));

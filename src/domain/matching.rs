@@ -19,6 +19,7 @@ use serde::Serialize;
 
 use crate::db;
 use crate::domain::access::Actor;
+use crate::domain::access::policy::{self, Act, Subject};
 use crate::domain::teacher_pairings::{self as teacher_pairings_service, TeacherPairingForm};
 use crate::domain::teachers::{self, TeacherView};
 use crate::domain::types::{self, SchoolKind, Title};
@@ -398,7 +399,7 @@ pub async fn suggest(
     year_id: Option<i64>,
     limit: usize,
 ) -> AppResult<Suggestions> {
-    actor.require_bureau()?;
+    policy::require_some(actor, Subject::TeacherPairing, Act::Manage)?;
     let mentee = teachers::get(db, actor, mentee_id).await?;
     let year = resolve_year(db, year_id).await?;
     let max = settings::load(db).await?.max_mentees_per_mentor;
@@ -549,7 +550,7 @@ pub async fn propose(
     school_pairing_id: i64,
     year_id: Option<i64>,
 ) -> AppResult<Proposal> {
-    actor.require_bureau()?;
+    policy::require_some(actor, Subject::TeacherPairing, Act::Manage)?;
     let pairing = school_pairings::Entity::find_by_id(school_pairing_id)
         .one(db)
         .await?
@@ -686,7 +687,7 @@ pub async fn propose_all(
     school_pairing_id: i64,
     year_id: Option<i64>,
 ) -> AppResult<ProposeOutcome> {
-    actor.require_bureau()?;
+    policy::require_some(actor, Subject::TeacherPairing, Act::Manage)?;
     let txn = db::begin_write(db).await?;
     let outcome = propose_all_in(&txn, actor, school_pairing_id, year_id).await?;
     txn.commit().await?;
@@ -740,7 +741,7 @@ pub async fn create_draft(
     mentor_id: i64,
     year_id: Option<i64>,
 ) -> AppResult<teacher_pairings::Model> {
-    actor.require_bureau()?;
+    policy::require_some(actor, Subject::TeacherPairing, Act::Manage)?;
     let mentee = teachers::get(db, actor, mentee_id).await?;
     let year = resolve_year(db, year_id).await?;
     let mentor = rows::Entity::find_by_id(mentor_id)

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::db;
 use crate::domain::access::Actor;
+use crate::domain::access::policy::{self, Act, Subject};
 use crate::domain::audit;
 use crate::domain::types;
 use crate::entities::{observations, rubrics};
@@ -466,7 +467,7 @@ pub async fn create(
     actor: &Actor,
     input: &RubricInput,
 ) -> AppResult<Rubric> {
-    actor.require_bureau()?;
+    policy::require_some(actor, Subject::Rubric, Act::Manage)?;
     let def = Definition {
         sections: input.sections.clone(),
         bands: input.bands.clone(),
@@ -511,7 +512,7 @@ pub async fn update(
     id: i64,
     input: &RubricInput,
 ) -> AppResult<Rubric> {
-    actor.require_bureau()?;
+    policy::require_some(actor, Subject::Rubric, Act::Write)?;
     let txn = db::begin_write(db).await?;
     let before = rubrics::Entity::find_by_id(id)
         .one(&txn)
@@ -574,7 +575,7 @@ pub async fn set_active(
     id: i64,
     active: bool,
 ) -> AppResult<Rubric> {
-    actor.require_bureau()?;
+    policy::require_some(actor, Subject::Rubric, Act::Manage)?;
     let txn = db::begin_write(db).await?;
     let before = rubrics::Entity::find_by_id(id)
         .one(&txn)

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::db;
 use crate::domain::academic_years::parse_year_name;
+use crate::domain::access::policy::{self, Act, Subject};
 use crate::domain::access::{self, Actor};
 use crate::domain::audit;
 use crate::domain::context::Context;
@@ -483,7 +484,7 @@ pub async fn create(
     actor: &Actor,
     form: &PairingForm,
 ) -> AppResult<school_pairings::Model> {
-    actor.require_bureau()?;
+    policy::require_some(actor, Subject::SchoolPairing, Act::Manage)?;
     let new = NewPairing::try_from(form).map_err(AppError::Invalid)?;
     let txn = db::begin_write(db).await?;
     check_rules(&txn, &new, None, false).await?;

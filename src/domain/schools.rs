@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::db;
 use crate::domain::access::Actor;
+use crate::domain::access::policy::{self, Act, Subject};
 use crate::domain::audit;
 use crate::domain::paging::{self, PageRequest, Paged};
 use crate::domain::types::{self, SchoolKind, Stage, de::loose_string};
@@ -222,7 +223,7 @@ pub async fn list(
     filter: &SchoolFilter,
     page: PageRequest,
 ) -> AppResult<Paged<schools::Model>> {
-    actor.can_read_schools()?;
+    policy::require_some(actor, Subject::School, Act::List)?;
     paging::fetch(db, filtered(filter), page).await
 }
 
@@ -232,7 +233,7 @@ pub async fn list_all(
     actor: &Actor,
     filter: &SchoolFilter,
 ) -> AppResult<Vec<schools::Model>> {
-    actor.can_read_schools()?;
+    policy::require_some(actor, Subject::School, Act::List)?;
     Ok(filtered(filter).all(db).await?)
 }
 
@@ -263,7 +264,7 @@ pub async fn choices(db: &DatabaseConnection) -> AppResult<Vec<(i64, String)>> {
 }
 
 pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: i64) -> AppResult<schools::Model> {
-    actor.can_read_schools()?;
+    policy::require_some(actor, Subject::School, Act::Read)?;
     schools::Entity::find_by_id(id)
         .one(db)
         .await?
@@ -334,7 +335,7 @@ pub async fn create(
     actor: &Actor,
     form: &SchoolForm,
 ) -> AppResult<schools::Model> {
-    actor.can_manage_schools()?;
+    policy::require_some(actor, Subject::School, Act::Manage)?;
     let new = NewSchool::try_from(form).map_err(AppError::Invalid)?;
     let txn = db::begin_write(db).await?;
     if find_by_code(&txn, &new.code).await?.is_some() {
@@ -351,7 +352,12 @@ pub async fn update(
     id: i64,
     form: &SchoolForm,
 ) -> AppResult<schools::Model> {
-    actor.can_edit_school(id)?;
+    policy::require(
+        actor,
+        Subject::School,
+        Act::Write,
+        policy::to_school(actor, id),
+    )?;
     let txn = db::begin_write(db).await?;
     let before = get(&txn, actor, id).await?;
     // The school's identity and place in the programme (name, code, kind, stage, district,
@@ -399,7 +405,7 @@ pub async fn set_active(
     id: i64,
     is_active: bool,
 ) -> AppResult<schools::Model> {
-    actor.can_manage_schools()?;
+    policy::require_some(actor, Subject::School, Act::Manage)?;
     let txn = db::begin_write(db).await?;
     let before = get(&txn, actor, id).await?;
     let mut active = before.clone().into_active_model();

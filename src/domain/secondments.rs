@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::db;
 use crate::domain::access::Actor;
+use crate::domain::access::policy::{self, Act, Relation, Subject};
 use crate::domain::audit;
 use crate::domain::paging::{self, PageRequest, Paged};
 use crate::domain::types::{self, Role, de::loose_string};
@@ -113,24 +114,29 @@ fn id_of(value: &str) -> Option<i64> {
     value.trim().parse::<i64>().ok().filter(|n| *n > 0)
 }
 
-/// The bureau writes every secondment; a school admin those their school dispatches.
+/// The bureau writes every secondment; a school admin those their school dispatches
+/// (`policy`).
 fn can_write(actor: &Actor, from_school_id: i64) -> AppResult<()> {
-    match actor.role {
-        Role::BureauAdmin => Ok(()),
-        Role::SchoolAdmin if actor.school_id == Some(from_school_id) => Ok(()),
-        _ => Err(AppError::Forbidden),
-    }
+    policy::require(
+        actor,
+        Subject::Secondment,
+        Act::Write,
+        policy::to_school(actor, from_school_id),
+    )
 }
 
-/// Who reads a secondment: the bureau, both schools' admins, the teacher.
+/// Who reads a secondment: the bureau, both schools' admins, the teacher (`policy`).
 fn can_read(actor: &Actor, m: &secondments::Model) -> bool {
-    match actor.role {
-        Role::BureauAdmin => true,
-        Role::SchoolAdmin => {
-            actor.school_id == Some(m.from_school_id) || actor.school_id == Some(m.to_school_id)
-        }
-        Role::Teacher => actor.teacher_id == Some(m.teacher_id),
-    }
+    let relation = if actor.role == Role::Teacher && actor.teacher_id == Some(m.teacher_id) {
+        Relation::Own
+    } else if actor.school_id == Some(m.from_school_id) {
+        Relation::OwnSchool
+    } else if actor.school_id == Some(m.to_school_id) {
+        Relation::PairedSchool
+    } else {
+        Relation::Other
+    };
+    policy::allows(actor.role, Subject::Secondment, Act::Read, relation)
 }
 
 /// Checks every rule; `except` is the secondment being edited.
@@ -269,7 +275,7 @@ pub async fn create(
     actor: &Actor,
     form: &SecondmentForm,
 ) -> AppResult<secondments::Model> {
-    actor.require_staff()?;
+    policy::require_some(actor, Subject::Secondment, Act::Manage)?;
     let txn = db::begin_write(db).await?;
     let v = validate(&txn, actor, form, None).await?;
     let now = Utc::now();

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::db;
 use crate::domain::access::Actor;
+use crate::domain::access::policy::{self, Act, Subject};
 use crate::domain::audit;
 use crate::domain::types::{self, de::loose_string};
 use crate::entities::settings;
@@ -107,7 +108,7 @@ pub async fn save(
     actor: &Actor,
     form: &SettingsForm,
 ) -> AppResult<Settings> {
-    actor.require_bureau()?;
+    policy::require_some(actor, Subject::Settings, Act::Write)?;
     let mut errors = FieldErrors::new();
     let mut values = Vec::new();
     for (key, min, max) in RANGES {

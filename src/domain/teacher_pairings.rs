@@ -12,6 +12,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 
 use crate::db;
+use crate::domain::access::policy::{self, Act, Subject};
 use crate::domain::access::{self, Actor, Visible};
 use crate::domain::audit;
 use crate::domain::context::Context;
@@ -286,7 +287,7 @@ pub async fn create(
     actor: &Actor,
     form: &TeacherPairingForm,
 ) -> AppResult<teacher_pairings::Model> {
-    actor.require_bureau()?;
+    policy::require_some(actor, Subject::TeacherPairing, Act::Manage)?;
     let txn = db::begin_write(db).await?;
     let row = create_in(&txn, actor, form).await?;
     txn.commit().await?;
@@ -300,7 +301,7 @@ pub async fn create_in(
     actor: &Actor,
     form: &TeacherPairingForm,
 ) -> AppResult<teacher_pairings::Model> {
-    actor.require_bureau()?;
+    policy::require_some(actor, Subject::TeacherPairing, Act::Manage)?;
     let new = parse_form(form).map_err(AppError::Invalid)?;
     check_rules(txn, &new, None).await?;
     let now = Utc::now();
@@ -1542,7 +1543,7 @@ pub async fn teacher_brief(
     actor: &Actor,
     teacher_id: i64,
 ) -> AppResult<Option<(String, String)>> {
-    actor.require_staff()?;
+    policy::require_some(actor, Subject::Teacher, Act::List)?;
     let Some(t) = teachers::Entity::find_by_id(teacher_id).one(db).await? else {
         return Ok(None);
     };

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::db;
 use crate::domain::access::Actor;
+use crate::domain::access::policy::{self, Act, Subject};
 use crate::domain::audit;
 use crate::domain::paging::{self, PageRequest, Paged};
 use crate::domain::types::{self, Gender, Role, Title, de::loose_string};
@@ -160,7 +161,12 @@ pub struct TeacherView {
 
 impl TeacherView {
     pub fn new(t: &teachers::Model, school_name: &str, actor: &Actor) -> Self {
-        let contacts = actor.sees_contacts_of(t.school_id, t.id);
+        let contacts = policy::allows(
+            actor.role,
+            Subject::TeacherContact,
+            Act::Read,
+            policy::to_teacher(actor, t.school_id, t.id),
+        );
         TeacherView {
             id: t.id,
             school_id: t.school_id,
@@ -272,7 +278,7 @@ pub async fn list(
     filter: &TeacherFilter,
     page: PageRequest,
 ) -> AppResult<Paged<TeacherView>> {
-    actor.require_staff()?;
+    policy::require_some(actor, Subject::Teacher, Act::List)?;
     let paged = paging::fetch(db, filtered(filter).filter(visible(actor)), page).await?;
     let names = school_names(db, &paged.items).await?;
     Ok(paged.map(|t| {
@@ -286,7 +292,7 @@ pub async fn list_all(
     actor: &Actor,
     filter: &TeacherFilter,
 ) -> AppResult<Vec<TeacherView>> {
-    actor.require_staff()?;
+    policy::require_some(actor, Subject::Teacher, Act::List)?;
     let rows = filtered(filter).filter(visible(actor)).all(db).await?;
     let names = school_names(db, &rows).await?;
     Ok(rows
@@ -451,9 +457,14 @@ pub async fn create(
     actor: &Actor,
     form: &TeacherForm,
 ) -> AppResult<teachers::Model> {
-    actor.require_staff()?;
+    policy::require_some(actor, Subject::Teacher, Act::Manage)?;
     let new = parse_form(form, None).map_err(AppError::Invalid)?;
-    actor.can_manage_teachers_of(new.school_id)?;
+    policy::require(
+        actor,
+        Subject::Teacher,
+        Act::Manage,
+        policy::to_school(actor, new.school_id),
+    )?;
     let txn = db::begin_write(db).await?;
     check_school(&txn, new.school_id).await?;
     if find_by_staff_no(&txn, new.school_id, &new.staff_no)
@@ -493,10 +504,20 @@ pub async fn update(
         new.email = email.unwrap_or_default();
         new
     } else {
-        actor.can_manage_teachers_of(before.school_id)?;
+        policy::require(
+            actor,
+            Subject::Teacher,
+            Act::Write,
+            policy::to_school(actor, before.school_id),
+        )?;
         let new = parse_form(form, None).map_err(AppError::Invalid)?;
         if new.school_id != before.school_id {
-            actor.can_manage_teachers_of(new.school_id)?;
+            policy::require(
+                actor,
+                Subject::Teacher,
+                Act::Write,
+                policy::to_school(actor, new.school_id),
+            )?;
             check_school(&txn, new.school_id).await?;
         }
         new
@@ -541,10 +562,15 @@ pub async fn set_active(
     id: i64,
     is_active: bool,
 ) -> AppResult<teachers::Model> {
-    actor.require_staff()?;
+    policy::require_some(actor, Subject::Teacher, Act::Manage)?;
     let txn = db::begin_write(db).await?;
     let before = get(&txn, actor, id).await?;
-    actor.can_manage_teachers_of(before.school_id)?;
+    policy::require(
+        actor,
+        Subject::Teacher,
+        Act::Manage,
+        policy::to_school(actor, before.school_id),
+    )?;
     let mut active = before.clone().into_active_model();
     active.is_active = Set(is_active);
     active.updated_at = Set(Utc::now());

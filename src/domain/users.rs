@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::db;
 use crate::domain::access::Actor;
+use crate::domain::access::policy::{self, Act, Subject};
 use crate::domain::throttle::{SignInThrottle, Verdict};
 use crate::domain::types::{self, Role};
 use crate::domain::{audit, notify, sessions, tokens};
@@ -387,7 +388,7 @@ pub async fn create(
     form: &UserForm,
     base_url: &str,
 ) -> AppResult<users::Model> {
-    actor.require_bureau()?;
+    policy::require_some(actor, Subject::User, Act::Manage)?;
     let new = parse_user_form(db, form).await?;
     if find_by_email(db, &new.email).await?.is_some() {
         return Err(AppError::conflict("email", "err-email-taken"));
@@ -435,7 +436,7 @@ pub async fn update(
     id: i64,
     form: &UserForm,
 ) -> AppResult<users::Model> {
-    actor.require_bureau()?;
+    policy::require_some(actor, Subject::User, Act::Write)?;
     // An unknown account is "not found" whatever the form says.
     get(db, id).await?;
     let new = parse_user_form(db, form).await?;
@@ -500,7 +501,7 @@ pub async fn set_active(
     id: i64,
     active_flag: bool,
 ) -> AppResult<users::Model> {
-    actor.require_bureau()?;
+    policy::require_some(actor, Subject::User, Act::Manage)?;
     if id == actor.user_id && !active_flag {
         return Err(AppError::conflict("is_active", "err-own-deactivate"));
     }
@@ -546,7 +547,7 @@ pub async fn list(
     filter: &UserFilter,
     page: crate::domain::paging::PageRequest,
 ) -> AppResult<crate::domain::paging::Paged<users::Model>> {
-    actor.require_bureau()?;
+    policy::require_some(actor, Subject::User, Act::List)?;
     let mut q = users::Entity::find();
     if !filter.q.trim().is_empty() {
         let text = filter.q.trim();
@@ -733,7 +734,7 @@ pub async fn send_reset(
     id: i64,
     base_url: &str,
 ) -> AppResult<()> {
-    actor.require_bureau()?;
+    policy::require_some(actor, Subject::User, Act::Write)?;
     let user = get(db, id).await?;
     if !user.is_active {
         return Err(AppError::conflict("is_active", "err-user-inactive"));
@@ -975,7 +976,7 @@ pub async fn teacher_brief(
     actor: &Actor,
     teacher_id: i64,
 ) -> AppResult<Option<(String, String)>> {
-    actor.require_bureau()?;
+    policy::require_some(actor, Subject::User, Act::Manage)?;
     let Some(t) = teachers::Entity::find_by_id(teacher_id).one(db).await? else {
         return Ok(None);
     };

@@ -5,6 +5,7 @@
 use askama::Template;
 
 use crate::domain::access::Visible;
+use crate::domain::access::policy::{self, Act, Subject};
 use crate::domain::pairing_lifecycle::{self as lifecycle, Action};
 use rocket::http::Status;
 use rocket::response::{Flash, Redirect};
@@ -431,7 +432,7 @@ async fn index(
     )
     .await?;
     let items = obs::with_names(db.inner(), paged.items).await?;
-    let schools = if user.actor.require_staff().is_ok() {
+    let schools = if policy::allows_some(user.actor.role, Subject::Teacher, Act::List) {
         schools::choices(db).await?
     } else {
         Vec::new()

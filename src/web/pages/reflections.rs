@@ -4,6 +4,7 @@
 use askama::Template;
 
 use crate::domain::access::Visible;
+use crate::domain::access::policy::{self, Act, Subject};
 use crate::domain::pairing_lifecycle::{self as lifecycle, Action};
 use rocket::http::{CookieJar, Status};
 use rocket::response::{Flash, Redirect};
@@ -421,7 +422,7 @@ async fn index(
             r,
         })
         .collect();
-    let schools = if user.actor.require_staff().is_ok() {
+    let schools = if policy::allows_some(user.actor.role, Subject::Teacher, Act::List) {
         schools::choices(db).await?
     } else {
         Vec::new()

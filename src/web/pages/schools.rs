@@ -7,6 +7,7 @@ use rocket::{State, get, post, routes};
 use sea_orm::DatabaseConnection;
 use serde::de::IgnoredAny;
 
+use crate::domain::access::policy::{self, Act, Subject};
 use crate::domain::paging::{PageRequest, Paged};
 use crate::domain::schools::{self, SchoolFilter, SchoolForm, SchoolSort};
 use crate::domain::teachers::{self, TeacherView};
@@ -105,14 +106,19 @@ async fn show(
     id: i64,
 ) -> AppResult<Page> {
     let school = schools::get(db.inner(), &user.actor, id).await?;
-    let teachers = if user.actor.require_staff().is_ok() {
+    let teachers = if policy::allows_some(user.actor.role, Subject::Teacher, Act::List) {
         teachers::of_school(db, &user.actor, id).await?
     } else {
         Vec::new()
     };
     render(&ShowPage {
         ctx,
-        can_edit: user.actor.can_edit_school(id).is_ok(),
+        can_edit: policy::allows(
+            user.actor.role,
+            Subject::School,
+            Act::Write,
+            policy::to_school(&user.actor, id),
+        ),
         school,
         teachers,
     })
@@ -138,7 +144,7 @@ fn form_page(ctx: Ctx, id: Option<i64>, form: SchoolForm, errors: FieldErrors) -
 
 #[get("/schools/new")]
 fn new(ctx: Ctx, user: CurrentUser) -> AppResult<Page> {
-    user.actor.can_manage_schools()?;
+    policy::require_some(&user.actor, Subject::School, Act::Manage)?;
     form_page(ctx, None, SchoolForm::default(), FieldErrors::new())
 }
 
@@ -175,7 +181,12 @@ async fn edit(
     user: CurrentUser,
     id: i64,
 ) -> AppResult<Page> {
-    user.actor.can_edit_school(id)?;
+    policy::require(
+        &user.actor,
+        Subject::School,
+        Act::Write,
+        policy::to_school(&user.actor, id),
+    )?;
     let school = schools::get(db.inner(), &user.actor, id).await?;
     form_page(
         ctx,

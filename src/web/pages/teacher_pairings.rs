@@ -2,6 +2,7 @@
 //! the detail page with its timeline and actions, and the work plan (工作方案) editor.
 use askama::Template;
 
+use crate::domain::access::policy::{self, Act, Subject};
 use crate::domain::pairing_lifecycle::{self as lifecycle, Action, Stage};
 use crate::domain::types::PairingStatus;
 use rocket::http::Status;
@@ -105,7 +106,8 @@ async fn index(
         .map(|(r, _)| r.id)
         .collect();
     // Teachers see only their own pairings: no school or district to choose.
-    let (schools, districts) = if user.actor.require_staff().is_ok() {
+    let (schools, districts) = if policy::allows_some(user.actor.role, Subject::Teacher, Act::List)
+    {
         (schools::choices(db).await?, schools::districts(db).await?)
     } else {
         (Vec::new(), Vec::new())

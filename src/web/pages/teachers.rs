@@ -8,6 +8,7 @@ use sea_orm::DatabaseConnection;
 use serde::de::IgnoredAny;
 
 use crate::domain::access::Actor;
+use crate::domain::access::policy::{self, Act, Subject};
 use crate::domain::paging::{PageRequest, Paged};
 use crate::domain::schools;
 use crate::domain::teachers::{self, TeacherFilter, TeacherForm, TeacherSort, TeacherView};
@@ -129,7 +130,12 @@ async fn show(
 ) -> AppResult<Page> {
     let actor = &user.actor;
     let teacher = teachers::get_view(db, actor, id).await?;
-    let can_manage = actor.can_manage_teachers_of(teacher.school_id).is_ok();
+    let can_manage = policy::allows(
+        actor.role,
+        Subject::Teacher,
+        Act::Manage,
+        policy::to_school(actor, teacher.school_id),
+    );
     let account = if actor.is_bureau() {
         users::find_by_teacher(db.inner(), id)
             .await?
@@ -267,7 +273,12 @@ async fn edit(
     let actor = &user.actor;
     let teacher = teachers::get(db.inner(), actor, id).await?;
     if !actor.is_teacher_self(id) {
-        actor.can_manage_teachers_of(teacher.school_id)?;
+        policy::require(
+            actor,
+            Subject::Teacher,
+            Act::Manage,
+            policy::to_school(actor, teacher.school_id),
+        )?;
     }
     let name = teacher.name.clone();
     form_page(

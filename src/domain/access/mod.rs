@@ -1,11 +1,14 @@
-//! Who may read and write what. Every service calls these checks; templates only hide
-//! links, they never decide.
+//! Who may read and write what: the policy table (`policy`), the rows handed out as
+//! `Visible`, and how one stands to a record (the parties of its workflow). Every service
+//! asks these; templates only show what they allow, they never decide.
+pub mod policy;
+
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 
 use crate::domain::types::Role;
 use crate::domain::workflow::Party;
 use crate::entities::{observations, reflections, school_pairings, teacher_pairings, teachers};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 
 /// A row the actor may read, as one of the policy's getters handed it out. What belongs to
 /// a record (a pairing's observations, reflections, contacts and progress; a reflection's
@@ -47,57 +50,6 @@ pub struct Actor {
 impl Actor {
     pub fn is_bureau(&self) -> bool {
         self.role == Role::BureauAdmin
-    }
-
-    pub fn require_bureau(&self) -> AppResult<()> {
-        if self.is_bureau() {
-            Ok(())
-        } else {
-            Err(AppError::Forbidden)
-        }
-    }
-
-    /// Bureau staff and school admins (the lists of teachers, imports).
-    pub fn require_staff(&self) -> AppResult<()> {
-        match self.role {
-            Role::BureauAdmin | Role::SchoolAdmin => Ok(()),
-            Role::Teacher => Err(AppError::Forbidden),
-        }
-    }
-
-    /// Anyone signed in may read schools' public profiles.
-    pub fn can_read_schools(&self) -> AppResult<()> {
-        Ok(())
-    }
-
-    /// The bureau edits every school; a school admin only their own.
-    pub fn can_edit_school(&self, school_id: i64) -> AppResult<()> {
-        match self.role {
-            Role::BureauAdmin => Ok(()),
-            Role::SchoolAdmin if self.school_id == Some(school_id) => Ok(()),
-            _ => Err(AppError::Forbidden),
-        }
-    }
-
-    /// Creating and deactivating schools is the bureau's.
-    pub fn can_manage_schools(&self) -> AppResult<()> {
-        self.require_bureau()
-    }
-
-    // Which teachers one may read is `teachers::visible` (one SQL condition).
-
-    /// Whether contact details (phone, e-mail) of a teacher at `school_id` are shown.
-    pub fn sees_contacts_of(&self, school_id: i64, teacher_id: i64) -> bool {
-        match self.role {
-            Role::BureauAdmin => true,
-            Role::SchoolAdmin => self.school_id == Some(school_id),
-            Role::Teacher => self.teacher_id == Some(teacher_id),
-        }
-    }
-
-    /// Adding teachers to, and managing teachers of, a school.
-    pub fn can_manage_teachers_of(&self, school_id: i64) -> AppResult<()> {
-        self.can_edit_school(school_id)
     }
 
     /// A teacher edits the personal fields of their own record.
@@ -237,18 +189,29 @@ mod tests {
         }
     }
 
+    use policy::{Act, Subject};
+
     #[test]
     fn school_admin_edits_only_own_school() {
         let admin = actor(Role::SchoolAdmin, Some(3), None);
-        assert!(admin.can_edit_school(3).is_ok());
-        assert!(admin.can_edit_school(4).is_err());
-        assert!(admin.can_manage_schools().is_err());
+        let edit = |school| {
+            policy::require(
+                &admin,
+                Subject::School,
+                Act::Write,
+                policy::to_school(&admin, school),
+            )
+        };
+        assert!(edit(3).is_ok());
+        assert!(edit(4).is_err());
+        assert!(policy::require_some(&admin, Subject::School, Act::Manage).is_err());
     }
 
     #[test]
     fn teacher_reads_only_self() {
         let teacher = actor(Role::Teacher, Some(3), Some(7));
-        assert!(teacher.require_staff().is_err());
+        assert!(policy::require_some(&teacher, Subject::Teacher, Act::List).is_err());
+        assert_eq!(policy::to_teacher(&teacher, 3, 7), policy::Relation::Own);
         assert!(teacher.is_teacher_self(7));
     }
 }
