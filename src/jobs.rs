@@ -117,9 +117,9 @@ pub async fn deliver_due(db: &DatabaseConnection, mailer: &dyn Mailer) -> AppRes
 pub async fn work_once(
     db: &DatabaseConnection,
     mailer: &dyn Mailer,
-    base_url: &str,
+    ctx: &crate::domain::context::Context,
 ) -> AppResult<usize> {
-    crate::domain::users::process_reset_requests(db, base_url).await?;
+    crate::domain::users::process_reset_requests(db, ctx).await?;
     deliver_due(db, mailer).await
 }
 
@@ -151,14 +151,14 @@ impl Fairing for Worker {
         ) else {
             return;
         };
-        let base_url = config.base_url.clone();
+        let ctx = crate::domain::context::Context::new(config.base_url.clone());
         let mut shutdown = rocket.shutdown();
         let mailer: Arc<dyn Mailer> = mailer.0;
         rocket::tokio::spawn(async move {
             // School pairings whose last year has ended complete by themselves (hourly).
             let mut pairings_checked: Option<std::time::Instant> = None;
             loop {
-                if let Err(e) = work_once(&db, mailer.as_ref(), &base_url).await {
+                if let Err(e) = work_once(&db, mailer.as_ref(), &ctx).await {
                     tracing::error!("outbox worker: {e}");
                 }
                 if pairings_checked.is_none_or(|t| t.elapsed() >= Duration::from_secs(3600)) {

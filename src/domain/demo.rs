@@ -5,6 +5,11 @@
 use chrono::NaiveDate;
 use sea_orm::DatabaseConnection;
 
+/// Links in the demo's notifications point at the default address.
+fn demo_context() -> crate::domain::context::Context {
+    crate::domain::context::Context::new("http://127.0.0.1:8000")
+}
+
 use crate::domain::access::Actor;
 use crate::domain::types::Role;
 use crate::domain::{academic_years, schools, teachers, users};
@@ -516,7 +521,7 @@ pub async fn load(db: &DatabaseConnection) -> AppResult<DemoReport> {
             teacher_id,
             password: DEMO_PASSWORD.into(),
         };
-        users::create(db, &actor, &form, "http://127.0.0.1:8000").await?;
+        users::create(db, &actor, &form, &demo_context()).await?;
         report.users_added += 1;
     }
     programme(db, &actor, &mut report).await?;
@@ -619,7 +624,7 @@ async fn programme(
         drafts.push(school_pairings::create(db, actor, &form).await?.id);
     }
     if !drafts.is_empty() {
-        school_pairings::publish(db, actor, &drafts, None, "http://127.0.0.1:8000").await?;
+        school_pairings::publish(db, actor, &drafts, None, &demo_context()).await?;
         report.school_pairings_added = drafts.len();
     }
 
@@ -661,7 +666,7 @@ async fn programme(
             school_pairing_id: school_pairing.map(|p| p.id.to_string()).unwrap_or_default(),
         };
         let pairing = teacher_pairings::create(db, actor, &form).await?;
-        teacher_pairings::publish(db, actor, &[pairing.id], None, "http://127.0.0.1:8000").await?;
+        teacher_pairings::publish(db, actor, &[pairing.id], None, &demo_context()).await?;
         let plan = teacher_pairings::PlanForm {
             version: pairing.plan_version.to_string(),
             analysis_ethics: "姚成琳老师能够爱岗敬业，较好地遵守学校的规章制度，工作责任心较强；虚心好学，积极上进；承担了毕业班的数学教学任务兼学校电脑课教学，服从学校的安排，有较强的团结、协作精神，并有一定的开拓进取精神。".into(),

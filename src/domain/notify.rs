@@ -3,6 +3,7 @@
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
 
+use crate::domain::context::Context;
 use crate::entities::outbox;
 use crate::error::AppResult;
 use crate::mail::RenderedMail;
@@ -96,7 +97,7 @@ pub async fn notify(
     conn: &impl ConnectionTrait,
     user: &crate::entities::users::Model,
     notice: &Notice,
-    base_url: &str,
+    ctx: &Context,
 ) -> AppResult<()> {
     let args: serde_json::Map<String, serde_json::Value> = notice
         .args
@@ -121,7 +122,7 @@ pub async fn notify(
             .as_deref()
             .and_then(crate::i18n::Lang::parse)
             .unwrap_or_default();
-        let link = format!("{}{}", base_url.trim_end_matches('/'), notice.link);
+        let link = format!("{}{}", ctx.base_url.trim_end_matches('/'), notice.link);
         let mail = crate::mail::notice(
             lang,
             &user.name,
@@ -139,7 +140,7 @@ pub async fn notify_school_admins(
     conn: &impl ConnectionTrait,
     school_id: i64,
     notice: &Notice,
-    base_url: &str,
+    ctx: &Context,
 ) -> AppResult<usize> {
     use crate::entities::users;
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -150,7 +151,7 @@ pub async fn notify_school_admins(
         .all(conn)
         .await?;
     for admin in &admins {
-        notify(conn, admin, notice, base_url).await?;
+        notify(conn, admin, notice, ctx).await?;
     }
     Ok(admins.len())
 }
@@ -159,7 +160,7 @@ pub async fn notify_school_admins(
 pub async fn notify_bureau(
     conn: &impl ConnectionTrait,
     notice: &Notice,
-    base_url: &str,
+    ctx: &Context,
 ) -> AppResult<()> {
     use crate::entities::users;
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -169,7 +170,7 @@ pub async fn notify_bureau(
         .all(conn)
         .await?;
     for u in &bureau {
-        notify(conn, u, notice, base_url).await?;
+        notify(conn, u, notice, ctx).await?;
     }
     Ok(())
 }
@@ -179,12 +180,12 @@ pub async fn notify_user(
     conn: &impl ConnectionTrait,
     user_id: i64,
     notice: &Notice,
-    base_url: &str,
+    ctx: &Context,
 ) -> AppResult<()> {
     use crate::entities::users;
     use sea_orm::EntityTrait;
     if let Some(u) = users::Entity::find_by_id(user_id).one(conn).await? {
-        notify(conn, &u, notice, base_url).await?;
+        notify(conn, &u, notice, ctx).await?;
     }
     Ok(())
 }

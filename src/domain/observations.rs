@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::db;
 use crate::domain::access::{self, Actor, Visible};
+use crate::domain::context::Context;
 use crate::domain::idempotency::{self, Claim};
 use crate::domain::notify::{self, Notice};
 use crate::domain::pairing_lifecycle::{self as lifecycle, Action};
@@ -322,7 +323,7 @@ pub async fn create(
     actor: &Actor,
     pairing_id: i64,
     form: &ObservationForm,
-    base_url: &str,
+    ctx: &Context,
 ) -> AppResult<observations::Model> {
     let key = idempotency::scoped(actor, "observation", &form.idempotency_key)?;
     if let Some(k) = &key
@@ -392,7 +393,7 @@ pub async fn create(
             .arg("by", &actor.name)
             .arg("topic", &row.topic)
             .arg("date", row.observed_on);
-        notify::notify(&txn, &u, &notice, base_url).await?;
+        notify::notify(&txn, &u, &notice, ctx).await?;
     }
     if let Some(k) = &key {
         idempotency::record(&txn, k, row.id).await?;
@@ -513,7 +514,7 @@ pub async fn add_comment(
     actor: &Actor,
     id: i64,
     body: &str,
-    base_url: &str,
+    ctx: &Context,
 ) -> AppResult<comments::Model> {
     let txn = db::begin_write(db).await?;
     lock(&txn, id).await?;
@@ -525,7 +526,7 @@ pub async fn add_comment(
         let notice = Notice::new("obs-comment", format!("/observations/{}", o.id))
             .arg("by", &actor.name)
             .arg("topic", &o.topic);
-        notify::notify(&txn, &u, &notice, base_url).await?;
+        notify::notify(&txn, &u, &notice, ctx).await?;
     }
     txn.commit().await?;
     Ok(row)

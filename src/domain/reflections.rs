@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::db;
 use crate::domain::access::{self, Actor, Visible};
+use crate::domain::context::Context;
 use crate::domain::idempotency::{self, Claim};
 use crate::domain::notify::{self, Notice};
 use crate::domain::observations::{self, CommentView};
@@ -88,7 +89,7 @@ pub async fn create(
     actor: &Actor,
     pairing_id: i64,
     form: &ReflectionForm,
-    base_url: &str,
+    ctx: &Context,
 ) -> AppResult<reflections::Model> {
     let key = idempotency::scoped(actor, "reflection", &form.idempotency_key)?;
     if let Some(k) = &key
@@ -139,7 +140,7 @@ pub async fn create(
         let notice = Notice::new("refl-new", format!("/reflections/{}", row.id))
             .arg("by", &actor.name)
             .arg("title", row.heading());
-        notify::notify(&txn, &u, &notice, base_url).await?;
+        notify::notify(&txn, &u, &notice, ctx).await?;
     }
     if let Some(k) = &key {
         idempotency::record(&txn, k, row.id).await?;
@@ -272,7 +273,7 @@ pub async fn add_comment(
     actor: &Actor,
     id: i64,
     body: &str,
-    base_url: &str,
+    ctx: &Context,
 ) -> AppResult<comments::Model> {
     let txn = db::begin_write(db).await?;
     let (r, _) = get(&txn, actor, id).await?;
@@ -286,7 +287,7 @@ pub async fn add_comment(
         let notice = Notice::new("refl-comment", format!("/reflections/{}", r.id))
             .arg("by", &actor.name)
             .arg("title", r.heading());
-        notify::notify(&txn, &u, &notice, base_url).await?;
+        notify::notify(&txn, &u, &notice, ctx).await?;
     }
     txn.commit().await?;
     Ok(row)

@@ -665,14 +665,13 @@ impl PairingKind for SchoolPairing {
             ),
             _ => return Ok(()),
         };
-        let base_url = ctx.base_url.as_str();
         match to {
             Tell::Schools => {
-                notify::notify_school_admins(conn, row.supporter_id, &notice, base_url).await?;
-                notify::notify_school_admins(conn, row.receiver_id, &notice, base_url).await?;
+                notify::notify_school_admins(conn, row.supporter_id, &notice, ctx).await?;
+                notify::notify_school_admins(conn, row.receiver_id, &notice, ctx).await?;
             }
-            Tell::Bureau => notify::notify_bureau(conn, &notice, base_url).await?,
-            Tell::Requester(Some(uid)) => notify::notify_user(conn, uid, &notice, base_url).await?,
+            Tell::Bureau => notify::notify_bureau(conn, &notice, ctx).await?,
+            Tell::Requester(Some(uid)) => notify::notify_user(conn, uid, &notice, ctx).await?,
             Tell::Requester(None) => {}
         }
         Ok(())
@@ -700,9 +699,8 @@ pub async fn publish(
     actor: &Actor,
     ids: &[i64],
     key: Option<&str>,
-    base_url: &str,
+    ctx: &Context,
 ) -> AppResult<Vec<school_pairings::Model>> {
-    let ctx = Context::new(base_url);
     let key = key.map(str::trim).filter(|k| !k.is_empty());
     if let Some(k) = key
         && k.chars().count() > 100
@@ -754,7 +752,7 @@ pub async fn publish(
     for id in &ids {
         match lifecycle::transition::<SchoolPairing>(
             &txn,
-            &ctx,
+            ctx,
             Some(actor),
             *id,
             Action::Publish,
@@ -857,10 +855,9 @@ pub async fn request_termination(
     actor: &Actor,
     id: i64,
     reason_text: &str,
-    base_url: &str,
+    ctx: &Context,
 ) -> AppResult<school_pairings::Model> {
-    let ctx = Context::new(base_url);
-    step(db, &ctx, actor, id, Action::RequestTermination, reason_text).await
+    step(db, ctx, actor, id, Action::RequestTermination, reason_text).await
 }
 
 /// The bureau ends an active pairing (with or without a request), giving a reason; both
@@ -870,10 +867,9 @@ pub async fn terminate(
     actor: &Actor,
     id: i64,
     reason_text: &str,
-    base_url: &str,
+    ctx: &Context,
 ) -> AppResult<school_pairings::Model> {
-    let ctx = Context::new(base_url);
-    step(db, &ctx, actor, id, Action::Terminate, reason_text).await
+    step(db, ctx, actor, id, Action::Terminate, reason_text).await
 }
 
 /// The bureau turns down a termination request: the request is cleared, the pairing stays
@@ -882,10 +878,9 @@ pub async fn reject_request(
     db: &DatabaseConnection,
     actor: &Actor,
     id: i64,
-    base_url: &str,
+    ctx: &Context,
 ) -> AppResult<school_pairings::Model> {
-    let ctx = Context::new(base_url);
-    step(db, &ctx, actor, id, Action::RejectRequest, "").await
+    step(db, ctx, actor, id, Action::RejectRequest, "").await
 }
 
 /// The last day of an academic year: its recorded end when the year exists, else 31 July

@@ -761,7 +761,6 @@ impl PairingKind for TeacherPairing {
         done: &Done<'_, Self>,
     ) -> AppResult<()> {
         let row = done.after;
-        let base_url = ctx.base_url.as_str();
         let (mentor, mentee) = names_of(conn, row).await?;
         let notice = |kind: &'static str| {
             Notice::new(kind, format!("/teacher-pairings/{}", row.id))
@@ -772,24 +771,23 @@ impl PairingKind for TeacherPairing {
         match done.action {
             Action::Publish => {
                 let n = notice("tp-published").arg("subject", &row.subject);
-                notify_teachers(conn, &[row.mentor_id, row.mentee_id], &n, base_url).await
+                notify_teachers(conn, &[row.mentor_id, row.mentee_id], &n, ctx).await
             }
             Action::Terminate => {
                 let n = notice("tp-terminated")
                     .arg("subject", &row.subject)
                     .arg("reason", done.reason);
-                notify_teachers(conn, &[row.mentor_id, row.mentee_id], &n, base_url).await
+                notify_teachers(conn, &[row.mentor_id, row.mentee_id], &n, ctx).await
             }
             Action::RequestTermination => {
                 let n = notice("tp-termination-requested")
                     .arg("by", by)
                     .arg("reason", done.reason);
-                notify::notify_bureau(conn, &n, base_url).await
+                notify::notify_bureau(conn, &n, ctx).await
             }
             Action::RejectRequest => match TeacherPairing::requested_by(done.before) {
                 Some(uid) => {
-                    notify::notify_user(conn, uid, &notice("tp-termination-rejected"), base_url)
-                        .await
+                    notify::notify_user(conn, uid, &notice("tp-termination-rejected"), ctx).await
                 }
                 None => Ok(()),
             },
@@ -802,7 +800,7 @@ impl PairingKind for TeacherPairing {
                 let n = Notice::new("tp-end-reason", format!("/teacher-pairings/{}", row.id))
                     .arg("by", by)
                     .arg("reason", done.reason);
-                notify_teachers(conn, &[other], &n, base_url).await
+                notify_teachers(conn, &[other], &n, ctx).await
             }
             _ => Ok(()),
         }
@@ -813,11 +811,11 @@ async fn notify_teachers(
     conn: &impl ConnectionTrait,
     teacher_ids: &[i64],
     notice: &Notice,
-    base_url: &str,
+    ctx: &Context,
 ) -> AppResult<()> {
     for tid in teacher_ids {
         if let Some(u) = users::find_by_teacher(conn, *tid).await? {
-            notify::notify(conn, &u, notice, base_url).await?;
+            notify::notify(conn, &u, notice, ctx).await?;
         }
     }
     Ok(())
@@ -855,9 +853,8 @@ pub async fn publish(
     actor: &Actor,
     ids: &[i64],
     key: Option<&str>,
-    base_url: &str,
+    ctx: &Context,
 ) -> AppResult<PublishOutcome> {
-    let ctx = Context::new(base_url);
     let txn = db::begin_write(db).await?;
     let key = key
         .map(str::trim)
@@ -890,7 +887,7 @@ pub async fn publish(
             outcome.unchanged.push(id);
             continue;
         }
-        lifecycle::transition::<TeacherPairing>(&txn, &ctx, Some(actor), id, Action::Publish, "")
+        lifecycle::transition::<TeacherPairing>(&txn, ctx, Some(actor), id, Action::Publish, "")
             .await?;
         outcome.published.push(id);
     }
@@ -930,17 +927,9 @@ pub async fn request_termination(
     actor: &Actor,
     id: i64,
     reason: &str,
-    base_url: &str,
+    ctx: &Context,
 ) -> AppResult<teacher_pairings::Model> {
-    step(
-        db,
-        &Context::new(base_url),
-        actor,
-        id,
-        Action::RequestTermination,
-        reason,
-    )
-    .await
+    step(db, ctx, actor, id, Action::RequestTermination, reason).await
 }
 
 /// The bureau ends an active pairing with a reason; both teachers are told.
@@ -949,17 +938,9 @@ pub async fn terminate(
     actor: &Actor,
     id: i64,
     reason: &str,
-    base_url: &str,
+    ctx: &Context,
 ) -> AppResult<teacher_pairings::Model> {
-    step(
-        db,
-        &Context::new(base_url),
-        actor,
-        id,
-        Action::Terminate,
-        reason,
-    )
-    .await
+    step(db, ctx, actor, id, Action::Terminate, reason).await
 }
 
 /// The bureau turns down a termination request: the request is cleared, the pairing goes
@@ -968,17 +949,9 @@ pub async fn reject_request(
     db: &DatabaseConnection,
     actor: &Actor,
     id: i64,
-    base_url: &str,
+    ctx: &Context,
 ) -> AppResult<teacher_pairings::Model> {
-    step(
-        db,
-        &Context::new(base_url),
-        actor,
-        id,
-        Action::RejectRequest,
-        "",
-    )
-    .await
+    step(db, ctx, actor, id, Action::RejectRequest, "").await
 }
 
 /// Completes every active pairing whose academic year ended before `today`; returns how
@@ -1013,17 +986,9 @@ pub async fn record_end_reason(
     actor: &Actor,
     id: i64,
     reason: &str,
-    base_url: &str,
+    ctx: &Context,
 ) -> AppResult<teacher_pairings::Model> {
-    step(
-        db,
-        &Context::new(base_url),
-        actor,
-        id,
-        Action::RecordEndReason,
-        reason,
-    )
-    .await
+    step(db, ctx, actor, id, Action::RecordEndReason, reason).await
 }
 
 // ---------------------------------------------------------------- work plan

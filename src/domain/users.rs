@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::db;
 use crate::domain::access::Actor;
 use crate::domain::access::policy::{self, Act, Subject};
+use crate::domain::context::Context;
 use crate::domain::throttle::{SignInThrottle, Verdict};
 use crate::domain::types::{self, Role};
 use crate::domain::{audit, notify, sessions, tokens};
@@ -386,7 +387,7 @@ pub async fn create(
     db: &DatabaseConnection,
     actor: &Actor,
     form: &UserForm,
-    base_url: &str,
+    ctx: &Context,
 ) -> AppResult<users::Model> {
     policy::require_some(actor, Subject::User, Act::Manage)?;
     let new = parse_user_form(db, form).await?;
@@ -423,7 +424,7 @@ pub async fn create(
     )
     .await?;
     if new.password.is_none() {
-        issue_reset(&txn, &user, base_url, true).await?;
+        issue_reset(&txn, &user, ctx, true).await?;
     }
     txn.commit().await?;
     Ok(user)
@@ -649,7 +650,7 @@ async fn invalidate_credentials(
 async fn issue_reset(
     conn: &impl ConnectionTrait,
     user: &users::Model,
-    base_url: &str,
+    ctx: &Context,
     welcome: bool,
 ) -> AppResult<()> {
     let token = tokens::random_base64(32);
@@ -672,7 +673,7 @@ async fn issue_reset(
         .unwrap_or_default();
     let link = format!(
         "{}/password-reset/{}",
-        base_url.trim_end_matches('/'),
+        ctx.base_url.trim_end_matches('/'),
         token
     );
     let rendered = mail::password_reset(lang, &user.name, &link, hours, welcome);
@@ -700,7 +701,7 @@ pub async fn request_reset(conn: &impl ConnectionTrait, email: &str) -> AppResul
 /// The worker's part of "forgot password": for each queued request, a link for an active
 /// account with that address (and nothing for an unknown one). Each request is taken by
 /// deleting its row, so two workers never mail one link twice.
-pub async fn process_reset_requests(db: &DatabaseConnection, base_url: &str) -> AppResult<usize> {
+pub async fn process_reset_requests(db: &DatabaseConnection, ctx: &Context) -> AppResult<usize> {
     let queued = reset_requests::Entity::find()
         .order_by_asc(reset_requests::Column::Id)
         .limit(100)
@@ -718,7 +719,7 @@ pub async fn process_reset_requests(db: &DatabaseConnection, base_url: &str) -> 
             && let Some(user) = find_by_email(&txn, &request.email).await?
             && user.is_active
         {
-            issue_reset(&txn, &user, base_url, false).await?;
+            issue_reset(&txn, &user, ctx, false).await?;
             audit::note(&txn, None, "request-reset", "user", Some(user.id)).await?;
             mailed += 1;
         }
@@ -732,7 +733,7 @@ pub async fn send_reset(
     db: &DatabaseConnection,
     actor: &Actor,
     id: i64,
-    base_url: &str,
+    ctx: &Context,
 ) -> AppResult<()> {
     policy::require_some(actor, Subject::User, Act::Write)?;
     let user = get(db, id).await?;
@@ -740,7 +741,7 @@ pub async fn send_reset(
         return Err(AppError::conflict("is_active", "err-user-inactive"));
     }
     let txn = db::begin_write(db).await?;
-    issue_reset(&txn, &user, base_url, false).await?;
+    issue_reset(&txn, &user, ctx, false).await?;
     audit::note(&txn, Some(actor), "send-reset", "user", Some(id)).await?;
     txn.commit().await?;
     Ok(())

@@ -8,6 +8,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::config::AppConfig;
 use crate::domain::access::Actor;
+use crate::domain::context::Context;
 use crate::domain::sessions::{self, Resolved};
 use crate::domain::types::Role;
 use crate::domain::{tokens, users};
@@ -294,6 +295,20 @@ pub fn request_lang(req: &Request<'_>) -> Lang {
         .get_one("Accept-Language")
         .and_then(Lang::from_accept_language)
         .unwrap_or_default()
+}
+
+/// What a service needs besides the database and the actor: the configured address (for
+/// links in notifications and mails) and the clock.
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for Context {
+    type Error = ();
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
+        match req.rocket().state::<AppConfig>() {
+            Some(config) => Outcome::Success(Context::new(config.base_url.clone())),
+            None => Outcome::Error((Status::InternalServerError, ())),
+        }
+    }
 }
 
 #[rocket::async_trait]

@@ -151,6 +151,15 @@ pub fn form_body(fields: &[(&str, &str)]) -> String {
         .finish()
 }
 
+/// The services' context in tests: links point at the test address.
+pub fn ctx() -> &'static tongxing::domain::context::Context {
+    static CTX: std::sync::LazyLock<tongxing::domain::context::Context> =
+        std::sync::LazyLock::new(|| {
+            tongxing::domain::context::Context::new("http://tongxing.test")
+        });
+    &CTX
+}
+
 impl TestApp {
     /// This client's CSRF token (from a page that has a form).
     pub async fn csrf(&self) -> String {
@@ -312,7 +321,7 @@ impl TestApp {
             teacher_id: teacher_id.map(|i| i.to_string()).unwrap_or_default(),
             password: PASSWORD.into(),
         };
-        users::create(&self.db, admin, &form, "http://tongxing.test")
+        users::create(&self.db, admin, &form, ctx())
             .await
             .expect("create user")
     }
@@ -320,7 +329,7 @@ impl TestApp {
     /// Runs the worker's quick round now (reset requests, then the outbox) and returns the
     /// mails sent so far.
     pub async fn deliver_mail(&self) -> Vec<tongxing::mail::OutgoingMail> {
-        tongxing::jobs::work_once(&self.db, &self.mailer, "http://tongxing.test")
+        tongxing::jobs::work_once(&self.db, &self.mailer, ctx())
             .await
             .expect("deliver outbox");
         self.mailer.sent.lock().expect("mail lock").clone()

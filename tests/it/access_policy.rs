@@ -7,7 +7,7 @@ use tongxing::domain::school_pairings::{self, PairingForm};
 use tongxing::domain::teachers::{self, TeacherForm};
 
 use crate::common::{PASSWORD, each_db};
-use crate::teacher_pairings::{BASE, setup};
+use crate::teacher_pairings::setup;
 
 #[rocket::async_test]
 async fn a_school_admin_reads_other_schools_teachers_only_when_paired() {
@@ -111,22 +111,34 @@ async fn teachers_see_their_schools_pairings_without_the_bureaus_note_and_reason
         )
         .await
         .unwrap();
-        school_pairings::publish(&app.db, &w.bureau_actor, &[sp.id], None, BASE)
-            .await
-            .unwrap();
+        school_pairings::publish(
+            &app.db,
+            &w.bureau_actor,
+            &[sp.id],
+            None,
+            crate::common::ctx(),
+        )
+        .await
+        .unwrap();
         let rural_admin = tongxing::domain::users::actor_of(&w.rural_admin);
         school_pairings::request_termination(
             &app.db,
             &rural_admin,
             sp.id,
             "师资紧张无法继续",
-            BASE,
+            crate::common::ctx(),
         )
         .await
         .unwrap();
-        school_pairings::terminate(&app.db, &w.bureau_actor, sp.id, "布局调整撤并", BASE)
-            .await
-            .unwrap();
+        school_pairings::terminate(
+            &app.db,
+            &w.bureau_actor,
+            sp.id,
+            "布局调整撤并",
+            crate::common::ctx(),
+        )
+        .await
+        .unwrap();
         // The school admin sees all of it.
         app.login("rural@tongxing.test", PASSWORD).await;
         let (s, html) = app.get_html(&format!("/school-pairings/{}", sp.id)).await;
@@ -180,9 +192,15 @@ async fn a_teachers_account_follows_the_record_to_a_new_school() {
         )
         .await
         .unwrap();
-        school_pairings::publish(&app.db, &w.bureau_actor, &[sp.id], None, BASE)
-            .await
-            .unwrap();
+        school_pairings::publish(
+            &app.db,
+            &w.bureau_actor,
+            &[sp.id],
+            None,
+            crate::common::ctx(),
+        )
+        .await
+        .unwrap();
         app.login("mentee@tongxing.test", PASSWORD).await;
         let (s, _) = app.get_html(&format!("/school-pairings/{}", sp.id)).await;
         assert_eq!(s, Status::NotFound, "not her school's yet");

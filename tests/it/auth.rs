@@ -466,7 +466,7 @@ async fn without_smtp_mails_are_written_as_eml_files() {
         let mailer =
             tongxing::mail::FileMailer::new(dir.clone(), "Tongxing <noreply@tongxing.local>")
                 .unwrap();
-        let sent = tongxing::jobs::work_once(&app.db, &mailer, "http://tongxing.test")
+        let sent = tongxing::jobs::work_once(&app.db, &mailer, crate::common::ctx())
             .await
             .unwrap();
         assert_eq!(sent, 1);

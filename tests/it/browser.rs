@@ -427,7 +427,7 @@ async fn screenshot_tour() {
             &tongxing::domain::users::actor_of(&yao),
             1,
             "下学期调往县城学校任教",
-            "http://127.0.0.1",
+            crate::common::ctx(),
         )
         .await
         .expect("request");

@@ -137,7 +137,7 @@ async fn mail_waits_in_the_outbox_while_the_server_is_down_and_goes_out_once_it_
         // The requests wait for the worker, which turns them into mails.
         assert_eq!(app.count("outbox").await, 0);
         assert_eq!(app.count("reset_requests").await, 2);
-        tongxing::domain::users::process_reset_requests(&app.db, "http://tongxing.test")
+        tongxing::domain::users::process_reset_requests(&app.db, crate::common::ctx())
             .await
             .unwrap();
         assert_eq!(app.count("outbox").await, 2);

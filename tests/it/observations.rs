@@ -851,9 +851,15 @@ async fn progress_against_the_term_targets_marks_a_pairing_behind() {
         )
         .await
         .unwrap();
-        tp::publish(&app.db, &w.bureau_actor, &[p.id], None, "http://t")
-            .await
-            .unwrap();
+        tp::publish(
+            &app.db,
+            &w.bureau_actor,
+            &[p.id],
+            None,
+            crate::common::ctx(),
+        )
+        .await
+        .unwrap();
         began_days_ago(&app, p.id, 59).await;
         // Term 1 target: 4 observations (60 of 120 days gone: 2 expected by now).
         let mentor = tongxing::domain::users::actor_of(&w.mentor_user);
@@ -1353,7 +1359,7 @@ async fn an_ended_pairings_observations_are_no_longer_edited() {
             &w.bureau_actor,
             pid,
             "调动",
-            "http://t",
+            crate::common::ctx(),
         )
         .await
         .unwrap();

@@ -8,7 +8,7 @@ use tongxing::domain::types::PairingStatus;
 use tongxing::error::AppError;
 
 use crate::common::{TestApp, each_db, world};
-use crate::teacher_pairings::{BASE, form, row, year};
+use crate::teacher_pairings::{form, row, year};
 
 fn school_form(s: i64, r: i64) -> PairingForm {
     PairingForm {
@@ -55,7 +55,7 @@ async fn a_publish_that_rolls_back_leaves_no_mail_and_no_notice() {
             .await
             .unwrap();
         let before = counts(&app).await;
-        let err = tp::publish(&app.db, b, &[t1, t2], None, BASE).await;
+        let err = tp::publish(&app.db, b, &[t1, t2], None, crate::common::ctx()).await;
         assert!(matches!(err, Err(AppError::Invalid(_))), "{err:?}");
         assert_eq!(counts(&app).await, before, "no mail, notice or audit row");
         assert_eq!(row(&app, t1).await.status, PairingStatus::Draft);
@@ -78,7 +78,7 @@ async fn a_publish_that_rolls_back_leaves_no_mail_and_no_notice() {
             .await
             .unwrap();
         let before = counts(&app).await;
-        let err = school_pairings::publish(&app.db, b, &[s1, s2], None, BASE).await;
+        let err = school_pairings::publish(&app.db, b, &[s1, s2], None, crate::common::ctx()).await;
         assert!(err.is_err(), "{err:?}");
         assert_eq!(counts(&app).await, before, "no mail, notice or audit row");
         assert_eq!(
@@ -126,8 +126,8 @@ async fn concurrent_publishes_cannot_pass_the_caps_together() {
                 .id;
             let (i1, i2) = ([d1], [d2]);
             let (r1, r2) = tokio::join!(
-                tp::publish(&db1, &b, &i1, None, BASE),
-                tp::publish(&db2, &b, &i2, None, BASE)
+                tp::publish(&db1, &b, &i1, None, crate::common::ctx()),
+                tp::publish(&db2, &b, &i2, None, crate::common::ctx())
             );
             assert_eq!(
                 [r1.is_ok(), r2.is_ok()].iter().filter(|ok| **ok).count(),
@@ -152,8 +152,8 @@ async fn concurrent_publishes_cannot_pass_the_caps_together() {
             .id;
         let ids = [d];
         let (r1, r2) = tokio::join!(
-            tp::publish(&db1, &b, &ids, None, BASE),
-            tp::publish(&db2, &b, &ids, None, BASE)
+            tp::publish(&db1, &b, &ids, None, crate::common::ctx()),
+            tp::publish(&db2, &b, &ids, None, crate::common::ctx())
         );
         let (o1, o2) = (r1.expect("first"), r2.expect("second"));
         assert_eq!(o1.published.len() + o2.published.len(), 1, "{o1:?} {o2:?}");
@@ -178,7 +178,7 @@ async fn concurrent_publishes_cannot_pass_the_caps_together() {
             .await
             .unwrap()
             .id;
-        school_pairings::publish(&app.db, &b, &[first], None, BASE)
+        school_pairings::publish(&app.db, &b, &[first], None, crate::common::ctx())
             .await
             .unwrap();
         let dc = school_pairings::create(&app.db, &b, &school_form(w.urban.id, c.id))
@@ -191,8 +191,8 @@ async fn concurrent_publishes_cannot_pass_the_caps_together() {
             .id;
         let (i1, i2) = ([dc], [de]);
         let (r1, r2) = tokio::join!(
-            school_pairings::publish(&db1, &b, &i1, None, BASE),
-            school_pairings::publish(&db2, &b, &i2, None, BASE)
+            school_pairings::publish(&db1, &b, &i1, None, crate::common::ctx()),
+            school_pairings::publish(&db2, &b, &i2, None, crate::common::ctx())
         );
         assert_eq!(
             [r1.is_ok(), r2.is_ok()].iter().filter(|ok| **ok).count(),

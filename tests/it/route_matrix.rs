@@ -16,7 +16,6 @@ use sea_orm::{FromQueryResult, JsonValue, Statement};
 use tongxing::domain::{observations, reflections, users};
 
 use crate::common::{PASSWORD, TestApp, each_db};
-use crate::teacher_pairings::BASE;
 
 /// The callers, in the order of each declaration's answers.
 const CALLERS: [&str; 7] = [
@@ -1480,7 +1479,7 @@ async fn scene(app: &TestApp) -> (Ids, Vec<Option<tongxing::entities::users::Mod
         &observations::ObservationForm::from_pairs(&crate::observations::full_form(
             &rubric, &date, 0.0,
         )),
-        BASE,
+        crate::common::ctx(),
     )
     .await
     .expect("observation");
@@ -1493,7 +1492,7 @@ async fn scene(app: &TestApp) -> (Ids, Vec<Option<tongxing::entities::users::Mod
             body: "课后反思".into(),
             ..Default::default()
         },
-        BASE,
+        crate::common::ctx(),
     )
     .await
     .expect("reflection");

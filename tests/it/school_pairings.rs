@@ -9,8 +9,6 @@ use tongxing::entities::school_pairings as rows;
 
 use crate::common::{PASSWORD, TestApp, World, each_db, world};
 
-const BASE: &str = "http://tongxing.test";
-
 /// A pairing form for `s` supporting `r` with 师资 support.
 pub fn form(s: i64, r: i64, from: &str, to: &str) -> PairingForm {
     PairingForm {
@@ -32,7 +30,7 @@ pub async fn draft(app: &TestApp, w: &World, s: i64, r: i64, from: &str, to: &st
 
 pub async fn active(app: &TestApp, w: &World, s: i64, r: i64, from: &str, to: &str) -> i64 {
     let id = draft(app, w, s, r, from, to).await;
-    school_pairings::publish(&app.db, &w.bureau_actor, &[id], None, BASE)
+    school_pairings::publish(&app.db, &w.bureau_actor, &[id], None, crate::common::ctx())
         .await
         .expect("publish");
     id

@@ -13,7 +13,7 @@ use crate::auth::{session_cookie, session_secret};
 use crate::common::{self, Backend, PASSWORD, TestApp, each_db, world};
 use crate::imports::upload;
 use crate::observations::{began_days_ago, classroom, full_form};
-use crate::teacher_pairings::{BASE, setup};
+use crate::teacher_pairings::setup;
 
 // ---- 1. crafted workbooks ----
 
@@ -736,9 +736,15 @@ async fn the_profile_lists_sessions_and_signs_out_one_or_everywhere() {
 // ---- 6. integrity holes ----
 
 async fn end_pairing(app: &TestApp, w: &common::World, pid: i64) {
-    tongxing::domain::teacher_pairings::terminate(&app.db, &w.bureau_actor, pid, "调动", BASE)
-        .await
-        .unwrap();
+    tongxing::domain::teacher_pairings::terminate(
+        &app.db,
+        &w.bureau_actor,
+        pid,
+        "调动",
+        crate::common::ctx(),
+    )
+    .await
+    .unwrap();
 }
 
 #[rocket::async_test]
@@ -755,10 +761,10 @@ async fn an_ended_pairing_takes_no_edit_link_change_or_comment() {
             5.0,
         );
         let form: obs::ObservationForm = obs::ObservationForm::from_pairs(&fields);
-        let o = obs::create(&app.db, &mentor, pid, &form, BASE)
+        let o = obs::create(&app.db, &mentor, pid, &form, crate::common::ctx())
             .await
             .unwrap();
-        let o2 = obs::create(&app.db, &mentor, pid, &form, BASE)
+        let o2 = obs::create(&app.db, &mentor, pid, &form, crate::common::ctx())
             .await
             .unwrap();
         let rf = refl::ReflectionForm {
@@ -767,7 +773,7 @@ async fn an_ended_pairing_takes_no_edit_link_change_or_comment() {
             body: "第一段。\n\n第二段。".into(),
             ..Default::default()
         };
-        let reflection = refl::create(&app.db, &mentee, pid, &rf, BASE)
+        let reflection = refl::create(&app.db, &mentee, pid, &rf, crate::common::ctx())
             .await
             .unwrap();
         // While active: the link to the observation cannot be moved, since it is what
@@ -860,16 +866,22 @@ async fn an_ended_pairing_takes_no_edit_link_change_or_comment() {
             );
         }
         for (who, actor) in [("mentor", &mentor), ("mentee", &mentee)] {
-            let err = obs::add_comment(&app.db, actor, o.id, "晚到的评论", BASE)
+            let err = obs::add_comment(&app.db, actor, o.id, "晚到的评论", crate::common::ctx())
                 .await
                 .unwrap_err();
             assert!(
                 matches!(err, tongxing::error::AppError::Conflict { .. }),
                 "{who}: {err:?}"
             );
-            let err = refl::add_comment(&app.db, actor, reflection.id, "晚到的评论", BASE)
-                .await
-                .unwrap_err();
+            let err = refl::add_comment(
+                &app.db,
+                actor,
+                reflection.id,
+                "晚到的评论",
+                crate::common::ctx(),
+            )
+            .await
+            .unwrap_err();
             assert!(
                 matches!(err, tongxing::error::AppError::Conflict { .. }),
                 "{who}: {err:?}"
@@ -932,16 +944,19 @@ async fn concurrent_changes_cannot_both_land() {
                 .await
                 .unwrap();
         }
-        let (made, ()) = tokio::join!(obs::create(&db1, &mentor, pid, &form, BASE), async {
-            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-            terminating
-                .execute_unprepared(&format!(
-                    "UPDATE teacher_pairings SET status = 'terminated' WHERE id = {pid}"
-                ))
-                .await
-                .unwrap();
-            terminating.commit().await.unwrap();
-        });
+        let (made, ()) = tokio::join!(
+            obs::create(&db1, &mentor, pid, &form, crate::common::ctx()),
+            async {
+                tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+                terminating
+                    .execute_unprepared(&format!(
+                        "UPDATE teacher_pairings SET status = 'terminated' WHERE id = {pid}"
+                    ))
+                    .await
+                    .unwrap();
+                terminating.commit().await.unwrap();
+            }
+        );
         let err = made.expect_err("refused once the pairing ended");
         assert!(
             matches!(err, tongxing::error::AppError::Conflict { .. }),
@@ -1043,19 +1058,37 @@ async fn idempotency_keys_belong_to_their_user() {
         );
         fields.push(("idempotency_key".into(), "same-key-1".into()));
         let form = obs::ObservationForm::from_pairs(&fields);
-        let first = obs::create(&app.db, &users::actor_of(&w.mentor_user), pid, &form, BASE)
-            .await
-            .unwrap();
+        let first = obs::create(
+            &app.db,
+            &users::actor_of(&w.mentor_user),
+            pid,
+            &form,
+            crate::common::ctx(),
+        )
+        .await
+        .unwrap();
         // Another mentor who happens to send the same key records his own observation.
-        let second = obs::create(&app.db, &users::actor_of(&m2_user), p2_id, &form, BASE)
-            .await
-            .unwrap();
+        let second = obs::create(
+            &app.db,
+            &users::actor_of(&m2_user),
+            p2_id,
+            &form,
+            crate::common::ctx(),
+        )
+        .await
+        .unwrap();
         assert_ne!(first.id, second.id);
         assert_eq!(second.teacher_pairing_id, p2_id);
         // Each one's repeat answers their own.
-        let again = obs::create(&app.db, &users::actor_of(&m2_user), p2_id, &form, BASE)
-            .await
-            .unwrap();
+        let again = obs::create(
+            &app.db,
+            &users::actor_of(&m2_user),
+            p2_id,
+            &form,
+            crate::common::ctx(),
+        )
+        .await
+        .unwrap();
         assert_eq!(again.id, second.id);
         assert_eq!(app.count("observations").await, 2);
     })
@@ -1097,7 +1130,7 @@ async fn a_failed_reset_mail_keeps_no_link_and_is_not_sent_again() {
         app.bureau("other@bureau.cn").await;
         app.post_form("/password-reset", &[("email", "boss@bureau.cn")])
             .await;
-        tongxing::domain::users::process_reset_requests(&app.db, "http://tongxing.test")
+        tongxing::domain::users::process_reset_requests(&app.db, crate::common::ctx())
             .await
             .unwrap();
         let failing = tongxing::mail::RecordingMailer::default();

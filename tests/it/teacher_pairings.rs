@@ -12,8 +12,6 @@ use tongxing::error::AppError;
 
 use crate::common::{PASSWORD, TestApp, World, each_db, world};
 
-pub const BASE: &str = "http://tongxing.test";
-
 pub async fn year(app: &TestApp, w: &World, name: &str, current: bool) -> i64 {
     let (a, b) = name.split_once('-').expect("year name");
     academic_years::create(
@@ -58,9 +56,15 @@ pub async fn paired(
     )
     .await
     .expect("create");
-    tp::publish(&app.db, &w.bureau_actor, &[p.id], None, BASE)
-        .await
-        .expect("publish");
+    tp::publish(
+        &app.db,
+        &w.bureau_actor,
+        &[p.id],
+        None,
+        crate::common::ctx(),
+    )
+    .await
+    .expect("publish");
     p.id
 }
 
@@ -76,9 +80,15 @@ pub async fn setup(app: &TestApp) -> (World, i64, i64) {
     )
     .await
     .expect("create");
-    tp::publish(&app.db, &w.bureau_actor, &[p.id], None, BASE)
-        .await
-        .expect("publish");
+    tp::publish(
+        &app.db,
+        &w.bureau_actor,
+        &[p.id],
+        None,
+        crate::common::ctx(),
+    )
+    .await
+    .expect("publish");
     (w, y, p.id)
 }
 
@@ -194,11 +204,13 @@ async fn mentor_cap_at_create_and_publish() {
                     .id,
             );
         }
-        tp::publish(db, a, &ids[..2], None, BASE)
+        tp::publish(db, a, &ids[..2], None, crate::common::ctx())
             .await
             .expect("two");
         // Publishing the third is over the cap (default 2): 409 on mentor_id, still a draft.
-        let e = tp::publish(db, a, &ids[2..], None, BASE).await.unwrap_err();
+        let e = tp::publish(db, a, &ids[2..], None, crate::common::ctx())
+            .await
+            .unwrap_err();
         assert!(matches!(&e, AppError::Conflict { field, .. } if field == "mentor_id"));
         assert_eq!(row(&app, ids[2]).await.status, PairingStatus::Draft);
         // Creating another is refused at create time too.
@@ -228,7 +240,7 @@ async fn school_pairing_membership() {
             field_key(e, "school_pairing_id"),
             "tp-err-school-pairing-inactive"
         );
-        school_pairings::publish(db, a, &[sp.id], None, BASE)
+        school_pairings::publish(db, a, &[sp.id], None, crate::common::ctx())
             .await
             .expect("publish sp");
         // Reversed sides are refused.
@@ -505,7 +517,7 @@ async fn complete_ended_completes_only_active_of_ended_years() {
         let current = tp::create(db, a, &form(w.mentor.id, w.mentee.id, "数学", cur))
             .await
             .unwrap();
-        tp::publish(db, a, &[ended.id, current.id], None, BASE)
+        tp::publish(db, a, &[ended.id, current.id], None, crate::common::ctx())
             .await
             .unwrap();
         let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
@@ -628,9 +640,15 @@ async fn publishing_checks_the_drafts_rules_again() {
             .await
             .expect("deactivate");
         let notices = app.count("notifications").await;
-        let err = tp::publish(&app.db, &w.bureau_actor, &[draft.id], None, BASE)
-            .await
-            .expect_err("refused");
+        let err = tp::publish(
+            &app.db,
+            &w.bureau_actor,
+            &[draft.id],
+            None,
+            crate::common::ctx(),
+        )
+        .await
+        .expect_err("refused");
         assert_eq!(field_key(err, "mentee_id"), "tp-err-teacher-inactive");
         assert_eq!(
             row(&app, draft.id).await.status,
@@ -833,7 +851,7 @@ async fn drafts_are_the_bureaus_and_only_drafts_are_edited() {
         assert_eq!(row(&app, id).await.subject, "数学");
 
         // Published: no longer edited, by page or API.
-        tp::publish(&app.db, &w.bureau_actor, &[id], None, BASE)
+        tp::publish(&app.db, &w.bureau_actor, &[id], None, crate::common::ctx())
             .await
             .expect("publish");
         let (s, body) = app
@@ -867,13 +885,13 @@ async fn nothing_leaves_completed() {
         assert_eq!(row(&app, id).await.status, PairingStatus::Completed);
         let before = row(&app, id).await;
         let refused = [
-            tp::terminate(&app.db, &w.bureau_actor, id, "x", BASE)
+            tp::terminate(&app.db, &w.bureau_actor, id, "x", crate::common::ctx())
                 .await
                 .err(),
-            tp::publish(&app.db, &w.bureau_actor, &[id], None, BASE)
+            tp::publish(&app.db, &w.bureau_actor, &[id], None, crate::common::ctx())
                 .await
                 .err(),
-            tp::reject_request(&app.db, &w.bureau_actor, id, BASE)
+            tp::reject_request(&app.db, &w.bureau_actor, id, crate::common::ctx())
                 .await
                 .err(),
         ];
@@ -881,7 +899,7 @@ async fn nothing_leaves_completed() {
             assert!(matches!(e, Some(AppError::Conflict { .. })), "{e:?}");
         }
         let mentee = users::actor_of(&w.mentee_user);
-        let e = tp::request_termination(&app.db, &mentee, id, "x", BASE)
+        let e = tp::request_termination(&app.db, &mentee, id, "x", crate::common::ctx())
             .await
             .err();
         assert!(matches!(e, Some(AppError::Conflict { .. })), "{e:?}");
@@ -891,6 +909,73 @@ async fn nothing_leaves_completed() {
         app.login("mentee@tongxing.test", PASSWORD).await;
         let (_, html) = app.get_html(&format!("/teacher-pairings/{id}")).await;
         assert!(html.contains("学年结束，自动完成"), "{html}");
+    })
+    .await;
+}
+
+/// Steps run on the caller's transaction and clock: two steps on two pairings in one
+/// transaction land together or not at all, and a stopped clock dates them.
+#[rocket::async_test]
+async fn steps_share_the_callers_transaction_and_clock() {
+    use sea_orm::TransactionTrait;
+    use tongxing::domain::context::Context;
+    use tongxing::domain::pairing_lifecycle::{self as lifecycle, Action};
+    each_db(|app| async move {
+        let (w, y, first) = setup(&app).await;
+        let other = app
+            .teacher(&w.bureau_actor, w.rural.id, "周老师", "T-0099")
+            .await;
+        let second = paired(&app, &w, w.mentor.id, other.id, "数学", y).await;
+        let at = chrono::DateTime::parse_from_rfc3339("2027-07-01T02:00:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        let ctx = Context::at("http://tongxing.test", at);
+        // The second step fails (no reason): the first is rolled back with it.
+        let txn = app.db.begin().await.unwrap();
+        lifecycle::transition::<tp::TeacherPairing>(
+            &txn,
+            &ctx,
+            Some(&w.bureau_actor),
+            first,
+            Action::Terminate,
+            "并校",
+        )
+        .await
+        .expect("first step");
+        let err = lifecycle::transition::<tp::TeacherPairing>(
+            &txn,
+            &ctx,
+            Some(&w.bureau_actor),
+            second,
+            Action::Terminate,
+            "",
+        )
+        .await
+        .unwrap_err();
+        assert!(matches!(err, AppError::Invalid(_)), "{err:?}");
+        txn.rollback().await.unwrap();
+        assert_eq!(row(&app, first).await.status, PairingStatus::Active);
+        // Both succeed in one transaction, dated by the context's clock.
+        let txn = app.db.begin().await.unwrap();
+        for id in [first, second] {
+            lifecycle::transition::<tp::TeacherPairing>(
+                &txn,
+                &ctx,
+                Some(&w.bureau_actor),
+                id,
+                Action::Terminate,
+                "并校",
+            )
+            .await
+            .expect("step");
+        }
+        txn.commit().await.unwrap();
+        for id in [first, second] {
+            let r = row(&app, id).await;
+            assert_eq!(r.status, PairingStatus::Terminated);
+            assert_eq!(r.terminated_at, Some(at));
+            assert_eq!(r.updated_at, at);
+        }
     })
     .await;
 }

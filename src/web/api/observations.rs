@@ -9,8 +9,8 @@ use rocket::{State, delete, get, post, put, routes};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use serde::{Deserialize, Serialize};
 
-use crate::config::AppConfig;
 use crate::domain::access::Visible;
+use crate::domain::context::Context;
 use crate::domain::observations::{self as obs, ObservationForm};
 use crate::domain::reflections::{self as refl, ReflectionForm};
 use crate::domain::rubrics::{self, Band, Rubric, RubricInput, Section};
@@ -360,7 +360,7 @@ async fn check_people(
 #[post("/observations", data = "<body>")]
 pub async fn observations_create(
     db: &State<DatabaseConnection>,
-    config: &State<AppConfig>,
+    context: Context,
     user: CurrentUser,
     body: ApiJson<Obj<ObservationInput>>,
 ) -> AppResult<Created<Json<ObservationView>>> {
@@ -371,7 +371,7 @@ pub async fn observations_create(
         .parse()
         .map_err(|_| AppError::invalid("teacher_pairing_id", Msg::new("err-not-a-number")))?;
     check_people(db.inner(), &user, pairing_id, &input).await?;
-    let o = obs::create(db, &user.actor, pairing_id, &input.form, &config.base_url).await?;
+    let o = obs::create(db, &user.actor, pairing_id, &input.form, &context).await?;
     Ok(created(format!("/observations/{}", o.id), o.into()))
 }
 
@@ -474,12 +474,12 @@ pub struct CommentInput {
 #[post("/observations/<id>/comments", data = "<body>")]
 pub async fn observations_comment(
     db: &State<DatabaseConnection>,
-    config: &State<AppConfig>,
+    context: Context,
     user: CurrentUser,
     id: i64,
     body: ApiJson<Obj<CommentInput>>,
 ) -> AppResult<Created<Json<CommentView>>> {
-    let c = obs::add_comment(db, &user.actor, id, &body.0.0.body, &config.base_url).await?;
+    let c = obs::add_comment(db, &user.actor, id, &body.0.0.body, &context).await?;
     Ok(created(format!("/observations/{id}"), c.into()))
 }
 
@@ -614,7 +614,7 @@ pub struct ReflectionInput {
 #[post("/reflections", data = "<body>")]
 pub async fn reflections_create(
     db: &State<DatabaseConnection>,
-    config: &State<AppConfig>,
+    context: Context,
     user: CurrentUser,
     body: ApiJson<Obj<ReflectionInput>>,
 ) -> AppResult<Created<Json<ReflectionView>>> {
@@ -624,7 +624,7 @@ pub async fn reflections_create(
         .trim()
         .parse()
         .map_err(|_| AppError::invalid("teacher_pairing_id", Msg::new("err-not-a-number")))?;
-    let r = refl::create(db, &user.actor, pairing_id, &input.form, &config.base_url).await?;
+    let r = refl::create(db, &user.actor, pairing_id, &input.form, &context).await?;
     Ok(created(
         format!("/reflections/{}", r.id),
         reflection_view(r, Vec::new()),
@@ -666,12 +666,12 @@ pub async fn reflections_update(
 #[post("/reflections/<id>/comments", data = "<body>")]
 pub async fn reflections_comment(
     db: &State<DatabaseConnection>,
-    config: &State<AppConfig>,
+    context: Context,
     user: CurrentUser,
     id: i64,
     body: ApiJson<Obj<CommentInput>>,
 ) -> AppResult<Created<Json<CommentView>>> {
-    let c = refl::add_comment(db, &user.actor, id, &body.0.0.body, &config.base_url).await?;
+    let c = refl::add_comment(db, &user.actor, id, &body.0.0.body, &context).await?;
     Ok(created(format!("/reflections/{id}"), c.into()))
 }
 

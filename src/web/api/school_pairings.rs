@@ -8,7 +8,7 @@ use rocket::{State, get, post, put, routes};
 use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 
-use crate::config::AppConfig;
+use crate::domain::context::Context;
 use crate::domain::school_pairings::{self as pairings, PairingFilter, PairingForm, PairingView};
 use crate::domain::types::{PairingStatus, SupportKind, de::loose_string};
 use crate::error::{AppError, AppResult};
@@ -260,13 +260,13 @@ pub async fn update(
 #[post("/school-pairings/<id>/publish", data = "<body>")]
 pub async fn publish(
     db: &State<DatabaseConnection>,
-    config: &State<AppConfig>,
+    context: Context,
     user: CurrentUser,
     id: i64,
     body: Option<ApiJson<Obj<KeyInput>>>,
 ) -> AppResult<Json<SchoolPairingView>> {
     let key = body.and_then(|b| b.0.0.idempotency_key);
-    pairings::publish(db, &user.actor, &[id], key.as_deref(), &config.base_url).await?;
+    pairings::publish(db, &user.actor, &[id], key.as_deref(), &context).await?;
     Ok(Json(one(db, &user, id).await?))
 }
 
@@ -285,7 +285,7 @@ pub async fn publish(
 #[post("/school-pairings/publish", data = "<body>")]
 pub async fn publish_many(
     db: &State<DatabaseConnection>,
-    config: &State<AppConfig>,
+    context: Context,
     guard: BureauAdmin,
     body: ApiJson<Obj<PublishInput>>,
 ) -> AppResult<Json<Vec<SchoolPairingView>>> {
@@ -296,7 +296,7 @@ pub async fn publish_many(
         &user.actor,
         &input.ids,
         input.idempotency_key.as_deref(),
-        &config.base_url,
+        &context,
     )
     .await?;
     let mut out = Vec::with_capacity(rows.len());
@@ -321,12 +321,12 @@ pub async fn publish_many(
 #[post("/school-pairings/<id>/terminate", data = "<body>")]
 pub async fn terminate(
     db: &State<DatabaseConnection>,
-    config: &State<AppConfig>,
+    context: Context,
     user: CurrentUser,
     id: i64,
     body: ApiJson<Obj<ReasonInput>>,
 ) -> AppResult<Json<SchoolPairingView>> {
-    pairings::terminate(db, &user.actor, id, &body.0.0.reason, &config.base_url).await?;
+    pairings::terminate(db, &user.actor, id, &body.0.0.reason, &context).await?;
     Ok(Json(one(db, &user, id).await?))
 }
 
@@ -345,12 +345,12 @@ pub async fn terminate(
 #[post("/school-pairings/<id>/request-termination", data = "<body>")]
 pub async fn request_termination(
     db: &State<DatabaseConnection>,
-    config: &State<AppConfig>,
+    context: Context,
     user: CurrentUser,
     id: i64,
     body: ApiJson<Obj<ReasonInput>>,
 ) -> AppResult<Json<SchoolPairingView>> {
-    pairings::request_termination(db, &user.actor, id, &body.0.0.reason, &config.base_url).await?;
+    pairings::request_termination(db, &user.actor, id, &body.0.0.reason, &context).await?;
     Ok(Json(one(db, &user, id).await?))
 }
 
@@ -367,11 +367,11 @@ pub async fn request_termination(
 #[post("/school-pairings/<id>/reject-request")]
 pub async fn reject_request(
     db: &State<DatabaseConnection>,
-    config: &State<AppConfig>,
+    context: Context,
     user: CurrentUser,
     id: i64,
 ) -> AppResult<Json<SchoolPairingView>> {
-    pairings::reject_request(db, &user.actor, id, &config.base_url).await?;
+    pairings::reject_request(db, &user.actor, id, &context).await?;
     Ok(Json(one(db, &user, id).await?))
 }
 

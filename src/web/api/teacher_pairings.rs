@@ -7,8 +7,8 @@ use rocket::{State, get, post, put, routes};
 use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 
-use crate::config::AppConfig;
 use crate::domain::access::Actor;
+use crate::domain::context::Context;
 use crate::domain::pairing_lifecycle::Action;
 use crate::domain::teacher_pairings::{
     self as tp, PairingFilter, PlanForm, PublishOutcome, TeacherPairingForm, WorkPlan,
@@ -278,12 +278,12 @@ pub async fn update(
 #[post("/teacher-pairings/<id>/publish")]
 pub async fn publish(
     db: &State<DatabaseConnection>,
-    config: &State<AppConfig>,
+    context: Context,
     user: CurrentUser,
     id: i64,
 ) -> AppResult<Json<TeacherPairingView>> {
     tp::get(db.inner(), &user.actor, id).await?;
-    let _: PublishOutcome = tp::publish(db, &user.actor, &[id], None, &config.base_url).await?;
+    let _: PublishOutcome = tp::publish(db, &user.actor, &[id], None, &context).await?;
     let p = tp::get(db.inner(), &user.actor, id).await?;
     Ok(Json(view(db, &user.actor, p.into_inner()).await?))
 }
@@ -303,13 +303,13 @@ pub async fn publish(
 #[post("/teacher-pairings/<id>/terminate", data = "<body>")]
 pub async fn terminate(
     db: &State<DatabaseConnection>,
-    config: &State<AppConfig>,
+    context: Context,
     user: CurrentUser,
     id: i64,
     body: ApiJson<Obj<ReasonInput>>,
 ) -> AppResult<Json<TeacherPairingView>> {
     tp::get(db.inner(), &user.actor, id).await?;
-    let p = tp::terminate(db, &user.actor, id, &body.0.0.reason, &config.base_url).await?;
+    let p = tp::terminate(db, &user.actor, id, &body.0.0.reason, &context).await?;
     Ok(Json(view(db, &user.actor, p).await?))
 }
 
@@ -328,13 +328,12 @@ pub async fn terminate(
 #[post("/teacher-pairings/<id>/request-termination", data = "<body>")]
 pub async fn request_termination(
     db: &State<DatabaseConnection>,
-    config: &State<AppConfig>,
+    context: Context,
     user: CurrentUser,
     id: i64,
     body: ApiJson<Obj<ReasonInput>>,
 ) -> AppResult<Json<TeacherPairingView>> {
-    let p =
-        tp::request_termination(db, &user.actor, id, &body.0.0.reason, &config.base_url).await?;
+    let p = tp::request_termination(db, &user.actor, id, &body.0.0.reason, &context).await?;
     Ok(Json(view(db, &user.actor, p).await?))
 }
 
@@ -352,12 +351,12 @@ pub async fn request_termination(
 #[post("/teacher-pairings/<id>/reject-request")]
 pub async fn reject_request(
     db: &State<DatabaseConnection>,
-    config: &State<AppConfig>,
+    context: Context,
     user: CurrentUser,
     id: i64,
 ) -> AppResult<Json<TeacherPairingView>> {
     tp::get(db.inner(), &user.actor, id).await?;
-    let p = tp::reject_request(db, &user.actor, id, &config.base_url).await?;
+    let p = tp::reject_request(db, &user.actor, id, &context).await?;
     Ok(Json(view(db, &user.actor, p).await?))
 }
 

@@ -6,7 +6,7 @@ use rocket::{State, get, post, put, routes};
 use sea_orm::DatabaseConnection;
 use serde::Serialize;
 
-use crate::config::AppConfig;
+use crate::domain::context::Context;
 use crate::domain::types::Role;
 use crate::domain::users::{self, UserFilter, UserForm, UserView};
 use crate::error::AppResult;
@@ -115,11 +115,11 @@ pub async fn show(
 #[post("/users", data = "<body>")]
 pub async fn create(
     db: &State<DatabaseConnection>,
-    config: &State<AppConfig>,
+    context: Context,
     user: CurrentUser,
     body: ApiJson<Obj<UserForm>>,
 ) -> AppResult<Created<Json<UserView>>> {
-    let created_user = users::create(db, &user.actor, &body.0.0, &config.base_url).await?;
+    let created_user = users::create(db, &user.actor, &body.0.0, &context).await?;
     Ok(created(
         format!("/users/{}", created_user.id),
         UserView::from(&created_user),

@@ -6,6 +6,7 @@ use askama::Template;
 
 use crate::domain::access::Visible;
 use crate::domain::access::policy::{self, Act, Subject};
+use crate::domain::context::Context;
 use crate::domain::pairing_lifecycle::{self as lifecycle, Action};
 use rocket::http::Status;
 use rocket::response::{Flash, Redirect};
@@ -14,7 +15,6 @@ use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 
-use crate::config::AppConfig;
 use crate::domain::observations::{self as obs, Detail, ObservationForm};
 use crate::domain::paging::{PageRequest, Paged};
 use crate::domain::reflections::{self, ContactForm};
@@ -138,13 +138,13 @@ fn saved(id: i64) -> Flash<Redirect> {
 async fn create(
     ctx: Ctx,
     db: &State<DatabaseConnection>,
-    config: &State<AppConfig>,
+    context: Context,
     user: CurrentUser,
     id: i64,
     form: CsrfForm<Vec<(String, String)>>,
 ) -> FormResult {
     let form = ObservationForm::from_pairs(&form.0);
-    match obs::create(db, &user.actor, id, &form, &config.base_url).await {
+    match obs::create(db, &user.actor, id, &form, &context).await {
         Ok(o) => Ok(Ok(saved(o.id))),
         Err(AppError::Invalid(errors)) => {
             let p = tp::get(db.inner(), &user.actor, id).await?;
@@ -295,13 +295,13 @@ struct BodyForm {
 async fn comment(
     ctx: Ctx,
     db: &State<DatabaseConnection>,
-    config: &State<AppConfig>,
+    context: Context,
     user: CurrentUser,
     id: i64,
     form: CsrfForm<BodyForm>,
 ) -> AppResult<Result<Flash<Redirect>, (Status, Page)>> {
     let body = form.0.body;
-    match obs::add_comment(db, &user.actor, id, &body, &config.base_url).await {
+    match obs::add_comment(db, &user.actor, id, &body, &context).await {
         Ok(_) => Ok(Ok(Flash::success(
             Redirect::to(format!("/observations/{id}#comments")),
             "flash-comment-sent",

@@ -5,6 +5,7 @@ use askama::Template;
 
 use crate::domain::access::Visible;
 use crate::domain::access::policy::{self, Act, Subject};
+use crate::domain::context::Context;
 use crate::domain::pairing_lifecycle::{self as lifecycle, Action};
 use rocket::http::{CookieJar, Status};
 use rocket::response::{Flash, Redirect};
@@ -12,7 +13,6 @@ use rocket::{State, get, post, routes};
 use sea_orm::{DatabaseConnection, EntityTrait};
 use serde::Deserialize;
 
-use crate::config::AppConfig;
 use crate::domain::observations::CommentView;
 use crate::domain::paging::{PageRequest, Paged};
 use crate::domain::reflections::{self as refl, Heading, ReflectionForm};
@@ -138,7 +138,7 @@ async fn new(
 async fn create(
     ctx: Ctx,
     db: &State<DatabaseConnection>,
-    config: &State<AppConfig>,
+    context: Context,
     cookies: &CookieJar<'_>,
     who: UserOrLapsed,
     id: i64,
@@ -155,7 +155,7 @@ async fn create(
         return Ok(Err(Err(to)));
     };
     let f = form_of(&form.0);
-    match refl::create(db, &user.actor, id, &f, &config.base_url).await {
+    match refl::create(db, &user.actor, id, &f, &context).await {
         Ok(r) => {
             drafts::forget(db, cookies).await?;
             Ok(Ok(Flash::success(
@@ -309,13 +309,13 @@ struct BodyForm {
 async fn comment(
     ctx: Ctx,
     db: &State<DatabaseConnection>,
-    config: &State<AppConfig>,
+    context: Context,
     user: CurrentUser,
     id: i64,
     form: CsrfForm<BodyForm>,
 ) -> FormResult {
     let body = form.0.body;
-    match refl::add_comment(db, &user.actor, id, &body, &config.base_url).await {
+    match refl::add_comment(db, &user.actor, id, &body, &context).await {
         Ok(_) => Ok(Ok(Flash::success(
             Redirect::to(format!("/reflections/{id}#comments")),
             "flash-comment-sent",

@@ -8,7 +8,7 @@ use sea_orm::{DatabaseConnection, EntityTrait};
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 
-use crate::config::AppConfig;
+use crate::domain::context::Context;
 use crate::domain::paging::{PageRequest, Paged};
 use crate::domain::pairing_lifecycle::{self as lifecycle, Action};
 use crate::domain::school_pairings::{
@@ -152,14 +152,14 @@ fn ids_of(form: &PublishForm) -> Vec<i64> {
 async fn publish_many(
     ctx: Ctx,
     db: &State<DatabaseConnection>,
-    config: &State<AppConfig>,
+    context: Context,
     guard: BureauAdmin,
     form: CsrfForm<PublishForm>,
 ) -> FormResult {
     let user = guard.0;
     let ids = ids_of(&form.0);
     let key = form.0.idempotency_key.clone();
-    match pairings::publish(db, &user.actor, &ids, Some(&key), &config.base_url).await {
+    match pairings::publish(db, &user.actor, &ids, Some(&key), &context).await {
         Ok(done) => Ok(Ok(Flash::success(
             Redirect::to("/school-pairings"),
             format!("flash-pairings-published?count={}", done.len()),
@@ -342,7 +342,7 @@ struct KeyForm {
 #[post("/school-pairings/<id>/publish", data = "<form>")]
 async fn publish(
     db: &State<DatabaseConnection>,
-    config: &State<AppConfig>,
+    context: Context,
     user: CurrentUser,
     id: i64,
     form: CsrfForm<KeyForm>,
@@ -353,7 +353,7 @@ async fn publish(
         &user.actor,
         &[id],
         Some(&form.0.idempotency_key),
-        &config.base_url,
+        &context,
     )
     .await
     {
@@ -493,14 +493,14 @@ async fn reason_outcome(
 async fn terminate(
     ctx: Ctx,
     db: &State<DatabaseConnection>,
-    config: &State<AppConfig>,
+    context: Context,
     guard: BureauAdmin,
     id: i64,
     form: CsrfForm<ReasonForm>,
 ) -> FormResult {
     let user = guard.0;
     let reason = form.0.reason;
-    let result = pairings::terminate(db, &user.actor, id, &reason, &config.base_url).await;
+    let result = pairings::terminate(db, &user.actor, id, &reason, &context).await;
     reason_outcome(
         ctx,
         db,
@@ -518,15 +518,14 @@ async fn terminate(
 async fn request_termination(
     ctx: Ctx,
     db: &State<DatabaseConnection>,
-    config: &State<AppConfig>,
+    context: Context,
     guard: SchoolAdmin,
     id: i64,
     form: CsrfForm<ReasonForm>,
 ) -> FormResult {
     let user = guard.0;
     let reason = form.0.reason;
-    let result =
-        pairings::request_termination(db, &user.actor, id, &reason, &config.base_url).await;
+    let result = pairings::request_termination(db, &user.actor, id, &reason, &context).await;
     reason_outcome(
         ctx,
         db,
@@ -543,12 +542,12 @@ async fn request_termination(
 #[post("/school-pairings/<id>/reject-request", data = "<_form>")]
 async fn reject_request(
     db: &State<DatabaseConnection>,
-    config: &State<AppConfig>,
+    context: Context,
     user: CurrentUser,
     id: i64,
     _form: CsrfForm<IgnoredAny>,
 ) -> AppResult<Flash<Redirect>> {
-    pairings::reject_request(db, &user.actor, id, &config.base_url).await?;
+    pairings::reject_request(db, &user.actor, id, &context).await?;
     Ok(Flash::success(
         Redirect::to(format!("/school-pairings/{id}")),
         "flash-pairing-request-rejected",

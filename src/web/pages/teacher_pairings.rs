@@ -3,6 +3,7 @@
 use askama::Template;
 
 use crate::domain::access::policy::{self, Act, Subject};
+use crate::domain::context::Context;
 use crate::domain::pairing_lifecycle::{self as lifecycle, Action, Stage};
 use crate::domain::types::PairingStatus;
 use rocket::http::Status;
@@ -12,7 +13,6 @@ use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 
-use crate::config::AppConfig;
 use crate::domain::paging::{PageRequest, Paged};
 use crate::domain::teacher_pairings::{
     self as tp, Detail, PLAN_SECTIONS, PLAN_TARGETS, PairingFilter, PairingRow, PlanForm,
@@ -134,7 +134,7 @@ struct BulkForm {
 #[post("/teacher-pairings/publish", data = "<form>")]
 async fn bulk_publish(
     db: &State<DatabaseConnection>,
-    config: &State<AppConfig>,
+    context: Context,
     guard: BureauAdmin,
     form: CsrfForm<BulkForm>,
 ) -> AppResult<Flash<Redirect>> {
@@ -151,7 +151,7 @@ async fn bulk_publish(
             "tp-flash-none-chosen",
         ));
     }
-    tp::publish(db, &user.actor, &ids, Some(&form.0.key), &config.base_url).await?;
+    tp::publish(db, &user.actor, &ids, Some(&form.0.key), &context).await?;
     Ok(Flash::success(
         Redirect::to("/teacher-pairings?status=active"),
         "tp-flash-published",
@@ -459,14 +459,14 @@ async fn show(
 #[post("/teacher-pairings/<id>/publish", data = "<form>")]
 async fn publish(
     db: &State<DatabaseConnection>,
-    config: &State<AppConfig>,
+    context: Context,
     user: CurrentUser,
     id: i64,
     form: CsrfForm<BulkForm>,
 ) -> AppResult<Flash<Redirect>> {
     tp::get(db.inner(), &user.actor, id).await?;
     let key = Some(form.0.key.as_str()).filter(|k| !k.is_empty());
-    tp::publish(db, &user.actor, &[id], key, &config.base_url).await?;
+    tp::publish(db, &user.actor, &[id], key, &context).await?;
     Ok(Flash::success(
         Redirect::to(format!("/teacher-pairings/{id}")),
         "tp-flash-published",
@@ -510,14 +510,14 @@ async fn after_action(
 async fn terminate(
     ctx: Ctx,
     db: &State<DatabaseConnection>,
-    config: &State<AppConfig>,
+    context: Context,
     user: CurrentUser,
     id: i64,
     form: CsrfForm<TextForm>,
 ) -> ActionResult {
     let form = form.0;
     tp::get(db.inner(), &user.actor, id).await?;
-    let r = tp::terminate(db, &user.actor, id, &form.reason, &config.base_url)
+    let r = tp::terminate(db, &user.actor, id, &form.reason, &context)
         .await
         .map(|_| ());
     after_action(ctx, db, &user, id, r, form, "tp-flash-terminated").await
@@ -527,13 +527,13 @@ async fn terminate(
 async fn request_termination(
     ctx: Ctx,
     db: &State<DatabaseConnection>,
-    config: &State<AppConfig>,
+    context: Context,
     user: CurrentUser,
     id: i64,
     form: CsrfForm<TextForm>,
 ) -> ActionResult {
     let form = form.0;
-    let r = tp::request_termination(db, &user.actor, id, &form.reason, &config.base_url)
+    let r = tp::request_termination(db, &user.actor, id, &form.reason, &context)
         .await
         .map(|_| ());
     after_action(ctx, db, &user, id, r, form, "tp-flash-requested").await
@@ -542,13 +542,13 @@ async fn request_termination(
 #[post("/teacher-pairings/<id>/reject-request", data = "<_form>")]
 async fn reject_request(
     db: &State<DatabaseConnection>,
-    config: &State<AppConfig>,
+    context: Context,
     user: CurrentUser,
     id: i64,
     _form: CsrfForm<IgnoredAny>,
 ) -> AppResult<Flash<Redirect>> {
     tp::get(db.inner(), &user.actor, id).await?;
-    tp::reject_request(db, &user.actor, id, &config.base_url).await?;
+    tp::reject_request(db, &user.actor, id, &context).await?;
     Ok(Flash::success(
         Redirect::to(format!("/teacher-pairings/{id}")),
         "tp-flash-request-rejected",
@@ -559,13 +559,13 @@ async fn reject_request(
 async fn end_reason(
     ctx: Ctx,
     db: &State<DatabaseConnection>,
-    config: &State<AppConfig>,
+    context: Context,
     user: CurrentUser,
     id: i64,
     form: CsrfForm<TextForm>,
 ) -> ActionResult {
     let form = form.0;
-    let r = tp::record_end_reason(db, &user.actor, id, &form.reason, &config.base_url)
+    let r = tp::record_end_reason(db, &user.actor, id, &form.reason, &context)
         .await
         .map(|_| ());
     after_action(ctx, db, &user, id, r, form, "flash-saved").await

@@ -7,7 +7,7 @@ use rocket::{State, get, post, routes};
 use sea_orm::DatabaseConnection;
 use serde::de::IgnoredAny;
 
-use crate::config::AppConfig;
+use crate::domain::context::Context;
 use crate::domain::paging::{PageRequest, Paged};
 use crate::domain::types::Role;
 use crate::domain::users::{self, UserFilter, UserForm, UserRow};
@@ -140,12 +140,12 @@ async fn new(
 async fn create(
     ctx: Ctx,
     db: &State<DatabaseConnection>,
-    config: &State<AppConfig>,
+    context: Context,
     admin: BureauAdmin,
     form: CsrfForm<UserForm>,
 ) -> FormResult {
     let form = form.0;
-    match users::create(db, &admin.0.actor, &form, &config.base_url).await {
+    match users::create(db, &admin.0.actor, &form, &context).await {
         Ok(u) => {
             let to = format!(
                 "/users?q={}",
@@ -241,12 +241,12 @@ async fn reactivate(
 #[post("/users/<id>/send-reset", data = "<_form>")]
 async fn send_reset(
     db: &State<DatabaseConnection>,
-    config: &State<AppConfig>,
+    context: Context,
     admin: BureauAdmin,
     id: i64,
     _form: CsrfForm<IgnoredAny>,
 ) -> AppResult<Flash<Redirect>> {
-    let result = users::send_reset(db, &admin.0.actor, id, &config.base_url).await;
+    let result = users::send_reset(db, &admin.0.actor, id, &context).await;
     back(id, result, "flash-reset-sent")
 }
 
