@@ -913,13 +913,32 @@ async fn nothing_leaves_completed() {
     .await;
 }
 
+/// The bureau ends pairing `id` inside the caller's transaction.
+async fn terminate_in(
+    txn: &sea_orm::DatabaseTransaction,
+    ctx: &tongxing::domain::context::Context,
+    w: &World,
+    id: i64,
+    reason: &str,
+) -> Result<rows::Model, AppError> {
+    use tongxing::domain::pairing_lifecycle::{self as lifecycle, Action};
+    lifecycle::transition::<tp::TeacherPairing>(
+        txn,
+        ctx,
+        Some(&w.bureau_actor),
+        id,
+        Action::Terminate,
+        reason,
+    )
+    .await
+}
+
 /// Steps run on the caller's transaction and clock: two steps on two pairings in one
 /// transaction land together or not at all, and a stopped clock dates them.
 #[rocket::async_test]
 async fn steps_share_the_callers_transaction_and_clock() {
     use sea_orm::TransactionTrait;
     use tongxing::domain::context::Context;
-    use tongxing::domain::pairing_lifecycle::{self as lifecycle, Action};
     each_db(|app| async move {
         let (w, y, first) = setup(&app).await;
         let other = app
@@ -932,42 +951,19 @@ async fn steps_share_the_callers_transaction_and_clock() {
         let ctx = Context::at("http://tongxing.test", at);
         // The second step fails (no reason): the first is rolled back with it.
         let txn = app.db.begin().await.unwrap();
-        lifecycle::transition::<tp::TeacherPairing>(
-            &txn,
-            &ctx,
-            Some(&w.bureau_actor),
-            first,
-            Action::Terminate,
-            "并校",
-        )
-        .await
-        .expect("first step");
-        let err = lifecycle::transition::<tp::TeacherPairing>(
-            &txn,
-            &ctx,
-            Some(&w.bureau_actor),
-            second,
-            Action::Terminate,
-            "",
-        )
-        .await
-        .unwrap_err();
+        terminate_in(&txn, &ctx, &w, first, "并校")
+            .await
+            .expect("first step");
+        let err = terminate_in(&txn, &ctx, &w, second, "").await.unwrap_err();
         assert!(matches!(err, AppError::Invalid(_)), "{err:?}");
         txn.rollback().await.unwrap();
         assert_eq!(row(&app, first).await.status, PairingStatus::Active);
         // Both succeed in one transaction, dated by the context's clock.
         let txn = app.db.begin().await.unwrap();
         for id in [first, second] {
-            lifecycle::transition::<tp::TeacherPairing>(
-                &txn,
-                &ctx,
-                Some(&w.bureau_actor),
-                id,
-                Action::Terminate,
-                "并校",
-            )
-            .await
-            .expect("step");
+            terminate_in(&txn, &ctx, &w, id, "并校")
+                .await
+                .expect("step");
         }
         txn.commit().await.unwrap();
         for id in [first, second] {
