@@ -1,6 +1,7 @@
 //! Tongxing (同行): urban–rural school and teacher pairing for education bureaus.
 pub mod config;
 pub mod db;
+pub mod demo;
 pub mod domain;
 pub mod entities;
 pub mod error;

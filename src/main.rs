@@ -117,7 +117,7 @@ async fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Demo { force } => {
             let conn = open_db(&config).await?;
-            let real = domain::demo::real_accounts(&conn)
+            let real = tongxing::demo::real_accounts(&conn)
                 .await
                 .map_err(|e| format!("demo data: {e}"))?;
             if real > 0 && !force {
@@ -126,10 +126,10 @@ async fn run(cli: Cli) -> Result<(), String> {
                      whose password ({}) is public, so anyone could sign in to them. Use a \
                      separate database for the demo, or run `tongxing demo --force` if you \
                      really mean it.",
-                    domain::demo::DEMO_PASSWORD
+                    tongxing::demo::DEMO_PASSWORD
                 ));
             }
-            let report = domain::demo::load(&conn)
+            let report = tongxing::demo::load(&conn)
                 .await
                 .map_err(|e| format!("demo data: {e}"))?;
             println!(
@@ -147,9 +147,9 @@ async fn run(cli: Cli) -> Result<(), String> {
             println!(
                 "\nDemo logins (password for all: {} — it is public: never load the demo into a \
                  database real people use):",
-                domain::demo::DEMO_PASSWORD
+                tongxing::demo::DEMO_PASSWORD
             );
-            for login in domain::demo::LOGINS {
+            for login in tongxing::demo::LOGINS {
                 println!(
                     "  {:<13} {:<32} {}",
                     login.role.as_str(),

@@ -295,9 +295,7 @@ async fn publish_a_pairing_and_see_it_on_a_phone(backend: Backend) {
         return;
     };
     let app = serve(backend).await;
-    tongxing::domain::demo::load(&app.db)
-        .await
-        .expect("demo data");
+    tongxing::demo::load(&app.db).await.expect("demo data");
     let teacher = |name: &'static str| {
         let db = app.db.clone();
         async move {
@@ -338,7 +336,7 @@ async fn publish_a_pairing_and_see_it_on_a_phone(backend: Backend) {
     .expect("draft");
     let d = &browser.driver;
     let result: WebDriverResult<()> = async {
-        let pw = tongxing::domain::demo::DEMO_PASSWORD;
+        let pw = tongxing::demo::DEMO_PASSWORD;
         sign_in(d, &app.base, "bureau@demo.tongxing.cn", pw, "/").await?;
         let page = format!("/teacher-pairings/{}", draft.id);
         d.goto(format!("{}{page}", app.base)).await?;
@@ -415,7 +413,7 @@ async fn screenshot_tour() {
     let result: WebDriverResult<()> = async {
         d.goto(format!("{}/setup", app.base)).await?;
         shoot("setup-zh-desktop".into()).await?;
-        tongxing::domain::demo::load(&app.db).await.expect("demo data");
+        tongxing::demo::load(&app.db).await.expect("demo data");
         // 姚成琳 has asked to end her pairing, so the bureau's pairing page shows a pending
         // request with its buttons and the timeline its reason.
         let yao = tongxing::domain::users::find_by_email(&app.db, "yaochenglin@demo.tongxing.cn")
@@ -459,7 +457,7 @@ async fn screenshot_tour() {
             if !roles.split(',').any(|r| r.trim() == label) {
                 continue;
             }
-            sign_in(d, &app.base, email, tongxing::domain::demo::DEMO_PASSWORD, "/").await?;
+            sign_in(d, &app.base, email, tongxing::demo::DEMO_PASSWORD, "/").await?;
             for lang in ["zh-CN", "en"] {
                 // TONGXING_SCREENSHOT_HEIGHT makes tall shots of long pages.
                 let tall: u32 = std::env::var("TONGXING_SCREENSHOT_HEIGHT")

@@ -3,7 +3,7 @@ use rocket::http::Status;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::common::each_db;
-use tongxing::domain::demo;
+use tongxing::demo;
 
 #[rocket::async_test]
 async fn demo_data_is_idempotent_and_its_logins_work() {

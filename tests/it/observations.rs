@@ -967,7 +967,7 @@ fn svg_elements(svg: &str) -> Vec<(String, Vec<(String, String)>)> {
 #[rocket::async_test]
 async fn the_growth_chart_has_one_point_per_observation_and_first_against_last_term() {
     each_db(|app| async move {
-        tongxing::domain::demo::load(&app.db).await.expect("demo");
+        tongxing::demo::load(&app.db).await.expect("demo");
         let yao = tongxing::domain::users::find_by_email(&app.db, "yaochenglin@demo.tongxing.cn")
             .await
             .unwrap()
@@ -979,7 +979,7 @@ async fn the_growth_chart_has_one_point_per_observation_and_first_against_last_t
         assert!(observed >= 10);
         app.login(
             "yaochenglin@demo.tongxing.cn",
-            tongxing::domain::demo::DEMO_PASSWORD,
+            tongxing::demo::DEMO_PASSWORD,
         )
         .await;
         let res = app
@@ -1060,7 +1060,7 @@ async fn the_growth_chart_has_one_point_per_observation_and_first_against_last_t
             ("bureau@demo.tongxing.cn", true),
             ("sanyuan@demo.tongxing.cn", true),
         ] {
-            app.login(email, tongxing::domain::demo::DEMO_PASSWORD)
+            app.login(email, tongxing::demo::DEMO_PASSWORD)
                 .await;
             let (s, _) = app.get_html(&format!("/teachers/{teacher}/growth")).await;
             // Hidden answers exactly like a teacher that does not exist.
@@ -1070,7 +1070,7 @@ async fn the_growth_chart_has_one_point_per_observation_and_first_against_last_t
         }
         app.login(
             "bureau@demo.tongxing.cn",
-            tongxing::domain::demo::DEMO_PASSWORD,
+            tongxing::demo::DEMO_PASSWORD,
         )
         .await;
         let (s, _) = app.get_html("/teachers/999999/growth").await;
@@ -1082,7 +1082,7 @@ async fn the_growth_chart_has_one_point_per_observation_and_first_against_last_t
 #[rocket::async_test]
 async fn observation_and_reflection_lists_filter_and_export_exactly_the_rows_shown() {
     each_db(|app| async move {
-        tongxing::domain::demo::load(&app.db).await.expect("demo");
+        tongxing::demo::load(&app.db).await.expect("demo");
         let last_year = app
             .db
             .query_one_raw(sea_orm::Statement::from_string(
@@ -1094,11 +1094,8 @@ async fn observation_and_reflection_lists_filter_and_export_exactly_the_rows_sho
             .unwrap()
             .try_get::<i64>("", "id")
             .unwrap();
-        app.login(
-            "bureau@demo.tongxing.cn",
-            tongxing::domain::demo::DEMO_PASSWORD,
-        )
-        .await;
+        app.login("bureau@demo.tongxing.cn", tongxing::demo::DEMO_PASSWORD)
+            .await;
         for (query, rows) in [
             (String::new(), 12),
             (format!("year={last_year}"), 9),
@@ -1150,11 +1147,8 @@ async fn observation_and_reflection_lists_filter_and_export_exactly_the_rows_sho
         );
         app.logout().await;
         // Another school's admin sees none of them, in the list or the file.
-        app.login(
-            "yizhong@demo.tongxing.cn",
-            tongxing::domain::demo::DEMO_PASSWORD,
-        )
-        .await;
+        app.login("yizhong@demo.tongxing.cn", tongxing::demo::DEMO_PASSWORD)
+            .await;
         let (_, html) = app.get_html("/observations").await;
         assert!(
             html.contains("共 12 条"),

@@ -1201,27 +1201,15 @@ async fn strict_transport_security_only_behind_https() {
 #[rocket::async_test]
 async fn the_demo_counts_real_accounts_before_loading() {
     each_db(|app| async move {
+        assert_eq!(tongxing::demo::real_accounts(&app.db).await.unwrap(), 0);
+        tongxing::demo::load(&app.db).await.unwrap();
         assert_eq!(
-            tongxing::domain::demo::real_accounts(&app.db)
-                .await
-                .unwrap(),
-            0
-        );
-        tongxing::domain::demo::load(&app.db).await.unwrap();
-        assert_eq!(
-            tongxing::domain::demo::real_accounts(&app.db)
-                .await
-                .unwrap(),
+            tongxing::demo::real_accounts(&app.db).await.unwrap(),
             0,
             "demo accounts are not real ones"
         );
         app.bureau("boss@bureau.cn").await;
-        assert_eq!(
-            tongxing::domain::demo::real_accounts(&app.db)
-                .await
-                .unwrap(),
-            1
-        );
+        assert_eq!(tongxing::demo::real_accounts(&app.db).await.unwrap(), 1);
     })
     .await;
 }

@@ -17,6 +17,8 @@ pub mod academic_years;
 pub mod matching;
 pub mod observations;
 pub mod openapi;
+pub mod reflections;
+pub mod rubrics;
 pub mod school_pairings;
 pub mod schools;
 pub mod secondments;
@@ -40,6 +42,8 @@ pub fn routes() -> Vec<Route> {
     routes.extend(academic_years::routes());
     routes.extend(secondments::routes());
     routes.extend(observations::routes());
+    routes.extend(reflections::routes());
+    routes.extend(rubrics::routes());
     routes.extend(openapi::routes());
     routes.extend(fallback_routes());
     routes

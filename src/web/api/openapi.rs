@@ -11,8 +11,8 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use crate::web::api::{
-    academic_years, matching, observations, school_pairings, schools, secondments, session,
-    teacher_pairings, teachers, users,
+    academic_years, matching, observations, reflections, rubrics, school_pairings, schools,
+    secondments, session, teacher_pairings, teachers, users,
 };
 
 /// Every error: `{"error":{"code","message","fields"}}`, in the request's language
@@ -124,21 +124,21 @@ impl Modify for SecuritySchemes {
         secondments::create,
         secondments::update,
         secondments::destroy,
-        observations::rubrics_list,
-        observations::rubrics_show,
-        observations::rubrics_create,
-        observations::rubrics_update,
+        rubrics::rubrics_list,
+        rubrics::rubrics_show,
+        rubrics::rubrics_create,
+        rubrics::rubrics_update,
         observations::observations_list,
         observations::observations_show,
         observations::observations_create,
         observations::observations_update,
         observations::observations_destroy,
         observations::observations_comment,
-        observations::reflections_list,
-        observations::reflections_show,
-        observations::reflections_create,
-        observations::reflections_update,
-        observations::reflections_comment,
+        reflections::reflections_list,
+        reflections::reflections_show,
+        reflections::reflections_create,
+        reflections::reflections_update,
+        reflections::reflections_comment,
         document,
     ),
     components(schemas(ErrorBody, ErrorDetail)),

@@ -15,9 +15,9 @@ use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 
+use crate::domain::contacts::{self, ContactForm};
 use crate::domain::observations::{self as obs, Detail, ObservationForm};
 use crate::domain::paging::{PageRequest, Paged};
-use crate::domain::reflections::{self, ContactForm};
 use crate::domain::rubrics::{self, Rubric};
 use crate::domain::types::{LessonKind, LessonMode, de::loose_string};
 use crate::domain::{academic_years, schools, teacher_pairings as tp};
@@ -459,7 +459,7 @@ async fn add_contact(
     form: CsrfForm<ContactForm>,
 ) -> AppResult<Flash<Redirect>> {
     let to = format!("/teacher-pairings/{id}#contacts");
-    match reflections::add_contact(db, &user.actor, id, &form.0).await {
+    match contacts::add_contact(db, &user.actor, id, &form.0).await {
         Ok(_) => Ok(Flash::success(Redirect::to(to), "contact-flash-saved")),
         // The short form sits on the pairing page: its error comes back as a message there.
         Err(AppError::Invalid(errors)) => {

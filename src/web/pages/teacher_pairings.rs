@@ -388,7 +388,7 @@ async fn show_page(
     let p = tp::get(db, &user.actor, id).await?;
     let observations = crate::domain::observations::of_pairing(db, &p).await?;
     let reflections = crate::domain::reflections::of_pairing(db, &p).await?;
-    let contacts = crate::domain::reflections::contacts_of(db, &p).await?;
+    let contacts = crate::domain::contacts::contacts_of(db, &p).await?;
     let progress =
         crate::domain::progress::of_pairing(db, &p, crate::domain::types::today()).await?;
     let mut d = tp::detail(db, p).await?;

@@ -1,0 +1,222 @@
+//! `/api/v1/reflections`: 教学反思 with their comments.
+use chrono::{DateTime, Utc};
+use rocket::response::status::Created;
+use rocket::serde::json::Json;
+use rocket::{State, get, post, put, routes};
+use sea_orm::DatabaseConnection;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::access::Visible;
+use crate::domain::context::Context;
+use crate::domain::paging;
+use crate::domain::reflections::{self as refl, ReflectionForm};
+use crate::domain::types::de::loose_string;
+use crate::entities::reflections as refl_rows;
+use crate::error::{AppError, AppResult, Msg};
+use crate::web::api::observations::{CommentInput, CommentView};
+use crate::web::api::openapi::ErrorBody;
+use crate::web::api::{ApiPage, Obj, QueryCheck, created};
+use crate::web::forms::ApiJson;
+use crate::web::guards::CurrentUser;
+
+/// A reflection as the API shows it, with its comments.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ReflectionView {
+    pub id: i64,
+    pub teacher_pairing_id: i64,
+    pub observation_id: Option<i64>,
+    pub author_id: i64,
+    pub title: String,
+    pub body: String,
+    /// Send it back with an edit.
+    pub version: String,
+    pub comments: Vec<CommentView>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+fn reflection_view(r: refl_rows::Model, comments: Vec<CommentView>) -> ReflectionView {
+    ReflectionView {
+        version: refl::version_of(&r),
+        id: r.id,
+        teacher_pairing_id: r.teacher_pairing_id,
+        observation_id: r.observation_id,
+        author_id: r.author_id,
+        title: r.title,
+        body: r.body,
+        comments,
+        created_at: r.created_at,
+        updated_at: r.updated_at,
+    }
+}
+
+async fn with_comments(
+    db: &DatabaseConnection,
+    r: Visible<refl_rows::Model>,
+) -> AppResult<ReflectionView> {
+    let comments = refl::comments_of(db, &r)
+        .await?
+        .into_iter()
+        .map(CommentView::from)
+        .collect();
+    Ok(reflection_view(r.into_inner(), comments))
+}
+
+/// List reflections the caller may read, newest first (comments are in the single read).
+#[utoipa::path(context_path = "/api/v1", operation_id = "reflections_list", tag = "reflections",
+    params(
+        ("academic_year_id" = Option<i64>, Query, description = "The pairing's academic year"),
+        ("school_id" = Option<i64>, Query, description = "The mentor's or the mentee's school"),
+        ("subject" = Option<String>, Query, description = "Text in the pairing's subject"),
+        ("teacher_pairing_id" = Option<i64>, Query, description = "One teacher pairing"),
+        ("page" = Option<u64>, Query, description = "Page from 1", minimum = 1),
+        ("per_page" = Option<u64>, Query, description = "1–100, default 20", minimum = 1, maximum = 100),
+    ),
+    responses(
+        (status = 200, description = "One page", body = ApiPage<ReflectionView>),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 422, description = "A bad query parameter", body = ErrorBody),
+    ))]
+#[get(
+    "/reflections?<academic_year_id>&<school_id>&<subject>&<teacher_pairing_id>&<page>&<per_page>"
+)]
+#[allow(clippy::too_many_arguments)]
+pub async fn reflections_list(
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    academic_year_id: Option<&str>,
+    school_id: Option<&str>,
+    subject: Option<&str>,
+    teacher_pairing_id: Option<&str>,
+    page: Option<&str>,
+    per_page: Option<&str>,
+) -> AppResult<Json<ApiPage<ReflectionView>>> {
+    let mut check = QueryCheck::new();
+    let request = check.page(page, per_page);
+    let filter = refl::Filter {
+        academic_year_id: check.id("academic_year_id", academic_year_id),
+        written: None,
+        school_id: check.id("school_id", school_id),
+        subject: QueryCheck::text(subject),
+        teacher_pairing_id: check.id("teacher_pairing_id", teacher_pairing_id),
+    };
+    check.finish()?;
+    let paged = paging::fetch(db.inner(), refl::filtered(&user.actor, &filter), request).await?;
+    Ok(Json(ApiPage::from_paged(paged, |r| {
+        reflection_view(r, Vec::new())
+    })))
+}
+
+/// One reflection with its comments.
+#[utoipa::path(context_path = "/api/v1", operation_id = "reflections_show", tag = "reflections",
+    params(("id" = i64, Path, description = "Reflection id")),
+    responses(
+        (status = 200, description = "The reflection", body = ReflectionView),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not the caller's pairing", body = ErrorBody),
+        (status = 404, description = "No such reflection", body = ErrorBody),
+    ))]
+#[get("/reflections/<id>")]
+pub async fn reflections_show(
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    id: i64,
+) -> AppResult<Json<ReflectionView>> {
+    let (r, _) = refl::get(db.inner(), &user.actor, id).await?;
+    Ok(Json(with_comments(db, r).await?))
+}
+
+/// What a client sends to write a reflection.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct ReflectionInput {
+    #[serde(deserialize_with = "loose_string")]
+    pub teacher_pairing_id: String,
+    #[serde(flatten)]
+    pub form: ReflectionForm,
+}
+
+/// Write a reflection (the mentee of an active pairing); the mentor is told.
+#[utoipa::path(context_path = "/api/v1", operation_id = "reflections_create", tag = "reflections",
+    request_body = ReflectionInput,
+    responses(
+        (status = 201, description = "Created", body = ReflectionView),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 403, description = "Not the mentee", body = ErrorBody),
+        (status = 404, description = "No such pairing", body = ErrorBody),
+        (status = 409, description = "The pairing is not active", body = ErrorBody),
+        (status = 422, description = "Invalid fields", body = ErrorBody),
+    ))]
+#[post("/reflections", data = "<body>")]
+pub async fn reflections_create(
+    db: &State<DatabaseConnection>,
+    context: Context,
+    user: CurrentUser,
+    body: ApiJson<Obj<ReflectionInput>>,
+) -> AppResult<Created<Json<ReflectionView>>> {
+    let input = body.0.0;
+    let pairing_id: i64 = input
+        .teacher_pairing_id
+        .trim()
+        .parse()
+        .map_err(|_| AppError::invalid("teacher_pairing_id", Msg::new("err-not-a-number")))?;
+    let r = refl::create(db, &user.actor, pairing_id, &input.form, &context).await?;
+    Ok(created(
+        format!("/reflections/{}", r.id),
+        reflection_view(r, Vec::new()),
+    ))
+}
+
+/// Edit a reflection (its author), sending the `version` read; a stale one is a 409.
+#[utoipa::path(context_path = "/api/v1", operation_id = "reflections_update", tag = "reflections",
+    params(("id" = i64, Path, description = "Reflection id")),
+    request_body = ReflectionForm,
+    responses(
+        (status = 200, description = "Saved", body = ReflectionView),
+        (status = 403, description = "Not the author", body = ErrorBody),
+        (status = 404, description = "No such reflection", body = ErrorBody),
+        (status = 409, description = "A stale version", body = ErrorBody),
+        (status = 422, description = "Invalid fields", body = ErrorBody),
+    ))]
+#[put("/reflections/<id>", data = "<body>")]
+pub async fn reflections_update(
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    id: i64,
+    body: ApiJson<Obj<ReflectionForm>>,
+) -> AppResult<Json<ReflectionView>> {
+    let r = refl::update(db, &user.actor, id, &body.0.0).await?;
+    Ok(Json(with_comments(db, r).await?))
+}
+
+/// Comment on a reflection (the mentor or the mentee); the other is told.
+#[utoipa::path(context_path = "/api/v1", operation_id = "reflections_comment", tag = "reflections",
+    params(("id" = i64, Path, description = "Reflection id")),
+    request_body = CommentInput,
+    responses(
+        (status = 201, description = "Posted", body = CommentView),
+        (status = 403, description = "Not in the pairing", body = ErrorBody),
+        (status = 404, description = "No such reflection", body = ErrorBody),
+        (status = 422, description = "Empty or too long", body = ErrorBody),
+    ))]
+#[post("/reflections/<id>/comments", data = "<body>")]
+pub async fn reflections_comment(
+    db: &State<DatabaseConnection>,
+    context: Context,
+    user: CurrentUser,
+    id: i64,
+    body: ApiJson<Obj<CommentInput>>,
+) -> AppResult<Created<Json<CommentView>>> {
+    let c = refl::add_comment(db, &user.actor, id, &body.0.0.body, &context).await?;
+    Ok(created(format!("/reflections/{id}"), c.into()))
+}
+
+pub fn routes() -> Vec<rocket::Route> {
+    routes![
+        reflections_list,
+        reflections_show,
+        reflections_create,
+        reflections_update,
+        reflections_comment,
+    ]
+}
