@@ -16,6 +16,12 @@ use crate::web::guards::{Ctx, CurrentUser, NoUser, ctx_for_error, request_lang};
 
 pub type Page = RawHtml<String>;
 
+/// What a form post answers: a redirect with a flash message when it worked, or the form
+/// again with the typed values and the errors (with its status, 422 or 409).
+pub type FormResult = crate::error::AppResult<
+    Result<rocket::response::Flash<rocket::response::Redirect>, (rocket::http::Status, Page)>,
+>;
+
 /// Renders a template; a template error is logged and becomes a 500.
 pub fn render<T: Template>(template: &T) -> Result<Page, AppError> {
     template

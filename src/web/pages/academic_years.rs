@@ -14,7 +14,7 @@ use crate::entities::academic_years as year_rows;
 use crate::error::{AppError, AppResult, FieldErrors, Msg};
 use crate::web::forms::CsrfForm;
 use crate::web::guards::{BureauAdmin, Ctx, CurrentUser};
-use crate::web::pages::schools::FormResult;
+use crate::web::respond::FormResult;
 use crate::web::respond::{Page, render};
 
 #[derive(Template)]

@@ -15,7 +15,7 @@ use crate::error::{AppResult, FieldErrors};
 use crate::web::forms::CsrfForm;
 use crate::web::guards::{BureauAdmin, Ctx, CurrentUser};
 use crate::web::pages::safe_next;
-use crate::web::pages::schools::FormResult;
+use crate::web::respond::FormResult;
 use crate::web::respond::{Page, render};
 
 #[derive(Template)]

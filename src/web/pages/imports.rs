@@ -22,7 +22,7 @@ use crate::i18n::Lang;
 use crate::web::forms::{CsrfForm, same_origin};
 use crate::web::guards::{BureauAdmin, Ctx, CurrentUser, Staff, csrf_token};
 use crate::web::pages::exports::Download;
-use crate::web::pages::schools::FormResult;
+use crate::web::respond::FormResult;
 use crate::web::respond::{Page, render};
 
 /// Raises Rocket's multipart limits so that a file of `imports::MAX_BYTES` arrives whole

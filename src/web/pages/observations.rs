@@ -25,7 +25,7 @@ use crate::entities::{academic_years as years, teacher_pairings as pairings};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::web::forms::CsrfForm;
 use crate::web::guards::{BureauAdmin, Ctx, CurrentUser};
-use crate::web::pages::schools::FormResult;
+use crate::web::respond::FormResult;
 use crate::web::respond::{Page, render};
 
 /// The form's fields as sent: the named ones, and `score_<item id>` for each rubric item.

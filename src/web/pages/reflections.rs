@@ -23,9 +23,8 @@ use crate::error::{AppError, AppResult, FieldErrors};
 use crate::web::drafts;
 use crate::web::forms::CsrfForm;
 use crate::web::guards::{Ctx, CurrentUser, TeacherUser, UserOrLapsed};
+use crate::web::respond::FormResult;
 use crate::web::respond::{Page, render};
-
-type FormResult = AppResult<Result<Flash<Redirect>, (Status, Page)>>;
 
 #[derive(Template)]
 #[template(path = "reflections/form.html")]

@@ -19,7 +19,7 @@ use crate::domain::{academic_years, schools, tokens};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::web::forms::CsrfForm;
 use crate::web::guards::{BureauAdmin, Ctx, CurrentUser, SchoolAdmin};
-use crate::web::pages::schools::FormResult;
+use crate::web::respond::FormResult;
 use crate::web::respond::{Page, render};
 
 /// The list's query string, kept as typed so the form shows it back.

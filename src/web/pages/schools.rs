@@ -16,6 +16,7 @@ use crate::entities::schools as school_rows;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::web::forms::CsrfForm;
 use crate::web::guards::{Ctx, CurrentUser};
+use crate::web::respond::FormResult;
 use crate::web::respond::{Page, render};
 
 /// The list's query string, kept as typed so the form shows it back.
@@ -147,9 +148,6 @@ fn new(ctx: Ctx, user: CurrentUser) -> AppResult<Page> {
     policy::require_some(&user.actor, Subject::School, Act::Manage)?;
     form_page(ctx, None, SchoolForm::default(), FieldErrors::new())
 }
-
-/// The result of a form post: a redirect, or the form again with its errors (422).
-pub type FormResult = AppResult<Result<Flash<Redirect>, (Status, Page)>>;
 
 #[post("/schools", data = "<form>")]
 async fn create(

@@ -24,7 +24,7 @@ use crate::entities::academic_years as years;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::web::forms::CsrfForm;
 use crate::web::guards::{BureauAdmin, Ctx, CurrentUser};
-use crate::web::pages::schools::FormResult;
+use crate::web::respond::FormResult;
 use crate::web::respond::{Page, render};
 
 /// The list's query string as typed.

@@ -17,7 +17,7 @@ use crate::domain::users;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::web::forms::CsrfForm;
 use crate::web::guards::{Ctx, CurrentUser, Staff};
-use crate::web::pages::schools::FormResult;
+use crate::web::respond::FormResult;
 use crate::web::respond::{Page, render};
 
 /// The list's query string, kept as typed so the filter form shows it back.
