@@ -669,7 +669,7 @@ async fn programme(
         };
         let pairing = teacher_pairings::create(db, actor, &form).await?;
         teacher_pairings::publish(db, actor, &[pairing.id], None, &demo_context()).await?;
-        let plan = teacher_pairings::PlanForm {
+        let plan = crate::domain::work_plans::PlanForm {
             version: pairing.plan_version.to_string(),
             analysis_ethics: "姚成琳老师能够爱岗敬业，较好地遵守学校的规章制度，工作责任心较强；虚心好学，积极上进；承担了毕业班的数学教学任务兼学校电脑课教学，服从学校的安排，有较强的团结、协作精神，并有一定的开拓进取精神。".into(),
             analysis_skill: "从教多年，已逐渐熟悉初中数学教学的一般过程，有一定的教学经验，了解学生认知一般规律，善于反思自己的教学行为。但在对教材的处理方面，特别在课堂教学的组织方面，经验不足；在教育科研方面成绩较少。".into(),
@@ -691,7 +691,7 @@ async fn programme(
             Some(u) => users::actor_of(&u),
             None => actor.clone(),
         };
-        let _ = teacher_pairings::save_plan(db, &mentor_actor, pairing.id, &plan).await?;
+        let _ = crate::domain::work_plans::save_plan(db, &mentor_actor, pairing.id, &plan).await?;
         report.teacher_pairings_added += 1;
     }
     // A year of lessons, reflections and contacts for the pair.

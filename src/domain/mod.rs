@@ -32,4 +32,5 @@ pub mod throttle;
 pub mod tokens;
 pub mod types;
 pub mod users;
+pub mod work_plans;
 pub mod workflow;

@@ -8,9 +8,9 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFi
 use serde::Serialize;
 
 use crate::domain::access::Visible;
-use crate::domain::teacher_pairings::{PLAN_TARGETS, WorkPlan};
 use crate::domain::types;
 use crate::domain::types::PairingStatus;
+use crate::domain::work_plans::{PLAN_TARGETS, WorkPlan};
 use crate::entities::{academic_years, contacts, observations, reflections, teacher_pairings};
 use crate::error::AppResult;
 

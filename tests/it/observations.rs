@@ -863,13 +863,13 @@ async fn progress_against_the_term_targets_marks_a_pairing_behind() {
         began_days_ago(&app, p.id, 59).await;
         // Term 1 target: 4 observations (60 of 120 days gone: 2 expected by now).
         let mentor = tongxing::domain::users::actor_of(&w.mentor_user);
-        let plan = tp::PlanForm {
+        let plan = tongxing::domain::work_plans::PlanForm {
             version: "0".into(),
             t1_observations: "4".into(),
             t2_observations: "4".into(),
             ..Default::default()
         };
-        tp::save_plan(&app.db, &mentor, p.id, &plan)
+        tongxing::domain::work_plans::save_plan(&app.db, &mentor, p.id, &plan)
             .await
             .unwrap()
             .expect("saved");

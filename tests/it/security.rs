@@ -886,7 +886,7 @@ async fn an_ended_pairing_takes_no_edit_link_change_or_comment() {
                 matches!(err, tongxing::error::AppError::Conflict { .. }),
                 "{who}: {err:?}"
             );
-            let err = tongxing::domain::teacher_pairings::add_comment(&app.db, actor, pid, "晚到")
+            let err = tongxing::domain::work_plans::add_comment(&app.db, actor, pid, "晚到")
                 .await
                 .unwrap_err();
             assert!(
@@ -894,10 +894,9 @@ async fn an_ended_pairing_takes_no_edit_link_change_or_comment() {
                 "{who}: {err:?}"
             );
         }
-        let err =
-            tongxing::domain::teacher_pairings::add_comment(&app.db, &w.bureau_actor, pid, "晚到")
-                .await
-                .unwrap_err();
+        let err = tongxing::domain::work_plans::add_comment(&app.db, &w.bureau_actor, pid, "晚到")
+            .await
+            .unwrap_err();
         assert!(
             matches!(err, tongxing::error::AppError::Conflict { .. }),
             "{err:?}"

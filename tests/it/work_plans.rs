@@ -2,7 +2,7 @@
 //! refused with both texts shown and nothing overwritten.
 use rocket::http::{Method, Status};
 use serde_json::json;
-use tongxing::domain::teacher_pairings::WorkPlan;
+use tongxing::domain::work_plans::WorkPlan;
 
 use crate::common::{PASSWORD, each_db};
 use crate::teacher_pairings::{row, setup};

@@ -11,9 +11,10 @@ use crate::domain::access::Actor;
 use crate::domain::context::Context;
 use crate::domain::pairing_lifecycle::Action;
 use crate::domain::teacher_pairings::{
-    self as tp, PairingFilter, PlanForm, PublishOutcome, TeacherPairingForm, WorkPlan,
+    self as tp, PairingFilter, PublishOutcome, TeacherPairingForm,
 };
 use crate::domain::types::PairingStatus;
+use crate::domain::work_plans::{self, PlanForm, WorkPlan};
 use crate::entities::teacher_pairings as rows;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
@@ -411,7 +412,7 @@ pub async fn plan_update(
         ));
     }
     let form = PlanForm::from_json(&version, &plan);
-    match tp::save_plan(db, &user.actor, id, &form).await? {
+    match work_plans::save_plan(db, &user.actor, id, &form).await? {
         Ok(p) => Ok(Ok(Json(plan_view(&p)))),
         Err(stale) => {
             let err = AppError::conflict("version", "tp-err-stale-plan");

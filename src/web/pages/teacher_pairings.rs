@@ -15,10 +15,10 @@ use serde::de::IgnoredAny;
 
 use crate::domain::paging::{PageRequest, Paged};
 use crate::domain::teacher_pairings::{
-    self as tp, Detail, PLAN_SECTIONS, PLAN_TARGETS, PairingFilter, PairingRow, PlanForm,
-    StalePlan, TeacherPairingForm, WorkPlan,
+    self as tp, Detail, PairingFilter, PairingRow, TeacherPairingForm,
 };
 use crate::domain::types::de::loose_string;
+use crate::domain::work_plans::{self, PLAN_SECTIONS, PLAN_TARGETS, PlanForm, StalePlan, WorkPlan};
 use crate::domain::{academic_years, schools};
 use crate::entities::academic_years as years;
 use crate::error::{AppError, AppResult, FieldErrors};
@@ -580,7 +580,7 @@ async fn comment(
     form: CsrfForm<TextForm>,
 ) -> ActionResult {
     let form = form.0;
-    let r = tp::add_comment(db, &user.actor, id, &form.body)
+    let r = work_plans::add_comment(db, &user.actor, id, &form.body)
         .await
         .map(|_| ());
     after_action(ctx, db, &user, id, r, form, "flash-saved").await
@@ -692,7 +692,7 @@ async fn plan_save(
     form: CsrfForm<PlanForm>,
 ) -> ActionResult {
     let mut form = form.0;
-    match tp::save_plan(db, &user.actor, id, &form).await {
+    match work_plans::save_plan(db, &user.actor, id, &form).await {
         Ok(Ok(_)) => Ok(Ok(Flash::success(
             Redirect::to(format!("/teacher-pairings/{id}")),
             "flash-saved",
