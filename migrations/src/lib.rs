@@ -9,6 +9,7 @@ mod m20261130_000004_observations;
 mod m20261202_000005_security;
 mod m20261202_000006_indexes;
 mod m20261202_000007_status_checks;
+mod m20261202_000008_reflection_version;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000005_security::Migration),
             Box::new(m20261202_000006_indexes::Migration),
             Box::new(m20261202_000007_status_checks::Migration),
+            Box::new(m20261202_000008_reflection_version::Migration),
         ]
     }
 }

@@ -119,6 +119,7 @@ pub async fn create(
         author_id: Set(actor.user_id),
         title: Set(title),
         body: Set(body),
+        version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
@@ -212,6 +213,7 @@ pub async fn update(
     a.observation_id = Set(observation_id);
     a.title = Set(title);
     a.body = Set(body);
+    a.version = Set(before.version + 1);
     a.updated_at = Set(Utc::now());
     let row = a.update(&txn).await?;
     audit::record(
@@ -229,9 +231,9 @@ pub async fn update(
     Ok(Visible::granted(row))
 }
 
-/// The version token of a reflection (its last change, to the microsecond).
+/// The version a form or a client sends back with an edit.
 pub fn version_of(r: &reflections::Model) -> String {
-    r.updated_at.timestamp_micros().to_string()
+    r.version.to_string()
 }
 
 pub trait Heading {

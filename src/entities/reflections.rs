@@ -13,6 +13,8 @@ pub struct Model {
     pub author_id: i64,
     pub title: String,
     pub body: String,
+    /// Starts at 1, one more with each saved edit.
+    pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

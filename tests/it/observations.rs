@@ -490,12 +490,33 @@ async fn reflections_with_comments_and_a_reflection_locks_its_observation() {
         assert_eq!(res.status(), Status::Conflict);
         let html = res.into_string().await.unwrap_or_default();
         assert!(html.contains("第二次修改的文字"), "typed text kept");
+        // Both texts: the saved one above the form, and the saved version in the form.
+        assert!(
+            html.contains("saved-version") && html.contains("修改后的反思"),
+            "saved text shown"
+        );
+        assert!(html.contains(r#"name="version" value="2""#), "{html}");
         let now = reflections::Entity::find_by_id(refl.id)
             .one(&app.db)
             .await
             .unwrap()
             .unwrap();
         assert_eq!(now.body, "修改后的反思");
+        assert_eq!(now.version, 2);
+        // Saving again from that page keeps the typed text on purpose.
+        let res = app
+            .post_form(
+                &format!("/reflections/{}", refl.id),
+                &[("body", "第二次修改的文字"), ("version", "2")],
+            )
+            .await;
+        assert_eq!(res.status(), Status::SeeOther);
+        let now = reflections::Entity::find_by_id(refl.id)
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((now.body.as_str(), now.version), ("第二次修改的文字", 3));
     })
     .await;
 }

@@ -28,8 +28,8 @@ pub struct ReflectionView {
     pub author_id: i64,
     pub title: String,
     pub body: String,
-    /// Send it back with an edit.
-    pub version: String,
+    /// Starts at 1, one more with each saved edit; send it back with an edit.
+    pub version: i32,
     pub comments: Vec<CommentView>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -37,7 +37,7 @@ pub struct ReflectionView {
 
 fn reflection_view(r: refl_rows::Model, comments: Vec<CommentView>) -> ReflectionView {
     ReflectionView {
-        version: refl::version_of(&r),
+        version: r.version,
         id: r.id,
         teacher_pairing_id: r.teacher_pairing_id,
         observation_id: r.observation_id,

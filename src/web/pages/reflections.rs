@@ -40,9 +40,12 @@ struct FormPage {
     restored: bool,
     /// The observation this reflection is about, fixed once saved: (id, text).
     fixed_link: Option<(i64, String)>,
+    /// After a stale save: the reflection as it is saved now, shown above the typed text.
+    saved: Option<reflections::Model>,
 }
 
-async fn form_page(
+/// The form page, for a caller that adds to it before it is rendered.
+async fn form_view(
     ctx: Ctx,
     db: &DatabaseConnection,
     pairing: Visible<pairings::Model>,
@@ -50,7 +53,7 @@ async fn form_page(
     form: ReflectionForm,
     errors: FieldErrors,
     restored: bool,
-) -> AppResult<Page> {
+) -> AppResult<FormPage> {
     let observations: Vec<(i64, String)> = observations::of_pairing(db, &pairing)
         .await?
         .into_iter()
@@ -77,7 +80,7 @@ async fn form_page(
             .find(|(id, _): &&(i64, String)| *id == o)
             .cloned()
     });
-    render(&FormPage {
+    Ok(FormPage {
         ctx,
         pairing: pairing.into_inner(),
         id,
@@ -86,7 +89,20 @@ async fn form_page(
         observations,
         restored,
         fixed_link,
+        saved: None,
     })
+}
+
+async fn form_page(
+    ctx: Ctx,
+    db: &DatabaseConnection,
+    pairing: Visible<pairings::Model>,
+    id: Option<i64>,
+    form: ReflectionForm,
+    errors: FieldErrors,
+    restored: bool,
+) -> AppResult<Page> {
+    render(&form_view(ctx, db, pairing, id, form, errors, restored).await?)
 }
 
 fn form_of(pairs: &[(String, String)]) -> ReflectionForm {
@@ -282,16 +298,20 @@ async fn update(
                 form_page(ctx, db, p, Some(id), f, errors, false).await?,
             )))
         }
-        // A stale save: the form comes back with what was typed and the reason, so the
-        // writer can copy their text before reloading.
+        // A stale save: the form comes back with what was typed, and above it the text as
+        // it is saved now; the form now carries the saved version, so saving again keeps
+        // the typed text on purpose.
         Err(AppError::Conflict { field, msg }) if field == "version" => {
-            let (_, p) = refl::get(db.inner(), &user.actor, id).await?;
+            let (saved, p) = refl::get(db.inner(), &user.actor, id).await?;
             let mut errors = FieldErrors::new();
             errors.add("version", msg);
-            Ok(Err((
-                Status::Conflict,
-                form_page(ctx, db, p, Some(id), f, errors, false).await?,
-            )))
+            let mut f = f;
+            f.version = refl::version_of(&saved);
+            Ok(Err((Status::Conflict, {
+                let mut page = form_view(ctx, db, p, Some(id), f, errors, false).await?;
+                page.saved = Some(saved.into_inner());
+                render(&page)?
+            })))
         }
         Err(e) => Err(e),
     }
