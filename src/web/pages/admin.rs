@@ -74,13 +74,20 @@ pub fn audit_label(lang: &crate::i18n::Lang, prefix: &str, word: &str) -> String
 }
 
 /// The audit page's query, kept as typed.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, rocket::FromForm)]
 pub struct AuditQuery {
+    #[field(default = String::new())]
     pub actor: String,
+    #[field(default = String::new())]
     pub entity: String,
+    #[field(default = String::new())]
     pub entity_id: String,
+    #[field(default = String::new())]
     pub from: String,
+    #[field(default = String::new())]
     pub to: String,
+    pub page: Option<String>,
+    pub per_page: Option<String>,
 }
 
 #[derive(Template)]
@@ -92,28 +99,14 @@ struct AuditPage {
     page: Paged<AuditRow>,
 }
 
-#[allow(clippy::too_many_arguments)]
-#[get("/audit?<actor>&<entity>&<entity_id>&<from>&<to>&<page>&<per_page>")]
+#[get("/audit?<query..>")]
 async fn audit_page(
     ctx: Ctx,
     db: &State<DatabaseConnection>,
     guard: BureauAdmin,
-    actor: Option<String>,
-    entity: Option<String>,
-    entity_id: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
-    page: Option<String>,
-    per_page: Option<String>,
+    query: AuditQuery,
 ) -> AppResult<Page> {
     let user = guard.0;
-    let query = AuditQuery {
-        actor: actor.unwrap_or_default(),
-        entity: entity.unwrap_or_default(),
-        entity_id: entity_id.unwrap_or_default(),
-        from: from.unwrap_or_default(),
-        to: to.unwrap_or_default(),
-    };
     let date = |s: &str| chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok();
     let filter = AuditFilter {
         actor: query.actor.clone(),
@@ -122,7 +115,7 @@ async fn audit_page(
         from: date(&query.from),
         to: date(&query.to),
     };
-    let request = PageRequest::parse_lenient(page.as_deref(), per_page.as_deref());
+    let request = PageRequest::parse_lenient(query.page.as_deref(), query.per_page.as_deref());
     let page = admin::audit_list(db, &user.actor, &filter, request).await?;
     render(&AuditPage {
         ctx,

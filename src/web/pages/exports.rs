@@ -40,7 +40,7 @@ impl<'r> Responder<'r, 'static> for Download {
     }
 }
 
-/// The schools list's query string (the same names as `/schools`).
+/// The schools list's query string (`/schools` and its exports).
 #[derive(Debug, Default, FromForm)]
 pub struct SchoolParams {
     q: Option<String>,
@@ -50,10 +50,12 @@ pub struct SchoolParams {
     sort: Option<String>,
     dir: Option<String>,
     inactive: Option<String>,
+    pub page: Option<String>,
+    pub per_page: Option<String>,
 }
 
 impl SchoolParams {
-    fn query(self) -> SchoolQuery {
+    pub fn query(self) -> SchoolQuery {
         SchoolQuery {
             q: self.q.unwrap_or_default(),
             kind: self.kind.unwrap_or_default(),
@@ -66,7 +68,7 @@ impl SchoolParams {
     }
 }
 
-/// The teachers list's query string (the same names as `/teachers`).
+/// The teachers list's query string (`/teachers` and its exports).
 #[derive(Debug, Default, FromForm)]
 pub struct TeacherParams {
     q: Option<String>,
@@ -77,10 +79,12 @@ pub struct TeacherParams {
     sort: Option<String>,
     dir: Option<String>,
     inactive: Option<String>,
+    pub page: Option<String>,
+    pub per_page: Option<String>,
 }
 
 impl TeacherParams {
-    fn query(self) -> TeacherQuery {
+    pub fn query(self) -> TeacherQuery {
         TeacherQuery {
             q: self.q.unwrap_or_default(),
             school_id: self.school_id.unwrap_or_default(),

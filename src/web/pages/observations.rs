@@ -353,14 +353,22 @@ async fn delete(
 }
 
 /// The list's query as typed.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, rocket::FromForm)]
 pub struct ListQuery {
+    #[field(default = String::new())]
     pub year: String,
+    #[field(default = String::new())]
     pub term: String,
+    #[field(default = String::new())]
     pub school: String,
+    #[field(default = String::new())]
     pub subject: String,
+    #[field(default = String::new())]
     pub pairing: String,
+    #[field(default = String::new())]
     pub kind: String,
+    pub page: Option<String>,
+    pub per_page: Option<String>,
 }
 
 #[derive(Template)]
@@ -400,31 +408,15 @@ pub async fn list_filter(
     ))
 }
 
-#[allow(clippy::too_many_arguments)]
-#[get("/observations?<year>&<term>&<school>&<subject>&<pairing>&<kind>&<page>&<per_page>")]
+#[get("/observations?<query..>")]
 async fn index(
     ctx: Ctx,
     db: &State<DatabaseConnection>,
     user: CurrentUser,
-    year: Option<String>,
-    term: Option<String>,
-    school: Option<String>,
-    subject: Option<String>,
-    pairing: Option<String>,
-    kind: Option<String>,
-    page: Option<String>,
-    per_page: Option<String>,
+    query: ListQuery,
 ) -> AppResult<Page> {
-    let query = ListQuery {
-        year: year.unwrap_or_default(),
-        term: term.unwrap_or_default(),
-        school: school.unwrap_or_default(),
-        subject: subject.unwrap_or_default(),
-        pairing: pairing.unwrap_or_default(),
-        kind: kind.unwrap_or_default(),
-    };
     let (filter, y) = list_filter(db, &query).await?;
-    let request = PageRequest::parse_lenient(page.as_deref(), per_page.as_deref());
+    let request = PageRequest::parse_lenient(query.page.as_deref(), query.per_page.as_deref());
     let paged = crate::domain::paging::fetch(
         db.inner(),
         obs::filtered(&user.actor, &filter, y.as_ref()),
@@ -539,27 +531,13 @@ async fn growth_svg(
 }
 
 /// The filtered observations as `.xlsx` (the list page's filters).
-#[allow(clippy::too_many_arguments)]
-#[get("/observations/export.xlsx?<year>&<term>&<school>&<subject>&<pairing>&<kind>")]
+#[get("/observations/export.xlsx?<query..>")]
 async fn export(
     db: &State<DatabaseConnection>,
     user: CurrentUser,
     lang: crate::i18n::Lang,
-    year: Option<String>,
-    term: Option<String>,
-    school: Option<String>,
-    subject: Option<String>,
-    pairing: Option<String>,
-    kind: Option<String>,
+    query: ListQuery,
 ) -> AppResult<crate::web::pages::exports::Download> {
-    let query = ListQuery {
-        year: year.unwrap_or_default(),
-        term: term.unwrap_or_default(),
-        school: school.unwrap_or_default(),
-        subject: subject.unwrap_or_default(),
-        pairing: pairing.unwrap_or_default(),
-        kind: kind.unwrap_or_default(),
-    };
     let (filter, y) = list_filter(db, &query).await?;
     let bytes =
         crate::domain::exports::observations(db, &user.actor, &filter, y.as_ref(), lang).await?;

@@ -367,15 +367,32 @@ struct IndexPage {
     page: Paged<Row>,
 }
 
+/// The list's query string as typed (a bad value filters nothing).
+#[derive(Debug, Clone, Default, rocket::FromForm)]
+pub struct ListQuery {
+    #[field(default = String::new())]
+    pub year: String,
+    #[field(default = String::new())]
+    pub term: String,
+    #[field(default = String::new())]
+    pub school: String,
+    #[field(default = String::new())]
+    pub subject: String,
+    #[field(default = String::new())]
+    pub pairing: String,
+    pub page: Option<String>,
+    pub per_page: Option<String>,
+}
+
 /// The list's filter from its query (a term needs the year's dates).
-async fn list_filter(
-    db: &DatabaseConnection,
-    year: &str,
-    term: &str,
-    school: &str,
-    subject: &str,
-    pairing: &str,
-) -> AppResult<refl::Filter> {
+async fn list_filter(db: &DatabaseConnection, q: &ListQuery) -> AppResult<refl::Filter> {
+    let (year, term, school, subject, pairing) = (
+        q.year.as_str(),
+        q.term.as_str(),
+        q.school.as_str(),
+        q.subject.as_str(),
+        q.pairing.as_str(),
+    );
     let year = match year.trim().parse::<i64>() {
         Ok(id) => academic_years::get(db, id).await.ok(),
         Err(_) => None,
@@ -397,36 +414,22 @@ async fn list_filter(
     })
 }
 
-#[get("/reflections?<year>&<term>&<school>&<subject>&<pairing>&<page>&<per_page>")]
-#[allow(clippy::too_many_arguments)]
+#[get("/reflections?<query..>")]
 async fn index(
     ctx: Ctx,
     db: &State<DatabaseConnection>,
     user: CurrentUser,
-    year: Option<String>,
-    term: Option<String>,
-    school: Option<String>,
-    subject: Option<String>,
-    pairing: Option<String>,
-    page: Option<String>,
-    per_page: Option<String>,
+    query: ListQuery,
 ) -> AppResult<Page> {
-    let (year, school, subject) = (
-        year.unwrap_or_default(),
-        school.unwrap_or_default(),
-        subject.unwrap_or_default(),
-    );
-    let term = term.unwrap_or_default();
-    let filter = list_filter(
-        db,
-        &year,
-        &term,
-        &school,
-        &subject,
-        pairing.as_deref().unwrap_or(""),
-    )
-    .await?;
-    let request = PageRequest::parse_lenient(page.as_deref(), per_page.as_deref());
+    let filter = list_filter(db, &query).await?;
+    let request = PageRequest::parse_lenient(query.page.as_deref(), query.per_page.as_deref());
+    let ListQuery {
+        year,
+        term,
+        school,
+        subject,
+        ..
+    } = query;
     let paged =
         crate::domain::paging::fetch(db.inner(), refl::filtered(&user.actor, &filter), request)
             .await?;
@@ -464,28 +467,14 @@ async fn index(
 }
 
 /// The filtered reflections as `.xlsx`.
-#[allow(clippy::too_many_arguments)]
-#[get("/reflections/export.xlsx?<year>&<term>&<school>&<subject>&<pairing>")]
+#[get("/reflections/export.xlsx?<query..>")]
 async fn export(
     db: &State<DatabaseConnection>,
     user: CurrentUser,
     lang: crate::i18n::Lang,
-    year: Option<String>,
-    term: Option<String>,
-    school: Option<String>,
-    subject: Option<String>,
-    pairing: Option<String>,
+    query: ListQuery,
 ) -> AppResult<crate::web::pages::exports::Download> {
-    let s = |v: &Option<String>| v.clone().unwrap_or_default();
-    let filter = list_filter(
-        db,
-        &s(&year),
-        &s(&term),
-        &s(&school),
-        &s(&subject),
-        &s(&pairing),
-    )
-    .await?;
+    let filter = list_filter(db, &query).await?;
     let bytes = crate::domain::exports::reflections(db, &user.actor, &filter, lang).await?;
     let format = crate::domain::exports::FileFormat::Xlsx;
     Ok(crate::web::pages::exports::Download {

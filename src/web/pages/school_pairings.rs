@@ -23,13 +23,20 @@ use crate::web::respond::FormResult;
 use crate::web::respond::{Page, render};
 
 /// The list's query string, kept as typed so the form shows it back.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, rocket::FromForm)]
 pub struct PairingQuery {
+    #[field(default = String::new())]
     pub year: String,
+    #[field(default = String::new())]
     pub district: String,
+    #[field(default = String::new())]
     pub status: String,
+    #[field(default = String::new())]
     pub kind: String,
+    #[field(default = String::new())]
     pub q: String,
+    pub page: Option<String>,
+    pub per_page: Option<String>,
 }
 
 impl PairingQuery {
@@ -108,28 +115,14 @@ async fn index_page(
     })
 }
 
-#[allow(clippy::too_many_arguments)]
-#[get("/school-pairings?<year>&<district>&<status>&<kind>&<q>&<page>&<per_page>")]
+#[get("/school-pairings?<query..>")]
 async fn index(
     ctx: Ctx,
     db: &State<DatabaseConnection>,
     user: CurrentUser,
-    year: Option<String>,
-    district: Option<String>,
-    status: Option<String>,
-    kind: Option<String>,
-    q: Option<String>,
-    page: Option<String>,
-    per_page: Option<String>,
+    query: PairingQuery,
 ) -> AppResult<Page> {
-    let query = PairingQuery {
-        year: year.unwrap_or_default(),
-        district: district.unwrap_or_default(),
-        status: status.unwrap_or_default(),
-        kind: kind.unwrap_or_default(),
-        q: q.unwrap_or_default(),
-    };
-    let request = PageRequest::parse_lenient(page.as_deref(), per_page.as_deref());
+    let request = PageRequest::parse_lenient(query.page.as_deref(), query.per_page.as_deref());
     index_page(ctx, db, &user, query, request, Vec::new(), Vec::new()).await
 }
 

@@ -16,6 +16,7 @@ use crate::entities::schools as school_rows;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::web::forms::CsrfForm;
 use crate::web::guards::{Ctx, CurrentUser};
+use crate::web::pages::exports::SchoolParams;
 use crate::web::respond::FormResult;
 use crate::web::respond::{Page, render};
 
@@ -54,32 +55,15 @@ struct IndexPage {
     page: Paged<school_rows::Model>,
 }
 
-#[allow(clippy::too_many_arguments)]
-#[get("/schools?<q>&<kind>&<stage>&<district>&<sort>&<dir>&<inactive>&<page>&<per_page>")]
+#[get("/schools?<params..>")]
 async fn index(
     ctx: Ctx,
     db: &State<DatabaseConnection>,
     user: CurrentUser,
-    q: Option<String>,
-    kind: Option<String>,
-    stage: Option<String>,
-    district: Option<String>,
-    sort: Option<String>,
-    dir: Option<String>,
-    inactive: Option<String>,
-    page: Option<String>,
-    per_page: Option<String>,
+    params: SchoolParams,
 ) -> AppResult<Page> {
-    let query = SchoolQuery {
-        q: q.unwrap_or_default(),
-        kind: kind.unwrap_or_default(),
-        stage: stage.unwrap_or_default(),
-        district: district.unwrap_or_default(),
-        sort: sort.unwrap_or_default(),
-        dir: dir.unwrap_or_default(),
-        inactive: inactive.is_some_and(|v| !v.is_empty()),
-    };
-    let request = PageRequest::parse_lenient(page.as_deref(), per_page.as_deref());
+    let request = PageRequest::parse_lenient(params.page.as_deref(), params.per_page.as_deref());
+    let query = params.query();
     let page = schools::list(db, &user.actor, &query.filter(), request).await?;
     let districts = schools::districts(db).await?;
     render(&IndexPage {

@@ -23,13 +23,20 @@ use crate::web::respond::FormResult;
 use crate::web::respond::{Page, render};
 
 /// The list's query string, kept as typed.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, rocket::FromForm)]
 pub struct SecondmentQuery {
+    #[field(default = String::new())]
     pub year: String,
+    #[field(default = String::new())]
     pub batch: String,
+    #[field(default = String::new())]
     pub from: String,
+    #[field(default = String::new())]
     pub to: String,
+    #[field(default = String::new())]
     pub q: String,
+    pub page: Option<String>,
+    pub per_page: Option<String>,
 }
 
 impl SecondmentQuery {
@@ -56,28 +63,14 @@ struct IndexPage {
     page: Paged<SecondmentRow>,
 }
 
-#[allow(clippy::too_many_arguments)]
-#[get("/secondments?<year>&<batch>&<from>&<to>&<q>&<page>&<per_page>")]
+#[get("/secondments?<query..>")]
 async fn index(
     ctx: Ctx,
     db: &State<DatabaseConnection>,
     user: CurrentUser,
-    year: Option<String>,
-    batch: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
-    q: Option<String>,
-    page: Option<String>,
-    per_page: Option<String>,
+    query: SecondmentQuery,
 ) -> AppResult<Page> {
-    let query = SecondmentQuery {
-        year: year.unwrap_or_default(),
-        batch: batch.unwrap_or_default(),
-        from: from.unwrap_or_default(),
-        to: to.unwrap_or_default(),
-        q: q.unwrap_or_default(),
-    };
-    let request = PageRequest::parse_lenient(page.as_deref(), per_page.as_deref());
+    let request = PageRequest::parse_lenient(query.page.as_deref(), query.per_page.as_deref());
     let filter = query.filter();
     let page = secondments::list_rows(db, &user.actor, &filter, request).await?;
     let counts = secondments::person_times(db, &user.actor, &filter).await?;

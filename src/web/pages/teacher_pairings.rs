@@ -27,15 +27,23 @@ use crate::web::guards::{BureauAdmin, Ctx, CurrentUser};
 use crate::web::respond::FormResult;
 use crate::web::respond::{Page, render};
 
-/// The list's query string as typed.
-#[derive(Debug, Clone, Default)]
+/// The list's query string as typed (every value kept as text; a bad one filters nothing).
+#[derive(Debug, Clone, Default, rocket::FromForm)]
 pub struct PairingQuery {
+    #[field(default = String::new())]
     pub year: String,
+    #[field(default = String::new())]
     pub status: String,
+    #[field(default = String::new())]
     pub subject: String,
+    #[field(default = String::new())]
     pub school: String,
+    #[field(default = String::new())]
     pub district: String,
+    #[field(default = String::new())]
     pub q: String,
+    pub page: Option<String>,
+    pub per_page: Option<String>,
 }
 
 impl PairingQuery {
@@ -72,30 +80,14 @@ impl IndexPage {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-#[get("/teacher-pairings?<year>&<status>&<subject>&<school>&<district>&<q>&<page>&<per_page>")]
+#[get("/teacher-pairings?<query..>")]
 async fn index(
     ctx: Ctx,
     db: &State<DatabaseConnection>,
     user: CurrentUser,
-    year: Option<String>,
-    status: Option<String>,
-    subject: Option<String>,
-    school: Option<String>,
-    district: Option<String>,
-    q: Option<String>,
-    page: Option<String>,
-    per_page: Option<String>,
+    query: PairingQuery,
 ) -> AppResult<Page> {
-    let query = PairingQuery {
-        year: year.unwrap_or_default(),
-        status: status.unwrap_or_default(),
-        subject: subject.unwrap_or_default(),
-        school: school.unwrap_or_default(),
-        district: district.unwrap_or_default(),
-        q: q.unwrap_or_default(),
-    };
-    let request = PageRequest::parse_lenient(page.as_deref(), per_page.as_deref());
+    let request = PageRequest::parse_lenient(query.page.as_deref(), query.per_page.as_deref());
     let page = tp::list_rows(db.inner(), &user.actor, &query.filter(), request).await?;
     let rows: Vec<_> = page.items.iter().map(|r| r.pairing.clone()).collect();
     let actions = tp::actions_of(db.inner(), &user.actor, &rows).await?;

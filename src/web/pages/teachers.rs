@@ -17,6 +17,7 @@ use crate::domain::users;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::web::forms::CsrfForm;
 use crate::web::guards::{Ctx, CurrentUser, Staff};
+use crate::web::pages::exports::TeacherParams;
 use crate::web::respond::FormResult;
 use crate::web::respond::{Page, render};
 
@@ -58,37 +59,16 @@ struct IndexPage {
     page: Paged<TeacherView>,
 }
 
-#[allow(clippy::too_many_arguments)]
-#[get(
-    "/teachers?<q>&<school_id>&<district>&<subject>&<title>&<sort>&<dir>&<inactive>&<page>&<per_page>"
-)]
+#[get("/teachers?<params..>")]
 async fn index(
     ctx: Ctx,
     db: &State<DatabaseConnection>,
     guard: Staff,
-    q: Option<String>,
-    school_id: Option<String>,
-    district: Option<String>,
-    subject: Option<String>,
-    title: Option<String>,
-    sort: Option<String>,
-    dir: Option<String>,
-    inactive: Option<String>,
-    page: Option<String>,
-    per_page: Option<String>,
+    params: TeacherParams,
 ) -> AppResult<Page> {
     let user = guard.0;
-    let query = TeacherQuery {
-        q: q.unwrap_or_default(),
-        school_id: school_id.unwrap_or_default(),
-        district: district.unwrap_or_default(),
-        subject: subject.unwrap_or_default(),
-        title: title.unwrap_or_default(),
-        sort: sort.unwrap_or_default(),
-        dir: dir.unwrap_or_default(),
-        inactive: inactive.is_some_and(|v| !v.is_empty()),
-    };
-    let request = PageRequest::parse_lenient(page.as_deref(), per_page.as_deref());
+    let request = PageRequest::parse_lenient(params.page.as_deref(), params.per_page.as_deref());
+    let query = params.query();
     let page = teachers::list(db, &user.actor, &query.filter(), request).await?;
     // The list is filtered by one school when coming from that school's page; the filter
     // shows its name instead of a select of every school (thousands in a province).
