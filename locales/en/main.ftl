@@ -850,3 +850,34 @@ err-pairing-ended-readonly = The pairing has ended: it can no longer be changed 
 refl-err-link-fixed = This reflection is about an observation; that link cannot be changed or removed.
 import-err-workbook-too-big = This workbook is too large once unpacked, or declares far more content than an import file has. Save it as a new .xlsx with one sheet, or as .csv, and upload again.
 refl-link-fixed-hint = The observation a reflection is about stays as saved.
+
+# Export column and sheet titles, the growth chart
+export-sheet-schools = Schools
+export-sheet-school = School
+export-sheet-teachers = Teachers
+export-sheet-users = Users
+export-sheet-observations = Observations
+export-sheet-reflections = Reflections
+export-obs-date = Date
+export-obs-topic = Topic
+export-obs-class = Class
+export-obs-subject = Subject
+export-obs-kind-of-lesson = Kind of lesson
+export-obs-how = How
+export-obs-observer = Observer
+export-obs-teacher-observed = Teacher observed
+export-obs-total = Total
+export-obs-grade = Grade
+export-obs-strengths = Strengths
+export-obs-suggestions = Suggestions
+export-obs-overall-comment = Overall comment
+export-refl-date = Date
+export-refl-author = Author
+export-refl-title = Title
+export-refl-text = Text
+growth-total = Total
+# The grade bands a new rubric starts with (90, 75, 60, 0 points and up).
+rubric-default-band-1 = Excellent
+rubric-default-band-2 = Good
+rubric-default-band-3 = Pass
+rubric-default-band-4 = Fail

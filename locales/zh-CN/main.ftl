@@ -850,3 +850,34 @@ err-pairing-ended-readonly = 结对已结束，不能再修改或评论。
 refl-err-link-fixed = 这篇反思已关联到一次听课记录，关联不能更改或取消。
 import-err-workbook-too-big = 这个工作簿解压后过大或声明的内容过多，不像正常的导入文件。请另存为新的 .xlsx（只保留一个工作表）或 .csv 后再上传。
 refl-link-fixed-hint = 反思关联的听课记录保存后不再更改。
+
+# Export column and sheet titles, the growth chart
+export-sheet-schools = 学校
+export-sheet-school = 学校
+export-sheet-teachers = 教师
+export-sheet-users = 用户
+export-sheet-observations = 听课记录
+export-sheet-reflections = 教学反思
+export-obs-date = 听课日期
+export-obs-topic = 课题
+export-obs-class = 班级
+export-obs-subject = 学科
+export-obs-kind-of-lesson = 课型
+export-obs-how = 方式
+export-obs-observer = 听课人
+export-obs-teacher-observed = 授课教师
+export-obs-total = 总分
+export-obs-grade = 等级
+export-obs-strengths = 优点
+export-obs-suggestions = 改进建议
+export-obs-overall-comment = 总体评价
+export-refl-date = 日期
+export-refl-author = 作者
+export-refl-title = 标题
+export-refl-text = 正文
+growth-total = 总分
+# The grade bands a new rubric starts with (90, 75, 60, 0 points and up).
+rubric-default-band-1 = 优
+rubric-default-band-2 = 良
+rubric-default-band-3 = 合格
+rubric-default-band-4 = 不合格

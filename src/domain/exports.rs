@@ -219,13 +219,6 @@ impl Labels {
     }
 }
 
-fn sheet_title(lang: Lang, zh: &str, en: &str) -> String {
-    match lang {
-        Lang::Zh => zh.to_string(),
-        Lang::En => en.to_string(),
-    }
-}
-
 /// The schools of the list page for this filter (columns as the import expects them).
 pub async fn schools(
     db: &DatabaseConnection,
@@ -256,7 +249,7 @@ pub async fn schools(
         })
         .collect();
     drop(rows);
-    write(format, sheet_title(lang, "学校", "Schools"), headers, cells).await
+    write(format, lang.t("export-sheet-schools"), headers, cells).await
 }
 
 /// The teachers of the list page for this filter: the import's columns after the school's
@@ -279,7 +272,7 @@ pub async fn teachers(
         .into_iter()
         .collect();
     let mut headers = vec![Header {
-        title: sheet_title(lang, "学校", "School"),
+        title: lang.t("export-sheet-school"),
         width: 24.0,
     }];
     headers.extend(TEACHER_COLUMNS.iter().map(|c| Header::of(c, lang)));
@@ -308,13 +301,7 @@ pub async fn teachers(
         })
         .collect();
     drop(rows);
-    write(
-        format,
-        sheet_title(lang, "教师", "Teachers"),
-        headers,
-        cells,
-    )
-    .await
+    write(format, lang.t("export-sheet-teachers"), headers, cells).await
 }
 
 /// The accounts of the users list for this filter (bureau only): name, e-mail, role,
@@ -379,7 +366,7 @@ pub async fn users(
             ]
         })
         .collect();
-    write(format, sheet_title(lang, "用户", "Users"), headers, cells).await
+    write(format, lang.t("export-sheet-users"), headers, cells).await
 }
 
 /// The observations of the list page for this filter, newest lesson first: the lesson,
@@ -397,25 +384,25 @@ pub async fn observations(
         .all(db)
         .await?;
     let rows = obs::with_names(db, rows).await?;
-    let titles: [(&str, &str, f64); 13] = [
-        ("听课日期", "Date", 12.0),
-        ("课题", "Topic", 28.0),
-        ("班级", "Class", 14.0),
-        ("学科", "Subject", 10.0),
-        ("课型", "Kind of lesson", 12.0),
-        ("方式", "How", 12.0),
-        ("听课人", "Observer", 10.0),
-        ("授课教师", "Teacher observed", 10.0),
-        ("总分", "Total", 8.0),
-        ("等级", "Grade", 8.0),
-        ("优点", "Strengths", 40.0),
-        ("改进建议", "Suggestions", 40.0),
-        ("总体评价", "Overall comment", 40.0),
+    let titles: [(&str, f64); 13] = [
+        ("export-obs-date", 12.0),
+        ("export-obs-topic", 28.0),
+        ("export-obs-class", 14.0),
+        ("export-obs-subject", 10.0),
+        ("export-obs-kind-of-lesson", 12.0),
+        ("export-obs-how", 12.0),
+        ("export-obs-observer", 10.0),
+        ("export-obs-teacher-observed", 10.0),
+        ("export-obs-total", 8.0),
+        ("export-obs-grade", 8.0),
+        ("export-obs-strengths", 40.0),
+        ("export-obs-suggestions", 40.0),
+        ("export-obs-overall-comment", 40.0),
     ];
     let headers: Vec<Header> = titles
         .iter()
-        .map(|(zh, en, width)| Header {
-            title: sheet_title(lang, zh, en),
+        .map(|(key, width)| Header {
+            title: lang.t(key),
             width: *width,
         })
         .collect();
@@ -444,7 +431,7 @@ pub async fn observations(
     drop(rows);
     write(
         FileFormat::Xlsx,
-        sheet_title(lang, "听课记录", "Observations"),
+        lang.t("export-sheet-observations"),
         headers,
         cells,
     )
@@ -464,14 +451,14 @@ pub async fn reflections(
         .await?;
     let names = crate::domain::names::users(db, rows.iter().map(|r| r.author_id)).await?;
     let headers: Vec<Header> = [
-        ("日期", "Date", 18.0),
-        ("作者", "Author", 10.0),
-        ("标题", "Title", 24.0),
-        ("正文", "Text", 80.0),
+        ("export-refl-date", 18.0),
+        ("export-refl-author", 10.0),
+        ("export-refl-title", 24.0),
+        ("export-refl-text", 80.0),
     ]
     .iter()
-    .map(|(zh, en, width)| Header {
-        title: sheet_title(lang, zh, en),
+    .map(|(key, width)| Header {
+        title: lang.t(key),
         width: *width,
     })
     .collect();
@@ -490,7 +477,7 @@ pub async fn reflections(
         .collect();
     write(
         FileFormat::Xlsx,
-        sheet_title(lang, "教学反思", "Reflections"),
+        lang.t("export-sheet-reflections"),
         headers,
         cells,
     )

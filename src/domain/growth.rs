@@ -252,10 +252,7 @@ pub fn svg(g: &Growth, lang: Lang) -> AppResult<String> {
                 TOTAL_COLOUR.stroke_width(3),
             ))
             .map_err(|e| draw(&e))?
-            .label(match lang {
-                Lang::Zh => "总分",
-                Lang::En => "Total",
-            })
+            .label(lang.t("growth-total"))
             .legend(|(x, y)| {
                 PathElement::new(vec![(x, y), (x + 16, y)], TOTAL_COLOUR.stroke_width(3))
             });

@@ -151,3 +151,23 @@ async fn a_visitor_switches_the_language_before_signing_in() {
     })
     .await;
 }
+
+/// Catalogue texts that used to be written in the code: a new rubric's grade bands and the
+/// observations export's column titles follow the reader's language.
+#[rocket::async_test]
+async fn default_bands_and_export_titles_come_from_the_catalogues() {
+    crate::common::each_db(|app| async move {
+        app.bureau("boss@bureau.cn").await;
+        app.login("boss@bureau.cn", crate::common::PASSWORD).await;
+        let (_, zh) = app.get_html("/rubrics/new?lang=zh-CN").await;
+        assert!(zh.contains(r#"value="优""#) && zh.contains(r#"value="不合格""#));
+        let (_, en) = app.get_html("/rubrics/new?lang=en").await;
+        assert!(en.contains(r#"value="Excellent""#) && en.contains(r#"value="Fail""#));
+        let lang = tongxing::i18n::Lang::parse("en").expect("en");
+        assert_eq!(lang.t("export-obs-teacher-observed"), "Teacher observed");
+        let zh = tongxing::i18n::Lang::parse("zh-CN").expect("zh");
+        assert_eq!(zh.t("export-obs-teacher-observed"), "授课教师");
+        assert_eq!(zh.t("growth-total"), "总分");
+    })
+    .await;
+}

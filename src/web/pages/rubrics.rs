@@ -118,17 +118,23 @@ impl Editor {
         }
     }
 
-    /// A new template: one section, and the Chinese grade bands as a start.
-    fn blank() -> Editor {
+    /// A new template: one section, and the usual grade bands as a start (优/良/合格/不合格
+    /// in Chinese, their names in the writer's language from the catalogue).
+    fn blank(lang: crate::i18n::Lang) -> Editor {
         Editor {
             sections: vec![SectionRow::default()],
-            bands: [("优", "90"), ("良", "75"), ("合格", "60"), ("不合格", "0")]
-                .iter()
-                .map(|(l, m)| BandRow {
-                    label: l.to_string(),
-                    min: m.to_string(),
-                })
-                .collect(),
+            bands: [
+                ("rubric-default-band-1", "90"),
+                ("rubric-default-band-2", "75"),
+                ("rubric-default-band-3", "60"),
+                ("rubric-default-band-4", "0"),
+            ]
+            .iter()
+            .map(|(key, min)| BandRow {
+                label: lang.t(key),
+                min: min.to_string(),
+            })
+            .collect(),
             ..Default::default()
         }
     }
@@ -313,11 +319,12 @@ impl FormPage {
 
 #[get("/rubrics/new")]
 async fn new(ctx: Ctx, _guard: BureauAdmin) -> AppResult<Page> {
+    let e = Editor::blank(ctx.lang).with_blanks();
     render(&FormPage {
         ctx,
         id: None,
         used: 0,
-        e: Editor::blank().with_blanks(),
+        e,
         errors: FieldErrors::new(),
     })
 }
