@@ -15,7 +15,7 @@ use crate::db;
 use crate::domain::access::{self, Actor, Visible};
 use crate::domain::context::Context;
 use crate::domain::idempotency::{self, Claim};
-use crate::domain::notify::{self, Notice};
+use crate::domain::notifications::{self, Notice};
 use crate::domain::pairing_lifecycle::{self as lifecycle, Action};
 use crate::domain::rubrics::{self, Rubric};
 use crate::domain::teacher_pairings::TeacherPairing;
@@ -393,7 +393,7 @@ pub async fn create(
             .arg("by", &actor.name)
             .arg("topic", &row.topic)
             .arg("date", row.observed_on);
-        notify::notify(&txn, &u, &notice, ctx).await?;
+        notifications::notify(&txn, &u, &notice, ctx).await?;
     }
     if let Some(k) = &key {
         idempotency::record(&txn, k, row.id).await?;
@@ -526,7 +526,7 @@ pub async fn add_comment(
         let notice = Notice::new("obs-comment", format!("/observations/{}", o.id))
             .arg("by", &actor.name)
             .arg("topic", &o.topic);
-        notify::notify(&txn, &u, &notice, ctx).await?;
+        notifications::notify(&txn, &u, &notice, ctx).await?;
     }
     txn.commit().await?;
     Ok(row)

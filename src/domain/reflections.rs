@@ -12,7 +12,7 @@ use crate::db;
 use crate::domain::access::{self, Actor, Visible};
 use crate::domain::context::Context;
 use crate::domain::idempotency::{self, Claim};
-use crate::domain::notify::{self, Notice};
+use crate::domain::notifications::{self, Notice};
 use crate::domain::observations::{self, CommentView};
 use crate::domain::pairing_lifecycle::{self as lifecycle, Action};
 use crate::domain::teacher_pairings::TeacherPairing;
@@ -140,7 +140,7 @@ pub async fn create(
         let notice = Notice::new("refl-new", format!("/reflections/{}", row.id))
             .arg("by", &actor.name)
             .arg("title", row.heading());
-        notify::notify(&txn, &u, &notice, ctx).await?;
+        notifications::notify(&txn, &u, &notice, ctx).await?;
     }
     if let Some(k) = &key {
         idempotency::record(&txn, k, row.id).await?;
@@ -288,7 +288,7 @@ pub async fn add_comment(
         let notice = Notice::new("refl-comment", format!("/reflections/{}", r.id))
             .arg("by", &actor.name)
             .arg("title", r.heading());
-        notify::notify(&txn, &u, &notice, ctx).await?;
+        notifications::notify(&txn, &u, &notice, ctx).await?;
     }
     txn.commit().await?;
     Ok(row)

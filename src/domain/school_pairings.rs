@@ -18,7 +18,7 @@ use crate::domain::access::{self, Actor};
 use crate::domain::audit;
 use crate::domain::context::Context;
 use crate::domain::idempotency;
-use crate::domain::notify::{self, Notice};
+use crate::domain::notifications::{self, Notice};
 use crate::domain::paging::{self, PageRequest, Paged};
 use crate::domain::pairing_lifecycle::{
     self as lifecycle, Action, Done, PairingKind, SchoolPairingFlow,
@@ -667,11 +667,13 @@ impl PairingKind for SchoolPairing {
         };
         match to {
             Tell::Schools => {
-                notify::notify_school_admins(conn, row.supporter_id, &notice, ctx).await?;
-                notify::notify_school_admins(conn, row.receiver_id, &notice, ctx).await?;
+                notifications::notify_school_admins(conn, row.supporter_id, &notice, ctx).await?;
+                notifications::notify_school_admins(conn, row.receiver_id, &notice, ctx).await?;
             }
-            Tell::Bureau => notify::notify_bureau(conn, &notice, ctx).await?,
-            Tell::Requester(Some(uid)) => notify::notify_user(conn, uid, &notice, ctx).await?,
+            Tell::Bureau => notifications::notify_bureau(conn, &notice, ctx).await?,
+            Tell::Requester(Some(uid)) => {
+                notifications::notify_user(conn, uid, &notice, ctx).await?
+            }
             Tell::Requester(None) => {}
         }
         Ok(())

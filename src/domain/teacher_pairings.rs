@@ -16,7 +16,7 @@ use crate::domain::access::policy::{self, Act, Subject};
 use crate::domain::access::{self, Actor, Visible};
 use crate::domain::audit;
 use crate::domain::context::Context;
-use crate::domain::notify::{self, Notice};
+use crate::domain::notifications::{self, Notice};
 use crate::domain::paging::{self, PageRequest, Paged};
 use crate::domain::pairing_lifecycle::{
     self as lifecycle, Action, Done, PairingKind, Stage, TeacherPairingFlow,
@@ -780,11 +780,12 @@ impl PairingKind for TeacherPairing {
                 let n = notice("tp-termination-requested")
                     .arg("by", by)
                     .arg("reason", done.reason);
-                notify::notify_bureau(conn, &n, ctx).await
+                notifications::notify_bureau(conn, &n, ctx).await
             }
             Action::RejectRequest => match TeacherPairing::requested_by(done.before) {
                 Some(uid) => {
-                    notify::notify_user(conn, uid, &notice("tp-termination-rejected"), ctx).await
+                    notifications::notify_user(conn, uid, &notice("tp-termination-rejected"), ctx)
+                        .await
                 }
                 None => Ok(()),
             },
@@ -812,7 +813,7 @@ async fn notify_teachers(
 ) -> AppResult<()> {
     for tid in teacher_ids {
         if let Some(u) = users::find_by_teacher(conn, *tid).await? {
-            notify::notify(conn, &u, notice, ctx).await?;
+            notifications::notify(conn, &u, notice, ctx).await?;
         }
     }
     Ok(())

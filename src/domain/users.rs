@@ -15,7 +15,7 @@ use crate::domain::access::policy::{self, Act, Subject};
 use crate::domain::context::Context;
 use crate::domain::throttle::{SignInThrottle, Verdict};
 use crate::domain::types::{self, Role};
-use crate::domain::{audit, notify, sessions, tokens};
+use crate::domain::{audit, notifications, sessions, tokens};
 use crate::entities::{api_tokens, password_resets, reset_requests, teachers, users};
 use crate::error::{AppError, AppResult, FieldErrors, Msg};
 use crate::i18n::Lang;
@@ -677,7 +677,7 @@ async fn issue_reset(
         token
     );
     let rendered = mail::password_reset(lang, &user.name, &link, hours, welcome);
-    notify::queue_secret_mail(conn, &user.email, rendered).await?;
+    notifications::queue_secret_mail(conn, &user.email, rendered).await?;
     Ok(())
 }
 

@@ -575,7 +575,7 @@ impl<'r> FromRequest<'r> for Ctx {
         };
         let mut ctx = Ctx::from_parts(req, lang, user.as_ref(), flash);
         if let (Some(u), Some(db)) = (&user, req.rocket().state::<DatabaseConnection>()) {
-            ctx.unread = crate::domain::inbox::unread_count(db, u.user.id)
+            ctx.unread = crate::domain::notifications::inbox::unread_count(db, u.user.id)
                 .await
                 .unwrap_or(0);
         }

@@ -265,7 +265,7 @@ async fn failed_mails_are_listed_and_retried() {
             "正文",
             "http://tongxing.test/",
         );
-        let id = tongxing::domain::notify::queue_mail(&app.db, "nobody@tongxing.test", mail)
+        let id = tongxing::domain::notifications::queue_mail(&app.db, "nobody@tongxing.test", mail)
             .await
             .unwrap();
         let mut row = outbox::Entity::find_by_id(id)

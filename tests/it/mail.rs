@@ -206,9 +206,13 @@ async fn two_workers_on_one_database_send_each_mail_once() {
                 text: "x".into(),
                 html: "<p>x</p>".into(),
             };
-            tongxing::domain::notify::queue_mail(&app.db, &format!("user{i}@tongxing.test"), mail)
-                .await
-                .unwrap();
+            tongxing::domain::notifications::queue_mail(
+                &app.db,
+                &format!("user{i}@tongxing.test"),
+                mail,
+            )
+            .await
+            .unwrap();
         }
         let (db1, db2) = (
             tongxing::db::connect(&app.url).await.unwrap(),
@@ -331,7 +335,7 @@ async fn the_worker_backs_off_and_gives_up_after_max_attempts() {
             text: "x".into(),
             html: "<p>x</p>".into(),
         };
-        let id = tongxing::domain::notify::queue_mail(&app.db, "nobody@tongxing.test", mail)
+        let id = tongxing::domain::notifications::queue_mail(&app.db, "nobody@tongxing.test", mail)
             .await
             .unwrap();
         let row = || async {

@@ -1,4 +1,4 @@
-//! The bureau's settings, audit log and failed mails; everyone's notifications.
+//! The bureau's settings, audit log and failed mails.
 use askama::Template;
 use rocket::http::Status;
 use rocket::response::{Flash, Redirect};
@@ -7,14 +7,12 @@ use sea_orm::DatabaseConnection;
 use serde::de::IgnoredAny;
 
 use crate::domain::admin::{self, AuditFilter, AuditRow};
-use crate::domain::inbox;
 use crate::domain::paging::{PageRequest, Paged};
 use crate::domain::settings::{self, SettingsForm};
-use crate::entities::{notifications, outbox};
+use crate::entities::outbox;
 use crate::error::{AppResult, FieldErrors};
 use crate::web::forms::CsrfForm;
 use crate::web::guards::{BureauAdmin, Ctx, CurrentUser};
-use crate::web::pages::safe_next;
 use crate::web::respond::FormResult;
 use crate::web::respond::{Page, render};
 
@@ -125,67 +123,6 @@ async fn audit_page(
     })
 }
 
-/// A notice as the list shows it.
-pub struct NoticeRow {
-    pub n: notifications::Model,
-    pub text: String,
-}
-
-#[derive(Template)]
-#[template(path = "admin/notifications.html")]
-struct NotificationsPage {
-    ctx: Ctx,
-    page: Paged<NoticeRow>,
-}
-
-#[get("/notifications?<page>&<per_page>")]
-async fn notifications_page(
-    ctx: Ctx,
-    db: &State<DatabaseConnection>,
-    user: CurrentUser,
-    page: Option<String>,
-    per_page: Option<String>,
-) -> AppResult<Page> {
-    let request = PageRequest::parse_lenient(page.as_deref(), per_page.as_deref());
-    let lang = ctx.lang;
-    let page = inbox::list(db, &user.actor, request)
-        .await?
-        .map(|n| NoticeRow {
-            text: inbox::text(lang, &n),
-            n,
-        });
-    render(&NotificationsPage { ctx, page })
-}
-
-#[post("/notifications/<id>/read", data = "<_form>")]
-async fn notification_read(
-    db: &State<DatabaseConnection>,
-    user: CurrentUser,
-    id: i64,
-    _form: CsrfForm<IgnoredAny>,
-) -> AppResult<Redirect> {
-    let n = inbox::mark_read(db, &user.actor, id).await?;
-    let target = if n.link.is_empty() {
-        "/notifications".to_string()
-    } else {
-        safe_next(Some(&n.link))
-    };
-    Ok(Redirect::to(target))
-}
-
-#[post("/notifications/read-all", data = "<_form>")]
-async fn notifications_read_all(
-    db: &State<DatabaseConnection>,
-    user: CurrentUser,
-    _form: CsrfForm<IgnoredAny>,
-) -> AppResult<Flash<Redirect>> {
-    inbox::mark_all_read(db, &user.actor).await?;
-    Ok(Flash::success(
-        Redirect::to("/notifications"),
-        "flash-notifications-read",
-    ))
-}
-
 #[derive(Template)]
 #[template(path = "admin/mail_failures.html")]
 struct MailFailuresPage {
@@ -288,9 +225,6 @@ pub fn routes() -> Vec<rocket::Route> {
         settings_page,
         settings_save,
         audit_page,
-        notifications_page,
-        notification_read,
-        notifications_read_all,
         mail_failures,
         mail_retry
     ]

@@ -8,6 +8,7 @@ pub mod exports;
 pub mod home;
 pub mod imports;
 pub mod matching;
+pub mod notifications;
 pub mod observations;
 pub mod reflections;
 pub mod rubrics;
@@ -34,6 +35,7 @@ pub fn routes() -> Vec<Route> {
     routes.extend(academic_years::routes());
     routes.extend(secondments::routes());
     routes.extend(admin::routes());
+    routes.extend(notifications::routes());
     routes.extend(matching::routes());
     routes.extend(observations::routes());
     routes.extend(reflections::routes());

@@ -1,5 +1,9 @@
-//! Mail notifications. A mail is an outbox row written in the same transaction as the
-//! change that causes it; `jobs` delivers it later, with retries.
+//! Notifications: a notice in the user's inbox (`inbox`: the list, read marks, the unread
+//! count) and a mail, an outbox row written in the same transaction as the change that
+//! causes it; `jobs` delivers it later, with retries, and the bureau sees the ones that
+//! failed.
+pub mod inbox;
+
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
 
