@@ -149,6 +149,12 @@ pub fn allows_some(role: Role, subject: Subject, act: Act) -> bool {
         .any(|r| r.subject == subject && r.role == role && r.acts.contains(&act))
 }
 
+/// Whether the actor may `act` on every `subject`, whatever school it belongs to (the
+/// bureau's reach): forms offer every school, not only one's own.
+pub fn everywhere(actor: &Actor, subject: Subject, act: Act) -> bool {
+    allows(actor.role, subject, act, Relation::Other)
+}
+
 /// `allows` for the actor, or 403.
 pub fn require(actor: &Actor, subject: Subject, act: Act, relation: Relation) -> AppResult<()> {
     if allows(actor.role, subject, act, relation) {

@@ -13,6 +13,7 @@ use sea_orm::DatabaseConnection;
 use serde::de::IgnoredAny;
 use tokio::io::AsyncReadExt;
 
+use crate::domain::access::policy::{self, Act, Subject};
 use crate::domain::exports::FileFormat;
 use crate::domain::imports::{self, Confirmed, ImportKind, Preview, Shown};
 use crate::domain::table_reader::TableReader;
@@ -134,7 +135,9 @@ fn upload_page(
         title: title_key(kind),
         intro: match kind {
             ImportKind::Schools => "import-intro-schools",
-            ImportKind::Teachers if user.actor.school_id.is_some() && !user.actor.is_bureau() => {
+            ImportKind::Teachers
+                if !policy::everywhere(&user.actor, Subject::Teacher, Act::Manage) =>
+            {
                 "import-intro-teachers-own"
             }
             ImportKind::Teachers => "import-intro-teachers",

@@ -8,13 +8,13 @@ use sea_orm::DatabaseConnection;
 use serde::de::IgnoredAny;
 
 use crate::domain::academic_years;
+use crate::domain::access::policy::{self, Act, Subject};
 use crate::domain::paging::{PageRequest, Paged};
 use crate::domain::schools;
 use crate::domain::secondments::{
     self, SecondmentFilter, SecondmentForm, SecondmentRow, Term, YearCount,
 };
 use crate::domain::teachers;
-use crate::domain::types::Role;
 use crate::entities::academic_years as year_rows;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::web::forms::CsrfForm;
@@ -116,8 +116,13 @@ async fn form_page(
         .into_iter()
         .map(|(id, name)| (id.to_string(), name))
         .collect();
-    let teachers = match (user.actor.role, user.actor.school_id) {
-        (Role::SchoolAdmin, Some(school)) => Some(
+    // A school admin picks among their own school's teachers; the bureau types an id.
+    let own_school = user
+        .actor
+        .school_id
+        .filter(|_| !policy::everywhere(&user.actor, Subject::Secondment, Act::Manage));
+    let teachers = match own_school {
+        Some(school) => Some(
             teachers::of_school(db, &user.actor, school)
                 .await?
                 .into_iter()
@@ -151,7 +156,11 @@ async fn new(
         batch: "1".into(),
         ..Default::default()
     };
-    if let Some(s) = user.actor.school_id.filter(|_| !user.actor.is_bureau()) {
+    if let Some(s) = user
+        .actor
+        .school_id
+        .filter(|_| !policy::everywhere(&user.actor, Subject::Secondment, Act::Manage))
+    {
         form.from_school_id = s.to_string();
     }
     if let Some(tid) = teacher_id

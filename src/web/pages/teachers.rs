@@ -116,7 +116,7 @@ async fn show(
         Act::Manage,
         policy::to_school(actor, teacher.school_id),
     );
-    let account = if actor.is_bureau() {
+    let account = if policy::allows_some(actor.role, Subject::User, Act::Read) {
         users::find_by_teacher(db.inner(), id)
             .await?
             .map(|u| (u.id, u.email))
@@ -166,7 +166,7 @@ async fn form_page(
     let mut schools = Vec::new();
     let mut fixed_school = None;
     if !self_edit {
-        if actor.is_bureau() {
+        if policy::everywhere(actor, Subject::Teacher, Act::Manage) {
             schools = schools::choices(db).await?;
             // A teacher of a deactivated school keeps it selectable on their edit page.
             if let Ok(current) = form.school_id.trim().parse::<i64>()
@@ -200,7 +200,7 @@ async fn new(
 ) -> AppResult<Page> {
     let actor = &staff.0.actor;
     let mut form = TeacherForm::default();
-    if actor.is_bureau() {
+    if policy::everywhere(actor, Subject::Teacher, Act::Manage) {
         if let Some(id) = school_id.and_then(|s| s.trim().parse::<i64>().ok()) {
             form.school_id = id.to_string();
         }
