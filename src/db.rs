@@ -55,7 +55,15 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
 
 /// Starts a write transaction. On SQLite it is `BEGIN IMMEDIATE`, so a read followed by a
 /// write inside it cannot fail with SQLITE_BUSY half-way.
-pub async fn begin_write(db: &DatabaseConnection) -> AppResult<DatabaseTransaction> {
+/// What a domain service runs on: the pool, or a transaction its caller opened so that several
+/// services make one change. A service that writes calls `begin_write` on it: on the pool that
+/// starts a transaction, inside a caller's transaction a savepoint, so the caller's commit or
+/// rollback decides for all of them.
+pub trait Conn: ConnectionTrait + TransactionTrait<Transaction = DatabaseTransaction> {}
+
+impl<T: ConnectionTrait + TransactionTrait<Transaction = DatabaseTransaction>> Conn for T {}
+
+pub async fn begin_write(db: &impl Conn) -> AppResult<DatabaseTransaction> {
     let options = TransactionOptions {
         sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
         ..Default::default()

@@ -1,9 +1,10 @@
 //! Academic years (学年): `2026-2027`, with dates, the start of the second term, and
 //! exactly one current year.
+use crate::db::Conn;
 use chrono::{Datelike, NaiveDate, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, Set,
 };
 use serde::{Deserialize, Serialize};
 
@@ -120,7 +121,7 @@ fn parse(form: &YearForm) -> AppResult<NewYear> {
     })
 }
 
-pub async fn list(db: &DatabaseConnection) -> AppResult<Vec<academic_years::Model>> {
+pub async fn list(db: &impl Conn) -> AppResult<Vec<academic_years::Model>> {
     Ok(academic_years::Entity::find()
         .order_by_desc(academic_years::Column::StartsOn)
         .all(db)
@@ -183,7 +184,7 @@ async fn clear_current(conn: &impl ConnectionTrait, except: i64) -> AppResult<()
 }
 
 pub async fn create(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     actor: &Actor,
     form: &YearForm,
 ) -> AppResult<academic_years::Model> {
@@ -224,7 +225,7 @@ pub async fn create(
 }
 
 pub async fn update(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     actor: &Actor,
     id: i64,
     form: &YearForm,
@@ -264,7 +265,7 @@ pub async fn update(
 
 /// Makes a year the current one (and no other).
 pub async fn make_current(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     actor: &Actor,
     id: i64,
 ) -> AppResult<academic_years::Model> {
@@ -291,7 +292,7 @@ pub async fn make_current(
 }
 
 /// Deletes a year that is not current (later issues also refuse years in use).
-pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: i64) -> AppResult<()> {
+pub async fn delete(db: &impl Conn, actor: &Actor, id: i64) -> AppResult<()> {
     policy::require_some(actor, Subject::AcademicYear, Act::Manage)?;
     let txn = db::begin_write(db).await?;
     let before = get(&txn, id).await?;

@@ -1,12 +1,13 @@
 //! The bureau's views of the machinery: the audit log with filters and a compact diff,
 //! and mails that could not be delivered (with a retry).
+use crate::db::Conn;
 use std::collections::{BTreeSet, HashMap};
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 use serde_json::Value;
 
@@ -111,7 +112,7 @@ fn link_of(entity: &str, id: Option<i64>) -> Option<String> {
 }
 
 /// The entity words that occur in the log, for the filter's select.
-pub async fn entities_in_use(db: &DatabaseConnection) -> AppResult<Vec<String>> {
+pub async fn entities_in_use(db: &impl Conn) -> AppResult<Vec<String>> {
     let words: Vec<String> = audit_log::Entity::find()
         .select_only()
         .column(audit_log::Column::Entity)
@@ -125,7 +126,7 @@ pub async fn entities_in_use(db: &DatabaseConnection) -> AppResult<Vec<String>> 
 
 /// One page of the log, newest first.
 pub async fn audit_list(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     actor: &Actor,
     f: &AuditFilter,
     page: PageRequest,
@@ -193,7 +194,7 @@ pub async fn audit_list(
 
 /// Mails the worker gave up on, most recent first.
 pub async fn failed_mails(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     actor: &Actor,
     page: PageRequest,
 ) -> AppResult<Paged<outbox::Model>> {
@@ -207,7 +208,7 @@ pub async fn failed_mails(
 }
 
 /// Puts a failed mail back in the queue, to be tried again now.
-pub async fn retry_mail(db: &DatabaseConnection, actor: &Actor, id: i64) -> AppResult<()> {
+pub async fn retry_mail(db: &impl Conn, actor: &Actor, id: i64) -> AppResult<()> {
     policy::require_some(actor, Subject::MailFailure, Act::Write)?;
     let txn = db::begin_write(db).await?;
     let row = outbox::Entity::find_by_id(id)

@@ -1,9 +1,10 @@
 //! The contact log (联系记录) of a teacher pairing: the mentor and the mentee note each
 //! call, message or visit while the pairing runs.
+use crate::db::Conn;
 use chrono::{NaiveDate, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 
@@ -29,7 +30,7 @@ pub struct ContactForm {
 
 /// The mentor or the mentee logs a contact on an active pairing.
 pub async fn add_contact(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     actor: &Actor,
     pairing_id: i64,
     f: &ContactForm,

@@ -2,10 +2,11 @@
 //! constant memory) and `.csv` (UTF-8 with a BOM so that Excel reads Chinese correctly),
 //! with the column headers in the reader's language. The rows are exactly those of the
 //! list page for the same filter, read through the same access checks.
+use crate::db::Conn;
 use std::collections::HashMap;
 
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
-use sea_orm::{DatabaseConnection, EntityTrait, QuerySelect};
+use sea_orm::{EntityTrait, QuerySelect};
 
 use crate::domain::access::Actor;
 use crate::domain::imports::{Column, SCHOOL_COLUMNS, TEACHER_COLUMNS};
@@ -221,7 +222,7 @@ impl Labels {
 
 /// The schools of the list page for this filter (columns as the import expects them).
 pub async fn schools(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     actor: &Actor,
     filter: &SchoolFilter,
     lang: Lang,
@@ -255,7 +256,7 @@ pub async fn schools(
 /// The teachers of the list page for this filter: the import's columns after the school's
 /// name. Contacts the reader may not see stay empty, as on the page.
 pub async fn teachers(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     actor: &Actor,
     filter: &TeacherFilter,
     lang: Lang,
@@ -307,7 +308,7 @@ pub async fn teachers(
 /// The accounts of the users list for this filter (bureau only): name, e-mail, role,
 /// school, teacher record, status and last sign-in.
 pub async fn users(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     actor: &Actor,
     filter: &crate::domain::users::UserFilter,
     lang: Lang,
@@ -372,7 +373,7 @@ pub async fn users(
 /// The observations of the list page for this filter, newest lesson first: the lesson,
 /// who observed whom, the total and its band, and the written feedback.
 pub async fn observations(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     actor: &Actor,
     filter: &crate::domain::observations::Filter,
     year: Option<&crate::entities::academic_years::Model>,
@@ -440,7 +441,7 @@ pub async fn observations(
 
 /// The reflections of the list page for this filter, newest first.
 pub async fn reflections(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     actor: &Actor,
     filter: &crate::domain::reflections::Filter,
     lang: Lang,

@@ -1,10 +1,9 @@
 //! One-time keys of forms and API requests: the first submit claims the key in its
 //! transaction and records what it made; a repeat (a second click, a retried send) finds it
 //! and answers the same thing without doing it again.
+use crate::db::Conn;
 use chrono::Utc;
-use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, Set,
-};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, Set};
 
 use crate::db;
 use crate::domain::access::Actor;
@@ -64,7 +63,7 @@ pub enum Claim {
 
 /// Claims the key in `txn`; a concurrent request with the same key waits here for the first.
 pub async fn claim(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     txn: DatabaseTransaction,
     actor: &Actor,
     key: &str,

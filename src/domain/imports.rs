@@ -10,6 +10,7 @@
 //!    of another school.
 //! 3. `confirm` checks again against the database as it is now and inserts every row in one
 //!    transaction, or nothing.
+use crate::db::Conn;
 use std::collections::{HashMap, HashSet};
 use std::io::Cursor;
 
@@ -18,8 +19,7 @@ use crate::domain::table_reader::TableReader;
 
 use chrono::{Duration, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 
@@ -1188,7 +1188,7 @@ async fn check_teachers(
 /// Reads and stores an upload for its preview; returns the pending import's id. A file that
 /// cannot be used as a whole is `Invalid` on the field `file`.
 pub async fn upload(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     actor: &Actor,
     kind: ImportKind,
     bytes: Vec<u8>,
@@ -1239,12 +1239,12 @@ async fn load(
 }
 
 /// The kind of a pending import of this person (for pages that only need to know it).
-pub async fn kind_of(db: &DatabaseConnection, actor: &Actor, id: i64) -> AppResult<ImportKind> {
+pub async fn kind_of(db: &impl Conn, actor: &Actor, id: i64) -> AppResult<ImportKind> {
     Ok(load(db, actor, id).await?.0)
 }
 
 /// Every row of a pending import checked against the database as it is now.
-pub async fn preview(db: &DatabaseConnection, actor: &Actor, id: i64) -> AppResult<Preview> {
+pub async fn preview(db: &impl Conn, actor: &Actor, id: i64) -> AppResult<Preview> {
     let (kind, rows) = load(db, actor, id).await?;
     let rows = match kind {
         ImportKind::Schools => check_schools(db, &rows).await?.rows,
@@ -1262,7 +1262,7 @@ pub enum Confirmed {
 
 /// Checks again and inserts every row in one transaction, or none. The pending import is
 /// consumed by the same transaction, so a second confirmation finds nothing (404).
-pub async fn confirm(db: &DatabaseConnection, actor: &Actor, id: i64) -> AppResult<Confirmed> {
+pub async fn confirm(db: &impl Conn, actor: &Actor, id: i64) -> AppResult<Confirmed> {
     let txn = db::begin_write(db).await?;
     let (kind, rows) = load(&txn, actor, id).await?;
     // Claim it first: a concurrent confirmation waits here and then finds it gone.
@@ -1327,7 +1327,7 @@ fn lost_race(
 }
 
 /// Drops a pending import of this person.
-pub async fn cancel(db: &DatabaseConnection, actor: &Actor, id: i64) -> AppResult<ImportKind> {
+pub async fn cancel(db: &impl Conn, actor: &Actor, id: i64) -> AppResult<ImportKind> {
     let kind = kind_of(db, actor, id).await?;
     pending_imports::Entity::delete_many()
         .filter(pending_imports::Column::Id.eq(id))

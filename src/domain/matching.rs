@@ -6,14 +6,14 @@
 //! The scoring and the assignment are pure functions; the services around them load a
 //! bounded candidate set from the database and never write except through the teacher
 //! pairings service.
+use crate::db::Conn;
 use std::collections::{HashMap, HashSet};
 
 use pathfinding::kuhn_munkres::kuhn_munkres;
 use pathfinding::matrix::Matrix;
 use sea_orm::sea_query::{Expr, Func, Query};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use serde::Serialize;
 
@@ -393,7 +393,7 @@ pub struct Suggestions {
 /// township schools other than the mentee's who share a subject with the mentee, have a
 /// free slot this year and are not already paired with this mentee this year.
 pub async fn suggest(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     actor: &Actor,
     mentee_id: i64,
     year_id: Option<i64>,
@@ -682,7 +682,7 @@ pub struct ProposeOutcome {
 /// made or none (a failure part-way leaves nothing behind). A pair that a rule refuses is
 /// skipped and reported; running it again proposes only for teachers still without one.
 pub async fn propose_all(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     actor: &Actor,
     school_pairing_id: i64,
     year_id: Option<i64>,
@@ -735,7 +735,7 @@ async fn propose_all_in(
 /// checks every rule). The subject is the best one the two share; the draft is linked to
 /// the active school pairing of their schools when there is one.
 pub async fn create_draft(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     actor: &Actor,
     mentee_id: i64,
     mentor_id: i64,

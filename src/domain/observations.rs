@@ -2,16 +2,18 @@
 //! mentee, or the mentee attending the mentor's 示范课/公开课. Scored on the server with a
 //! rubric version; editable by its author until the observed teacher replies; deleted only
 //! by the bureau (the audit log keeps it). Each observation has a comment thread.
+use crate::db::Conn;
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{NaiveDate, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 
 use crate::db;
+use crate::domain::access::scope;
 use crate::domain::access::{self, Actor, Visible};
 use crate::domain::context::Context;
 use crate::domain::idempotency::{self, Claim};
@@ -19,7 +21,7 @@ use crate::domain::notifications::{self, Notice};
 use crate::domain::pairing_lifecycle::{self as lifecycle, Action};
 use crate::domain::rubrics::{self, Rubric};
 use crate::domain::teacher_pairings::TeacherPairing;
-use crate::domain::types::{self, LessonKind, LessonMode, PairingStatus, Role, de::loose_string};
+use crate::domain::types::{self, LessonKind, LessonMode, PairingStatus, de::loose_string};
 use crate::domain::workflow::{self, Party, Step, Workflow};
 use crate::domain::{audit, teacher_pairings, users};
 use crate::entities::{
@@ -319,7 +321,7 @@ async fn teacher_name(conn: &impl ConnectionTrait, id: i64) -> AppResult<String>
 /// Records an observation (the mentor or the mentee of an active pairing); the observed
 /// teacher is told.
 pub async fn create(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     actor: &Actor,
     pairing_id: i64,
     form: &ObservationForm,
@@ -432,7 +434,7 @@ pub async fn get(
 /// The author edits (the rubric stays the version it was scored with). Refused once the
 /// observed teacher replied (409 `locked`), or when someone saved in between (409 `version`).
 pub async fn update(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     actor: &Actor,
     id: i64,
     form: &ObservationForm,
@@ -487,7 +489,7 @@ pub async fn update(
 
 /// The bureau deletes an observation (its comments go with it; reflections about it stay,
 /// no longer linked). The audit log keeps the deleted row.
-pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: i64) -> AppResult<()> {
+pub async fn delete(db: &impl Conn, actor: &Actor, id: i64) -> AppResult<()> {
     let txn = db::begin_write(db).await?;
     lock(&txn, id).await?;
     let (before, pairing) = get(&txn, actor, id).await?;
@@ -510,7 +512,7 @@ pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: i64) -> AppResul
 /// A comment on an observation by the mentor or the mentee; the other is told. The observed
 /// teacher's first comment is their reply, which locks the observation.
 pub async fn add_comment(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     actor: &Actor,
     id: i64,
     body: &str,
@@ -637,7 +639,7 @@ impl Detail {
     }
 }
 
-pub async fn detail(db: &DatabaseConnection, actor: &Actor, id: i64) -> AppResult<Detail> {
+pub async fn detail(db: &impl Conn, actor: &Actor, id: i64) -> AppResult<Detail> {
     let (row, pairing) = get(db, actor, id).await?;
     let rubric = rubrics::get(db, row.rubric_id).await?;
     let parse = |s: &str| -> BTreeMap<i64, f64> {
@@ -835,22 +837,9 @@ pub struct Filter {
     pub observed_id: Option<i64>,
 }
 
-/// What the actor may see: the bureau all; a teacher the lessons they observed or gave (by
-/// the indexed columns); a school admin those of the pairings they may see.
+/// The observations the actor may see: those of the pairings they may see (`access::scope`).
 fn visible(actor: &Actor) -> Condition {
-    match actor.role {
-        Role::BureauAdmin => Condition::all(),
-        Role::SchoolAdmin => Condition::all().add(
-            observations::Column::TeacherPairingId
-                .in_subquery(teacher_pairings::visible_ids(actor)),
-        ),
-        Role::Teacher => {
-            let me = actor.teacher_id.unwrap_or(-1);
-            Condition::any()
-                .add(observations::Column::ObserverId.eq(me))
-                .add(observations::Column::ObservedId.eq(me))
-        }
-    }
+    scope::visible::<observations::Entity>(actor)
 }
 
 pub fn filtered(

@@ -1,14 +1,16 @@
 //! Reflections (教学反思 / 成长记录): the mentee writes them, optionally about one
 //! observation; the mentor and the mentee comment in a thread; each new entry tells the
 //! other side. Also the contact log (联系记录) of a teacher pairing.
+use crate::db::Conn;
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 
 use crate::db;
+use crate::domain::access::scope;
 use crate::domain::access::{self, Actor, Visible};
 use crate::domain::context::Context;
 use crate::domain::idempotency::{self, Claim};
@@ -84,7 +86,7 @@ async fn checked(
 
 /// The mentee of an active pairing writes a reflection; the mentor is told.
 pub async fn create(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     actor: &Actor,
     pairing_id: i64,
     form: &ReflectionForm,
@@ -176,7 +178,7 @@ pub async fn may_write(
 /// The author edits their reflection; a save based on an older text is refused (409
 /// `version`), so two tabs cannot overwrite each other.
 pub async fn update(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     actor: &Actor,
     id: i64,
     form: &ReflectionForm,
@@ -270,7 +272,7 @@ pub async fn get(
 
 /// A comment by the mentor or the mentee; the other is told.
 pub async fn add_comment(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     actor: &Actor,
     id: i64,
     body: &str,
@@ -419,9 +421,7 @@ pub fn filtered(actor: &Actor, f: &Filter) -> sea_orm::Select<reflections::Entit
             .cond_where(cond)
             .to_owned()
     };
-    let mut q = reflections::Entity::find().filter(
-        reflections::Column::TeacherPairingId.in_subquery(teacher_pairings::visible_ids(actor)),
-    );
+    let mut q = reflections::Entity::find().filter(scope::visible::<reflections::Entity>(actor));
     // The filters on the pairing: its year, subject and schools.
     let mut pc = Condition::all();
     if let Some(y) = f.academic_year_id {

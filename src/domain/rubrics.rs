@@ -2,12 +2,13 @@
 //! levels with a descriptor per level) → grade bands for the total. Templates are versioned:
 //! editing one that an observation has used makes a new version; the observation keeps the
 //! version it was scored with. Scoring lives here too, so pages, API and tests agree.
+use crate::db::Conn;
 use std::collections::BTreeMap;
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait,
+    QueryFilter, QueryOrder, Set,
 };
 use serde::{Deserialize, Serialize};
 
@@ -462,11 +463,7 @@ fn merge(
 }
 
 /// A new template (bureau): version 1, current and active.
-pub async fn create(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    input: &RubricInput,
-) -> AppResult<Rubric> {
+pub async fn create(db: &impl Conn, actor: &Actor, input: &RubricInput) -> AppResult<Rubric> {
     policy::require_some(actor, Subject::Rubric, Act::Manage)?;
     let def = Definition {
         sections: input.sections.clone(),
@@ -507,7 +504,7 @@ pub async fn create(
 /// the edit becomes a new version (the old one stays, no longer current); otherwise the
 /// version is changed in place. Editing a version that is not current is refused (409).
 pub async fn update(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     actor: &Actor,
     id: i64,
     input: &RubricInput,
@@ -569,12 +566,7 @@ pub async fn update(
 
 /// Retires or brings back a template (bureau): a retired one is not offered for new
 /// observations; old observations keep it.
-pub async fn set_active(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    id: i64,
-    active: bool,
-) -> AppResult<Rubric> {
+pub async fn set_active(db: &impl Conn, actor: &Actor, id: i64, active: bool) -> AppResult<Rubric> {
     policy::require_some(actor, Subject::Rubric, Act::Manage)?;
     let txn = db::begin_write(db).await?;
     let before = rubrics::Entity::find_by_id(id)

@@ -2,18 +2,20 @@
 //! The bureau prepares drafts and publishes them (one or many, in one transaction, safe
 //! against a double click); either school may ask to end a pairing, the bureau decides;
 //! a pairing whose last year has ended completes by itself (`complete_ended`).
+use crate::db::Conn;
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 
 use crate::db;
 use crate::domain::academic_years::parse_year_name;
 use crate::domain::access::policy::{self, Act, Subject};
+use crate::domain::access::scope;
 use crate::domain::access::{self, Actor};
 use crate::domain::audit;
 use crate::domain::context::Context;
@@ -344,28 +346,9 @@ async fn views(
         .collect())
 }
 
-/// Who sees which pairings: the bureau all; everyone else the published pairings of their
-/// own school (drafts are the bureau's until published).
+/// The pairings the actor may see (`access::scope`).
 fn visible(actor: &Actor) -> Condition {
-    match (actor.role, actor.school_id) {
-        (Role::BureauAdmin, _) => Condition::all(),
-        (_, Some(school)) => Condition::all()
-            .add(
-                Condition::any()
-                    .add(school_pairings::Column::SupporterId.eq(school))
-                    .add(school_pairings::Column::ReceiverId.eq(school)),
-            )
-            .add(school_pairings::Column::Status.ne(PairingStatus::Draft)),
-        (_, None) => Condition::all().add(school_pairings::Column::Id.eq(-1)),
-    }
-}
-
-fn involves(actor: &Actor, p: &school_pairings::Model) -> bool {
-    actor.is_bureau()
-        || (p.status != PairingStatus::Draft
-            && actor
-                .school_id
-                .is_some_and(|s| s == p.supporter_id || s == p.receiver_id))
+    scope::visible::<school_pairings::Entity>(actor)
 }
 
 fn filtered(actor: &Actor, filter: &PairingFilter) -> sea_orm::Select<school_pairings::Entity> {
@@ -418,7 +401,7 @@ fn filtered(actor: &Actor, filter: &PairingFilter) -> sea_orm::Select<school_pai
 }
 
 pub async fn list(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     actor: &Actor,
     filter: &PairingFilter,
     page: PageRequest,
@@ -434,7 +417,7 @@ pub async fn list(
 }
 
 /// The home page's list: the actor's school's active pairings (at most 20).
-pub async fn for_home(db: &DatabaseConnection, actor: &Actor) -> AppResult<Vec<PairingView>> {
+pub async fn for_home(db: &impl Conn, actor: &Actor) -> AppResult<Vec<PairingView>> {
     let filter = PairingFilter {
         status: Some(PairingStatus::Active),
         ..Default::default()
@@ -452,15 +435,11 @@ pub async fn get(
     actor: &Actor,
     id: i64,
 ) -> AppResult<school_pairings::Model> {
-    let p = school_pairings::Entity::find_by_id(id)
+    school_pairings::Entity::find_by_id(id)
+        .filter(visible(actor))
         .one(conn)
         .await?
-        .ok_or(AppError::NotFound)?;
-    if involves(actor, &p) {
-        Ok(p)
-    } else {
-        Err(AppError::NotFound)
-    }
+        .ok_or(AppError::NotFound)
 }
 
 pub async fn view(conn: &impl ConnectionTrait, actor: &Actor, id: i64) -> AppResult<PairingView> {
@@ -480,7 +459,7 @@ fn apply(active: &mut school_pairings::ActiveModel, new: &NewPairing) {
 }
 
 pub async fn create(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     actor: &Actor,
     form: &PairingForm,
 ) -> AppResult<school_pairings::Model> {
@@ -520,7 +499,7 @@ pub async fn create(
 
 /// Edits a draft (bureau).
 pub async fn update(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     actor: &Actor,
     id: i64,
     form: &PairingForm,
@@ -697,7 +676,7 @@ enum Tell {
 /// idempotency key, a repeat of the same request (a second click) changes nothing and
 /// answers what the first one did.
 pub async fn publish(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     actor: &Actor,
     ids: &[i64],
     key: Option<&str>,
@@ -784,7 +763,7 @@ pub async fn publish(
 /// The pairings a finished request with this key published (a key of another user is
 /// refused).
 async fn earlier_outcome(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     actor: &Actor,
     key: &str,
 ) -> AppResult<Option<Vec<school_pairings::Model>>> {
@@ -837,7 +816,7 @@ async fn bulk_error(conn: &impl ConnectionTrait, id: i64, err: AppError) -> AppE
 
 /// One step of a pairing's lifecycle in its own transaction (the handlers' entry).
 pub async fn step(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     ctx: &Context,
     actor: &Actor,
     id: i64,
@@ -853,7 +832,7 @@ pub async fn step(
 
 /// A school admin of either side asks the bureau to end an active pairing.
 pub async fn request_termination(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     actor: &Actor,
     id: i64,
     reason_text: &str,
@@ -865,7 +844,7 @@ pub async fn request_termination(
 /// The bureau ends an active pairing (with or without a request), giving a reason; both
 /// schools are told.
 pub async fn terminate(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     actor: &Actor,
     id: i64,
     reason_text: &str,
@@ -877,7 +856,7 @@ pub async fn terminate(
 /// The bureau turns down a termination request: the request is cleared, the pairing stays
 /// active and the person who asked is told.
 pub async fn reject_request(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     actor: &Actor,
     id: i64,
     ctx: &Context,
@@ -902,7 +881,7 @@ async fn year_end(conn: &impl ConnectionTrait, name: &str) -> AppResult<Option<N
 
 /// Completes every active pairing whose last year ended before `today` (the scheduled
 /// job). Returns how many were completed.
-pub async fn complete_ended(db: &DatabaseConnection, today: NaiveDate) -> AppResult<usize> {
+pub async fn complete_ended(db: &impl Conn, today: NaiveDate) -> AppResult<usize> {
     let ctx = Context::new("");
     let txn = db::begin_write(db).await?;
     let active = school_pairings::Entity::find()
@@ -942,11 +921,7 @@ pub struct TimelineEntry {
 }
 
 /// What happened to a pairing, newest first, from the audit log.
-pub async fn timeline(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    id: i64,
-) -> AppResult<Vec<TimelineEntry>> {
+pub async fn timeline(db: &impl Conn, actor: &Actor, id: i64) -> AppResult<Vec<TimelineEntry>> {
     get(db, actor, id).await?;
     let rows = audit_log::Entity::find()
         .filter(audit_log::Column::Entity.eq(ENTITY))
@@ -988,7 +963,7 @@ pub async fn timeline(
 }
 
 /// Active schools for the form's select boxes.
-pub async fn school_choices(db: &DatabaseConnection) -> AppResult<Vec<(String, String)>> {
+pub async fn school_choices(db: &impl Conn) -> AppResult<Vec<(String, String)>> {
     Ok(crate::domain::schools::choices(db)
         .await?
         .into_iter()

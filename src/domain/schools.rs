@@ -1,8 +1,9 @@
 //! Schools: the roster the bureau keeps, with each school's public profile.
+use crate::db::Conn;
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 
@@ -218,7 +219,7 @@ fn filtered(filter: &SchoolFilter) -> sea_orm::Select<schools::Entity> {
 }
 
 pub async fn list(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     actor: &Actor,
     filter: &SchoolFilter,
     page: PageRequest,
@@ -229,7 +230,7 @@ pub async fn list(
 
 /// Every row matching the filter, for exports.
 pub async fn list_all(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     actor: &Actor,
     filter: &SchoolFilter,
 ) -> AppResult<Vec<schools::Model>> {
@@ -238,7 +239,7 @@ pub async fn list_all(
 }
 
 /// The districts in use, for the filter's select box.
-pub async fn districts(db: &DatabaseConnection) -> AppResult<Vec<String>> {
+pub async fn districts(db: &impl Conn) -> AppResult<Vec<String>> {
     let rows: Vec<String> = schools::Entity::find()
         .select_only()
         .column(schools::Column::District)
@@ -251,7 +252,7 @@ pub async fn districts(db: &DatabaseConnection) -> AppResult<Vec<String>> {
 }
 
 /// Active schools' ids and names, for select boxes.
-pub async fn choices(db: &DatabaseConnection) -> AppResult<Vec<(i64, String)>> {
+pub async fn choices(db: &impl Conn) -> AppResult<Vec<(i64, String)>> {
     Ok(schools::Entity::find()
         .select_only()
         .column(schools::Column::Id)
@@ -330,11 +331,7 @@ pub async fn insert(
     Ok(school)
 }
 
-pub async fn create(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    form: &SchoolForm,
-) -> AppResult<schools::Model> {
+pub async fn create(db: &impl Conn, actor: &Actor, form: &SchoolForm) -> AppResult<schools::Model> {
     policy::require_some(actor, Subject::School, Act::Manage)?;
     let new = NewSchool::try_from(form).map_err(AppError::Invalid)?;
     let txn = db::begin_write(db).await?;
@@ -347,7 +344,7 @@ pub async fn create(
 }
 
 pub async fn update(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     actor: &Actor,
     id: i64,
     form: &SchoolForm,
@@ -400,7 +397,7 @@ pub async fn update(
 }
 
 pub async fn set_active(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     actor: &Actor,
     id: i64,
     is_active: bool,

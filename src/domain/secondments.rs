@@ -3,22 +3,24 @@
 //!
 //! The bureau and the admin of the dispatching (from) school write them; the receiving
 //! school's admin and the teacher read them.
+use crate::db::Conn;
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 
 use crate::db;
 use crate::domain::access::Actor;
-use crate::domain::access::policy::{self, Act, Relation, Subject};
+use crate::domain::access::policy::{self, Act, Subject};
+use crate::domain::access::scope;
 use crate::domain::audit;
 use crate::domain::paging::{self, PageRequest, Paged};
-use crate::domain::types::{self, Role, de::loose_string};
+use crate::domain::types::{self, de::loose_string};
 use crate::entities::{academic_years, schools, secondments, teachers};
 use crate::error::{AppError, AppResult, FieldErrors, Msg};
 
@@ -123,20 +125,6 @@ fn can_write(actor: &Actor, from_school_id: i64) -> AppResult<()> {
         Act::Write,
         policy::to_school(actor, from_school_id),
     )
-}
-
-/// Who reads a secondment: the bureau, both schools' admins, the teacher (`policy`).
-fn can_read(actor: &Actor, m: &secondments::Model) -> bool {
-    let relation = if actor.role == Role::Teacher && actor.teacher_id == Some(m.teacher_id) {
-        Relation::Own
-    } else if actor.school_id == Some(m.from_school_id) {
-        Relation::OwnSchool
-    } else if actor.school_id == Some(m.to_school_id) {
-        Relation::PairedSchool
-    } else {
-        Relation::Other
-    };
-    policy::allows(actor.role, Subject::Secondment, Act::Read, relation)
 }
 
 /// Checks every rule; `except` is the secondment being edited.
@@ -271,7 +259,7 @@ async fn validate(
 }
 
 pub async fn create(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     actor: &Actor,
     form: &SecondmentForm,
 ) -> AppResult<secondments::Model> {
@@ -310,7 +298,7 @@ pub async fn create(
 }
 
 pub async fn update(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     actor: &Actor,
     id: i64,
     form: &SecondmentForm,
@@ -345,7 +333,7 @@ pub async fn update(
     Ok(after)
 }
 
-pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: i64) -> AppResult<()> {
+pub async fn delete(db: &impl Conn, actor: &Actor, id: i64) -> AppResult<()> {
     let txn = db::begin_write(db).await?;
     let before = get(&txn, actor, id).await?;
     can_write(actor, before.from_school_id)?;
@@ -370,10 +358,11 @@ pub async fn get(
     actor: &Actor,
     id: i64,
 ) -> AppResult<secondments::Model> {
-    match secondments::Entity::find_by_id(id).one(conn).await? {
-        Some(m) if can_read(actor, &m) => Ok(m),
-        _ => Err(AppError::NotFound),
-    }
+    secondments::Entity::find_by_id(id)
+        .filter(scope::visible::<secondments::Entity>(actor))
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 /// Whether the actor may change this secondment (for showing edit links).
@@ -395,19 +384,7 @@ pub struct SecondmentFilter {
 
 fn condition(actor: &Actor, f: &SecondmentFilter) -> Condition {
     use secondments::Column as C;
-    let mut c = Condition::all();
-    match actor.role {
-        Role::BureauAdmin => {}
-        Role::SchoolAdmin => {
-            let s = actor.school_id.unwrap_or(-1);
-            c = c.add(
-                Condition::any()
-                    .add(C::FromSchoolId.eq(s))
-                    .add(C::ToSchoolId.eq(s)),
-            );
-        }
-        Role::Teacher => c = c.add(C::TeacherId.eq(actor.teacher_id.unwrap_or(-1))),
-    }
+    let mut c = Condition::all().add(scope::visible::<secondments::Entity>(actor));
     if let Some(y) = f.academic_year_id {
         c = c.add(C::AcademicYearId.eq(y));
     }
@@ -508,7 +485,7 @@ async fn with_names(
 
 /// One page of secondments the actor may read, newest start first.
 pub async fn list(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     actor: &Actor,
     filter: &SecondmentFilter,
     page: PageRequest,
@@ -522,7 +499,7 @@ pub async fn list(
 
 /// A page of rows with names.
 pub async fn list_rows(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     actor: &Actor,
     filter: &SecondmentFilter,
     page: PageRequest,
@@ -539,7 +516,7 @@ pub async fn list_rows(
 
 /// The secondments of one teacher (their detail page).
 pub async fn of_teacher(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     actor: &Actor,
     teacher_id: i64,
 ) -> AppResult<Vec<SecondmentRow>> {
@@ -566,7 +543,7 @@ pub struct YearCount {
 /// Person-times per year and batch over the secondments matching the filter, newest
 /// year first.
 pub async fn person_times(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     actor: &Actor,
     filter: &SecondmentFilter,
 ) -> AppResult<Vec<YearCount>> {

@@ -1,7 +1,8 @@
 //! Settings the bureau changes: the caps of the pairing rules and the appraisal quota.
 //! Kept as key/value rows so later settings need no migration.
+use crate::db::Conn;
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Set};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
 use serde::{Deserialize, Serialize};
 
 use crate::db;
@@ -103,11 +104,7 @@ pub async fn load(conn: &impl ConnectionTrait) -> AppResult<Settings> {
 }
 
 /// Bureau: changes the settings; each value is checked against its range.
-pub async fn save(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    form: &SettingsForm,
-) -> AppResult<Settings> {
+pub async fn save(db: &impl Conn, actor: &Actor, form: &SettingsForm) -> AppResult<Settings> {
     policy::require_some(actor, Subject::Settings, Act::Write)?;
     let mut errors = FieldErrors::new();
     let mut values = Vec::new();

@@ -1,18 +1,20 @@
 //! Teacher pairings (师徒结对): a mentor and a mentee for a subject and an academic year,
 //! optionally inside a school pairing, with the draft → active → completed / terminated
 //! lifecycle. The work plan (工作方案) of a pairing is `work_plans`.
+use crate::db::Conn;
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, Query, SimpleExpr};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 
 use crate::db;
 use crate::domain::access::policy::{self, Act, Subject};
+use crate::domain::access::scope;
 use crate::domain::access::{self, Actor, Visible};
 use crate::domain::audit;
 use crate::domain::context::Context;
@@ -21,7 +23,7 @@ use crate::domain::paging::{self, PageRequest, Paged};
 use crate::domain::pairing_lifecycle::{
     self as lifecycle, Action, Done, PairingKind, Stage, TeacherPairingFlow,
 };
-use crate::domain::types::{self, PairingStatus, Role, de::loose_string};
+use crate::domain::types::{self, PairingStatus, de::loose_string};
 use crate::domain::work_plans::WorkPlan;
 use crate::domain::workflow::{self, Party};
 use crate::domain::{idempotency, settings, users};
@@ -280,7 +282,7 @@ async fn check_rules(
 
 /// Creates a draft (bureau only).
 pub async fn create(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     actor: &Actor,
     form: &TeacherPairingForm,
 ) -> AppResult<teacher_pairings::Model> {
@@ -333,7 +335,7 @@ pub async fn create_in(
 
 /// Edits a draft (bureau only); active and ended pairings are not edited this way.
 pub async fn update(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     actor: &Actor,
     id: i64,
     form: &TeacherPairingForm,
@@ -372,41 +374,6 @@ async fn find(conn: &impl ConnectionTrait, id: i64) -> AppResult<teacher_pairing
         .ok_or(AppError::NotFound)
 }
 
-async fn school_of(conn: &impl ConnectionTrait, teacher_id: i64) -> AppResult<Option<i64>> {
-    Ok(teachers::Entity::find_by_id(teacher_id)
-        .one(conn)
-        .await?
-        .map(|t| t.school_id))
-}
-
-/// Whether the actor may see this pairing: the bureau; a school admin of the mentor's or
-/// the mentee's school; the mentor and the mentee.
-async fn can_see(
-    conn: &impl ConnectionTrait,
-    actor: &Actor,
-    p: &teacher_pairings::Model,
-) -> AppResult<bool> {
-    Ok(match actor.role {
-        Role::BureauAdmin => true,
-        // Teachers see their pairings once the bureau has published them.
-        Role::Teacher => {
-            p.status != PairingStatus::Draft
-                && (actor.teacher_id == Some(p.mentor_id) || actor.teacher_id == Some(p.mentee_id))
-        }
-        // School admins too: drafts are the bureau's until published.
-        Role::SchoolAdmin => {
-            let Some(school) = actor.school_id else {
-                return Ok(false);
-            };
-            if p.status == PairingStatus::Draft {
-                return Ok(false);
-            }
-            school_of(conn, p.mentor_id).await? == Some(school)
-                || school_of(conn, p.mentee_id).await? == Some(school)
-        }
-    })
-}
-
 /// One pairing the actor may see. One they may not see answers exactly like one that does
 /// not exist (404), so ids cannot be probed.
 pub async fn get(
@@ -414,12 +381,12 @@ pub async fn get(
     actor: &Actor,
     id: i64,
 ) -> AppResult<Visible<teacher_pairings::Model>> {
-    let p = find(conn, id).await?;
-    if can_see(conn, actor, &p).await? {
-        Ok(Visible::granted(p))
-    } else {
-        Err(AppError::NotFound)
-    }
+    let p = visible(actor)
+        .filter(teacher_pairings::Column::Id.eq(id))
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(Visible::granted(p))
 }
 
 /// Filters of the list; ids and words already parsed.
@@ -451,42 +418,9 @@ fn either_teacher_in(cond: Condition) -> Condition {
         .add(teacher_pairings::Column::MenteeId.in_subquery(teachers_where(cond)))
 }
 
-/// The pairings the actor may see: the bureau all; a school admin those with a teacher of
-/// the school; a teacher their own; drafts only the bureau.
+/// The pairings the actor may see (`access::scope`).
 fn visible(actor: &Actor) -> sea_orm::Select<teacher_pairings::Entity> {
-    let mut q = teacher_pairings::Entity::find();
-    match actor.role {
-        Role::BureauAdmin => {}
-        Role::SchoolAdmin => {
-            let school = actor.school_id.unwrap_or(-1);
-            q = q
-                .filter(either_teacher_in(
-                    Condition::all().add(teachers::Column::SchoolId.eq(school)),
-                ))
-                .filter(teacher_pairings::Column::Status.ne(PairingStatus::Draft));
-        }
-        Role::Teacher => {
-            let me = actor.teacher_id.unwrap_or(-1);
-            q = q
-                .filter(
-                    Condition::any()
-                        .add(teacher_pairings::Column::MentorId.eq(me))
-                        .add(teacher_pairings::Column::MenteeId.eq(me)),
-                )
-                .filter(teacher_pairings::Column::Status.ne(PairingStatus::Draft));
-        }
-    }
-    q
-}
-
-/// The ids of the pairings the actor may see, as a subquery for what belongs to a pairing
-/// (observations, reflections).
-pub fn visible_ids(actor: &Actor) -> sea_orm::sea_query::SelectStatement {
-    use sea_orm::QueryTrait;
-    visible(actor)
-        .select_only()
-        .column(teacher_pairings::Column::Id)
-        .into_query()
+    teacher_pairings::Entity::find().filter(scope::visible::<teacher_pairings::Entity>(actor))
 }
 
 fn filtered(actor: &Actor, f: &PairingFilter) -> sea_orm::Select<teacher_pairings::Entity> {
@@ -847,7 +781,7 @@ pub struct PublishOutcome {
 /// left as it is; an ended one is refused (409 on `status`); the mentor cap is checked
 /// again. All or nothing. With `key`, a repeated submit returns the first outcome.
 pub async fn publish(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     actor: &Actor,
     ids: &[i64],
     key: Option<&str>,
@@ -905,7 +839,7 @@ pub async fn publish(
 
 /// One step of a pairing's lifecycle in its own transaction (the handlers' entry).
 pub async fn step(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     ctx: &Context,
     actor: &Actor,
     id: i64,
@@ -921,7 +855,7 @@ pub async fn step(
 
 /// Either teacher, or an admin of either school, asks the bureau to end an active pairing.
 pub async fn request_termination(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     actor: &Actor,
     id: i64,
     reason: &str,
@@ -932,7 +866,7 @@ pub async fn request_termination(
 
 /// The bureau ends an active pairing with a reason; both teachers are told.
 pub async fn terminate(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     actor: &Actor,
     id: i64,
     reason: &str,
@@ -944,7 +878,7 @@ pub async fn terminate(
 /// The bureau turns down a termination request: the request is cleared, the pairing goes
 /// on, and the person who asked is told.
 pub async fn reject_request(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     actor: &Actor,
     id: i64,
     ctx: &Context,
@@ -954,7 +888,7 @@ pub async fn reject_request(
 
 /// Completes every active pairing whose academic year ended before `today`; returns how
 /// many. Called by the scheduled job.
-pub async fn complete_ended(db: &DatabaseConnection, today: NaiveDate) -> AppResult<u64> {
+pub async fn complete_ended(db: &impl Conn, today: NaiveDate) -> AppResult<u64> {
     let ctx = Context::new("");
     let txn = db::begin_write(db).await?;
     let ended = Query::select()
@@ -980,7 +914,7 @@ pub async fn complete_ended(db: &DatabaseConnection, today: NaiveDate) -> AppRes
 
 /// After a pairing ended, the mentor or the mentee records why; the other is told.
 pub async fn record_end_reason(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     actor: &Actor,
     id: i64,
     reason: &str,
@@ -1022,10 +956,7 @@ async fn user_names(db: &impl ConnectionTrait, ids: Vec<i64>) -> AppResult<HashM
 }
 
 /// The pairing's page: names, the plan, its comments and its own timeline.
-pub async fn detail(
-    db: &DatabaseConnection,
-    p: Visible<teacher_pairings::Model>,
-) -> AppResult<Detail> {
+pub async fn detail(db: &impl Conn, p: Visible<teacher_pairings::Model>) -> AppResult<Detail> {
     let id = p.id;
     let mentor = teachers::Entity::find_by_id(p.mentor_id)
         .one(db)
@@ -1119,7 +1050,7 @@ fn timeline_detail(a: &audit_log::Model) -> String {
 
 /// A teacher's name and school for the form's echo, or `None` (staff only).
 pub async fn teacher_brief(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     actor: &Actor,
     teacher_id: i64,
 ) -> AppResult<Option<(String, String)>> {

@@ -1,19 +1,21 @@
 //! Teachers: each school's roster, with subjects, grades, title and honours.
+use crate::db::Conn;
 use std::collections::HashMap;
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 
 use crate::db;
 use crate::domain::access::Actor;
 use crate::domain::access::policy::{self, Act, Subject};
+use crate::domain::access::scope;
 use crate::domain::audit;
 use crate::domain::paging::{self, PageRequest, Paged};
-use crate::domain::types::{self, Gender, Role, Title, de::loose_string};
+use crate::domain::types::{self, Gender, Title, de::loose_string};
 use crate::entities::{schools, teachers};
 use crate::error::{AppError, AppResult, FieldErrors, Msg};
 
@@ -273,7 +275,7 @@ pub async fn school_names(
 }
 
 pub async fn list(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     actor: &Actor,
     filter: &TeacherFilter,
     page: PageRequest,
@@ -288,7 +290,7 @@ pub async fn list(
 }
 
 pub async fn list_all(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     actor: &Actor,
     filter: &TeacherFilter,
 ) -> AppResult<Vec<TeacherView>> {
@@ -310,54 +312,9 @@ pub async fn list_all(
 /// The teachers an actor may read, as one condition: the bureau all of them; a school
 /// admin their own school's and, of other schools, those paired with a teacher of theirs
 /// (a published teacher pairing) or seconded to or from their school; a teacher their own
-/// record. Contact fields are a further rule (`Actor::sees_contacts_of`).
+/// record (`access::scope`). Contact fields are a further rule (`Subject::TeacherContact`).
 pub fn visible(actor: &Actor) -> Condition {
-    use crate::entities::{secondments, teacher_pairings as tp};
-    use sea_orm::sea_query::Query;
-    match actor.role {
-        Role::BureauAdmin => Condition::all(),
-        Role::SchoolAdmin => {
-            let Some(school) = actor.school_id else {
-                return Condition::all().add(teachers::Column::Id.eq(-1));
-            };
-            let of_school = Query::select()
-                .column(teachers::Column::Id)
-                .from(teachers::Entity)
-                .and_where(teachers::Column::SchoolId.eq(school))
-                .to_owned();
-            let partners = |mine: tp::Column, theirs: tp::Column| {
-                Query::select()
-                    .column(theirs)
-                    .from(tp::Entity)
-                    .and_where(tp::Column::Status.ne("draft"))
-                    .and_where(mine.in_subquery(of_school.clone()))
-                    .to_owned()
-            };
-            let seconded = Query::select()
-                .column(secondments::Column::TeacherId)
-                .from(secondments::Entity)
-                .cond_where(
-                    Condition::any()
-                        .add(secondments::Column::FromSchoolId.eq(school))
-                        .add(secondments::Column::ToSchoolId.eq(school)),
-                )
-                .to_owned();
-            Condition::any()
-                .add(teachers::Column::SchoolId.eq(school))
-                .add(
-                    teachers::Column::Id
-                        .in_subquery(partners(tp::Column::MentorId, tp::Column::MenteeId)),
-                )
-                .add(
-                    teachers::Column::Id
-                        .in_subquery(partners(tp::Column::MenteeId, tp::Column::MentorId)),
-                )
-                .add(teachers::Column::Id.in_subquery(seconded))
-        }
-        Role::Teacher => {
-            Condition::all().add(teachers::Column::Id.eq(actor.teacher_id.unwrap_or(-1)))
-        }
-    }
+    scope::visible::<teachers::Entity>(actor)
 }
 
 /// A teacher the actor may read; one they may not answers exactly like one that does not
@@ -370,7 +327,7 @@ pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: i64) -> AppResult
         .ok_or(AppError::NotFound)
 }
 
-pub async fn get_view(db: &DatabaseConnection, actor: &Actor, id: i64) -> AppResult<TeacherView> {
+pub async fn get_view(db: &impl Conn, actor: &Actor, id: i64) -> AppResult<TeacherView> {
     let t = get(db, actor, id).await?;
     let names = school_names(db, std::slice::from_ref(&t)).await?;
     Ok(TeacherView::new(
@@ -453,7 +410,7 @@ async fn check_school(conn: &impl ConnectionTrait, school_id: i64) -> AppResult<
 
 /// Adds a teacher. A school admin adds only to their own school.
 pub async fn create(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     actor: &Actor,
     form: &TeacherForm,
 ) -> AppResult<teachers::Model> {
@@ -481,7 +438,7 @@ pub async fn create(
 /// Edits a teacher: staff edit everything (a school admin only their school's teachers and
 /// not moving them elsewhere); a teacher edits their own phone and e-mail.
 pub async fn update(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     actor: &Actor,
     id: i64,
     form: &TeacherForm,
@@ -557,7 +514,7 @@ pub async fn update(
 }
 
 pub async fn set_active(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     actor: &Actor,
     id: i64,
     is_active: bool,
@@ -600,7 +557,7 @@ pub async fn set_active(
 
 /// Teachers of a school, for its detail page.
 pub async fn of_school(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     actor: &Actor,
     school_id: i64,
 ) -> AppResult<Vec<TeacherView>> {

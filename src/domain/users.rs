@@ -1,11 +1,12 @@
 //! Accounts: first-run setup, sign-in, passwords, reset links, API tokens, and the
 //! bureau's user management.
+use crate::db::Conn;
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use chrono::{Duration, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 
@@ -262,7 +263,7 @@ async fn ensure_teacher_unbound(
 
 /// First-run setup: creates the first bureau admin, only while there is no user at all.
 pub async fn create_first_admin(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     email: &str,
     name: &str,
     password: &str,
@@ -338,7 +339,7 @@ async fn insert_user(
 
 /// The command-line `create-admin`: a bureau admin with the given password.
 pub async fn create_admin_cli(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     email: &str,
     name: &str,
     password: &str,
@@ -384,7 +385,7 @@ pub async fn create_admin_cli(
 
 /// Bureau: creates an account. Without a password the user is mailed a link to choose one.
 pub async fn create(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     actor: &Actor,
     form: &UserForm,
     ctx: &Context,
@@ -432,7 +433,7 @@ pub async fn create(
 
 /// Bureau: changes name, e-mail, role and binding of an account.
 pub async fn update(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     actor: &Actor,
     id: i64,
     form: &UserForm,
@@ -497,7 +498,7 @@ pub async fn update(
 
 /// Bureau: deactivates (ending all sessions and tokens) or reactivates an account.
 pub async fn set_active(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     actor: &Actor,
     id: i64,
     active_flag: bool,
@@ -543,7 +544,7 @@ pub struct UserFilter {
 }
 
 pub async fn list(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     actor: &Actor,
     filter: &UserFilter,
     page: crate::domain::paging::PageRequest,
@@ -569,11 +570,7 @@ pub async fn list(
 
 /// Checks e-mail and password. Unknown e-mail, wrong password and inactive account all
 /// give the same answer.
-pub async fn authenticate(
-    db: &DatabaseConnection,
-    email: &str,
-    password: &str,
-) -> AppResult<users::Model> {
+pub async fn authenticate(db: &impl Conn, email: &str, password: &str) -> AppResult<users::Model> {
     let user = find_by_email(db, email).await?;
     let Some(user) = user else {
         let _ = verify_password(password, dummy_hash()).await;
@@ -592,7 +589,7 @@ pub async fn authenticate(
 /// the account or address must wait, before the password is even checked; a failure is
 /// counted, a success clears this address's failures on the account.
 pub async fn sign_in(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     throttle: &SignInThrottle,
     email: &str,
     password: &str,
@@ -701,7 +698,7 @@ pub async fn request_reset(conn: &impl ConnectionTrait, email: &str) -> AppResul
 /// The worker's part of "forgot password": for each queued request, a link for an active
 /// account with that address (and nothing for an unknown one). Each request is taken by
 /// deleting its row, so two workers never mail one link twice.
-pub async fn process_reset_requests(db: &DatabaseConnection, ctx: &Context) -> AppResult<usize> {
+pub async fn process_reset_requests(db: &impl Conn, ctx: &Context) -> AppResult<usize> {
     let queued = reset_requests::Entity::find()
         .order_by_asc(reset_requests::Column::Id)
         .limit(100)
@@ -729,12 +726,7 @@ pub async fn process_reset_requests(db: &DatabaseConnection, ctx: &Context) -> A
 }
 
 /// Bureau: sends a user a reset link.
-pub async fn send_reset(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    id: i64,
-    ctx: &Context,
-) -> AppResult<()> {
+pub async fn send_reset(db: &impl Conn, actor: &Actor, id: i64, ctx: &Context) -> AppResult<()> {
     policy::require_some(actor, Subject::User, Act::Write)?;
     let user = get(db, id).await?;
     if !user.is_active {
@@ -765,7 +757,7 @@ pub async fn valid_reset(
 
 /// Sets a new password from a reset link: once, before it expires; ends other sessions.
 pub async fn reset_password(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     token: &str,
     password: &str,
     confirm: &str,
@@ -803,7 +795,7 @@ pub async fn reset_password(
 /// Changes one's own password; the other sessions, the API tokens and any open reset link
 /// end, the session making the change (`this_session`) goes on.
 pub async fn change_password(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     actor: &Actor,
     this_session: Option<i64>,
     current: &str,
@@ -836,7 +828,7 @@ pub async fn change_password(
 }
 
 /// Keeps one's language choice.
-pub async fn set_locale(db: &DatabaseConnection, actor: &Actor, lang: Lang) -> AppResult<()> {
+pub async fn set_locale(db: &impl Conn, actor: &Actor, lang: Lang) -> AppResult<()> {
     let user = get(db, actor.user_id).await?;
     let mut active = user.into_active_model();
     active.locale = Set(Some(lang.code().to_string()));
@@ -856,7 +848,7 @@ pub struct TokenView {
 
 /// Creates a token and returns its secret, which is shown once and stored only hashed.
 pub async fn create_token(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     actor: &Actor,
     name: &str,
 ) -> AppResult<(api_tokens::Model, String)> {
@@ -879,10 +871,7 @@ pub async fn create_token(
     Ok((row, secret))
 }
 
-pub async fn list_tokens(
-    db: &DatabaseConnection,
-    actor: &Actor,
-) -> AppResult<Vec<api_tokens::Model>> {
+pub async fn list_tokens(db: &impl Conn, actor: &Actor) -> AppResult<Vec<api_tokens::Model>> {
     Ok(api_tokens::Entity::find()
         .filter(api_tokens::Column::UserId.eq(actor.user_id))
         .filter(api_tokens::Column::RevokedAt.is_null())
@@ -892,7 +881,7 @@ pub async fn list_tokens(
 }
 
 /// Revokes one of one's own tokens; another user's token is "not found".
-pub async fn revoke_token(db: &DatabaseConnection, actor: &Actor, id: i64) -> AppResult<()> {
+pub async fn revoke_token(db: &impl Conn, actor: &Actor, id: i64) -> AppResult<()> {
     let txn = db::begin_write(db).await?;
     let row = api_tokens::Entity::find_by_id(id)
         .one(&txn)
@@ -908,7 +897,7 @@ pub async fn revoke_token(db: &DatabaseConnection, actor: &Actor, id: i64) -> Ap
 }
 
 /// The active user a bearer token belongs to.
-pub async fn authenticate_token(db: &DatabaseConnection, secret: &str) -> AppResult<users::Model> {
+pub async fn authenticate_token(db: &impl Conn, secret: &str) -> AppResult<users::Model> {
     let row = api_tokens::Entity::find()
         .filter(api_tokens::Column::TokenHash.eq(tokens::hash_token(secret)))
         .filter(api_tokens::Column::RevokedAt.is_null())
@@ -951,7 +940,7 @@ pub struct UserRow {
 
 /// `list`, with school and teacher names looked up in two queries.
 pub async fn list_rows(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     actor: &Actor,
     filter: &UserFilter,
     page: crate::domain::paging::PageRequest,
@@ -973,7 +962,7 @@ pub async fn list_rows(
 /// A teacher record as the user form shows it beside the typed teacher number:
 /// `(name, school name)`, or `None` when there is no such teacher.
 pub async fn teacher_brief(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     actor: &Actor,
     teacher_id: i64,
 ) -> AppResult<Option<(String, String)>> {

@@ -1,8 +1,9 @@
 //! The work plan (工作方案) of a teacher pairing: what the pair will do, per-term targets,
 //! written by the mentor (and the bureau) with a version number so that a stale save shows
 //! both texts; comments on it by the pair and the bureau.
+use crate::db::Conn;
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde::{Deserialize, Serialize};
 
 use crate::db;
@@ -289,7 +290,7 @@ pub struct StalePlan {
 /// Saves the plan when `version` is the one stored; otherwise nothing is written and the
 /// newer plan comes back so the page can show it beside the user's text.
 pub async fn save_plan(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     actor: &Actor,
     id: i64,
     form: &PlanForm,
@@ -368,7 +369,7 @@ pub async fn save_plan(
 
 /// A comment on the plan, by the mentor, the mentee or the bureau.
 pub async fn add_comment(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     actor: &Actor,
     id: i64,
     body: &str,

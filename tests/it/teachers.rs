@@ -581,3 +581,81 @@ async fn teacher_pages_speak_english() {
     })
     .await;
 }
+
+/// Services run on the caller's transaction: a school and its first teacher made by two
+/// services in one transaction land together, and a failure in the second (a staff number
+/// already taken) leaves the caller free to roll both back.
+#[rocket::async_test]
+async fn two_services_make_one_change_in_the_callers_transaction() {
+    use sea_orm::{PaginatorTrait, TransactionTrait};
+    use tongxing::domain::schools::{self, SchoolForm};
+    each_db(|app| async move {
+        let w = world(&app).await;
+        let school_form = SchoolForm {
+            name: "新建小学".into(),
+            code: "4418820099".into(),
+            kind: "rural".into(),
+            stage: "primary".into(),
+            district: "连州市".into(),
+            township: "三水乡".into(),
+            ..Default::default()
+        };
+        let schools_before = entities::schools::Entity::find().count(&app.db).await.unwrap();
+        let teachers_before = entities::teachers::Entity::find().count(&app.db).await.unwrap();
+        let teacher_form = |school_id: i64, staff_no: &str| TeacherForm {
+            school_id: school_id.to_string(),
+            name: "林老师".into(),
+            gender: "female".into(),
+            staff_no: staff_no.into(),
+            subjects: "语文".into(),
+            title: "first".into(),
+            years_teaching: "2".into(),
+            ..Default::default()
+        };
+        let existing = app.teacher(&w.bureau_actor, w.rural.id, "占号", "TAKEN-1").await;
+        assert_eq!(existing.staff_no, "TAKEN-1");
+
+        // The second service refuses: the caller rolls back, and the school is gone too.
+        let txn = tongxing::db::begin_write(&app.db).await.unwrap();
+        let school = schools::create(&txn, &w.bureau_actor, &school_form)
+            .await
+            .expect("school in the caller's transaction");
+        let err = teachers::create(&txn, &w.bureau_actor, &teacher_form(w.rural.id, "TAKEN-1"))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&err, tongxing::error::AppError::Conflict { field, .. } if field == "staff_no"),
+            "{err:?}"
+        );
+        txn.rollback().await.unwrap();
+        assert!(
+            entities::schools::Entity::find_by_id(school.id)
+                .one(&app.db)
+                .await
+                .unwrap()
+                .is_none(),
+            "the school was rolled back with the refused teacher"
+        );
+        assert_eq!(
+            entities::schools::Entity::find().count(&app.db).await.unwrap(),
+            schools_before
+        );
+
+        // Both succeed: one commit makes both visible; before it, neither is.
+        let txn = app.db.begin().await.unwrap();
+        let school = schools::create(&txn, &w.bureau_actor, &school_form)
+            .await
+            .expect("school");
+        let teacher = teachers::create(&txn, &w.bureau_actor, &teacher_form(school.id, "NEW-1"))
+            .await
+            .expect("teacher of the new school, in the same transaction");
+        txn.commit().await.unwrap();
+        let saved = row(&app, teacher.id).await;
+        assert_eq!(saved.school_id, school.id);
+        assert_eq!(
+            entities::teachers::Entity::find().count(&app.db).await.unwrap(),
+            teachers_before + 2
+        );
+    })
+    .await;
+}

@@ -2,6 +2,7 @@
 //! `Visible`, and how one stands to a record (the parties of its workflow). Every service
 //! asks these; templates only show what they allow, they never decide.
 pub mod policy;
+pub mod scope;
 
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 

@@ -1,7 +1,7 @@
 //! The access policy as one table: for each kind of record, each role and each relation
 //! of the person to the record, what they may do. Services ask `require` (or `allows`)
-//! before they act; the visible rows of a list are the SQL conditions in each module,
-//! which the route matrix test holds to the same answers (hidden = 404). `docs/access.md`
+//! before they act; the rows one may see are the SQL condition `scope` makes from this
+//! table (lists, exports and every `get`, so a hidden row answers 404 like a missing one). `docs/access.md`
 //! is this table printed (a test keeps it current). Steps of a workflow (publish, request
 //! termination, sign…) are in each kind's transition table, not here.
 use crate::domain::access::Actor;
@@ -202,6 +202,10 @@ pub fn markdown() -> String {
          a record one may not read answers like one that does not exist (404). Steps of a \
          workflow (publish, request termination, edit until replied…) are in \
          `docs/workflow.md`.\n\n\
+         The rows a person may see are one SQL condition made from this table \
+         (`src/domain/access/scope.rs`): for each subject it defines each relation in SQL, \
+         and the rows of the relations a role's rules name are what lists, exports and every \
+         single read return.\n\n\
          Acts: `list` the list, `read` one record, `write` change it, `manage` create or \
          deactivate. Relations: `own_school` the record belongs to one's school (for a \
          pairing: either side), `paired_school` a school paired with or seconding to or from \

@@ -1,9 +1,10 @@
 //! A user's in-app notifications: the list, marking read, the unread count.
+use crate::db::Conn;
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait,
+    QueryFilter, QueryOrder, Set,
 };
 
 use crate::domain::access::Actor;
@@ -23,7 +24,7 @@ pub async fn unread_count(conn: &impl ConnectionTrait, user_id: i64) -> AppResul
 
 /// The actor's own notices, newest first.
 pub async fn list(
-    db: &DatabaseConnection,
+    db: &impl Conn,
     actor: &Actor,
     page: PageRequest,
 ) -> AppResult<Paged<notifications::Model>> {
@@ -56,11 +57,7 @@ pub fn text(lang: Lang, n: &notifications::Model) -> String {
 }
 
 /// Marks one of the actor's own notices read and answers it (another user's: 404).
-pub async fn mark_read(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    id: i64,
-) -> AppResult<notifications::Model> {
+pub async fn mark_read(db: &impl Conn, actor: &Actor, id: i64) -> AppResult<notifications::Model> {
     let n = notifications::Entity::find_by_id(id)
         .filter(notifications::Column::UserId.eq(actor.user_id))
         .one(db)
@@ -75,7 +72,7 @@ pub async fn mark_read(
 }
 
 /// Marks all of the actor's notices read; answers how many changed.
-pub async fn mark_all_read(db: &DatabaseConnection, actor: &Actor) -> AppResult<u64> {
+pub async fn mark_all_read(db: &impl Conn, actor: &Actor) -> AppResult<u64> {
     let res = notifications::Entity::update_many()
         .col_expr(notifications::Column::ReadAt, Expr::value(Utc::now()))
         .filter(notifications::Column::UserId.eq(actor.user_id))

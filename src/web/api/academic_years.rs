@@ -87,7 +87,7 @@ pub async fn list(
     let request = check.page(page, per_page);
     check.finish()?;
     // A handful of rows: paged in memory.
-    let all = academic_years::list(db).await?;
+    let all = academic_years::list(db.inner()).await?;
     let total = all.len() as u64;
     let skip =
         usize::try_from((request.page - 1).saturating_mul(request.per_page)).unwrap_or(usize::MAX);
@@ -139,7 +139,7 @@ pub async fn create(
     user: CurrentUser,
     body: ApiJson<Obj<YearForm>>,
 ) -> AppResult<Created<Json<YearView>>> {
-    let year = academic_years::create(db, &user.actor, &body.0.0).await?;
+    let year = academic_years::create(db.inner(), &user.actor, &body.0.0).await?;
     Ok(created(format!("/academic-years/{}", year.id), year.into()))
 }
 
@@ -167,7 +167,7 @@ pub async fn update(
     let user = guard.0;
     academic_years::get(db.inner(), id).await?;
     Ok(Json(
-        academic_years::update(db, &user.actor, id, &body.0.0)
+        academic_years::update(db.inner(), &user.actor, id, &body.0.0)
             .await?
             .into(),
     ))
@@ -189,7 +189,7 @@ pub async fn make_current(
     id: i64,
 ) -> AppResult<Json<YearView>> {
     Ok(Json(
-        academic_years::make_current(db, &user.actor, id)
+        academic_years::make_current(db.inner(), &user.actor, id)
             .await?
             .into(),
     ))
@@ -211,7 +211,7 @@ pub async fn destroy(
     user: CurrentUser,
     id: i64,
 ) -> AppResult<Status> {
-    academic_years::delete(db, &user.actor, id).await?;
+    academic_years::delete(db.inner(), &user.actor, id).await?;
     Ok(no_content())
 }
 

@@ -89,7 +89,7 @@ pub async fn suggestions(
         .unwrap_or(20);
     errors.into_result()?;
     let mentee = mentee.ok_or(AppError::NotFound)?;
-    let s = matching::suggest(db, &user.actor, mentee, year, limit as usize).await?;
+    let s = matching::suggest(db.inner(), &user.actor, mentee, year, limit as usize).await?;
     Ok(Json(SuggestionsView {
         mentee_id: s.mentee.id,
         academic_year_id: s.year.id,

@@ -253,7 +253,7 @@ pub async fn observations_create(
         .parse()
         .map_err(|_| AppError::invalid("teacher_pairing_id", Msg::new("err-not-a-number")))?;
     check_people(db.inner(), &user, pairing_id, &input).await?;
-    let o = obs::create(db, &user.actor, pairing_id, &input.form, &context).await?;
+    let o = obs::create(db.inner(), &user.actor, pairing_id, &input.form, &context).await?;
     Ok(created(format!("/observations/{}", o.id), o.into()))
 }
 
@@ -278,7 +278,9 @@ pub async fn observations_update(
     body: ApiJson<Obj<ObservationForm>>,
 ) -> AppResult<Json<ObservationView>> {
     Ok(Json(
-        obs::update(db, &user.actor, id, &body.0.0).await?.into(),
+        obs::update(db.inner(), &user.actor, id, &body.0.0)
+            .await?
+            .into(),
     ))
 }
 
@@ -297,7 +299,7 @@ pub async fn observations_destroy(
     user: CurrentUser,
     id: i64,
 ) -> AppResult<rocket::http::Status> {
-    obs::delete(db, &user.actor, id).await?;
+    obs::delete(db.inner(), &user.actor, id).await?;
     Ok(no_content())
 }
 
@@ -361,7 +363,7 @@ pub async fn observations_comment(
     id: i64,
     body: ApiJson<Obj<CommentInput>>,
 ) -> AppResult<Created<Json<CommentView>>> {
-    let c = obs::add_comment(db, &user.actor, id, &body.0.0.body, &context).await?;
+    let c = obs::add_comment(db.inner(), &user.actor, id, &body.0.0.body, &context).await?;
     Ok(created(format!("/observations/{id}"), c.into()))
 }
 

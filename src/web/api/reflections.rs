@@ -160,7 +160,7 @@ pub async fn reflections_create(
         .trim()
         .parse()
         .map_err(|_| AppError::invalid("teacher_pairing_id", Msg::new("err-not-a-number")))?;
-    let r = refl::create(db, &user.actor, pairing_id, &input.form, &context).await?;
+    let r = refl::create(db.inner(), &user.actor, pairing_id, &input.form, &context).await?;
     Ok(created(
         format!("/reflections/{}", r.id),
         reflection_view(r, Vec::new()),
@@ -185,7 +185,7 @@ pub async fn reflections_update(
     id: i64,
     body: ApiJson<Obj<ReflectionForm>>,
 ) -> AppResult<Json<ReflectionView>> {
-    let r = refl::update(db, &user.actor, id, &body.0.0).await?;
+    let r = refl::update(db.inner(), &user.actor, id, &body.0.0).await?;
     Ok(Json(with_comments(db, r).await?))
 }
 
@@ -207,7 +207,7 @@ pub async fn reflections_comment(
     id: i64,
     body: ApiJson<Obj<CommentInput>>,
 ) -> AppResult<Created<Json<CommentView>>> {
-    let c = refl::add_comment(db, &user.actor, id, &body.0.0.body, &context).await?;
+    let c = refl::add_comment(db.inner(), &user.actor, id, &body.0.0.body, &context).await?;
     Ok(created(format!("/reflections/{id}"), c.into()))
 }
 

@@ -177,7 +177,7 @@ pub async fn list(
         return Err(AppError::Invalid(errors));
     }
     check.finish()?;
-    let paged = pairings::list(db, &user.actor, &filter, request).await?;
+    let paged = pairings::list(db.inner(), &user.actor, &filter, request).await?;
     Ok(Json(ApiPage::from_paged(paged, SchoolPairingView::from)))
 }
 
@@ -217,7 +217,7 @@ pub async fn create(
     user: CurrentUser,
     body: ApiJson<Obj<PairingForm>>,
 ) -> AppResult<Created<Json<SchoolPairingView>>> {
-    let p = pairings::create(db, &user.actor, &body.0.0).await?;
+    let p = pairings::create(db.inner(), &user.actor, &body.0.0).await?;
     let view = one(db, &user, p.id).await?;
     Ok(created(format!("/school-pairings/{}", p.id), view))
 }
@@ -242,7 +242,7 @@ pub async fn update(
     id: i64,
     body: ApiJson<Obj<PairingForm>>,
 ) -> AppResult<Json<SchoolPairingView>> {
-    pairings::update(db, &user.actor, id, &body.0.0).await?;
+    pairings::update(db.inner(), &user.actor, id, &body.0.0).await?;
     Ok(Json(one(db, &user, id).await?))
 }
 
@@ -266,7 +266,7 @@ pub async fn publish(
     body: Option<ApiJson<Obj<KeyInput>>>,
 ) -> AppResult<Json<SchoolPairingView>> {
     let key = body.and_then(|b| b.0.0.idempotency_key);
-    pairings::publish(db, &user.actor, &[id], key.as_deref(), &context).await?;
+    pairings::publish(db.inner(), &user.actor, &[id], key.as_deref(), &context).await?;
     Ok(Json(one(db, &user, id).await?))
 }
 
@@ -292,7 +292,7 @@ pub async fn publish_many(
     let user = guard.0;
     let input = body.0.0;
     let rows = pairings::publish(
-        db,
+        db.inner(),
         &user.actor,
         &input.ids,
         input.idempotency_key.as_deref(),
@@ -326,7 +326,7 @@ pub async fn terminate(
     id: i64,
     body: ApiJson<Obj<ReasonInput>>,
 ) -> AppResult<Json<SchoolPairingView>> {
-    pairings::terminate(db, &user.actor, id, &body.0.0.reason, &context).await?;
+    pairings::terminate(db.inner(), &user.actor, id, &body.0.0.reason, &context).await?;
     Ok(Json(one(db, &user, id).await?))
 }
 
@@ -350,7 +350,7 @@ pub async fn request_termination(
     id: i64,
     body: ApiJson<Obj<ReasonInput>>,
 ) -> AppResult<Json<SchoolPairingView>> {
-    pairings::request_termination(db, &user.actor, id, &body.0.0.reason, &context).await?;
+    pairings::request_termination(db.inner(), &user.actor, id, &body.0.0.reason, &context).await?;
     Ok(Json(one(db, &user, id).await?))
 }
 
@@ -371,7 +371,7 @@ pub async fn reject_request(
     user: CurrentUser,
     id: i64,
 ) -> AppResult<Json<SchoolPairingView>> {
-    pairings::reject_request(db, &user.actor, id, &context).await?;
+    pairings::reject_request(db.inner(), &user.actor, id, &context).await?;
     Ok(Json(one(db, &user, id).await?))
 }
 

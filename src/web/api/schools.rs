@@ -149,7 +149,7 @@ pub async fn list(
         ..Default::default()
     };
     check.finish()?;
-    let paged = schools::list(db, &user.actor, &filter, request).await?;
+    let paged = schools::list(db.inner(), &user.actor, &filter, request).await?;
     Ok(Json(ApiPage::from_paged(paged, SchoolView::from)))
 }
 
@@ -188,7 +188,7 @@ pub async fn create(
     user: CurrentUser,
     body: ApiJson<Obj<SchoolForm>>,
 ) -> AppResult<Created<Json<SchoolView>>> {
-    let school = schools::create(db, &user.actor, &body.0.0).await?;
+    let school = schools::create(db.inner(), &user.actor, &body.0.0).await?;
     Ok(created(format!("/schools/{}", school.id), school.into()))
 }
 
@@ -215,7 +215,7 @@ pub async fn update(
 ) -> AppResult<Json<SchoolView>> {
     // An unknown school is a 404 whatever the body says (schools are public to readers).
     schools::get(db.inner(), &user.actor, id).await?;
-    let school = schools::update(db, &user.actor, id, &body.0.0).await?;
+    let school = schools::update(db.inner(), &user.actor, id, &body.0.0).await?;
     Ok(Json(school.into()))
 }
 
@@ -234,7 +234,7 @@ pub async fn deactivate(
     user: CurrentUser,
     id: i64,
 ) -> AppResult<Json<SchoolView>> {
-    let school = schools::set_active(db, &user.actor, id, false).await?;
+    let school = schools::set_active(db.inner(), &user.actor, id, false).await?;
     Ok(Json(school.into()))
 }
 
@@ -253,7 +253,7 @@ pub async fn reactivate(
     user: CurrentUser,
     id: i64,
 ) -> AppResult<Json<SchoolView>> {
-    let school = schools::set_active(db, &user.actor, id, true).await?;
+    let school = schools::set_active(db.inner(), &user.actor, id, true).await?;
     Ok(Json(school.into()))
 }
 

@@ -120,7 +120,7 @@ pub async fn list(
         q: QueryCheck::text(q),
     };
     check.finish()?;
-    let paged = secondments::list(db, &user.actor, &filter, request).await?;
+    let paged = secondments::list(db.inner(), &user.actor, &filter, request).await?;
     Ok(Json(ApiPage::from_paged(paged, SecondmentView::from)))
 }
 
@@ -159,7 +159,7 @@ pub async fn create(
     user: CurrentUser,
     body: ApiJson<Obj<SecondmentForm>>,
 ) -> AppResult<Created<Json<SecondmentView>>> {
-    let row = secondments::create(db, &user.actor, &body.0.0).await?;
+    let row = secondments::create(db.inner(), &user.actor, &body.0.0).await?;
     Ok(created(format!("/secondments/{}", row.id), row.into()))
 }
 
@@ -182,7 +182,7 @@ pub async fn update(
     id: i64,
     body: ApiJson<Obj<SecondmentForm>>,
 ) -> AppResult<Json<SecondmentView>> {
-    let row = secondments::update(db, &user.actor, id, &body.0.0).await?;
+    let row = secondments::update(db.inner(), &user.actor, id, &body.0.0).await?;
     Ok(Json(row.into()))
 }
 
@@ -201,7 +201,7 @@ pub async fn destroy(
     user: CurrentUser,
     id: i64,
 ) -> AppResult<Status> {
-    secondments::delete(db, &user.actor, id).await?;
+    secondments::delete(db.inner(), &user.actor, id).await?;
     Ok(no_content())
 }
 

@@ -36,7 +36,14 @@ pub async fn create(
     body: ApiJson<SessionRequest>,
 ) -> AppResult<Json<UserView>> {
     let body = body.0;
-    let user = users::sign_in(db, throttle, &body.email, &body.password, &client.address).await?;
+    let user = users::sign_in(
+        db.inner(),
+        throttle,
+        &body.email,
+        &body.password,
+        &client.address,
+    )
+    .await?;
     guards::start_session(db, cookies, &user, config, &client).await?;
     Ok(Json(UserView::from(&user)))
 }

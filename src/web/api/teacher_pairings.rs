@@ -235,7 +235,7 @@ pub async fn create(
     user: CurrentUser,
     body: ApiJson<Obj<TeacherPairingForm>>,
 ) -> AppResult<Created<Json<TeacherPairingView>>> {
-    let p = tp::create(db, &user.actor, &body.0.0).await?;
+    let p = tp::create(db.inner(), &user.actor, &body.0.0).await?;
     let location = format!("/teacher-pairings/{}", p.id);
     Ok(created(location, view(db, &user.actor, p).await?))
 }
@@ -261,7 +261,7 @@ pub async fn update(
     body: ApiJson<Obj<TeacherPairingForm>>,
 ) -> AppResult<Json<TeacherPairingView>> {
     tp::get(db.inner(), &user.actor, id).await?;
-    let p = tp::update(db, &user.actor, id, &body.0.0).await?;
+    let p = tp::update(db.inner(), &user.actor, id, &body.0.0).await?;
     Ok(Json(view(db, &user.actor, p).await?))
 }
 
@@ -284,7 +284,7 @@ pub async fn publish(
     id: i64,
 ) -> AppResult<Json<TeacherPairingView>> {
     tp::get(db.inner(), &user.actor, id).await?;
-    let _: PublishOutcome = tp::publish(db, &user.actor, &[id], None, &context).await?;
+    let _: PublishOutcome = tp::publish(db.inner(), &user.actor, &[id], None, &context).await?;
     let p = tp::get(db.inner(), &user.actor, id).await?;
     Ok(Json(view(db, &user.actor, p.into_inner()).await?))
 }
@@ -310,7 +310,7 @@ pub async fn terminate(
     body: ApiJson<Obj<ReasonInput>>,
 ) -> AppResult<Json<TeacherPairingView>> {
     tp::get(db.inner(), &user.actor, id).await?;
-    let p = tp::terminate(db, &user.actor, id, &body.0.0.reason, &context).await?;
+    let p = tp::terminate(db.inner(), &user.actor, id, &body.0.0.reason, &context).await?;
     Ok(Json(view(db, &user.actor, p).await?))
 }
 
@@ -334,7 +334,8 @@ pub async fn request_termination(
     id: i64,
     body: ApiJson<Obj<ReasonInput>>,
 ) -> AppResult<Json<TeacherPairingView>> {
-    let p = tp::request_termination(db, &user.actor, id, &body.0.0.reason, &context).await?;
+    let p =
+        tp::request_termination(db.inner(), &user.actor, id, &body.0.0.reason, &context).await?;
     Ok(Json(view(db, &user.actor, p).await?))
 }
 
@@ -357,7 +358,7 @@ pub async fn reject_request(
     id: i64,
 ) -> AppResult<Json<TeacherPairingView>> {
     tp::get(db.inner(), &user.actor, id).await?;
-    let p = tp::reject_request(db, &user.actor, id, &context).await?;
+    let p = tp::reject_request(db.inner(), &user.actor, id, &context).await?;
     Ok(Json(view(db, &user.actor, p).await?))
 }
 
@@ -412,7 +413,7 @@ pub async fn plan_update(
         ));
     }
     let form = PlanForm::from_json(&version, &plan);
-    match work_plans::save_plan(db, &user.actor, id, &form).await? {
+    match work_plans::save_plan(db.inner(), &user.actor, id, &form).await? {
         Ok(p) => Ok(Ok(Json(plan_view(&p)))),
         Err(stale) => {
             let err = AppError::conflict("version", "tp-err-stale-plan");

@@ -110,7 +110,7 @@ pub async fn list(
         ..Default::default()
     };
     check.finish()?;
-    let paged = teachers::list(db, &user.actor, &filter, request).await?;
+    let paged = teachers::list(db.inner(), &user.actor, &filter, request).await?;
     Ok(Json(ApiPage::from_paged(paged, |t| t)))
 }
 
@@ -129,7 +129,7 @@ pub async fn show(
     user: CurrentUser,
     id: i64,
 ) -> AppResult<Json<TeacherView>> {
-    Ok(Json(teachers::get_view(db, &user.actor, id).await?))
+    Ok(Json(teachers::get_view(db.inner(), &user.actor, id).await?))
 }
 
 /// Add a teacher (the bureau, or the admin of the teacher's school).
@@ -149,8 +149,8 @@ pub async fn create(
     user: CurrentUser,
     body: ApiJson<Obj<TeacherForm>>,
 ) -> AppResult<Created<Json<TeacherView>>> {
-    let teacher = teachers::create(db, &user.actor, &body.0.0).await?;
-    let view = teachers::get_view(db, &user.actor, teacher.id).await?;
+    let teacher = teachers::create(db.inner(), &user.actor, &body.0.0).await?;
+    let view = teachers::get_view(db.inner(), &user.actor, teacher.id).await?;
     Ok(created(format!("/teachers/{}", teacher.id), view))
 }
 
@@ -175,8 +175,8 @@ pub async fn update(
     id: i64,
     body: ApiJson<Obj<TeacherForm>>,
 ) -> AppResult<Json<TeacherView>> {
-    teachers::update(db, &user.actor, id, &body.0.0).await?;
-    Ok(Json(teachers::get_view(db, &user.actor, id).await?))
+    teachers::update(db.inner(), &user.actor, id, &body.0.0).await?;
+    Ok(Json(teachers::get_view(db.inner(), &user.actor, id).await?))
 }
 
 /// Deactivate a teacher (the bureau, or the admin of the teacher's school).
@@ -194,8 +194,8 @@ pub async fn deactivate(
     user: CurrentUser,
     id: i64,
 ) -> AppResult<Json<TeacherView>> {
-    teachers::set_active(db, &user.actor, id, false).await?;
-    Ok(Json(teachers::get_view(db, &user.actor, id).await?))
+    teachers::set_active(db.inner(), &user.actor, id, false).await?;
+    Ok(Json(teachers::get_view(db.inner(), &user.actor, id).await?))
 }
 
 /// Reactivate a teacher (the bureau, or the admin of the teacher's school).
@@ -213,8 +213,8 @@ pub async fn reactivate(
     user: CurrentUser,
     id: i64,
 ) -> AppResult<Json<TeacherView>> {
-    teachers::set_active(db, &user.actor, id, true).await?;
-    Ok(Json(teachers::get_view(db, &user.actor, id).await?))
+    teachers::set_active(db.inner(), &user.actor, id, true).await?;
+    Ok(Json(teachers::get_view(db.inner(), &user.actor, id).await?))
 }
 
 pub fn routes() -> Vec<rocket::Route> {

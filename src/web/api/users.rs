@@ -77,7 +77,7 @@ pub async fn list(
         school_id: check.id("school_id", school_id),
     };
     check.finish()?;
-    let paged = users::list(db, &user.actor, &filter, request).await?;
+    let paged = users::list(db.inner(), &user.actor, &filter, request).await?;
     Ok(Json(ApiPage::from_paged(paged, |u| UserView::from(&u))))
 }
 
@@ -119,7 +119,7 @@ pub async fn create(
     user: CurrentUser,
     body: ApiJson<Obj<UserForm>>,
 ) -> AppResult<Created<Json<UserView>>> {
-    let created_user = users::create(db, &user.actor, &body.0.0, &context).await?;
+    let created_user = users::create(db.inner(), &user.actor, &body.0.0, &context).await?;
     Ok(created(
         format!("/users/{}", created_user.id),
         UserView::from(&created_user),
@@ -147,7 +147,7 @@ pub async fn update(
     id: i64,
     body: ApiJson<Obj<UserForm>>,
 ) -> AppResult<Json<UserView>> {
-    let updated = users::update(db, &user.actor, id, &body.0.0).await?;
+    let updated = users::update(db.inner(), &user.actor, id, &body.0.0).await?;
     Ok(Json(UserView::from(&updated)))
 }
 
@@ -167,7 +167,7 @@ pub async fn deactivate(
     user: CurrentUser,
     id: i64,
 ) -> AppResult<Json<UserView>> {
-    let updated = users::set_active(db, &user.actor, id, false).await?;
+    let updated = users::set_active(db.inner(), &user.actor, id, false).await?;
     Ok(Json(UserView::from(&updated)))
 }
 
@@ -186,7 +186,7 @@ pub async fn reactivate(
     user: CurrentUser,
     id: i64,
 ) -> AppResult<Json<UserView>> {
-    let updated = users::set_active(db, &user.actor, id, true).await?;
+    let updated = users::set_active(db.inner(), &user.actor, id, true).await?;
     Ok(Json(UserView::from(&updated)))
 }
 

@@ -26,7 +26,7 @@ struct IndexPage {
 
 #[get("/academic-years")]
 async fn index(ctx: Ctx, db: &State<DatabaseConnection>, _user: CurrentUser) -> AppResult<Page> {
-    let years = academic_years::list(db).await?;
+    let years = academic_years::list(db.inner()).await?;
     render(&IndexPage { ctx, years })
 }
 
@@ -82,7 +82,7 @@ fn suggestion(years: &[year_rows::Model]) -> YearForm {
 
 #[get("/academic-years/new")]
 async fn new(ctx: Ctx, db: &State<DatabaseConnection>, _guard: BureauAdmin) -> AppResult<Page> {
-    let years = academic_years::list(db).await?;
+    let years = academic_years::list(db.inner()).await?;
     form_page(ctx, None, suggestion(&years), FieldErrors::new())
 }
 
@@ -94,7 +94,7 @@ async fn create(
     form: CsrfForm<YearForm>,
 ) -> FormResult {
     let form = form.0;
-    match academic_years::create(db, &user.actor, &form).await {
+    match academic_years::create(db.inner(), &user.actor, &form).await {
         Ok(_) => Ok(Ok(Flash::success(
             Redirect::to("/academic-years"),
             "flash-saved",
@@ -134,7 +134,7 @@ async fn update(
     form: CsrfForm<YearForm>,
 ) -> FormResult {
     let form = form.0;
-    match academic_years::update(db, &user.actor, id, &form).await {
+    match academic_years::update(db.inner(), &user.actor, id, &form).await {
         Ok(_) => Ok(Ok(Flash::success(
             Redirect::to("/academic-years"),
             "flash-saved",
@@ -156,7 +156,7 @@ async fn make_current(
     id: i64,
     _form: CsrfForm<IgnoredAny>,
 ) -> AppResult<Flash<Redirect>> {
-    academic_years::make_current(db, &user.actor, id).await?;
+    academic_years::make_current(db.inner(), &user.actor, id).await?;
     Ok(Flash::success(
         Redirect::to("/academic-years"),
         "flash-year-current",
@@ -211,7 +211,7 @@ async fn delete(
             render(&DeletePage { ctx, year, errors })?,
         )));
     }
-    match academic_years::delete(db, &user.actor, id).await {
+    match academic_years::delete(db.inner(), &user.actor, id).await {
         Ok(()) => Ok(Ok(Flash::success(
             Redirect::to("/academic-years"),
             "flash-deleted",

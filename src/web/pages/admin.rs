@@ -46,7 +46,7 @@ async fn settings_save(
     form: CsrfForm<SettingsForm>,
 ) -> FormResult {
     let form = form.0;
-    match settings::save(db, &user.actor, &form).await {
+    match settings::save(db.inner(), &user.actor, &form).await {
         Ok(_) => Ok(Ok(Flash::success(Redirect::to("/settings"), "flash-saved"))),
         Err(e) => match e.field_errors() {
             Some(errors) => Ok(Err((
@@ -114,11 +114,11 @@ async fn audit_page(
         to: date(&query.to),
     };
     let request = PageRequest::parse_lenient(query.page.as_deref(), query.per_page.as_deref());
-    let page = admin::audit_list(db, &user.actor, &filter, request).await?;
+    let page = admin::audit_list(db.inner(), &user.actor, &filter, request).await?;
     render(&AuditPage {
         ctx,
         query,
-        entities: admin::entities_in_use(db).await?,
+        entities: admin::entities_in_use(db.inner()).await?,
         page,
     })
 }
@@ -139,7 +139,7 @@ async fn mail_failures(
     per_page: Option<String>,
 ) -> AppResult<Page> {
     let request = PageRequest::parse_lenient(page.as_deref(), per_page.as_deref());
-    let page = admin::failed_mails(db, &user.actor, request).await?;
+    let page = admin::failed_mails(db.inner(), &user.actor, request).await?;
     render(&MailFailuresPage { ctx, page })
 }
 
@@ -150,7 +150,7 @@ async fn mail_retry(
     id: i64,
     _form: CsrfForm<IgnoredAny>,
 ) -> AppResult<Flash<Redirect>> {
-    admin::retry_mail(db, &user.actor, id).await?;
+    admin::retry_mail(db.inner(), &user.actor, id).await?;
     Ok(Flash::success(
         Redirect::to("/mail-failures"),
         "flash-mail-requeued",

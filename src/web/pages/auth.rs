@@ -92,7 +92,15 @@ async fn login(
             })?,
         )))
     };
-    match users::sign_in(db, throttle, &form.email, &form.password, &client.address).await {
+    match users::sign_in(
+        db.inner(),
+        throttle,
+        &form.email,
+        &form.password,
+        &client.address,
+    )
+    .await
+    {
         Ok(user) => {
             guards::start_session(db, cookies, &user, config, &client).await?;
             Ok(Ok(Redirect::to(super::safe_next(Some(&form.next)))))
@@ -159,7 +167,7 @@ async fn setup(
     if !users::setup_needed(db.inner()).await? {
         return Err(AppError::NotFound);
     }
-    match users::create_first_admin(db, &form.email, &form.name, &form.password).await {
+    match users::create_first_admin(db.inner(), &form.email, &form.name, &form.password).await {
         Ok(user) => {
             guards::start_session(db, cookies, &user, config, &client).await?;
             Ok(Ok(Flash::success(Redirect::to("/"), "flash-setup-done")))
@@ -261,7 +269,7 @@ async fn reset(
     token: &str,
     form: CsrfForm<ResetForm>,
 ) -> AppResult<Result<Flash<Redirect>, (Status, Page)>> {
-    match users::reset_password(db, token, &form.0.password, &form.0.confirm).await {
+    match users::reset_password(db.inner(), token, &form.0.password, &form.0.confirm).await {
         Ok(_) => Ok(Ok(Flash::success(
             Redirect::to("/login"),
             "flash-password-reset",
@@ -364,7 +372,16 @@ async fn change_password(
 ) -> AppResult<Result<Flash<Redirect>, (Status, Page)>> {
     let f = form.0;
     let this = user.session_id;
-    match users::change_password(db, &user.actor, this, &f.current, &f.password, &f.confirm).await {
+    match users::change_password(
+        db.inner(),
+        &user.actor,
+        this,
+        &f.current,
+        &f.password,
+        &f.confirm,
+    )
+    .await
+    {
         Ok(_) => Ok(Ok(Flash::success(
             Redirect::to(uri!(profile)),
             "flash-password-changed",
@@ -390,7 +407,7 @@ async fn create_token(
     user: CurrentUser,
     form: CsrfForm<TokenForm>,
 ) -> AppResult<(Status, Page)> {
-    match users::create_token(db, &user.actor, &form.0.name).await {
+    match users::create_token(db.inner(), &user.actor, &form.0.name).await {
         Ok((_, secret)) => Ok((
             Status::Ok,
             profile_page(
@@ -418,7 +435,7 @@ async fn revoke_token(
     id: i64,
     _form: CsrfForm<IgnoredAny>,
 ) -> AppResult<Flash<Redirect>> {
-    users::revoke_token(db, &user.actor, id).await?;
+    users::revoke_token(db.inner(), &user.actor, id).await?;
     Ok(Flash::success(
         Redirect::to(uri!(profile)),
         "flash-token-revoked",

@@ -363,7 +363,7 @@ async fn preview(
     user: CurrentUser,
     id: i64,
 ) -> AppResult<Page> {
-    let preview = imports::preview(db, &user.actor, id).await?;
+    let preview = imports::preview(db.inner(), &user.actor, id).await?;
     preview_page(ctx, preview)
 }
 
@@ -375,7 +375,7 @@ async fn confirm(
     id: i64,
     _form: CsrfForm<IgnoredAny>,
 ) -> FormResult {
-    match imports::confirm(db, &user.actor, id).await? {
+    match imports::confirm(db.inner(), &user.actor, id).await? {
         Confirmed::Imported { kind, count } => {
             let key = match kind {
                 ImportKind::Schools => "flash-imported-schools",
@@ -400,7 +400,7 @@ async fn cancel(
     id: i64,
     _form: CsrfForm<IgnoredAny>,
 ) -> AppResult<Flash<Redirect>> {
-    let kind = imports::cancel(db, &user.actor, id).await?;
+    let kind = imports::cancel(db.inner(), &user.actor, id).await?;
     Ok(Flash::success(
         Redirect::to(format!("/imports/{}", kind.as_str())),
         "flash-import-cancelled",

@@ -50,8 +50,15 @@ async fn mentee(
     id: i64,
     year_id: Option<&str>,
 ) -> AppResult<Page> {
-    let s = matching::suggest(db, &user.actor, id, year_param(year_id), SUGGESTIONS_SHOWN).await?;
-    let years = academic_years::list(db).await?;
+    let s = matching::suggest(
+        db.inner(),
+        &user.actor,
+        id,
+        year_param(year_id),
+        SUGGESTIONS_SHOWN,
+    )
+    .await?;
+    let years = academic_years::list(db.inner()).await?;
     render(&MenteePage { ctx, s, years })
 }
 
@@ -82,7 +89,7 @@ async fn create_draft(
         Some(y) => format!("/matching/mentee/{id}?year_id={y}"),
         None => format!("/matching/mentee/{id}"),
     };
-    match matching::create_draft(db, &user.actor, id, mentor_id, year_id).await {
+    match matching::create_draft(db.inner(), &user.actor, id, mentor_id, year_id).await {
         Ok(row) => Ok(Flash::success(
             Redirect::to(format!("/teacher-pairings/{}", row.id)),
             "flash-match-draft-created",
@@ -143,7 +150,7 @@ async fn school_pairing(
     year_id: Option<&str>,
 ) -> AppResult<Page> {
     let p = matching::propose(db.inner(), &user.actor, id, year_param(year_id)).await?;
-    let years = academic_years::list(db).await?;
+    let years = academic_years::list(db.inner()).await?;
     render(&ProposalPage {
         ctx,
         p,
@@ -169,9 +176,9 @@ async fn create_all(
     form: CsrfForm<ProposeForm>,
 ) -> AppResult<Page> {
     let year_id = year_param(Some(&form.0.year_id));
-    let outcome = matching::propose_all(db, &user.actor, id, year_id).await?;
+    let outcome = matching::propose_all(db.inner(), &user.actor, id, year_id).await?;
     let p = matching::propose(db.inner(), &user.actor, id, year_id).await?;
-    let years = academic_years::list(db).await?;
+    let years = academic_years::list(db.inner()).await?;
     render(&ProposalPage {
         ctx,
         p,

@@ -38,7 +38,7 @@ async fn notifications_page(
 ) -> AppResult<Page> {
     let request = PageRequest::parse_lenient(page.as_deref(), per_page.as_deref());
     let lang = ctx.lang;
-    let page = inbox::list(db, &user.actor, request)
+    let page = inbox::list(db.inner(), &user.actor, request)
         .await?
         .map(|n| NoticeRow {
             text: inbox::text(lang, &n),
@@ -54,7 +54,7 @@ async fn notification_read(
     id: i64,
     _form: CsrfForm<IgnoredAny>,
 ) -> AppResult<Redirect> {
-    let n = inbox::mark_read(db, &user.actor, id).await?;
+    let n = inbox::mark_read(db.inner(), &user.actor, id).await?;
     let target = if n.link.is_empty() {
         "/notifications".to_string()
     } else {
@@ -69,7 +69,7 @@ async fn notifications_read_all(
     user: CurrentUser,
     _form: CsrfForm<IgnoredAny>,
 ) -> AppResult<Flash<Redirect>> {
-    inbox::mark_all_read(db, &user.actor).await?;
+    inbox::mark_all_read(db.inner(), &user.actor).await?;
     Ok(Flash::success(
         Redirect::to("/notifications"),
         "flash-notifications-read",

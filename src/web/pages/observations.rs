@@ -144,7 +144,7 @@ async fn create(
     form: CsrfForm<Vec<(String, String)>>,
 ) -> FormResult {
     let form = ObservationForm::from_pairs(&form.0);
-    match obs::create(db, &user.actor, id, &form, &context).await {
+    match obs::create(db.inner(), &user.actor, id, &form, &context).await {
         Ok(o) => Ok(Ok(saved(o.id))),
         Err(AppError::Invalid(errors)) => {
             let p = tp::get(db.inner(), &user.actor, id).await?;
@@ -270,7 +270,7 @@ async fn update(
     form: CsrfForm<Vec<(String, String)>>,
 ) -> FormResult {
     let form = ObservationForm::from_pairs(&form.0);
-    match obs::update(db, &user.actor, id, &form).await {
+    match obs::update(db.inner(), &user.actor, id, &form).await {
         Ok(o) => Ok(Ok(saved(o.id))),
         Err(AppError::Invalid(errors)) => {
             let (o, p) = obs::get(db.inner(), &user.actor, id).await?;
@@ -301,7 +301,7 @@ async fn comment(
     form: CsrfForm<BodyForm>,
 ) -> AppResult<Result<Flash<Redirect>, (Status, Page)>> {
     let body = form.0.body;
-    match obs::add_comment(db, &user.actor, id, &body, &context).await {
+    match obs::add_comment(db.inner(), &user.actor, id, &body, &context).await {
         Ok(_) => Ok(Ok(Flash::success(
             Redirect::to(format!("/observations/{id}#comments")),
             "flash-comment-sent",
@@ -345,7 +345,7 @@ async fn delete(
     _form: CsrfForm<IgnoredAny>,
 ) -> AppResult<Flash<Redirect>> {
     let (o, _) = obs::get(db.inner(), &user.actor, id).await?;
-    obs::delete(db, &user.actor, id).await?;
+    obs::delete(db.inner(), &user.actor, id).await?;
     Ok(Flash::success(
         Redirect::to(format!("/teacher-pairings/{}", o.teacher_pairing_id)),
         "obs-flash-deleted",
@@ -425,14 +425,14 @@ async fn index(
     .await?;
     let items = obs::with_names(db.inner(), paged.items).await?;
     let schools = if policy::allows_some(user.actor.role, Subject::Teacher, Act::List) {
-        schools::choices(db).await?
+        schools::choices(db.inner()).await?
     } else {
         Vec::new()
     };
     render(&IndexPage {
         ctx,
         query,
-        years: academic_years::list(db).await?,
+        years: academic_years::list(db.inner()).await?,
         schools,
         page: Paged {
             items,
@@ -451,7 +451,7 @@ async fn add_contact(
     form: CsrfForm<ContactForm>,
 ) -> AppResult<Flash<Redirect>> {
     let to = format!("/teacher-pairings/{id}#contacts");
-    match contacts::add_contact(db, &user.actor, id, &form.0).await {
+    match contacts::add_contact(db.inner(), &user.actor, id, &form.0).await {
         Ok(_) => Ok(Flash::success(Redirect::to(to), "contact-flash-saved")),
         // The short form sits on the pairing page: its error comes back as a message there.
         Err(AppError::Invalid(errors)) => {
@@ -540,7 +540,8 @@ async fn export(
 ) -> AppResult<crate::web::pages::exports::Download> {
     let (filter, y) = list_filter(db, &query).await?;
     let bytes =
-        crate::domain::exports::observations(db, &user.actor, &filter, y.as_ref(), lang).await?;
+        crate::domain::exports::observations(db.inner(), &user.actor, &filter, y.as_ref(), lang)
+            .await?;
     let format = crate::domain::exports::FileFormat::Xlsx;
     Ok(crate::web::pages::exports::Download {
         bytes,

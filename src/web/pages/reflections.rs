@@ -170,7 +170,7 @@ async fn create(
         return Ok(Err(Err(to)));
     };
     let f = form_of(&form.0);
-    match refl::create(db, &user.actor, id, &f, &context).await {
+    match refl::create(db.inner(), &user.actor, id, &f, &context).await {
         Ok(r) => {
             drafts::forget(db, cookies).await?;
             Ok(Ok(Flash::success(
@@ -286,7 +286,7 @@ async fn update(
     form: CsrfForm<Vec<(String, String)>>,
 ) -> FormResult {
     let f = form_of(&form.0);
-    match refl::update(db, &user.actor, id, &f).await {
+    match refl::update(db.inner(), &user.actor, id, &f).await {
         Ok(r) => Ok(Ok(Flash::success(
             Redirect::to(format!("/reflections/{}", r.id)),
             "flash-saved",
@@ -334,7 +334,7 @@ async fn comment(
     form: CsrfForm<BodyForm>,
 ) -> FormResult {
     let body = form.0.body;
-    match refl::add_comment(db, &user.actor, id, &body, &context).await {
+    match refl::add_comment(db.inner(), &user.actor, id, &body, &context).await {
         Ok(_) => Ok(Ok(Flash::success(
             Redirect::to(format!("/reflections/{id}#comments")),
             "flash-comment-sent",
@@ -445,7 +445,7 @@ async fn index(
         })
         .collect();
     let schools = if policy::allows_some(user.actor.role, Subject::Teacher, Act::List) {
-        schools::choices(db).await?
+        schools::choices(db.inner()).await?
     } else {
         Vec::new()
     };
@@ -455,7 +455,7 @@ async fn index(
         term,
         school,
         subject,
-        years: academic_years::list(db).await?,
+        years: academic_years::list(db.inner()).await?,
         schools,
         page: Paged {
             items,
@@ -475,7 +475,7 @@ async fn export(
     query: ListQuery,
 ) -> AppResult<crate::web::pages::exports::Download> {
     let filter = list_filter(db, &query).await?;
-    let bytes = crate::domain::exports::reflections(db, &user.actor, &filter, lang).await?;
+    let bytes = crate::domain::exports::reflections(db.inner(), &user.actor, &filter, lang).await?;
     let format = crate::domain::exports::FileFormat::Xlsx;
     Ok(crate::web::pages::exports::Download {
         bytes,

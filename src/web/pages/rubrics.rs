@@ -427,7 +427,7 @@ async fn set_active(
     _form: CsrfForm<IgnoredAny>,
 ) -> AppResult<Flash<Redirect>> {
     let user = guard.0;
-    rubrics::set_active(db, &user.actor, id, on).await?;
+    rubrics::set_active(db.inner(), &user.actor, id, on).await?;
     Ok(Flash::success(
         Redirect::to(format!("/rubrics/{id}")),
         if on {

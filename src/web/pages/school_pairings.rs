@@ -152,7 +152,7 @@ async fn publish_many(
     let user = guard.0;
     let ids = ids_of(&form.0);
     let key = form.0.idempotency_key.clone();
-    match pairings::publish(db, &user.actor, &ids, Some(&key), &context).await {
+    match pairings::publish(db.inner(), &user.actor, &ids, Some(&key), &context).await {
         Ok(done) => Ok(Ok(Flash::success(
             Redirect::to("/school-pairings"),
             format!("flash-pairings-published?count={}", done.len()),
@@ -195,7 +195,7 @@ async fn show(
     id: i64,
 ) -> AppResult<Page> {
     let p = pairings::view(db.inner(), &user.actor, id).await?;
-    let timeline = pairings::timeline(db, &user.actor, id).await?;
+    let timeline = pairings::timeline(db.inner(), &user.actor, id).await?;
     let requested_by = match p.row.termination_requested_by {
         Some(uid) => crate::entities::users::Entity::find_by_id(uid)
             .one(db.inner())
@@ -269,7 +269,7 @@ async fn create(
     form: CsrfForm<PairingForm>,
 ) -> FormResult {
     let form = form.0;
-    match form_outcome(pairings::create(db, &user.actor, &form).await) {
+    match form_outcome(pairings::create(db.inner(), &user.actor, &form).await) {
         Ok(r) => Ok(Ok(r)),
         Err(e) => match e.field_errors() {
             Some(errors) => Ok(Err((
@@ -310,7 +310,7 @@ async fn update(
     form: CsrfForm<PairingForm>,
 ) -> FormResult {
     let form = form.0;
-    match form_outcome(pairings::update(db, &user.actor, id, &form).await) {
+    match form_outcome(pairings::update(db.inner(), &user.actor, id, &form).await) {
         Ok(r) => Ok(Ok(r)),
         Err(e) => match e {
             AppError::Invalid(_) | AppError::Conflict { .. } if !matches!(&e, AppError::Conflict { field, .. } if field == "status") =>
@@ -342,7 +342,7 @@ async fn publish(
 ) -> AppResult<Flash<Redirect>> {
     let to = Redirect::to(format!("/school-pairings/{id}"));
     match pairings::publish(
-        db,
+        db.inner(),
         &user.actor,
         &[id],
         Some(&form.0.idempotency_key),
@@ -493,7 +493,7 @@ async fn terminate(
 ) -> FormResult {
     let user = guard.0;
     let reason = form.0.reason;
-    let result = pairings::terminate(db, &user.actor, id, &reason, &context).await;
+    let result = pairings::terminate(db.inner(), &user.actor, id, &reason, &context).await;
     reason_outcome(
         ctx,
         db,
@@ -518,7 +518,8 @@ async fn request_termination(
 ) -> FormResult {
     let user = guard.0;
     let reason = form.0.reason;
-    let result = pairings::request_termination(db, &user.actor, id, &reason, &context).await;
+    let result =
+        pairings::request_termination(db.inner(), &user.actor, id, &reason, &context).await;
     reason_outcome(
         ctx,
         db,
@@ -540,7 +541,7 @@ async fn reject_request(
     id: i64,
     _form: CsrfForm<IgnoredAny>,
 ) -> AppResult<Flash<Redirect>> {
-    pairings::reject_request(db, &user.actor, id, &context).await?;
+    pairings::reject_request(db.inner(), &user.actor, id, &context).await?;
     Ok(Flash::success(
         Redirect::to(format!("/school-pairings/{id}")),
         "flash-pairing-request-rejected",

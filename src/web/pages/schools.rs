@@ -64,8 +64,8 @@ async fn index(
 ) -> AppResult<Page> {
     let request = PageRequest::parse_lenient(params.page.as_deref(), params.per_page.as_deref());
     let query = params.query();
-    let page = schools::list(db, &user.actor, &query.filter(), request).await?;
-    let districts = schools::districts(db).await?;
+    let page = schools::list(db.inner(), &user.actor, &query.filter(), request).await?;
+    let districts = schools::districts(db.inner()).await?;
     render(&IndexPage {
         ctx,
         query,
@@ -92,7 +92,7 @@ async fn show(
 ) -> AppResult<Page> {
     let school = schools::get(db.inner(), &user.actor, id).await?;
     let teachers = if policy::allows_some(user.actor.role, Subject::Teacher, Act::List) {
-        teachers::of_school(db, &user.actor, id).await?
+        teachers::of_school(db.inner(), &user.actor, id).await?
     } else {
         Vec::new()
     };
@@ -141,7 +141,7 @@ async fn create(
     form: CsrfForm<SchoolForm>,
 ) -> FormResult {
     let form = form.0;
-    match schools::create(db, &user.actor, &form).await {
+    match schools::create(db.inner(), &user.actor, &form).await {
         Ok(s) => Ok(Ok(Flash::success(
             Redirect::to(format!("/schools/{}", s.id)),
             "flash-saved",
@@ -187,7 +187,7 @@ async fn update(
     form: CsrfForm<SchoolForm>,
 ) -> FormResult {
     let form = form.0;
-    match schools::update(db, &user.actor, id, &form).await {
+    match schools::update(db.inner(), &user.actor, id, &form).await {
         Ok(s) => Ok(Ok(Flash::success(
             Redirect::to(format!("/schools/{}", s.id)),
             "flash-saved",
@@ -209,7 +209,7 @@ async fn deactivate(
     id: i64,
     _form: CsrfForm<IgnoredAny>,
 ) -> AppResult<Flash<Redirect>> {
-    schools::set_active(db, &user.actor, id, false).await?;
+    schools::set_active(db.inner(), &user.actor, id, false).await?;
     Ok(Flash::success(
         Redirect::to(format!("/schools/{id}")),
         "flash-deactivated",
@@ -223,7 +223,7 @@ async fn reactivate(
     id: i64,
     _form: CsrfForm<IgnoredAny>,
 ) -> AppResult<Flash<Redirect>> {
-    schools::set_active(db, &user.actor, id, true).await?;
+    schools::set_active(db.inner(), &user.actor, id, true).await?;
     Ok(Flash::success(
         Redirect::to(format!("/schools/{id}")),
         "flash-reactivated",

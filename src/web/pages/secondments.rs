@@ -72,13 +72,13 @@ async fn index(
 ) -> AppResult<Page> {
     let request = PageRequest::parse_lenient(query.page.as_deref(), query.per_page.as_deref());
     let filter = query.filter();
-    let page = secondments::list_rows(db, &user.actor, &filter, request).await?;
-    let counts = secondments::person_times(db, &user.actor, &filter).await?;
+    let page = secondments::list_rows(db.inner(), &user.actor, &filter, request).await?;
+    let counts = secondments::person_times(db.inner(), &user.actor, &filter).await?;
     render(&IndexPage {
         ctx,
         query,
-        years: academic_years::list(db).await?,
-        schools: schools::choices(db).await?,
+        years: academic_years::list(db.inner()).await?,
+        schools: schools::choices(db.inner()).await?,
         counts,
         page,
     })
@@ -183,7 +183,7 @@ async fn create(
     form: CsrfForm<SecondmentForm>,
 ) -> FormResult {
     let form = form.0;
-    match secondments::create(db, &user.actor, &form).await {
+    match secondments::create(db.inner(), &user.actor, &form).await {
         Ok(_) => Ok(Ok(Flash::success(
             Redirect::to("/secondments"),
             "flash-saved",
@@ -229,7 +229,7 @@ async fn update(
     form: CsrfForm<SecondmentForm>,
 ) -> FormResult {
     let form = form.0;
-    match secondments::update(db, &user.actor, id, &form).await {
+    match secondments::update(db.inner(), &user.actor, id, &form).await {
         Ok(_) => Ok(Ok(Flash::success(
             Redirect::to("/secondments"),
             "flash-saved",
@@ -251,7 +251,7 @@ async fn delete(
     id: i64,
     _form: CsrfForm<IgnoredAny>,
 ) -> AppResult<Flash<Redirect>> {
-    secondments::delete(db, &user.actor, id).await?;
+    secondments::delete(db.inner(), &user.actor, id).await?;
     Ok(Flash::success(
         Redirect::to("/secondments"),
         "flash-deleted",

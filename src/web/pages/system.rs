@@ -66,7 +66,7 @@ async fn switch_lang(
             .max_age(Duration::days(365)),
     );
     if let Some(user) = user {
-        let _ = users::set_locale(db, &user.actor, lang).await;
+        let _ = users::set_locale(db.inner(), &user.actor, lang).await;
     }
     Redirect::to(super::safe_next(Some(&form.next)))
 }

@@ -100,14 +100,17 @@ async fn index(
     // Teachers see only their own pairings: no school or district to choose.
     let (schools, districts) = if policy::allows_some(user.actor.role, Subject::Teacher, Act::List)
     {
-        (schools::choices(db).await?, schools::districts(db).await?)
+        (
+            schools::choices(db.inner()).await?,
+            schools::districts(db.inner()).await?,
+        )
     } else {
         (Vec::new(), Vec::new())
     };
     render(&IndexPage {
         ctx,
         query,
-        years: academic_years::list(db).await?,
+        years: academic_years::list(db.inner()).await?,
         districts,
         schools,
         page,
@@ -143,7 +146,7 @@ async fn bulk_publish(
             "tp-flash-none-chosen",
         ));
     }
-    tp::publish(db, &user.actor, &ids, Some(&form.0.key), &context).await?;
+    tp::publish(db.inner(), &user.actor, &ids, Some(&form.0.key), &context).await?;
     Ok(Flash::success(
         Redirect::to("/teacher-pairings?status=active"),
         "tp-flash-published",
@@ -231,7 +234,7 @@ async fn create(
     form: CsrfForm<TeacherPairingForm>,
 ) -> FormResult {
     let form = form.0;
-    match form_result(tp::create(db, &user.actor, &form).await) {
+    match form_result(tp::create(db.inner(), &user.actor, &form).await) {
         Ok(r) => Ok(Ok(r)),
         Err(e) => match e.field_errors() {
             Some(errors) => Ok(Err((
@@ -265,7 +268,7 @@ async fn update(
     form: CsrfForm<TeacherPairingForm>,
 ) -> FormResult {
     let form = form.0;
-    match form_result(tp::update(db, &user.actor, id, &form).await) {
+    match form_result(tp::update(db.inner(), &user.actor, id, &form).await) {
         Ok(r) => Ok(Ok(r)),
         Err(e) => match e.field_errors() {
             Some(errors) => Ok(Err((
@@ -458,7 +461,7 @@ async fn publish(
 ) -> AppResult<Flash<Redirect>> {
     tp::get(db.inner(), &user.actor, id).await?;
     let key = Some(form.0.key.as_str()).filter(|k| !k.is_empty());
-    tp::publish(db, &user.actor, &[id], key, &context).await?;
+    tp::publish(db.inner(), &user.actor, &[id], key, &context).await?;
     Ok(Flash::success(
         Redirect::to(format!("/teacher-pairings/{id}")),
         "tp-flash-published",
@@ -509,7 +512,7 @@ async fn terminate(
 ) -> ActionResult {
     let form = form.0;
     tp::get(db.inner(), &user.actor, id).await?;
-    let r = tp::terminate(db, &user.actor, id, &form.reason, &context)
+    let r = tp::terminate(db.inner(), &user.actor, id, &form.reason, &context)
         .await
         .map(|_| ());
     after_action(ctx, db, &user, id, r, form, "tp-flash-terminated").await
@@ -525,7 +528,7 @@ async fn request_termination(
     form: CsrfForm<TextForm>,
 ) -> ActionResult {
     let form = form.0;
-    let r = tp::request_termination(db, &user.actor, id, &form.reason, &context)
+    let r = tp::request_termination(db.inner(), &user.actor, id, &form.reason, &context)
         .await
         .map(|_| ());
     after_action(ctx, db, &user, id, r, form, "tp-flash-requested").await
@@ -540,7 +543,7 @@ async fn reject_request(
     _form: CsrfForm<IgnoredAny>,
 ) -> AppResult<Flash<Redirect>> {
     tp::get(db.inner(), &user.actor, id).await?;
-    tp::reject_request(db, &user.actor, id, &context).await?;
+    tp::reject_request(db.inner(), &user.actor, id, &context).await?;
     Ok(Flash::success(
         Redirect::to(format!("/teacher-pairings/{id}")),
         "tp-flash-request-rejected",
@@ -557,7 +560,7 @@ async fn end_reason(
     form: CsrfForm<TextForm>,
 ) -> ActionResult {
     let form = form.0;
-    let r = tp::record_end_reason(db, &user.actor, id, &form.reason, &context)
+    let r = tp::record_end_reason(db.inner(), &user.actor, id, &form.reason, &context)
         .await
         .map(|_| ());
     after_action(ctx, db, &user, id, r, form, "flash-saved").await
@@ -572,7 +575,7 @@ async fn comment(
     form: CsrfForm<TextForm>,
 ) -> ActionResult {
     let form = form.0;
-    let r = work_plans::add_comment(db, &user.actor, id, &form.body)
+    let r = work_plans::add_comment(db.inner(), &user.actor, id, &form.body)
         .await
         .map(|_| ());
     after_action(ctx, db, &user, id, r, form, "flash-saved").await
@@ -684,7 +687,7 @@ async fn plan_save(
     form: CsrfForm<PlanForm>,
 ) -> ActionResult {
     let mut form = form.0;
-    match work_plans::save_plan(db, &user.actor, id, &form).await {
+    match work_plans::save_plan(db.inner(), &user.actor, id, &form).await {
         Ok(Ok(_)) => Ok(Ok(Flash::success(
             Redirect::to(format!("/teacher-pairings/{id}")),
             "flash-saved",

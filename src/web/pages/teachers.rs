@@ -69,7 +69,7 @@ async fn index(
     let user = guard.0;
     let request = PageRequest::parse_lenient(params.page.as_deref(), params.per_page.as_deref());
     let query = params.query();
-    let page = teachers::list(db, &user.actor, &query.filter(), request).await?;
+    let page = teachers::list(db.inner(), &user.actor, &query.filter(), request).await?;
     // The list is filtered by one school when coming from that school's page; the filter
     // shows its name instead of a select of every school (thousands in a province).
     let school_name = match query.school_id.trim().parse::<i64>() {
@@ -79,7 +79,7 @@ async fn index(
             .map(|s| s.name),
         Err(_) => None,
     };
-    let districts = schools::districts(db).await?;
+    let districts = schools::districts(db.inner()).await?;
     render(&IndexPage {
         ctx,
         query,
@@ -109,7 +109,7 @@ async fn show(
     id: i64,
 ) -> AppResult<Page> {
     let actor = &user.actor;
-    let teacher = teachers::get_view(db, actor, id).await?;
+    let teacher = teachers::get_view(db.inner(), actor, id).await?;
     let can_manage = policy::allows(
         actor.role,
         Subject::Teacher,
@@ -123,7 +123,7 @@ async fn show(
     } else {
         None
     };
-    let secondments = crate::domain::secondments::of_teacher(db, actor, id).await?;
+    let secondments = crate::domain::secondments::of_teacher(db.inner(), actor, id).await?;
     render(&ShowPage {
         ctx,
         secondments,
@@ -228,7 +228,7 @@ async fn create(
     form: CsrfForm<TeacherForm>,
 ) -> FormResult {
     let form = form.0;
-    match teachers::create(db, &user.actor, &form).await {
+    match teachers::create(db.inner(), &user.actor, &form).await {
         Ok(t) => Ok(Ok(Flash::success(
             Redirect::to(format!("/teachers/{}", t.id)),
             "flash-saved",
@@ -283,7 +283,7 @@ async fn update(
 ) -> FormResult {
     let form = form.0;
     let actor = &user.actor;
-    match teachers::update(db, actor, id, &form).await {
+    match teachers::update(db.inner(), actor, id, &form).await {
         Ok(t) => Ok(Ok(Flash::success(
             Redirect::to(format!("/teachers/{}", t.id)),
             "flash-saved",
@@ -308,7 +308,7 @@ async fn deactivate(
     id: i64,
     _form: CsrfForm<IgnoredAny>,
 ) -> AppResult<Flash<Redirect>> {
-    teachers::set_active(db, &user.actor, id, false).await?;
+    teachers::set_active(db.inner(), &user.actor, id, false).await?;
     Ok(Flash::success(
         Redirect::to(format!("/teachers/{id}")),
         "flash-deactivated",
@@ -322,7 +322,7 @@ async fn reactivate(
     id: i64,
     _form: CsrfForm<IgnoredAny>,
 ) -> AppResult<Flash<Redirect>> {
-    teachers::set_active(db, &user.actor, id, true).await?;
+    teachers::set_active(db.inner(), &user.actor, id, true).await?;
     Ok(Flash::success(
         Redirect::to(format!("/teachers/{id}")),
         "flash-reactivated",

@@ -53,7 +53,7 @@ async fn index(
         school_id: None,
     };
     let request = PageRequest::parse_lenient(page.as_deref(), per_page.as_deref());
-    let page = users::list_rows(db, &admin.0.actor, &filter, request).await?;
+    let page = users::list_rows(db.inner(), &admin.0.actor, &filter, request).await?;
     render(&IndexPage { ctx, query, page })
 }
 
@@ -145,7 +145,7 @@ async fn create(
     form: CsrfForm<UserForm>,
 ) -> FormResult {
     let form = form.0;
-    match users::create(db, &admin.0.actor, &form, &context).await {
+    match users::create(db.inner(), &admin.0.actor, &form, &context).await {
         Ok(u) => {
             let to = format!(
                 "/users?q={}",
@@ -188,7 +188,7 @@ async fn update(
     form: CsrfForm<UserForm>,
 ) -> FormResult {
     let form = form.0;
-    match users::update(db, &admin.0.actor, id, &form).await {
+    match users::update(db.inner(), &admin.0.actor, id, &form).await {
         Ok(u) => Ok(Ok(Flash::success(
             Redirect::to(format!("/users/{}/edit", u.id)),
             "flash-saved",
@@ -223,7 +223,7 @@ async fn deactivate(
     id: i64,
     _form: CsrfForm<IgnoredAny>,
 ) -> AppResult<Flash<Redirect>> {
-    let result = users::set_active(db, &admin.0.actor, id, false).await;
+    let result = users::set_active(db.inner(), &admin.0.actor, id, false).await;
     back(id, result.map(|_| ()), "flash-deactivated")
 }
 
@@ -234,7 +234,7 @@ async fn reactivate(
     id: i64,
     _form: CsrfForm<IgnoredAny>,
 ) -> AppResult<Flash<Redirect>> {
-    let result = users::set_active(db, &admin.0.actor, id, true).await;
+    let result = users::set_active(db.inner(), &admin.0.actor, id, true).await;
     back(id, result.map(|_| ()), "flash-reactivated")
 }
 
@@ -246,7 +246,7 @@ async fn send_reset(
     id: i64,
     _form: CsrfForm<IgnoredAny>,
 ) -> AppResult<Flash<Redirect>> {
-    let result = users::send_reset(db, &admin.0.actor, id, &context).await;
+    let result = users::send_reset(db.inner(), &admin.0.actor, id, &context).await;
     back(id, result, "flash-reset-sent")
 }
 
