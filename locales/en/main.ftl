@@ -222,6 +222,8 @@ err-term-outside-year = The second term must start within the academic year.
 err-start-not-in-year = The start date should be in { $year }.
 err-year-keep-current = There must be a current year: make another year current instead.
 err-year-delete-current = The current academic year cannot be deleted.
+err-year-in-use = This academic year has { $pairings } teacher pairings and { $secondments } secondments; it cannot be deleted.
+err-year-in-use-other = Records still belong to this academic year; it cannot be deleted.
 err-csrf = The form has expired or came from elsewhere. Reload the page and try again (copy what you typed first).
 err-bad-form = The form could not be read: { $detail }
 err-bad-json = The JSON could not be parsed: { $detail }
@@ -241,6 +243,8 @@ mail-reset-expiry = The link is valid for { $hours } hours and works only once.
 mail-reset-ignore = If you did not ask for this, you can ignore this mail.
 
 # api
+err-api-repeated = Give this parameter once.
+err-api-query = The query string could not be read.
 err-api-flag = Use true or false.
 
 # teachers/users/years pages

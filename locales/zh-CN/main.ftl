@@ -222,6 +222,8 @@ err-term-outside-year = 第二学期开始日期必须在学年之内。
 err-start-not-in-year = 开始日期应在 { $year } 年。
 err-year-keep-current = 必须有一个当前学年：请把另一个学年设为当前。
 err-year-delete-current = 不能删除当前学年。
+err-year-in-use = 该学年已有 { $pairings } 个教师结对和 { $secondments } 条支教记录，不能删除。
+err-year-in-use-other = 仍有记录属于该学年，不能删除。
 err-csrf = 表单已过期或来源不明，请刷新页面后重试（已填写的内容请先复制保存）。
 err-bad-form = 表单内容无法识别：{ $detail }
 err-bad-json = JSON 无法解析：{ $detail }
@@ -241,6 +243,8 @@ mail-reset-expiry = 链接 { $hours } 小时内有效，且只能使用一次。
 mail-reset-ignore = 如果这不是您本人的操作，请忽略本邮件。
 
 # api
+err-api-repeated = 该参数只能出现一次。
+err-api-query = 无法读取查询参数。
 err-api-flag = 应为 true 或 false。
 
 # teachers/users/years pages

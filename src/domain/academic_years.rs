@@ -1,14 +1,13 @@
 //! Academic years (学年): `2026-2027`, with dates, the start of the second term, and
 //! exactly one current year.
-use crate::db::Conn;
 use chrono::{Datelike, NaiveDate, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait,
+    QueryFilter, QueryOrder, Set,
 };
 use serde::{Deserialize, Serialize};
 
-use crate::db;
+use crate::db::{self, Conn};
 use crate::domain::access::Actor;
 use crate::domain::access::policy::{self, Act, Subject};
 use crate::domain::audit;
@@ -299,7 +298,37 @@ pub async fn delete(db: &impl Conn, actor: &Actor, id: i64) -> AppResult<()> {
     if before.is_current {
         return Err(AppError::conflict("is_current", "err-year-delete-current"));
     }
-    academic_years::Entity::delete_by_id(id).exec(&txn).await?;
+    // Records of the year keep it: say which, rather than let the foreign key refuse.
+    let pairings = crate::entities::teacher_pairings::Entity::find()
+        .filter(crate::entities::teacher_pairings::Column::AcademicYearId.eq(id))
+        .count(&txn)
+        .await?;
+    let secondments = crate::entities::secondments::Entity::find()
+        .filter(crate::entities::secondments::Column::AcademicYearId.eq(id))
+        .count(&txn)
+        .await?;
+    if pairings + secondments > 0 {
+        return Err(AppError::Conflict {
+            field: "id".into(),
+            msg: Msg::new("err-year-in-use")
+                .arg("pairings", pairings)
+                .arg("secondments", secondments),
+        });
+    }
+    academic_years::Entity::delete_by_id(id)
+        .exec(&txn)
+        .await
+        .map_err(|e| {
+            // Any other record that names the year (the foreign keys refuse the delete).
+            if matches!(
+                e.sql_err(),
+                Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_))
+            ) {
+                AppError::conflict("id", "err-year-in-use-other")
+            } else {
+                AppError::Db(e)
+            }
+        })?;
     audit::record::<_, ()>(
         &txn,
         Some(actor),

@@ -1,6 +1,5 @@
 //! The bureau's views of the machinery: the audit log with filters and a compact diff,
 //! and mails that could not be delivered (with a retry).
-use crate::db::Conn;
 use std::collections::{BTreeSet, HashMap};
 
 use chrono::{NaiveDate, TimeZone, Utc};
@@ -11,7 +10,7 @@ use sea_orm::{
 };
 use serde_json::Value;
 
-use crate::db;
+use crate::db::{self, Conn};
 use crate::domain::access::Actor;
 use crate::domain::access::policy::{self, Act, Subject};
 use crate::domain::audit;

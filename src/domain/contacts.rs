@@ -1,6 +1,5 @@
 //! The contact log (联系记录) of a teacher pairing: the mentor and the mentee note each
 //! call, message or visit while the pairing runs.
-use crate::db::Conn;
 use chrono::{NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
@@ -8,7 +7,7 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::db;
+use crate::db::{self, Conn};
 use crate::domain::access::{Actor, Visible};
 use crate::domain::audit;
 use crate::domain::pairing_lifecycle::{self as lifecycle, Action};

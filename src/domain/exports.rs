@@ -2,12 +2,12 @@
 //! constant memory) and `.csv` (UTF-8 with a BOM so that Excel reads Chinese correctly),
 //! with the column headers in the reader's language. The rows are exactly those of the
 //! list page for the same filter, read through the same access checks.
-use crate::db::Conn;
 use std::collections::HashMap;
 
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use sea_orm::{EntityTrait, QuerySelect};
 
+use crate::db::Conn;
 use crate::domain::access::Actor;
 use crate::domain::imports::{Column, SCHOOL_COLUMNS, TEACHER_COLUMNS};
 use crate::domain::schools::{self, SchoolFilter};

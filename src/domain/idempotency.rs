@@ -1,11 +1,10 @@
 //! One-time keys of forms and API requests: the first submit claims the key in its
 //! transaction and records what it made; a repeat (a second click, a retried send) finds it
 //! and answers the same thing without doing it again.
-use crate::db::Conn;
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, Set};
 
-use crate::db;
+use crate::db::{self, Conn};
 use crate::domain::access::Actor;
 use crate::entities::idempotency_keys;
 use crate::error::{AppError, AppResult, Msg};

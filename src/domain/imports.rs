@@ -10,7 +10,6 @@
 //!    of another school.
 //! 3. `confirm` checks again against the database as it is now and inserts every row in one
 //!    transaction, or nothing.
-use crate::db::Conn;
 use std::collections::{HashMap, HashSet};
 use std::io::Cursor;
 
@@ -23,7 +22,7 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::db;
+use crate::db::{self, Conn};
 use crate::domain::access::Actor;
 use crate::domain::exports::{self, Cell, FileFormat, Header};
 use crate::domain::schools::{self, NewSchool, SchoolForm};

@@ -6,7 +6,6 @@
 //! The scoring and the assignment are pure functions; the services around them load a
 //! bounded candidate set from the database and never write except through the teacher
 //! pairings service.
-use crate::db::Conn;
 use std::collections::{HashMap, HashSet};
 
 use pathfinding::kuhn_munkres::kuhn_munkres;
@@ -17,7 +16,7 @@ use sea_orm::{
 };
 use serde::Serialize;
 
-use crate::db;
+use crate::db::{self, Conn};
 use crate::domain::access::Actor;
 use crate::domain::access::policy::{self, Act, Subject};
 use crate::domain::teacher_pairings::{self as teacher_pairings_service, TeacherPairingForm};

@@ -2,7 +2,6 @@
 //! mentee, or the mentee attending the mentor's 示范课/公开课. Scored on the server with a
 //! rubric version; editable by its author until the observed teacher replies; deleted only
 //! by the bureau (the audit log keeps it). Each observation has a comment thread.
-use crate::db::Conn;
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{NaiveDate, Utc};
@@ -12,7 +11,7 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::db;
+use crate::db::{self, Conn};
 use crate::domain::access::scope;
 use crate::domain::access::{self, Actor, Visible};
 use crate::domain::context::Context;

@@ -1,7 +1,6 @@
 //! Reflections (教学反思 / 成长记录): the mentee writes them, optionally about one
 //! observation; the mentor and the mentee comment in a thread; each new entry tells the
 //! other side. Also the contact log (联系记录) of a teacher pairing.
-use crate::db::Conn;
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel,
@@ -9,7 +8,7 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::db;
+use crate::db::{self, Conn};
 use crate::domain::access::scope;
 use crate::domain::access::{self, Actor, Visible};
 use crate::domain::context::Context;

@@ -2,7 +2,6 @@
 //! levels with a descriptor per level) → grade bands for the total. Templates are versioned:
 //! editing one that an observation has used makes a new version; the observation keeps the
 //! version it was scored with. Scoring lives here too, so pages, API and tests agree.
-use crate::db::Conn;
 use std::collections::BTreeMap;
 
 use chrono::Utc;
@@ -12,7 +11,7 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::db;
+use crate::db::{self, Conn};
 use crate::domain::access::Actor;
 use crate::domain::access::policy::{self, Act, Subject};
 use crate::domain::audit;

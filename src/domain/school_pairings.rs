@@ -2,7 +2,6 @@
 //! The bureau prepares drafts and publishes them (one or many, in one transaction, safe
 //! against a double click); either school may ask to end a pairing, the bureau decides;
 //! a pairing whose last year has ended completes by itself (`complete_ended`).
-use crate::db::Conn;
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, Utc};
@@ -12,7 +11,7 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::db;
+use crate::db::{self, Conn};
 use crate::domain::academic_years::parse_year_name;
 use crate::domain::access::policy::{self, Act, Subject};
 use crate::domain::access::scope;

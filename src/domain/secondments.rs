@@ -3,7 +3,6 @@
 //!
 //! The bureau and the admin of the dispatching (from) school write them; the receiving
 //! school's admin and the teacher read them.
-use crate::db::Conn;
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{NaiveDate, Utc};
@@ -14,7 +13,7 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::db;
+use crate::db::{self, Conn};
 use crate::domain::access::Actor;
 use crate::domain::access::policy::{self, Act, Subject};
 use crate::domain::access::scope;

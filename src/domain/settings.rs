@@ -1,11 +1,10 @@
 //! Settings the bureau changes: the caps of the pairing rules and the appraisal quota.
 //! Kept as key/value rows so later settings need no migration.
-use crate::db::Conn;
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
 use serde::{Deserialize, Serialize};
 
-use crate::db;
+use crate::db::{self, Conn};
 use crate::domain::access::Actor;
 use crate::domain::access::policy::{self, Act, Subject};
 use crate::domain::audit;

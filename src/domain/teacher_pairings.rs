@@ -1,7 +1,6 @@
 //! Teacher pairings (师徒结对): a mentor and a mentee for a subject and an academic year,
 //! optionally inside a school pairing, with the draft → active → completed / terminated
 //! lifecycle. The work plan (工作方案) of a pairing is `work_plans`.
-use crate::db::Conn;
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, Utc};
@@ -12,7 +11,7 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::db;
+use crate::db::{self, Conn};
 use crate::domain::access::policy::{self, Act, Subject};
 use crate::domain::access::scope;
 use crate::domain::access::{self, Actor, Visible};

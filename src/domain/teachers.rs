@@ -1,5 +1,4 @@
 //! Teachers: each school's roster, with subjects, grades, title and honours.
-use crate::db::Conn;
 use std::collections::HashMap;
 
 use chrono::Utc;
@@ -9,7 +8,7 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::db;
+use crate::db::{self, Conn};
 use crate::domain::access::Actor;
 use crate::domain::access::policy::{self, Act, Subject};
 use crate::domain::access::scope;

@@ -50,6 +50,18 @@ macro_rules! word_enum {
             }
         }
 
+        /// In the OpenAPI document: a string, one of the words.
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some([$($word),+]))
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
+
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())
@@ -103,6 +115,24 @@ word_enum!(
         Male => "male",
     }
 );
+
+word_enum!(
+    /// One of the two terms (学期) of an academic year.
+    YearTerm, "year-term", {
+        First => "first",
+        Second => "second",
+    }
+);
+
+impl YearTerm {
+    /// 1 or 2.
+    pub fn number(self) -> u8 {
+        match self {
+            YearTerm::First => 1,
+            YearTerm::Second => 2,
+        }
+    }
+}
 
 word_enum!(
     /// 职称: 未定级/三级/二级/一级/高级/正高级

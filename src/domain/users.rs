@@ -1,6 +1,5 @@
 //! Accounts: first-run setup, sign-in, passwords, reset links, API tokens, and the
 //! bureau's user management.
-use crate::db::Conn;
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use chrono::{Duration, Utc};
@@ -10,7 +9,7 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::db;
+use crate::db::{self, Conn};
 use crate::domain::access::Actor;
 use crate::domain::access::policy::{self, Act, Subject};
 use crate::domain::context::Context;

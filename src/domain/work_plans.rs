@@ -1,12 +1,11 @@
 //! The work plan (工作方案) of a teacher pairing: what the pair will do, per-term targets,
 //! written by the mentor (and the bureau) with a version number so that a stale save shows
 //! both texts; comments on it by the pair and the bureau.
-use crate::db::Conn;
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde::{Deserialize, Serialize};
 
-use crate::db;
+use crate::db::{self, Conn};
 use crate::domain::access::Actor;
 use crate::domain::audit;
 use crate::domain::pairing_lifecycle::{self as lifecycle, Action};

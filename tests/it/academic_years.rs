@@ -270,8 +270,8 @@ async fn deleting_needs_confirmation_and_never_takes_the_current_year() {
                 &[("confirm", "true")],
             )
             .await;
-        assert_eq!(res.status(), Status::SeeOther);
-        let (_, html) = app.get_html("/academic-years").await;
+        assert_eq!(res.status(), Status::Conflict);
+        let html = res.into_string().await.unwrap();
         assert!(html.contains("不能删除当前学年"));
         assert_eq!(app.count("academic_years").await, 2);
 
@@ -399,6 +399,60 @@ async fn year_pages_speak_english() {
                 .unwrap()
                 .contains("Write the academic year as two consecutive years")
         );
+    })
+    .await;
+}
+
+/// A year that records use cannot be deleted: the API answers 409 with a message that
+/// counts them (not a foreign-key 500), the page says the same, and the year stays.
+#[rocket::async_test]
+async fn a_year_with_records_is_not_deleted() {
+    use rocket::http::Method;
+    each_db(|app| async move {
+        let (w, _current, _) = crate::teacher_pairings::setup(&app).await;
+        let next = crate::teacher_pairings::year(&app, &w, "2027-2028", false).await;
+        crate::teacher_pairings::paired(&app, &w, w.mentor.id, w.mentee.id, "语文", next).await;
+        let empty = crate::teacher_pairings::year(&app, &w, "2028-2029", false).await;
+        app.login("bureau@tongxing.test", PASSWORD).await;
+        let years = app.count("academic_years").await;
+
+        let (status, body) = app
+            .api(
+                Method::Delete,
+                &format!("/api/v1/academic-years/{next}"),
+                None,
+            )
+            .await;
+        assert_eq!(status, Status::Conflict, "{body}");
+        assert_eq!(body["error"]["code"], "conflict", "{body}");
+        assert!(
+            body.to_string()
+                .contains("该学年已有 1 个教师结对和 0 条支教记录，不能删除"),
+            "{body}"
+        );
+        assert_eq!(app.count("academic_years").await, years);
+
+        let res = app
+            .post_form(
+                &format!("/academic-years/{next}/delete"),
+                &[("confirm", "true")],
+            )
+            .await;
+        assert_eq!(res.status(), Status::Conflict);
+        let html = res.into_string().await.unwrap();
+        assert!(html.contains("该学年已有 1 个教师结对"), "{html}");
+        assert_eq!(app.count("academic_years").await, years);
+
+        // A year nothing uses is deleted.
+        let (status, _) = app
+            .api(
+                Method::Delete,
+                &format!("/api/v1/academic-years/{empty}"),
+                None,
+            )
+            .await;
+        assert_eq!(status, Status::NoContent);
+        assert_eq!(app.count("academic_years").await, years - 1);
     })
     .await;
 }

@@ -432,6 +432,37 @@ async fn query_strings_and_pagination_are_checked() {
             assert_eq!(error_code(&body), "invalid");
             assert!(!field_messages(&body, field).is_empty(), "{path}: {body}");
         }
+        // A parameter given twice is refused like a bad one, on every list, even when
+        // both values are good: neither wins silently.
+        for (path, field) in [
+            ("/api/v1/schools?per_page=abc&per_page=abc", "per_page"),
+            ("/api/v1/schools?per_page=5&per_page=5", "per_page"),
+            ("/api/v1/schools?kind=rural&kind=urban", "kind"),
+            ("/api/v1/teachers?school_id=1&school_id=2", "school_id"),
+            ("/api/v1/users?page=1&page=1", "page"),
+            ("/api/v1/academic-years?page=1&page=2", "page"),
+            (
+                "/api/v1/school-pairings?status=active&status=draft",
+                "status",
+            ),
+            ("/api/v1/teacher-pairings?q=a&q=b", "q"),
+            ("/api/v1/secondments?batch=1&batch=1", "batch"),
+            ("/api/v1/observations?term=first&term=second", "term"),
+            ("/api/v1/reflections?subject=a&subject=b", "subject"),
+            (
+                "/api/v1/teacher-pairings/suggestions?mentee_id=1&mentee_id=1",
+                "mentee_id",
+            ),
+        ] {
+            let (status, body) = get(path).await;
+            assert_eq!(status, Status::UnprocessableEntity, "{path}: {body}");
+            assert_eq!(
+                field_messages(&body, field),
+                ["该参数只能出现一次。"],
+                "{path}: {body}"
+            );
+        }
+
         // Several bad parameters are reported together.
         let (_, body) = get("/api/v1/schools?page=0&per_page=1000&kind=castle").await;
         assert_eq!(
@@ -633,7 +664,8 @@ async fn the_openapi_document_lists_every_mounted_route() {
                 "{method} {path} declares id"
             );
         }
-        // Query parameters of the handler are declared.
+        // Query parameters of the handler are declared (those read by a query struct
+        // are declared from it, see below).
         if let Some(query) = route.uri.query() {
             let params = operation["parameters"].as_array().expect("parameters");
             for q in query.split('&') {
@@ -666,6 +698,40 @@ async fn the_openapi_document_lists_every_mounted_route() {
         documented, checked,
         "documented operations = mounted routes"
     );
+
+    // List parameters come from the structs that read them: typed, bounded, enumerated.
+    let param = |path: &str, name: &str| -> Value {
+        paths[path]["get"]["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .unwrap_or_else(|| panic!("{path} declares ?{name}"))["schema"]
+            .clone()
+    };
+    assert_eq!(
+        param("/api/v1/schools", "kind")["enum"],
+        serde_json::json!(["urban", "township", "rural"])
+    );
+    let page = param("/api/v1/teachers", "page");
+    assert_eq!(page["minimum"], 1);
+    assert_eq!(page["maximum"], 1_000_000);
+    assert_eq!(param("/api/v1/observations", "per_page")["maximum"], 100);
+    let id = param("/api/v1/secondments", "teacher_id");
+    assert!(id["type"].to_string().contains("integer"), "{id}");
+    assert_eq!(id["minimum"], 1);
+    assert_eq!(
+        param("/api/v1/observations", "term")["enum"],
+        serde_json::json!(["first", "second"])
+    );
+    let mentee = paths["/api/v1/teacher-pairings/suggestions"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "mentee_id")
+        .cloned()
+        .unwrap();
+    assert_eq!(mentee["required"], true);
 
     // Security: bearer tokens and the session cookie; the error schema.
     let schemes = &doc["components"]["securitySchemes"];

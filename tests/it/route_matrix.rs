@@ -112,7 +112,7 @@ const DECLARED: &[Declaration] = &[
     ),
     (
         "GET",
-        "/api/v1/academic-years?<page>&<per_page>",
+        "/api/v1/academic-years",
         "/api/v1/academic-years",
         "L L 200 200 200 200 200",
     ),
@@ -124,7 +124,7 @@ const DECLARED: &[Declaration] = &[
     ),
     (
         "GET",
-        "/api/v1/observations?<academic_year_id>&<term>&<school_id>&<subject>&<teacher_pairing_id>&<lesson_kind>&<observed_id>&<page>&<per_page>",
+        "/api/v1/observations",
         "/api/v1/observations",
         "L L 200 200 200 200 200",
     ),
@@ -142,7 +142,7 @@ const DECLARED: &[Declaration] = &[
     ),
     (
         "GET",
-        "/api/v1/reflections?<academic_year_id>&<school_id>&<subject>&<teacher_pairing_id>&<page>&<per_page>",
+        "/api/v1/reflections",
         "/api/v1/reflections",
         "L L 200 200 200 200 200",
     ),
@@ -166,7 +166,7 @@ const DECLARED: &[Declaration] = &[
     ),
     (
         "GET",
-        "/api/v1/school-pairings?<status>&<year>&<school_id>&<district>&<support_kind>&<page>&<per_page>",
+        "/api/v1/school-pairings",
         "/api/v1/school-pairings",
         "L L 200 200 200 200 200",
     ),
@@ -178,7 +178,7 @@ const DECLARED: &[Declaration] = &[
     ),
     (
         "GET",
-        "/api/v1/schools?<q>&<kind>&<stage>&<district>&<include_inactive>&<page>&<per_page>",
+        "/api/v1/schools",
         "/api/v1/schools",
         "L L 200 200 200 200 200",
     ),
@@ -190,7 +190,7 @@ const DECLARED: &[Declaration] = &[
     ),
     (
         "GET",
-        "/api/v1/secondments?<academic_year_id>&<batch>&<from_school_id>&<to_school_id>&<teacher_id>&<q>&<page>&<per_page>",
+        "/api/v1/secondments",
         "/api/v1/secondments",
         "L L 200 200 200 200 200",
     ),
@@ -214,13 +214,13 @@ const DECLARED: &[Declaration] = &[
     ),
     (
         "GET",
-        "/api/v1/teacher-pairings/suggestions?<mentee_id>&<year_id>&<limit>",
+        "/api/v1/teacher-pairings/suggestions",
         "/api/v1/teacher-pairings/suggestions",
         "L L 422 403 403 403 403",
     ),
     (
         "GET",
-        "/api/v1/teacher-pairings?<academic_year_id>&<status>&<subject>&<school_id>&<district>&<teacher_id>&<q>&<page>&<per_page>",
+        "/api/v1/teacher-pairings",
         "/api/v1/teacher-pairings",
         "L L 200 200 200 200 200",
     ),
@@ -232,7 +232,7 @@ const DECLARED: &[Declaration] = &[
     ),
     (
         "GET",
-        "/api/v1/teachers?<q>&<school_id>&<district>&<subject>&<title>&<include_inactive>&<page>&<per_page>",
+        "/api/v1/teachers",
         "/api/v1/teachers",
         "L L 200 200 200 403 403",
     ),
@@ -244,7 +244,7 @@ const DECLARED: &[Declaration] = &[
     ),
     (
         "GET",
-        "/api/v1/users?<q>&<role>&<school_id>&<page>&<per_page>",
+        "/api/v1/users",
         "/api/v1/users",
         "L L 200 403 403 403 403",
     ),

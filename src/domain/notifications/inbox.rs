@@ -1,5 +1,4 @@
 //! A user's in-app notifications: the list, marking read, the unread count.
-use crate::db::Conn;
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -7,6 +6,7 @@ use sea_orm::{
     QueryFilter, QueryOrder, Set,
 };
 
+use crate::db::Conn;
 use crate::domain::access::Actor;
 use crate::domain::paging::{self, PageRequest, Paged};
 use crate::entities::notifications;

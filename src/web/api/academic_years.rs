@@ -12,7 +12,7 @@ use crate::domain::academic_years::{self, YearForm};
 use crate::entities::academic_years as rows;
 use crate::error::AppResult;
 use crate::web::api::openapi::ErrorBody;
-use crate::web::api::{ApiPage, Obj, QueryCheck, created, no_content};
+use crate::web::api::{ApiPage, ApiQuery, Obj, QueryCheck, created, list_query, no_content};
 use crate::web::forms::ApiJson;
 use crate::web::guards::{BureauAdmin, CurrentUser};
 
@@ -65,26 +65,28 @@ pub struct YearInput {
     pub is_current: Option<bool>,
 }
 
+list_query!(
+    /// The query of `GET /academic-years`.
+    AcademicYearsQuery {}
+);
+
 /// List academic years, latest first.
 #[utoipa::path(context_path = "/api/v1", operation_id = "academic_years_list", tag = "academic-years",
-    params(
-        ("page" = Option<u64>, Query, description = "Page from 1", minimum = 1),
-        ("per_page" = Option<u64>, Query, description = "1–100, default 20", minimum = 1, maximum = 100),
-    ),
+    params(AcademicYearsQuery),
     responses(
         (status = 200, description = "One page of academic years", body = ApiPage<YearView>),
         (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 422, description = "A bad query parameter", body = ErrorBody),
+        (status = 422, description = "A bad or repeated query parameter", body = ErrorBody),
     ))]
-#[get("/academic-years?<page>&<per_page>")]
+#[get("/academic-years")]
 pub async fn list(
     db: &State<DatabaseConnection>,
     _user: CurrentUser,
-    page: Option<&str>,
-    per_page: Option<&str>,
+    query: ApiQuery<AcademicYearsQuery>,
 ) -> AppResult<Json<ApiPage<YearView>>> {
+    let query = query.get()?;
     let mut check = QueryCheck::new();
-    let request = check.page(page, per_page);
+    let request = query.page(&mut check);
     check.finish()?;
     // A handful of rows: paged in memory.
     let all = academic_years::list(db.inner()).await?;

@@ -10,8 +10,8 @@ use crate::domain::teachers::TeacherView;
 use crate::domain::types;
 use crate::error::{AppError, AppResult, FieldErrors, Msg};
 use crate::i18n::Lang;
-use crate::web::api::QueryCheck;
 use crate::web::api::openapi::ErrorBody;
+use crate::web::api::{ApiQuery, QueryCheck};
 use crate::web::guards::BureauAdmin;
 
 /// One reason of a score.
@@ -51,40 +51,51 @@ pub struct SuggestionsView {
     pub items: Vec<SuggestionView>,
 }
 
+/// The query of `GET /teacher-pairings/suggestions`.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(default)]
+pub struct SuggestionsQuery {
+    /// The mentee (a teacher id)
+    #[param(value_type = i64, required = true, minimum = 1)]
+    pub mentee_id: Option<String>,
+    /// Academic year; the current one when omitted
+    #[param(value_type = Option<i64>, minimum = 1)]
+    pub year_id: Option<String>,
+    /// How many suggestions, 1–100, default 20
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 100)]
+    pub limit: Option<String>,
+}
+
 /// Mentor suggestions for a mentee (bureau only): active teachers of other urban and
 /// township schools who share a subject and have a free slot in the year, ranked by score.
 #[utoipa::path(context_path = "/api/v1", operation_id = "teacher_pairings_suggestions", tag = "teacher-pairings",
-    params(
-        ("mentee_id" = i64, Query, description = "The mentee (a teacher id)"),
-        ("year_id" = Option<i64>, Query, description = "Academic year; the current one when omitted"),
-        ("limit" = Option<u64>, Query, description = "1–100, default 20", minimum = 1, maximum = 100),
-    ),
+    params(SuggestionsQuery),
     responses(
         (status = 200, description = "Suggestions, best first", body = SuggestionsView),
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 403, description = "Only the bureau", body = ErrorBody),
         (status = 404, description = "No such teacher or academic year", body = ErrorBody),
-        (status = 422, description = "A bad or missing query parameter, or no current academic year", body = ErrorBody),
+        (status = 422, description = "A bad, missing or repeated query parameter, or no current academic year", body = ErrorBody),
     ))]
-#[get("/teacher-pairings/suggestions?<mentee_id>&<year_id>&<limit>")]
+#[get("/teacher-pairings/suggestions")]
 pub async fn suggestions(
     db: &State<DatabaseConnection>,
     guard: BureauAdmin,
     lang: Lang,
-    mentee_id: Option<&str>,
-    year_id: Option<&str>,
-    limit: Option<&str>,
+    query: ApiQuery<SuggestionsQuery>,
 ) -> AppResult<Json<SuggestionsView>> {
     let user = guard.0;
+    let query = query.get()?;
     let mut check = QueryCheck::new();
-    let mentee = check.id("mentee_id", mentee_id);
-    let year = check.id("year_id", year_id);
+    let mentee = check.id("mentee_id", query.mentee_id.as_deref());
+    let year = check.id("year_id", query.year_id.as_deref());
     check.finish()?;
     let mut errors = FieldErrors::new();
     if mentee.is_none() {
         errors.add("mentee_id", Msg::new("err-required"));
     }
-    let limit = types::number_in(limit.unwrap_or(""), 1, 100, Some(20))
+    let limit = types::number_in(query.limit.as_deref().unwrap_or(""), 1, 100, Some(20))
         .map_err(|m| errors.add("limit", m))
         .unwrap_or(20);
     errors.into_result()?;

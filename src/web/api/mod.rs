@@ -111,6 +111,80 @@ impl<T: utoipa::ToSchema> ApiPage<T> {
     }
 }
 
+/// The query string of an API operation, read into `T` (a struct of optional text fields,
+/// one per documented parameter; its `IntoParams` derive is the OpenAPI description, so the
+/// two cannot drift). A parameter given twice (`?per_page=5&per_page=abc`) is refused with
+/// a 422 naming it, like a bad value, instead of one of the two winning silently. The
+/// handler then types the values with `QueryCheck`, which reports every bad one at once.
+pub struct ApiQuery<T>(AppResult<T>);
+
+impl<T> ApiQuery<T> {
+    pub fn get(self) -> AppResult<T> {
+        self.0
+    }
+}
+
+#[rocket::async_trait]
+impl<'r, T: serde::de::DeserializeOwned + Send> rocket::request::FromRequest<'r> for ApiQuery<T> {
+    type Error = std::convert::Infallible;
+
+    async fn from_request(
+        req: &'r rocket::Request<'_>,
+    ) -> rocket::request::Outcome<Self, Self::Error> {
+        let query = req.uri().query().map(|q| q.as_str()).unwrap_or_default();
+        rocket::request::Outcome::Success(ApiQuery(read_query(query)))
+    }
+}
+
+/// The parameters of a query string as `T`; repeated names are an error.
+fn read_query<T: serde::de::DeserializeOwned>(query: &str) -> AppResult<T> {
+    let mut values = serde_json::Map::new();
+    let mut errors = FieldErrors::new();
+    for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
+        if values.contains_key(name.as_ref()) {
+            if errors.get(&name).is_none() {
+                errors.add(&name, Msg::new("err-api-repeated"));
+            }
+            continue;
+        }
+        values.insert(
+            name.into_owned(),
+            serde_json::Value::String(value.into_owned()),
+        );
+    }
+    errors.into_result()?;
+    serde_json::from_value(serde_json::Value::Object(values))
+        .map_err(|_| AppError::invalid("query", Msg::new("err-api-query")))
+}
+
+/// Declares the query struct of a list operation: the given text fields (with their
+/// documentation and schema) plus `page` and `per_page`.
+macro_rules! list_query {
+    ($(#[$meta:meta])* $name:ident { $($(#[$field_meta:meta])* $field:ident),* $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+        #[into_params(parameter_in = Query)]
+        #[serde(default)]
+        pub struct $name {
+            $($(#[$field_meta])* pub $field: Option<String>,)*
+            /// Page from 1
+            #[param(value_type = Option<u64>, minimum = 1, maximum = 1000000)]
+            pub page: Option<String>,
+            /// Rows per page, 1–100, default 20
+            #[param(value_type = Option<u64>, minimum = 1, maximum = 100)]
+            pub per_page: Option<String>,
+        }
+
+        impl $name {
+            /// `page` and `per_page`, strictly.
+            pub fn page(&self, check: &mut $crate::web::api::QueryCheck) -> $crate::domain::paging::PageRequest {
+                check.page(self.page.as_deref(), self.per_page.as_deref())
+            }
+        }
+    };
+}
+pub(crate) use list_query;
+
 /// Query-string checks for list endpoints: every bad parameter is reported at once, as a
 /// 422 whose `fields` name the parameters.
 #[derive(Default)]

@@ -12,13 +12,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::context::Context;
 use crate::domain::observations::{self as obs, ObservationForm};
-use crate::domain::types::LessonKind;
 use crate::domain::types::de::loose_string;
+use crate::domain::types::{LessonKind, YearTerm};
 use crate::domain::{academic_years, paging};
 use crate::entities::{comments, observations as obs_rows};
 use crate::error::{AppError, AppResult, Msg};
 use crate::web::api::openapi::ErrorBody;
-use crate::web::api::{ApiPage, Obj, QueryCheck, created, no_content};
+use crate::web::api::{ApiPage, ApiQuery, Obj, QueryCheck, created, list_query, no_content};
 use crate::web::forms::ApiJson;
 use crate::web::guards::CurrentUser;
 
@@ -106,57 +106,66 @@ pub struct ObservationInput {
     pub form: ObservationForm,
 }
 
+list_query!(
+    /// The query of `GET /observations`.
+    ObservationsQuery {
+        /// Lessons within this academic year
+        #[param(value_type = Option<i64>, minimum = 1)]
+        academic_year_id,
+        /// `first` or `second` (with `academic_year_id`)
+        #[param(inline, value_type = Option<YearTerm>)]
+        term,
+        /// The observer's or the observed teacher's school
+        #[param(value_type = Option<i64>, minimum = 1)]
+        school_id,
+        /// Text in the subject
+        #[param(max_length = 100)]
+        subject,
+        /// One teacher pairing
+        #[param(value_type = Option<i64>, minimum = 1)]
+        teacher_pairing_id,
+        /// Kind of lesson
+        #[param(inline, value_type = Option<LessonKind>)]
+        lesson_kind,
+        /// The observed teacher
+        #[param(value_type = Option<i64>, minimum = 1)]
+        observed_id,
+    }
+);
+
 /// List observations the caller may read, newest lesson first.
 #[utoipa::path(context_path = "/api/v1", operation_id = "observations_list", tag = "observations",
-    params(
-        ("academic_year_id" = Option<i64>, Query, description = "Lessons within this academic year"),
-        ("term" = Option<String>, Query, description = "`first` or `second` (with `academic_year_id`)"),
-        ("school_id" = Option<i64>, Query, description = "The observer's or the observed teacher's school"),
-        ("subject" = Option<String>, Query, description = "Text in the subject"),
-        ("teacher_pairing_id" = Option<i64>, Query, description = "One teacher pairing"),
-        ("lesson_kind" = Option<String>, Query, description = "`regular`, `open`, `demonstration` or `research`"),
-        ("observed_id" = Option<i64>, Query, description = "The observed teacher"),
-        ("page" = Option<u64>, Query, description = "Page from 1", minimum = 1),
-        ("per_page" = Option<u64>, Query, description = "1–100, default 20", minimum = 1, maximum = 100),
-    ),
+    params(ObservationsQuery),
     responses(
         (status = 200, description = "One page", body = ApiPage<ObservationView>),
         (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 422, description = "A bad query parameter", body = ErrorBody),
+        (status = 422, description = "A bad or repeated query parameter", body = ErrorBody),
     ))]
-#[allow(clippy::too_many_arguments)]
-#[get(
-    "/observations?<academic_year_id>&<term>&<school_id>&<subject>&<teacher_pairing_id>&<lesson_kind>&<observed_id>&<page>&<per_page>"
-)]
+#[get("/observations")]
 pub async fn observations_list(
     db: &State<DatabaseConnection>,
     user: CurrentUser,
-    academic_year_id: Option<&str>,
-    term: Option<&str>,
-    school_id: Option<&str>,
-    subject: Option<&str>,
-    teacher_pairing_id: Option<&str>,
-    lesson_kind: Option<&str>,
-    observed_id: Option<&str>,
-    page: Option<&str>,
-    per_page: Option<&str>,
+    query: ApiQuery<ObservationsQuery>,
 ) -> AppResult<Json<ApiPage<ObservationView>>> {
+    let query = query.get()?;
     let mut check = QueryCheck::new();
-    let request = check.page(page, per_page);
-    let year_id = check.id("academic_year_id", academic_year_id);
-    let term = check.word("term", term, |t| match t {
-        "first" => Some(1u8),
-        "second" => Some(2u8),
-        _ => None,
-    });
+    let request = query.page(&mut check);
+    let year_id = check.id("academic_year_id", query.academic_year_id.as_deref());
+    let term = check
+        .word("term", query.term.as_deref(), YearTerm::parse)
+        .map(YearTerm::number);
     let filter = obs::Filter {
         academic_year_id: year_id,
         term,
-        school_id: check.id("school_id", school_id),
-        subject: QueryCheck::text(subject),
-        teacher_pairing_id: check.id("teacher_pairing_id", teacher_pairing_id),
-        lesson_kind: check.word("lesson_kind", lesson_kind, LessonKind::parse),
-        observed_id: check.id("observed_id", observed_id),
+        school_id: check.id("school_id", query.school_id.as_deref()),
+        subject: QueryCheck::text(query.subject.as_deref()),
+        teacher_pairing_id: check.id("teacher_pairing_id", query.teacher_pairing_id.as_deref()),
+        lesson_kind: check.word(
+            "lesson_kind",
+            query.lesson_kind.as_deref(),
+            LessonKind::parse,
+        ),
+        observed_id: check.id("observed_id", query.observed_id.as_deref()),
     };
     if filter.term.is_some() && year_id.is_none() {
         let mut errors = match check.finish() {

@@ -15,7 +15,7 @@ use crate::entities::reflections as refl_rows;
 use crate::error::{AppError, AppResult, Msg};
 use crate::web::api::observations::{CommentInput, CommentView};
 use crate::web::api::openapi::ErrorBody;
-use crate::web::api::{ApiPage, Obj, QueryCheck, created};
+use crate::web::api::{ApiPage, ApiQuery, Obj, QueryCheck, created, list_query};
 use crate::web::forms::ApiJson;
 use crate::web::guards::CurrentUser;
 
@@ -62,43 +62,47 @@ async fn with_comments(
     Ok(reflection_view(r.into_inner(), comments))
 }
 
+list_query!(
+    /// The query of `GET /reflections`.
+    ReflectionsQuery {
+        /// The pairing's academic year
+        #[param(value_type = Option<i64>, minimum = 1)]
+        academic_year_id,
+        /// The mentor's or the mentee's school
+        #[param(value_type = Option<i64>, minimum = 1)]
+        school_id,
+        /// Text in the pairing's subject
+        #[param(max_length = 100)]
+        subject,
+        /// One teacher pairing
+        #[param(value_type = Option<i64>, minimum = 1)]
+        teacher_pairing_id,
+    }
+);
+
 /// List reflections the caller may read, newest first (comments are in the single read).
 #[utoipa::path(context_path = "/api/v1", operation_id = "reflections_list", tag = "reflections",
-    params(
-        ("academic_year_id" = Option<i64>, Query, description = "The pairing's academic year"),
-        ("school_id" = Option<i64>, Query, description = "The mentor's or the mentee's school"),
-        ("subject" = Option<String>, Query, description = "Text in the pairing's subject"),
-        ("teacher_pairing_id" = Option<i64>, Query, description = "One teacher pairing"),
-        ("page" = Option<u64>, Query, description = "Page from 1", minimum = 1),
-        ("per_page" = Option<u64>, Query, description = "1–100, default 20", minimum = 1, maximum = 100),
-    ),
+    params(ReflectionsQuery),
     responses(
         (status = 200, description = "One page", body = ApiPage<ReflectionView>),
         (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 422, description = "A bad query parameter", body = ErrorBody),
+        (status = 422, description = "A bad or repeated query parameter", body = ErrorBody),
     ))]
-#[get(
-    "/reflections?<academic_year_id>&<school_id>&<subject>&<teacher_pairing_id>&<page>&<per_page>"
-)]
-#[allow(clippy::too_many_arguments)]
+#[get("/reflections")]
 pub async fn reflections_list(
     db: &State<DatabaseConnection>,
     user: CurrentUser,
-    academic_year_id: Option<&str>,
-    school_id: Option<&str>,
-    subject: Option<&str>,
-    teacher_pairing_id: Option<&str>,
-    page: Option<&str>,
-    per_page: Option<&str>,
+    query: ApiQuery<ReflectionsQuery>,
 ) -> AppResult<Json<ApiPage<ReflectionView>>> {
+    let query = query.get()?;
     let mut check = QueryCheck::new();
-    let request = check.page(page, per_page);
+    let request = query.page(&mut check);
     let filter = refl::Filter {
-        academic_year_id: check.id("academic_year_id", academic_year_id),
+        academic_year_id: check.id("academic_year_id", query.academic_year_id.as_deref()),
         written: None,
-        school_id: check.id("school_id", school_id),
-        subject: QueryCheck::text(subject),
-        teacher_pairing_id: check.id("teacher_pairing_id", teacher_pairing_id),
+        school_id: check.id("school_id", query.school_id.as_deref()),
+        subject: QueryCheck::text(query.subject.as_deref()),
+        teacher_pairing_id: check.id("teacher_pairing_id", query.teacher_pairing_id.as_deref()),
     };
     check.finish()?;
     let paged = paging::fetch(db.inner(), refl::filtered(&user.actor, &filter), request).await?;

@@ -13,7 +13,7 @@ use crate::domain::school_pairings::{self as pairings, PairingFilter, PairingFor
 use crate::domain::types::{PairingStatus, SupportKind, de::loose_string};
 use crate::error::{AppError, AppResult};
 use crate::web::api::openapi::ErrorBody;
-use crate::web::api::{ApiPage, Obj, QueryCheck, created};
+use crate::web::api::{ApiPage, ApiQuery, Obj, QueryCheck, created, list_query};
 use crate::web::forms::ApiJson;
 use crate::web::guards::{BureauAdmin, CurrentUser};
 
@@ -121,39 +121,46 @@ async fn one(db: &DatabaseConnection, user: &CurrentUser, id: i64) -> AppResult<
     Ok(pairings::view(db, &user.actor, id).await?.into())
 }
 
+list_query!(
+    /// The query of `GET /school-pairings`.
+    SchoolPairingsQuery {
+        /// Status of the pairing
+        #[param(inline, value_type = Option<PairingStatus>)]
+        status,
+        /// An academic year (`2026-2027`): pairings running in it
+        #[param(pattern = r"^\d{4}-\d{4}$")]
+        year,
+        /// Pairings with this school on either side
+        #[param(value_type = Option<i64>, minimum = 1)]
+        school_id,
+        /// Pairings with a school of this district on either side
+        #[param(max_length = 100)]
+        district,
+        /// Kind of support
+        #[param(inline, value_type = Option<SupportKind>)]
+        support_kind,
+    }
+);
+
 /// List school pairings the caller may see (the bureau all, others their school's), newest
 /// first.
 #[utoipa::path(context_path = "/api/v1", operation_id = "school_pairings_list", tag = "school-pairings",
-    params(
-        ("status" = Option<String>, Query, description = "`draft`, `active`, `completed` or `terminated`"),
-        ("year" = Option<String>, Query, description = "An academic year (`2026-2027`): pairings running in it"),
-        ("school_id" = Option<i64>, Query, description = "Pairings with this school on either side"),
-        ("district" = Option<String>, Query, description = "Pairings with a school of this district on either side"),
-        ("support_kind" = Option<String>, Query, description = "`staff`, `management`, `funds` or `materials`"),
-        ("page" = Option<u64>, Query, description = "Page from 1", minimum = 1),
-        ("per_page" = Option<u64>, Query, description = "1–100, default 20", minimum = 1, maximum = 100),
-    ),
+    params(SchoolPairingsQuery),
     responses(
         (status = 200, description = "One page of pairings", body = ApiPage<SchoolPairingView>),
         (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 422, description = "A bad query parameter", body = ErrorBody),
+        (status = 422, description = "A bad or repeated query parameter", body = ErrorBody),
     ))]
-#[allow(clippy::too_many_arguments)]
-#[get("/school-pairings?<status>&<year>&<school_id>&<district>&<support_kind>&<page>&<per_page>")]
+#[get("/school-pairings")]
 pub async fn list(
     db: &State<DatabaseConnection>,
     user: CurrentUser,
-    status: Option<&str>,
-    year: Option<&str>,
-    school_id: Option<&str>,
-    district: Option<&str>,
-    support_kind: Option<&str>,
-    page: Option<&str>,
-    per_page: Option<&str>,
+    query: ApiQuery<SchoolPairingsQuery>,
 ) -> AppResult<Json<ApiPage<SchoolPairingView>>> {
+    let query = query.get()?;
     let mut check = QueryCheck::new();
-    let request = check.page(page, per_page);
-    let year = QueryCheck::text(year);
+    let request = query.page(&mut check);
+    let year = QueryCheck::text(query.year.as_deref());
     let mut year_error = None;
     if !year.is_empty()
         && let Err(m) = crate::domain::academic_years::parse_year_name(&year)
@@ -161,10 +168,14 @@ pub async fn list(
         year_error = Some(m);
     }
     let filter = PairingFilter {
-        status: check.word("status", status, PairingStatus::parse),
-        kind: check.word("support_kind", support_kind, SupportKind::parse),
-        school_id: check.id("school_id", school_id),
-        district: QueryCheck::text(district),
+        status: check.word("status", query.status.as_deref(), PairingStatus::parse),
+        kind: check.word(
+            "support_kind",
+            query.support_kind.as_deref(),
+            SupportKind::parse,
+        ),
+        school_id: check.id("school_id", query.school_id.as_deref()),
+        district: QueryCheck::text(query.district.as_deref()),
         year,
         ..Default::default()
     };

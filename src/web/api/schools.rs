@@ -12,7 +12,7 @@ use crate::domain::types::{SchoolKind, Stage};
 use crate::entities::schools as rows;
 use crate::error::AppResult;
 use crate::web::api::openapi::ErrorBody;
-use crate::web::api::{ApiPage, Obj, QueryCheck, created};
+use crate::web::api::{ApiPage, ApiQuery, Obj, QueryCheck, created, list_query};
 use crate::web::forms::ApiJson;
 use crate::web::guards::CurrentUser;
 
@@ -109,43 +109,50 @@ pub enum StageWord {
     NineYear,
 }
 
+list_query!(
+    /// The query of `GET /schools`.
+    SchoolsQuery {
+        /// Text in name, code, district or township
+        #[param(max_length = 100)]
+        q,
+        /// Kind of school
+        #[param(inline, value_type = Option<SchoolKind>)]
+        kind,
+        /// School stage
+        #[param(inline, value_type = Option<Stage>)]
+        stage,
+        /// Exact district
+        #[param(max_length = 100)]
+        district,
+        /// Also deactivated schools
+        #[param(value_type = Option<bool>)]
+        include_inactive,
+    }
+);
+
 /// List schools (active ones unless `include_inactive`), by name.
 #[utoipa::path(context_path = "/api/v1", operation_id = "schools_list", tag = "schools",
-    params(
-        ("q" = Option<String>, Query, description = "Text in name, code, district or township"),
-        ("kind" = Option<String>, Query, description = "`urban`, `township` or `rural`"),
-        ("stage" = Option<String>, Query, description = "`primary`, `junior`, `senior`, `complete` or `nine_year`"),
-        ("district" = Option<String>, Query, description = "Exact district"),
-        ("include_inactive" = Option<bool>, Query, description = "Also deactivated schools"),
-        ("page" = Option<u64>, Query, description = "Page from 1", minimum = 1),
-        ("per_page" = Option<u64>, Query, description = "1–100, default 20", minimum = 1, maximum = 100),
-    ),
+    params(SchoolsQuery),
     responses(
         (status = 200, description = "One page of schools", body = ApiPage<SchoolView>),
         (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 422, description = "A bad query parameter", body = ErrorBody),
+        (status = 422, description = "A bad or repeated query parameter", body = ErrorBody),
     ))]
-#[allow(clippy::too_many_arguments)]
-#[get("/schools?<q>&<kind>&<stage>&<district>&<include_inactive>&<page>&<per_page>")]
+#[get("/schools")]
 pub async fn list(
     db: &State<DatabaseConnection>,
     user: CurrentUser,
-    q: Option<&str>,
-    kind: Option<&str>,
-    stage: Option<&str>,
-    district: Option<&str>,
-    include_inactive: Option<&str>,
-    page: Option<&str>,
-    per_page: Option<&str>,
+    query: ApiQuery<SchoolsQuery>,
 ) -> AppResult<Json<ApiPage<SchoolView>>> {
+    let query = query.get()?;
     let mut check = QueryCheck::new();
-    let request = check.page(page, per_page);
+    let request = query.page(&mut check);
     let filter = SchoolFilter {
-        q: QueryCheck::text(q),
-        kind: check.word("kind", kind, SchoolKind::parse),
-        stage: check.word("stage", stage, Stage::parse),
-        district: QueryCheck::text(district),
-        include_inactive: check.flag("include_inactive", include_inactive),
+        q: QueryCheck::text(query.q.as_deref()),
+        kind: check.word("kind", query.kind.as_deref(), SchoolKind::parse),
+        stage: check.word("stage", query.stage.as_deref(), Stage::parse),
+        district: QueryCheck::text(query.district.as_deref()),
+        include_inactive: check.flag("include_inactive", query.include_inactive.as_deref()),
         ..Default::default()
     };
     check.finish()?;

@@ -12,7 +12,7 @@ use crate::domain::secondments::{self, SecondmentFilter, SecondmentForm};
 use crate::entities::secondments as rows;
 use crate::error::AppResult;
 use crate::web::api::openapi::ErrorBody;
-use crate::web::api::{ApiPage, Obj, QueryCheck, created, no_content};
+use crate::web::api::{ApiPage, ApiQuery, Obj, QueryCheck, created, list_query, no_content};
 use crate::web::forms::ApiJson;
 use crate::web::guards::CurrentUser;
 
@@ -76,48 +76,54 @@ pub struct SecondmentInput {
     pub note: Option<String>,
 }
 
+list_query!(
+    /// The query of `GET /secondments`.
+    SecondmentsQuery {
+        /// Academic year id
+        #[param(value_type = Option<i64>, minimum = 1)]
+        academic_year_id,
+        /// Batch (批次)
+        #[param(value_type = Option<i32>, minimum = 1)]
+        batch,
+        /// Dispatching school
+        #[param(value_type = Option<i64>, minimum = 1)]
+        from_school_id,
+        /// Receiving school
+        #[param(value_type = Option<i64>, minimum = 1)]
+        to_school_id,
+        /// Teacher
+        #[param(value_type = Option<i64>, minimum = 1)]
+        teacher_id,
+        /// Text in the teacher's name
+        #[param(max_length = 100)]
+        q,
+    }
+);
+
 /// List secondments the caller may read, newest start first.
 #[utoipa::path(context_path = "/api/v1", operation_id = "secondments_list", tag = "secondments",
-    params(
-        ("academic_year_id" = Option<i64>, Query, description = "Academic year id"),
-        ("batch" = Option<i32>, Query, description = "Batch (批次)"),
-        ("from_school_id" = Option<i64>, Query, description = "Dispatching school"),
-        ("to_school_id" = Option<i64>, Query, description = "Receiving school"),
-        ("teacher_id" = Option<i64>, Query, description = "Teacher"),
-        ("q" = Option<String>, Query, description = "Text in the teacher's name"),
-        ("page" = Option<u64>, Query, description = "Page from 1", minimum = 1),
-        ("per_page" = Option<u64>, Query, description = "1–100, default 20", minimum = 1, maximum = 100),
-    ),
+    params(SecondmentsQuery),
     responses(
         (status = 200, description = "One page of secondments", body = ApiPage<SecondmentView>),
         (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 422, description = "A bad query parameter", body = ErrorBody),
+        (status = 422, description = "A bad or repeated query parameter", body = ErrorBody),
     ))]
-#[allow(clippy::too_many_arguments)]
-#[get(
-    "/secondments?<academic_year_id>&<batch>&<from_school_id>&<to_school_id>&<teacher_id>&<q>&<page>&<per_page>"
-)]
+#[get("/secondments")]
 pub async fn list(
     db: &State<DatabaseConnection>,
     user: CurrentUser,
-    academic_year_id: Option<&str>,
-    batch: Option<&str>,
-    from_school_id: Option<&str>,
-    to_school_id: Option<&str>,
-    teacher_id: Option<&str>,
-    q: Option<&str>,
-    page: Option<&str>,
-    per_page: Option<&str>,
+    query: ApiQuery<SecondmentsQuery>,
 ) -> AppResult<Json<ApiPage<SecondmentView>>> {
+    let query = query.get()?;
     let mut check = QueryCheck::new();
-    let request = check.page(page, per_page);
+    let request = query.page(&mut check);
     let filter = SecondmentFilter {
-        academic_year_id: check.id("academic_year_id", academic_year_id),
-        batch: check.id("batch", batch).map(|b| b as i32),
-        from_school_id: check.id("from_school_id", from_school_id),
-        to_school_id: check.id("to_school_id", to_school_id),
-        teacher_id: check.id("teacher_id", teacher_id),
-        q: QueryCheck::text(q),
+        academic_year_id: check.id("academic_year_id", query.academic_year_id.as_deref()),
+        batch: check.id("batch", query.batch.as_deref()).map(|b| b as i32),
+        from_school_id: check.id("from_school_id", query.from_school_id.as_deref()),
+        to_school_id: check.id("to_school_id", query.to_school_id.as_deref()),
+        teacher_id: check.id("teacher_id", query.teacher_id.as_deref()),
+        q: QueryCheck::text(query.q.as_deref()),
     };
     check.finish()?;
     let paged = secondments::list(db.inner(), &user.actor, &filter, request).await?;

@@ -19,7 +19,7 @@ use crate::entities::teacher_pairings as rows;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::web::api::openapi::ErrorBody;
-use crate::web::api::{ApiPage, Obj, QueryCheck, created};
+use crate::web::api::{ApiPage, ApiQuery, Obj, QueryCheck, created, list_query};
 use crate::web::forms::ApiJson;
 use crate::web::guards::CurrentUser;
 
@@ -143,51 +143,58 @@ fn plan_view(p: &rows::Model) -> PlanView {
     }
 }
 
+list_query!(
+    /// The query of `GET /teacher-pairings`.
+    TeacherPairingsQuery {
+        /// Academic year id
+        #[param(value_type = Option<i64>, minimum = 1)]
+        academic_year_id,
+        /// Status of the pairing
+        #[param(inline, value_type = Option<PairingStatus>)]
+        status,
+        /// Text in the subject
+        #[param(max_length = 100)]
+        subject,
+        /// The mentor's or mentee's school
+        #[param(value_type = Option<i64>, minimum = 1)]
+        school_id,
+        /// The district of the mentor's or the mentee's school
+        #[param(max_length = 100)]
+        district,
+        /// The mentor or the mentee
+        #[param(value_type = Option<i64>, minimum = 1)]
+        teacher_id,
+        /// Text in the mentor's or mentee's name
+        #[param(max_length = 100)]
+        q,
+    }
+);
+
 /// List the pairings the caller may see, newest first.
 #[utoipa::path(context_path = "/api/v1", operation_id = "teacher_pairings_list", tag = "teacher-pairings",
-    params(
-        ("academic_year_id" = Option<i64>, Query, description = "Academic year id"),
-        ("status" = Option<String>, Query, description = "`draft`, `active`, `completed` or `terminated`"),
-        ("subject" = Option<String>, Query, description = "Text in the subject"),
-        ("school_id" = Option<i64>, Query, description = "The mentor's or mentee's school"),
-        ("district" = Option<String>, Query, description = "The district of the mentor's or the mentee's school"),
-        ("teacher_id" = Option<i64>, Query, description = "The mentor or the mentee"),
-        ("q" = Option<String>, Query, description = "Text in the mentor's or mentee's name"),
-        ("page" = Option<u64>, Query, description = "Page from 1", minimum = 1),
-        ("per_page" = Option<u64>, Query, description = "1–100, default 20", minimum = 1, maximum = 100),
-    ),
+    params(TeacherPairingsQuery),
     responses(
         (status = 200, description = "One page of pairings", body = ApiPage<TeacherPairingView>),
         (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 422, description = "A bad query parameter", body = ErrorBody),
+        (status = 422, description = "A bad or repeated query parameter", body = ErrorBody),
     ))]
-#[allow(clippy::too_many_arguments)]
-#[get(
-    "/teacher-pairings?<academic_year_id>&<status>&<subject>&<school_id>&<district>&<teacher_id>&<q>&<page>&<per_page>"
-)]
+#[get("/teacher-pairings")]
 pub async fn list(
     db: &State<DatabaseConnection>,
     user: CurrentUser,
-    academic_year_id: Option<&str>,
-    status: Option<&str>,
-    subject: Option<&str>,
-    school_id: Option<&str>,
-    district: Option<&str>,
-    teacher_id: Option<&str>,
-    q: Option<&str>,
-    page: Option<&str>,
-    per_page: Option<&str>,
+    query: ApiQuery<TeacherPairingsQuery>,
 ) -> AppResult<Json<ApiPage<TeacherPairingView>>> {
+    let query = query.get()?;
     let mut check = QueryCheck::new();
-    let request = check.page(page, per_page);
+    let request = query.page(&mut check);
     let filter = PairingFilter {
-        academic_year_id: check.id("academic_year_id", academic_year_id),
-        status: check.word("status", status, PairingStatus::parse),
-        subject: QueryCheck::text(subject),
-        school_id: check.id("school_id", school_id),
-        district: QueryCheck::text(district),
-        teacher_id: check.id("teacher_id", teacher_id),
-        name: QueryCheck::text(q),
+        academic_year_id: check.id("academic_year_id", query.academic_year_id.as_deref()),
+        status: check.word("status", query.status.as_deref(), PairingStatus::parse),
+        subject: QueryCheck::text(query.subject.as_deref()),
+        school_id: check.id("school_id", query.school_id.as_deref()),
+        district: QueryCheck::text(query.district.as_deref()),
+        teacher_id: check.id("teacher_id", query.teacher_id.as_deref()),
+        name: QueryCheck::text(query.q.as_deref()),
     };
     check.finish()?;
     let paged = tp::list(db.inner(), &user.actor, &filter, request).await?;

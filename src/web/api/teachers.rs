@@ -12,7 +12,7 @@ use crate::domain::teachers::{self, TeacherFilter, TeacherForm, TeacherView};
 use crate::domain::types::Title;
 use crate::error::AppResult;
 use crate::web::api::openapi::ErrorBody;
-use crate::web::api::{ApiPage, Obj, QueryCheck, created};
+use crate::web::api::{ApiPage, ApiQuery, Obj, QueryCheck, created, list_query};
 use crate::web::forms::ApiJson;
 use crate::web::guards::{CurrentUser, Staff};
 
@@ -63,50 +63,56 @@ pub enum TitleWord {
     Professor,
 }
 
+list_query!(
+    /// The query of `GET /teachers`.
+    TeachersQuery {
+        /// Text in name or staff number
+        #[param(max_length = 100)]
+        q,
+        /// Teachers of one school
+        #[param(value_type = Option<i64>, minimum = 1)]
+        school_id,
+        /// Teachers of schools in this district
+        #[param(max_length = 100)]
+        district,
+        /// Teachers of this subject
+        #[param(max_length = 100)]
+        subject,
+        /// Professional title
+        #[param(inline, value_type = Option<Title>)]
+        title,
+        /// Also deactivated teachers
+        #[param(value_type = Option<bool>)]
+        include_inactive,
+    }
+);
+
 /// List teachers (staff only), by name.
 #[utoipa::path(context_path = "/api/v1", operation_id = "teachers_list", tag = "teachers",
-    params(
-        ("q" = Option<String>, Query, description = "Text in name or staff number"),
-        ("school_id" = Option<i64>, Query, description = "Teachers of one school"),
-        ("district" = Option<String>, Query, description = "Teachers of schools in this district"),
-        ("subject" = Option<String>, Query, description = "Teachers of this subject"),
-        ("title" = Option<String>, Query, description = "`unrated`, `third`, `second`, `first`, `senior` or `professor`"),
-        ("include_inactive" = Option<bool>, Query, description = "Also deactivated teachers"),
-        ("page" = Option<u64>, Query, description = "Page from 1", minimum = 1),
-        ("per_page" = Option<u64>, Query, description = "1–100, default 20", minimum = 1, maximum = 100),
-    ),
+    params(TeachersQuery),
     responses(
         (status = 200, description = "One page of teachers", body = ApiPage<TeacherView>),
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 403, description = "Teachers may not list teachers", body = ErrorBody),
-        (status = 422, description = "A bad query parameter", body = ErrorBody),
+        (status = 422, description = "A bad or repeated query parameter", body = ErrorBody),
     ))]
-#[allow(clippy::too_many_arguments)]
-#[get(
-    "/teachers?<q>&<school_id>&<district>&<subject>&<title>&<include_inactive>&<page>&<per_page>"
-)]
+#[get("/teachers")]
 pub async fn list(
     db: &State<DatabaseConnection>,
     guard: Staff,
-    q: Option<&str>,
-    school_id: Option<&str>,
-    district: Option<&str>,
-    subject: Option<&str>,
-    title: Option<&str>,
-    include_inactive: Option<&str>,
-    page: Option<&str>,
-    per_page: Option<&str>,
+    query: ApiQuery<TeachersQuery>,
 ) -> AppResult<Json<ApiPage<TeacherView>>> {
+    let query = query.get()?;
     let user = guard.0;
     let mut check = QueryCheck::new();
-    let request = check.page(page, per_page);
+    let request = query.page(&mut check);
     let filter = TeacherFilter {
-        q: QueryCheck::text(q),
-        school_id: check.id("school_id", school_id),
-        district: QueryCheck::text(district),
-        subject: QueryCheck::text(subject),
-        title: check.word("title", title, Title::parse),
-        include_inactive: check.flag("include_inactive", include_inactive),
+        q: QueryCheck::text(query.q.as_deref()),
+        school_id: check.id("school_id", query.school_id.as_deref()),
+        district: QueryCheck::text(query.district.as_deref()),
+        subject: QueryCheck::text(query.subject.as_deref()),
+        title: check.word("title", query.title.as_deref(), Title::parse),
+        include_inactive: check.flag("include_inactive", query.include_inactive.as_deref()),
         ..Default::default()
     };
     check.finish()?;

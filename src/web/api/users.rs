@@ -11,7 +11,7 @@ use crate::domain::types::Role;
 use crate::domain::users::{self, UserFilter, UserForm, UserView};
 use crate::error::AppResult;
 use crate::web::api::openapi::ErrorBody;
-use crate::web::api::{ApiPage, Obj, QueryCheck, created};
+use crate::web::api::{ApiPage, ApiQuery, Obj, QueryCheck, created, list_query};
 use crate::web::forms::ApiJson;
 use crate::web::guards::{BureauAdmin, CurrentUser};
 
@@ -43,38 +43,44 @@ pub enum RoleWord {
     Teacher,
 }
 
+list_query!(
+    /// The query of `GET /users`.
+    UsersQuery {
+        /// Text in name or e-mail
+        #[param(max_length = 100)]
+        q,
+        /// Role of the account
+        #[param(inline, value_type = Option<Role>)]
+        role,
+        /// Accounts of one school
+        #[param(value_type = Option<i64>, minimum = 1)]
+        school_id,
+    }
+);
+
 /// List accounts (bureau only), oldest first.
 #[utoipa::path(context_path = "/api/v1", operation_id = "users_list", tag = "users",
-    params(
-        ("q" = Option<String>, Query, description = "Text in name or e-mail"),
-        ("role" = Option<String>, Query, description = "`bureau_admin`, `school_admin` or `teacher`"),
-        ("school_id" = Option<i64>, Query, description = "Accounts of one school"),
-        ("page" = Option<u64>, Query, description = "Page from 1", minimum = 1),
-        ("per_page" = Option<u64>, Query, description = "1–100, default 20", minimum = 1, maximum = 100),
-    ),
+    params(UsersQuery),
     responses(
         (status = 200, description = "One page of accounts", body = ApiPage<UserView>),
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 403, description = "Not the bureau", body = ErrorBody),
-        (status = 422, description = "A bad query parameter", body = ErrorBody),
+        (status = 422, description = "A bad or repeated query parameter", body = ErrorBody),
     ))]
-#[get("/users?<q>&<role>&<school_id>&<page>&<per_page>")]
+#[get("/users")]
 pub async fn list(
     db: &State<DatabaseConnection>,
     guard: BureauAdmin,
-    q: Option<&str>,
-    role: Option<&str>,
-    school_id: Option<&str>,
-    page: Option<&str>,
-    per_page: Option<&str>,
+    query: ApiQuery<UsersQuery>,
 ) -> AppResult<Json<ApiPage<UserView>>> {
+    let query = query.get()?;
     let user = guard.0;
     let mut check = QueryCheck::new();
-    let request = check.page(page, per_page);
+    let request = query.page(&mut check);
     let filter = UserFilter {
-        q: QueryCheck::text(q),
-        role: check.word("role", role, Role::parse),
-        school_id: check.id("school_id", school_id),
+        q: QueryCheck::text(query.q.as_deref()),
+        role: check.word("role", query.role.as_deref(), Role::parse),
+        school_id: check.id("school_id", query.school_id.as_deref()),
     };
     check.finish()?;
     let paged = users::list(db.inner(), &user.actor, &filter, request).await?;

@@ -216,8 +216,14 @@ async fn delete(
             Redirect::to("/academic-years"),
             "flash-deleted",
         ))),
+        // The current year, or one that records use: the page says why, with the counts.
         Err(AppError::Conflict { msg, .. }) => {
-            Ok(Ok(Flash::error(Redirect::to("/academic-years"), msg.key)))
+            let mut errors = FieldErrors::new();
+            errors.add("year", msg);
+            Ok(Err((
+                Status::Conflict,
+                render(&DeletePage { ctx, year, errors })?,
+            )))
         }
         Err(e) => Err(e),
     }
