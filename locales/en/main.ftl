@@ -243,6 +243,7 @@ mail-reset-expiry = The link is valid for { $hours } hours and works only once.
 mail-reset-ignore = If you did not ask for this, you can ignore this mail.
 
 # api
+err-method-not-allowed = This method is not allowed here; the Allow header lists those that are.
 err-api-repeated = Give this parameter once.
 err-api-query = The query string could not be read.
 err-api-flag = Use true or false.

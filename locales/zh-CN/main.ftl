@@ -243,6 +243,7 @@ mail-reset-expiry = 链接 { $hours } 小时内有效，且只能使用一次。
 mail-reset-ignore = 如果这不是您本人的操作，请忽略本邮件。
 
 # api
+err-method-not-allowed = 此处不支持该请求方法；可用的方法见 Allow 响应头。
 err-api-repeated = 该参数只能出现一次。
 err-api-query = 无法读取查询参数。
 err-api-flag = 应为 true 或 false。

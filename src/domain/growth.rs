@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::domain::access::Actor;
 use crate::domain::rubrics::{self, Rubric};
-use crate::domain::types::Role;
+use crate::domain::types::{PairingStatus, Role};
 use crate::entities::{academic_years, observations, teacher_pairings, teachers};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
@@ -75,7 +75,7 @@ async fn may_see(
                 || teacher_pairings::Entity::find()
                     .filter(teacher_pairings::Column::MenteeId.eq(t.id))
                     .filter(teacher_pairings::Column::MentorId.eq(actor.teacher_id.unwrap_or(-1)))
-                    .filter(teacher_pairings::Column::Status.ne("draft"))
+                    .filter(teacher_pairings::Column::Status.ne(PairingStatus::Draft))
                     .one(conn)
                     .await?
                     .is_some()

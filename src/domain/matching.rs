@@ -21,7 +21,7 @@ use crate::domain::access::Actor;
 use crate::domain::access::policy::{self, Act, Subject};
 use crate::domain::teacher_pairings::{self as teacher_pairings_service, TeacherPairingForm};
 use crate::domain::teachers::{self, TeacherView};
-use crate::domain::types::{self, SchoolKind, Title};
+use crate::domain::types::{self, PairingStatus, SchoolKind, Title};
 use crate::domain::{academic_years, settings};
 use crate::entities::{
     academic_years as years, school_pairings, schools, teacher_pairings, teachers as rows,
@@ -305,10 +305,10 @@ async fn loads(
         .column_as(teacher_pairings::Column::Id.count(), "n")
         .filter(
             Condition::any()
-                .add(teacher_pairings::Column::Status.eq("active"))
+                .add(teacher_pairings::Column::Status.eq(PairingStatus::Active))
                 .add(
                     Condition::all()
-                        .add(teacher_pairings::Column::Status.eq("draft"))
+                        .add(teacher_pairings::Column::Status.eq(PairingStatus::Draft))
                         .add(teacher_pairings::Column::AcademicYearId.eq(year_id)),
                 ),
         )
@@ -350,7 +350,7 @@ async fn supporters_of(
         .select_only()
         .column(school_pairings::Column::SupporterId)
         .filter(school_pairings::Column::ReceiverId.eq(receiver_id))
-        .filter(school_pairings::Column::Status.eq("active"))
+        .filter(school_pairings::Column::Status.eq(PairingStatus::Active))
         .filter(school_pairings::Column::YearFrom.lte(year.name.as_str()))
         .filter(school_pairings::Column::YearTo.gte(year.name.as_str()))
         .into_tuple()
@@ -759,7 +759,7 @@ pub async fn create_draft(
         .column(school_pairings::Column::Id)
         .filter(school_pairings::Column::SupporterId.eq(mentor.school_id))
         .filter(school_pairings::Column::ReceiverId.eq(mentee.school_id))
-        .filter(school_pairings::Column::Status.eq("active"))
+        .filter(school_pairings::Column::Status.eq(PairingStatus::Active))
         .filter(school_pairings::Column::YearFrom.lte(year.name.as_str()))
         .filter(school_pairings::Column::YearTo.gte(year.name.as_str()))
         .order_by_asc(school_pairings::Column::Id)

@@ -565,7 +565,6 @@ async fn path_ids_that_are_not_integers_or_unknown_are_404() {
             (Method::Get, "/api/v1/academic-years/999999"),
             (Method::Delete, "/api/v1/academic-years/999999"),
             (Method::Get, "/api/v1/no-such-resource"),
-            (Method::Patch, "/api/v1/schools/1"),
         ] {
             let body = matches!(method, Method::Put).then(|| json!({"name": "x"}));
             let (status, json) = call(&app, method, path, Some(&bureau), body, None).await;
@@ -805,4 +804,234 @@ async fn the_openapi_document_lists_every_mounted_route() {
         property_names(&doc, page_schema),
         ["items", "page", "per_page", "total"]
     );
+}
+
+/// Tokens through the API: make one (its secret shown once), use it, list it (no secret),
+/// revoke it (then 401); another user's token is not found; a bad name changes nothing.
+#[rocket::async_test]
+async fn personal_tokens_are_made_listed_and_revoked_through_the_api() {
+    each_db(|app| async move {
+        let w = world(&app).await;
+        let first = token_for(&app, &w.mentor_user).await;
+        let bureau_token = token_for(&app, &w.bureau).await;
+        let tokens = app.count("api_tokens").await;
+
+        for body in [
+            json!({}),
+            json!({"name": ""}),
+            json!({"name": "x".repeat(61)}),
+        ] {
+            let (status, body) = call(
+                &app,
+                Method::Post,
+                "/api/v1/tokens",
+                Some(&first),
+                Some(body),
+                None,
+            )
+            .await;
+            assert_eq!(status, Status::UnprocessableEntity, "{body}");
+            assert!(!field_messages(&body, "name").is_empty(), "{body}");
+        }
+        assert_eq!(app.count("api_tokens").await, tokens, "nothing made");
+
+        let (status, made) = call(
+            &app,
+            Method::Post,
+            "/api/v1/tokens",
+            Some(&first),
+            Some(json!({"name": "导出脚本"})),
+            None,
+        )
+        .await;
+        assert_eq!(status, Status::Created, "{made}");
+        assert_eq!(made["name"], "导出脚本");
+        let secret = made["secret"].as_str().expect("secret").to_string();
+        let id = made["id"].as_i64().unwrap();
+        let (status, me) = call(
+            &app,
+            Method::Get,
+            "/api/v1/session",
+            Some(&secret),
+            None,
+            None,
+        )
+        .await;
+        assert_eq!(status, Status::Ok);
+        assert_eq!(me["id"], w.mentor_user.id);
+
+        let (status, list) = call(
+            &app,
+            Method::Get,
+            "/api/v1/tokens",
+            Some(&secret),
+            None,
+            None,
+        )
+        .await;
+        assert_eq!(status, Status::Ok);
+        let names: Vec<&str> = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["name"].as_str().unwrap())
+            .collect();
+        assert!(names.contains(&"导出脚本"), "{list}");
+        assert!(
+            !list.to_string().contains(&secret),
+            "the list never shows a secret"
+        );
+        assert!(
+            list.as_array()
+                .unwrap()
+                .iter()
+                .all(|t| t.get("secret").is_none())
+        );
+
+        // Someone else's token: not found, and it still works.
+        let (status, _) = call(
+            &app,
+            Method::Delete,
+            &format!("/api/v1/tokens/{id}"),
+            Some(&bureau_token),
+            None,
+            None,
+        )
+        .await;
+        assert_eq!(status, Status::NotFound);
+        let (status, _) = call(
+            &app,
+            Method::Get,
+            "/api/v1/session",
+            Some(&secret),
+            None,
+            None,
+        )
+        .await;
+        assert_eq!(status, Status::Ok);
+
+        let (status, _) = call(
+            &app,
+            Method::Delete,
+            &format!("/api/v1/tokens/{id}"),
+            Some(&first),
+            None,
+            None,
+        )
+        .await;
+        assert_eq!(status, Status::NoContent);
+        let (status, _) = call(
+            &app,
+            Method::Get,
+            "/api/v1/session",
+            Some(&secret),
+            None,
+            None,
+        )
+        .await;
+        assert_eq!(status, Status::Unauthorized);
+        // Twice: gone.
+        let (status, _) = call(
+            &app,
+            Method::Delete,
+            &format!("/api/v1/tokens/{id}"),
+            Some(&first),
+            None,
+            None,
+        )
+        .await;
+        assert_eq!(status, Status::NotFound);
+        // Signed out: 401.
+        let (status, _) = call(&app, Method::Get, "/api/v1/tokens", None, None, None).await;
+        assert_eq!(status, Status::Unauthorized);
+    })
+    .await;
+}
+
+/// The Origin check guards cookie sessions only: a script's bearer-token write with any
+/// Origin goes through, a cookie write from another site does not.
+#[rocket::async_test]
+async fn bearer_writes_are_not_subject_to_the_origin_check() {
+    each_db(|app| async move {
+        let w = world(&app).await;
+        let token = token_for(&app, &w.bureau).await;
+        let body = json!({"name": "脚本"}).to_string();
+        let res = app
+            .client
+            .post("/api/v1/tokens")
+            .header(Header::new("Authorization", format!("Bearer {token}")))
+            .header(Header::new("Origin", "https://script.example"))
+            .header(ContentType::JSON)
+            .body(body.clone())
+            .dispatch()
+            .await;
+        assert_eq!(res.status(), Status::Created);
+
+        app.login("bureau@tongxing.test", PASSWORD).await;
+        let before = app.count("api_tokens").await;
+        let res = app
+            .client
+            .post("/api/v1/tokens")
+            .header(Header::new("Origin", "https://evil.example"))
+            .header(Header::new("Host", "tongxing.test"))
+            .header(ContentType::JSON)
+            .body(body)
+            .dispatch()
+            .await;
+        assert_eq!(res.status(), Status::Forbidden);
+        assert_eq!(app.count("api_tokens").await, before, "nothing made");
+    })
+    .await;
+}
+
+/// A known path with a method it does not take: 405 with `Allow`, in the error shape; an
+/// unknown path stays 404, and so does a path id that is not an integer.
+#[rocket::async_test]
+async fn unsupported_methods_answer_405_with_allow() {
+    each_db(|app| async move {
+        let w = world(&app).await;
+        let token = token_for(&app, &w.bureau).await;
+        for (method, path, allow) in [
+            (Method::Put, "/api/v1/schools", "GET, HEAD, POST"),
+            (Method::Delete, "/api/v1/schools", "GET, HEAD, POST"),
+            (Method::Patch, "/api/v1/tokens", "GET, HEAD, POST"),
+            (Method::Post, "/api/v1/tokens/5", "DELETE"),
+            (Method::Patch, "/api/v1/schools/1", "GET, HEAD, PUT"),
+            (
+                Method::Options,
+                "/api/v1/session",
+                "DELETE, GET, HEAD, POST",
+            ),
+        ] {
+            let res = app
+                .client
+                .req(method, path)
+                .header(Header::new("Authorization", format!("Bearer {token}")))
+                .dispatch()
+                .await;
+            assert_eq!(res.status(), Status::MethodNotAllowed, "{method} {path}");
+            assert_eq!(
+                res.headers().get_one("Allow"),
+                Some(allow),
+                "{method} {path}"
+            );
+            let body: Value = serde_json::from_str(&res.into_string().await.unwrap()).unwrap();
+            assert_eq!(body["error"]["code"], "method_not_allowed");
+        }
+        for (method, path) in [
+            (Method::Get, "/api/v1/nowhere"),
+            (Method::Put, "/api/v1/nowhere/1"),
+            (Method::Get, "/api/v1/schools/abc"),
+        ] {
+            let res = app
+                .client
+                .req(method, path)
+                .header(Header::new("Authorization", format!("Bearer {token}")))
+                .dispatch()
+                .await;
+            assert_eq!(res.status(), Status::NotFound, "{method} {path}");
+            assert!(res.headers().get_one("Allow").is_none());
+        }
+    })
+    .await;
 }

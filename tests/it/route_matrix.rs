@@ -38,6 +38,30 @@ type Declaration = (&'static str, &'static str, &'static str, &'static str);
 
 const DECLARED: &[Declaration] = &[
     (
+        "GET",
+        "/api/v1/tokens",
+        "/api/v1/tokens",
+        "L L 200 200 200 200 200",
+    ),
+    (
+        "POST",
+        "/api/v1/tokens",
+        "/api/v1/tokens",
+        "L L 422 422 422 422 422",
+    ),
+    (
+        "DELETE",
+        "/api/v1/tokens/<id>",
+        "/api/v1/tokens/{none}",
+        "L L 404 404 404 404 404",
+    ),
+    (
+        "OPTIONS",
+        "/api/v1/<_..>",
+        "/api/v1/x",
+        "404 404 404 404 404 404 404",
+    ),
+    (
         "DELETE",
         "/api/v1/<_..>",
         "/api/v1/x",

@@ -6,7 +6,7 @@
 use rocket::http::Status;
 use rocket::response::status::Created;
 use rocket::serde::json::Json;
-use rocket::{Route, delete, get, patch, post, put, routes};
+use rocket::{Route, delete, get, options, patch, post, put, routes};
 use serde::Serialize;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 
@@ -25,6 +25,7 @@ pub mod secondments;
 pub mod session;
 pub mod teacher_pairings;
 pub mod teachers;
+pub mod tokens;
 pub mod users;
 
 /// Where the API is mounted.
@@ -33,6 +34,7 @@ pub const PREFIX: &str = "/api/v1";
 pub fn routes() -> Vec<Route> {
     let mut routes = Vec::new();
     routes.extend(session::routes());
+    routes.extend(tokens::routes());
     routes.extend(schools::routes());
     routes.extend(school_pairings::routes());
     routes.extend(teachers::routes());
@@ -58,33 +60,113 @@ pub fn fallback_routes() -> Vec<Route> {
         fallback_post,
         fallback_put,
         fallback_patch,
-        fallback_delete
+        fallback_delete,
+        fallback_options
     ]
 }
 
 #[get("/<_..>", rank = 100)]
-fn fallback_get() -> AppError {
-    AppError::NotFound
+fn fallback_get(req: Unrouted) -> Unrouted {
+    req
 }
 
 #[post("/<_..>", rank = 100)]
-fn fallback_post() -> AppError {
-    AppError::NotFound
+fn fallback_post(req: Unrouted) -> Unrouted {
+    req
 }
 
 #[put("/<_..>", rank = 100)]
-fn fallback_put() -> AppError {
-    AppError::NotFound
+fn fallback_put(req: Unrouted) -> Unrouted {
+    req
 }
 
 #[patch("/<_..>", rank = 100)]
-fn fallback_patch() -> AppError {
-    AppError::NotFound
+fn fallback_patch(req: Unrouted) -> Unrouted {
+    req
 }
 
 #[delete("/<_..>", rank = 100)]
-fn fallback_delete() -> AppError {
-    AppError::NotFound
+fn fallback_delete(req: Unrouted) -> Unrouted {
+    req
+}
+
+#[options("/<_..>", rank = 100)]
+fn fallback_options(req: Unrouted) -> Unrouted {
+    req
+}
+
+/// A request no API route took: 405 with `Allow` when the path is an operation's with
+/// another method, else the JSON 404 (a path id that is not an integer included).
+struct Unrouted {
+    allow: Vec<&'static str>,
+}
+
+#[rocket::async_trait]
+impl<'r> rocket::request::FromRequest<'r> for Unrouted {
+    type Error = std::convert::Infallible;
+
+    async fn from_request(
+        req: &'r rocket::Request<'_>,
+    ) -> rocket::request::Outcome<Self, Self::Error> {
+        let path: Vec<&str> = req.uri().path().segments().collect();
+        let fallbacks: Vec<_> = fallback_routes()
+            .into_iter()
+            .filter_map(|r| r.name)
+            .collect();
+        let mut allow: Vec<&'static str> = req
+            .rocket()
+            .routes()
+            .filter(|r| !r.name.as_ref().is_some_and(|n| fallbacks.contains(n)))
+            .filter(|r| path_matches(&r.uri.path().to_string(), &path))
+            .map(|r| r.method.as_str())
+            .collect();
+        if allow.contains(&"GET") {
+            allow.push("HEAD");
+        }
+        allow.sort_unstable();
+        allow.dedup();
+        // The method is right but a path parameter did not parse (`/schools/abc`): 404.
+        if allow.contains(&req.method().as_str()) {
+            allow.clear();
+        }
+        rocket::request::Outcome::Success(Unrouted { allow })
+    }
+}
+
+/// Whether a route's path (`/api/v1/schools/<id>`) takes these request segments.
+fn path_matches(route: &str, path: &[&str]) -> bool {
+    let pattern: Vec<&str> = route.split('/').filter(|s| !s.is_empty()).collect();
+    if pattern.last().is_some_and(|s| s.ends_with("..>")) {
+        let fixed = &pattern[..pattern.len() - 1];
+        return path.len() >= fixed.len() && segments_match(fixed, &path[..fixed.len()]);
+    }
+    pattern.len() == path.len() && segments_match(&pattern, path)
+}
+
+fn segments_match(pattern: &[&str], path: &[&str]) -> bool {
+    pattern
+        .iter()
+        .zip(path)
+        .all(|(p, s)| (p.starts_with('<') && p.ends_with('>')) || p == s)
+}
+
+impl<'r> rocket::response::Responder<'r, 'static> for Unrouted {
+    fn respond_to(self, req: &'r rocket::Request<'_>) -> rocket::response::Result<'static> {
+        if self.allow.is_empty() {
+            return AppError::NotFound.respond_to(req);
+        }
+        let lang = crate::web::guards::request_lang(req);
+        let body = serde_json::json!({"error": {
+            "code": "method_not_allowed",
+            "message": lang.t("err-method-not-allowed"),
+        }});
+        rocket::Response::build_from(
+            rocket::response::status::Custom(Status::MethodNotAllowed, Json(body))
+                .respond_to(req)?,
+        )
+        .raw_header("Allow", self.allow.join(", "))
+        .ok()
+    }
 }
 
 /// One page of a list, as every list endpoint answers it.

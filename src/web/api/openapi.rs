@@ -12,7 +12,7 @@ use utoipa::{Modify, OpenApi};
 
 use crate::web::api::{
     academic_years, matching, observations, reflections, rubrics, school_pairings, schools,
-    secondments, session, teacher_pairings, teachers, users,
+    secondments, session, teacher_pairings, teachers, tokens, users,
 };
 
 /// Every error: `{"error":{"code","message","fields"}}`, in the request's language
@@ -75,6 +75,9 @@ impl Modify for SecuritySchemes {
         session::create,
         session::show,
         session::destroy,
+        tokens::list,
+        tokens::create,
+        tokens::revoke,
         schools::list,
         schools::show,
         schools::create,
@@ -146,6 +149,7 @@ impl Modify for SecuritySchemes {
     security(("bearer" = []), ("session" = [])),
     tags(
         (name = "session", description = "Signing in and out"),
+        (name = "tokens", description = "Personal API tokens for scripts"),
         (name = "schools", description = "Schools (学校)"),
         (name = "school-pairings", description = "School pairings (学校结对)"),
         (name = "teachers", description = "Teachers (教师)"),
