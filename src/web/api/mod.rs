@@ -117,7 +117,7 @@ impl<'r> rocket::request::FromRequest<'r> for Unrouted {
             .rocket()
             .routes()
             .filter(|r| !r.name.as_ref().is_some_and(|n| fallbacks.contains(n)))
-            .filter(|r| path_matches(&r.uri.path().to_string(), &path))
+            .filter(|r| path_matches(r.uri.path(), &path))
             .map(|r| r.method.as_str())
             .collect();
         if allow.contains(&"GET") {
