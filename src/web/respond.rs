@@ -185,7 +185,14 @@ fn error_for_status(status: Status) -> AppError {
 /// One catcher for every status: shows the stashed error if a guard left one.
 fn catch_any<'r>(status: Status, req: &'r Request<'_>) -> catcher::BoxFuture<'r> {
     Box::pin(async move {
-        let err = take_stash(req).unwrap_or_else(|| error_for_status(status));
+        let stashed = take_stash(req);
+        if stashed.is_none()
+            && is_api(req)
+            && let Some(unrouted) = crate::web::api::unrouted_method(req, status)
+        {
+            return unrouted.respond_to(req);
+        }
+        let err = stashed.unwrap_or_else(|| error_for_status(status));
         let mut response = err.respond_to(req)?;
         if response.status() != Status::SeeOther && response.status().code != 303 {
             response.set_status(status);

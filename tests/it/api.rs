@@ -653,6 +653,25 @@ async fn the_openapi_document_lists_every_mounted_route() {
                 .is_some_and(|r| !r.is_empty()),
             "{method} {path} documents its responses"
         );
+        // Every status it can answer is documented.
+        let responses = operation["responses"].as_object().unwrap();
+        let public = operation["security"] == json!([{}]);
+        let mut must = Vec::new();
+        if !public {
+            must.extend(["401", "403"]);
+        }
+        if path.contains('{') {
+            must.push("404");
+        }
+        if operation.get("requestBody").is_some() {
+            must.extend(["400", "422"]);
+        }
+        for code in must {
+            assert!(
+                responses.contains_key(code),
+                "{method} {path} documents {code}"
+            );
+        }
         // Path parameters are declared.
         if path.contains("{id}") {
             let params = operation["parameters"].as_array().expect("parameters");

@@ -97,7 +97,7 @@ fn fallback_options(req: Unrouted) -> Unrouted {
 
 /// A request no API route took: 405 with `Allow` when the path is an operation's with
 /// another method, else the JSON 404 (a path id that is not an integer included).
-struct Unrouted {
+pub struct Unrouted {
     allow: Vec<&'static str>,
 }
 
@@ -108,29 +108,48 @@ impl<'r> rocket::request::FromRequest<'r> for Unrouted {
     async fn from_request(
         req: &'r rocket::Request<'_>,
     ) -> rocket::request::Outcome<Self, Self::Error> {
-        let path: Vec<&str> = req.uri().path().segments().collect();
-        let fallbacks: Vec<_> = fallback_routes()
-            .into_iter()
-            .filter_map(|r| r.name)
-            .collect();
-        let mut allow: Vec<&'static str> = req
-            .rocket()
-            .routes()
-            .filter(|r| !r.name.as_ref().is_some_and(|n| fallbacks.contains(n)))
-            .filter(|r| path_matches(r.uri.path(), &path))
-            .map(|r| r.method.as_str())
-            .collect();
-        if allow.contains(&"GET") {
-            allow.push("HEAD");
-        }
-        allow.sort_unstable();
-        allow.dedup();
+        let mut allow = allowed_methods(req);
         // The method is right but a path parameter did not parse (`/schools/abc`): 404.
         if allow.contains(&req.method().as_str()) {
             allow.clear();
         }
         rocket::request::Outcome::Success(Unrouted { allow })
     }
+}
+
+/// The methods the API's operations take at this request's path (with HEAD where GET is).
+pub fn allowed_methods(req: &rocket::Request<'_>) -> Vec<&'static str> {
+    let path: Vec<&str> = req.uri().path().segments().collect();
+    let fallbacks: Vec<_> = fallback_routes()
+        .into_iter()
+        .filter_map(|r| r.name)
+        .collect();
+    let mut allow: Vec<&'static str> = req
+        .rocket()
+        .routes()
+        .filter(|r| !r.name.as_ref().is_some_and(|n| fallbacks.contains(n)))
+        .filter(|r| path_matches(r.uri.path(), &path))
+        .map(|r| r.method.as_str())
+        .collect();
+    if allow.contains(&"GET") {
+        allow.push("HEAD");
+    }
+    allow.sort_unstable();
+    allow.dedup();
+    allow
+}
+
+/// A request that reached no route (TRACE, for which no route can be declared, or a method
+/// Rocket does not know, such as QUERY, which it refuses as a 400 before routing): 405 with
+/// `Allow` when the path is an operation's, else nothing to say.
+pub fn unrouted_method(req: &rocket::Request<'_>, status: Status) -> Option<Unrouted> {
+    if req.route().is_some() || !matches!(status.code, 400 | 404) {
+        return None;
+    }
+    let allow = allowed_methods(req);
+    // A 400 here is Rocket's refusal of an unknown method, which it then calls GET.
+    let refused_method = status.code == 400 || !allow.contains(&req.method().as_str());
+    (!allow.is_empty() && refused_method).then_some(Unrouted { allow })
 }
 
 /// Whether a route's path (`/api/v1/schools/<id>`) takes these request segments.

@@ -61,6 +61,79 @@ impl Modify for SecuritySchemes {
     }
 }
 
+/// The answers every operation can give besides its own: 401 when it needs a signed-in
+/// caller, 403 (a role or school that may not, or a cookie write from another site), 404
+/// for a path id, 400 and 422 for a body, 422 for query parameters. An operation that
+/// documents one already keeps its own words.
+struct CommonResponses;
+
+impl Modify for CommonResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{Ref, RefOr, ResponseBuilder, content::ContentBuilder};
+        let answer = |description: &str| -> RefOr<utoipa::openapi::Response> {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("ErrorBody")))
+                        .build(),
+                )
+                .build()
+                .into()
+        };
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            for op in [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                let public =
+                    serde_json::to_value(&op.security).is_ok_and(|v| v == serde_json::json!([{}]));
+                let has_query = op
+                    .parameters
+                    .iter()
+                    .flatten()
+                    .any(|p| serde_json::to_value(p).is_ok_and(|v| v["in"] == "query"));
+                let mut add = |code: &str, description: &str| {
+                    op.responses
+                        .responses
+                        .entry(code.to_string())
+                        .or_insert_with(|| answer(description));
+                };
+                if !public {
+                    add("401", "Not signed in, or the token is unknown or revoked");
+                    add(
+                        "403",
+                        "Not allowed for the caller's role or school, or a cookie write from another site",
+                    );
+                }
+                if path.contains('{') {
+                    add("404", "No such record, or one the caller may not see");
+                }
+                if op.request_body.is_some() {
+                    add(
+                        "400",
+                        "Missing or malformed JSON body, or not `application/json`",
+                    );
+                    add("422", "Invalid fields (`fields` names them)");
+                }
+                if has_query {
+                    add(
+                        "422",
+                        "A bad or repeated query parameter (`fields` names it)",
+                    );
+                }
+            }
+        }
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -145,7 +218,7 @@ impl Modify for SecuritySchemes {
         document,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
-    modifiers(&SecuritySchemes),
+    modifiers(&SecuritySchemes, &CommonResponses),
     security(("bearer" = []), ("session" = [])),
     tags(
         (name = "session", description = "Signing in and out"),

@@ -8,7 +8,6 @@ use rocket::{State, delete, get, post, routes};
 use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::types::de::loose_string;
 use crate::domain::users;
 use crate::entities::api_tokens as rows;
 use crate::error::AppResult;
@@ -50,12 +49,10 @@ pub struct NewTokenView {
 
 /// What a client sends to make a token.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
-#[serde(default)]
 pub struct TokenInput {
     /// A name to recognise it by.
-    #[serde(deserialize_with = "loose_string")]
-    #[schema(min_length = 1, max_length = 60, example = "成绩导出脚本")]
-    pub name: String,
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 60, example = "成绩导出脚本")]
+    pub name: Option<String>,
 }
 
 /// List one's own tokens that are not revoked, newest first.
@@ -88,7 +85,12 @@ pub async fn create(
     user: CurrentUser,
     body: ApiJson<Obj<TokenInput>>,
 ) -> AppResult<Created<Json<NewTokenView>>> {
-    let (row, secret) = users::create_token(db.inner(), &user.actor, &body.0.0.name).await?;
+    let (row, secret) = users::create_token(
+        db.inner(),
+        &user.actor,
+        body.0.0.name.as_deref().unwrap_or_default(),
+    )
+    .await?;
     let id = row.id;
     Ok(created(
         format!("/tokens/{id}"),
