@@ -244,6 +244,15 @@ mail-reset-ignore = If you did not ask for this, you can ignore this mail.
 
 # api
 err-method-not-allowed = This method is not allowed here; the Allow header lists those that are.
+err-json-object = The body must be a JSON object.
+err-api-minimum = At least { $min }.
+err-api-maximum = At most { $max }.
+err-api-type = Send a value of type { $type }.
+err-too-short = At least { $min } characters.
+err-api-pattern = Does not have the expected form ({ $pattern }).
+err-staff-no = Use letters, digits, - and _ only.
+err-api-score = A score is a number or the word of one of the item's levels.
+err-api-schema = { $pointer }: { $detail }
 err-api-repeated = Give this parameter once.
 err-api-query = The query string could not be read.
 err-api-flag = Use true or false.
@@ -484,7 +493,6 @@ err-pairing-cap = The supporting school already supports { $max } schools in { $
 err-pairing-not-draft = Only a draft can be edited or published.
 err-pairing-not-active = Only an active pairing can be terminated or asked to be.
 err-pairing-none-selected = Select at least one draft.
-err-pairing-unknown = There is no such pairing.
 err-pairing-publish-which = Pairing #{ $id } ({ $supporter } → { $receiver }) cannot be published:
 err-pairing-publish-id = Pairing #{ $id } cannot be published:
 err-pairing-already-requested = A termination request is already waiting for a decision.

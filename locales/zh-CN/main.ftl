@@ -244,6 +244,15 @@ mail-reset-ignore = 如果这不是您本人的操作，请忽略本邮件。
 
 # api
 err-method-not-allowed = 此处不支持该请求方法；可用的方法见 Allow 响应头。
+err-json-object = 请求体应为 JSON 对象。
+err-api-minimum = 不能小于 { $min }。
+err-api-maximum = 不能大于 { $max }。
+err-api-type = 应为 { $type } 类型的值。
+err-too-short = 至少 { $min } 个字符。
+err-api-pattern = 格式不符合要求（{ $pattern }）。
+err-staff-no = 工号只能包含字母、数字、- 和 _。
+err-api-score = 分数应为数字，或该项某一等级的名称。
+err-api-schema = { $pointer } 不符合接口说明：{ $detail }
 err-api-repeated = 该参数只能出现一次。
 err-api-query = 无法读取查询参数。
 err-api-flag = 应为 true 或 false。
@@ -484,7 +493,6 @@ err-pairing-cap = 支援学校在 { $year } 学年已支援 { $max } 所学校�
 err-pairing-not-draft = 只有草稿可以修改或发布。
 err-pairing-not-active = 只有进行中的结对可以终止或申请终止。
 err-pairing-none-selected = 请至少选择一个结对草稿。
-err-pairing-unknown = 没有这个结对。
 err-pairing-publish-which = 结对 #{ $id }（{ $supporter } → { $receiver }）不能发布：
 err-pairing-publish-id = 结对 #{ $id } 不能发布：
 err-pairing-already-requested = 已有终止申请在等待决定。

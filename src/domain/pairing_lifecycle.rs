@@ -324,6 +324,19 @@ pub async fn allowed_actions<K: PairingKind>(
     Ok(workflow::allowed_actions::<K>(K::stage(row), &parties))
 }
 
+/// `ensure` for pairing `id` as `actor` may see it: 404 for one they may not see, 403 for
+/// a step never theirs, 409 for one not possible at this stage. Handlers ask it before
+/// reading a request's body.
+pub async fn ensure_id<K: PairingKind>(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    id: i64,
+    action: Action,
+) -> AppResult<()> {
+    let row = K::get(conn, actor, id).await?;
+    ensure::<K>(conn, actor, &row, action).await
+}
+
 /// Refuses `action` unless `actor` may take it on the row now (for the records added to a
 /// pairing: observations, reflections, contacts, the plan and its comments).
 pub async fn ensure<K: PairingKind>(

@@ -741,7 +741,8 @@ pub async fn publish(
         .await
         {
             Ok(row) => published.push(row),
-            Err(e) if single => return Err(e),
+            // An unknown (or hidden) id is a 404 however many were sent, like one alone.
+            Err(e) if single || matches!(e, AppError::NotFound) => return Err(e),
             Err(e) => return Err(bulk_error(&txn, *id, e).await),
         }
     }
@@ -790,7 +791,6 @@ async fn earlier_outcome(
 /// A bulk publish's refusal: which pairing, then why, on `ids`.
 async fn bulk_error(conn: &impl ConnectionTrait, id: i64, err: AppError) -> AppError {
     let reasons: Vec<Msg> = match &err {
-        AppError::NotFound => vec![Msg::new("err-pairing-unknown")],
         AppError::Conflict { msg, .. } => vec![msg.clone()],
         AppError::Invalid(fields) => fields.0.values().flatten().cloned().collect(),
         _ => return err,

@@ -342,18 +342,24 @@ pub async fn create(db: &impl Conn, actor: &Actor, form: &SchoolForm) -> AppResu
     Ok(school)
 }
 
+/// Whether the actor may edit school `id`'s profile (the bureau any; a school admin their
+/// own): 403 otherwise. The edit page and the API ask it before anything else.
+pub fn may_edit(actor: &Actor, id: i64) -> AppResult<()> {
+    policy::require(
+        actor,
+        Subject::School,
+        Act::Write,
+        policy::to_school(actor, id),
+    )
+}
+
 pub async fn update(
     db: &impl Conn,
     actor: &Actor,
     id: i64,
     form: &SchoolForm,
 ) -> AppResult<schools::Model> {
-    policy::require(
-        actor,
-        Subject::School,
-        Act::Write,
-        policy::to_school(actor, id),
-    )?;
+    may_edit(actor, id)?;
     let txn = db::begin_write(db).await?;
     let before = get(&txn, actor, id).await?;
     // The school's identity and place in the programme (name, code, kind, stage, district,

@@ -23,38 +23,14 @@ use crate::domain::types::{self, de::loose_string};
 use crate::entities::{academic_years, schools, secondments, teachers};
 use crate::error::{AppError, AppResult, FieldErrors, Msg};
 
-/// How long a secondment lasts: 第一学期, 第二学期 or the whole year.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Term {
-    First,
-    Second,
-    Year,
-}
-
-impl Term {
-    pub const ALL: &'static [Term] = &[Term::First, Term::Second, Term::Year];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Term::First => "first",
-            Term::Second => "second",
-            Term::Year => "year",
-        }
+crate::domain::types::word_enum!(
+    /// How long a secondment lasts: 第一学期, 第二学期 or the whole year.
+    Term, "term", {
+        First => "first",
+        Second => "second",
+        Year => "year",
     }
-
-    pub fn parse(s: &str) -> Option<Term> {
-        Term::ALL.iter().copied().find(|t| t.as_str() == s.trim())
-    }
-
-    /// (word, label key) pairs for select boxes.
-    pub fn options() -> Vec<(&'static str, String)> {
-        Term::ALL
-            .iter()
-            .map(|t| (t.as_str(), format!("term-{}", t.as_str())))
-            .collect()
-    }
-}
+);
 
 /// The most batches (批次) in one year.
 pub const MAX_BATCH: i64 = 20;

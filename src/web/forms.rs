@@ -8,7 +8,7 @@ use rocket::request::Request;
 use serde::de::DeserializeOwned;
 
 use crate::domain::tokens;
-use crate::error::{AppError, Msg};
+use crate::error::{AppError, FieldErrors, Msg};
 use crate::web::guards;
 
 /// The error behind a failed guard, for the catcher that renders it.
@@ -108,8 +108,23 @@ impl<'r, T: DeserializeOwned + Send> FromData<'r> for CsrfForm<T> {
     }
 }
 
-/// A JSON body for the API. Syntax errors and wrong shapes are a 400 with serde's words.
-pub struct ApiJson<T>(pub T);
+/// A JSON body for the API. Not JSON, or not an object: 400. What the OpenAPI document
+/// refuses is kept for `get`, so that the handler can first establish who may act on what
+/// (403, 404) and only then answer 422 for the body.
+pub struct ApiJson<T> {
+    value: T,
+    refused: Option<FieldErrors>,
+}
+
+impl<T> ApiJson<T> {
+    /// The body, or the 422 naming each field the document refuses.
+    pub fn get(self) -> Result<T, AppError> {
+        match self.refused {
+            Some(fields) => Err(AppError::Invalid(fields)),
+            None => Ok(self.value),
+        }
+    }
+}
 
 #[rocket::async_trait]
 impl<'r, T: DeserializeOwned + Send> FromData<'r> for ApiJson<T> {
@@ -136,15 +151,36 @@ impl<'r, T: DeserializeOwned + Send> FromData<'r> for ApiJson<T> {
                 return data::Outcome::Error((Status::BadRequest, ()));
             }
         };
-        match serde_json::from_str::<T>(&body) {
-            Ok(value) => data::Outcome::Success(ApiJson(value)),
-            Err(e) => {
-                stash(
-                    req,
-                    AppError::BadRequest(Msg::new("err-bad-json").arg("detail", e)),
-                );
-                data::Outcome::Error((Status::BadRequest, ()))
+        let bad_json = |e: serde_json::Error| {
+            stash(
+                req,
+                AppError::BadRequest(Msg::new("err-bad-json").arg("detail", e)),
+            );
+            data::Outcome::Error((Status::BadRequest, ()))
+        };
+        let mut value: serde_json::Value = match serde_json::from_str(&body) {
+            Ok(v) => v,
+            Err(e) => return bad_json(e),
+        };
+        crate::web::api::contract::normalise_numbers(&mut value);
+        // A body is a JSON object; anything else is malformed (400), not a field's error.
+        if !value.is_object() {
+            stash(req, AppError::bad_request("err-json-object"));
+            return data::Outcome::Error((Status::BadRequest, ()));
+        }
+        // What the OpenAPI document refuses, field by field (a 422 when the handler asks).
+        let refused = req.route().and_then(|route| {
+            crate::web::api::contract::check_body(req.method().as_str(), route.uri.path(), &value)
+                .err()
+        });
+        match (serde_json::from_value::<T>(value), refused) {
+            (Ok(value), refused) => data::Outcome::Success(ApiJson { value, refused }),
+            // Unreadable as well as refused: the refusal says more than serde.
+            (Err(_), Some(fields)) => {
+                stash(req, AppError::Invalid(fields));
+                data::Outcome::Error((Status::UnprocessableEntity, ()))
             }
+            (Err(e), None) => bad_json(e),
         }
     }
 }

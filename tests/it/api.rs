@@ -143,7 +143,7 @@ async fn session_login_cookie_and_logout() {
         let (status, _) = app.api(Method::Get, "/api/v1/session", None).await;
         assert_eq!(status, Status::Unauthorized);
 
-        // Missing password: a malformed request.
+        // Missing password: the field's error, as the document requires it.
         let (status, body) = app
             .api(
                 Method::Post,
@@ -151,8 +151,8 @@ async fn session_login_cookie_and_logout() {
                 Some(json!({"email": "urban@tongxing.test"})),
             )
             .await;
-        assert_eq!(status, Status::BadRequest, "{body}");
-        assert_eq!(error_code(&body), "bad_request");
+        assert_eq!(status, Status::UnprocessableEntity, "{body}");
+        assert_eq!(field_messages(&body, "password"), ["此项必填。"]);
 
         // The right password: the user, never the hash; the cookie then works.
         let (status, body) = app
@@ -290,13 +290,22 @@ async fn malformed_bodies_are_400_and_wrong_values_422() {
         let good = json!({"name": "龙塘小学", "code": "4418821001", "kind": "rural",
                           "stage": "primary", "district": "连州市"});
 
-        // Not JSON at all, JSON of the wrong shape, and a form body.
-        for raw in [
-            "{\"name\": ",
-            "[1, 2]",
-            "\"school\"",
-            "{\"name\": \"x\", \"student_count\": {\"a\": 1}}",
-            "{\"name\": \"x\", \"student_count\": [[{}]]}",
+        // Not JSON at all, or JSON that is not an object: 400. An object whose field has
+        // the wrong type: that field's error (422), as the OpenAPI document describes it.
+        for (raw, status_wanted, words) in [
+            ("{\"name\": ", Status::BadRequest, "JSON 无法解析"),
+            ("[1, 2]", Status::BadRequest, "请求体应为 JSON 对象"),
+            ("\"school\"", Status::BadRequest, "请求体应为 JSON 对象"),
+            (
+                "{\"name\": \"x\", \"student_count\": {\"a\": 1}}",
+                Status::UnprocessableEntity,
+                "",
+            ),
+            (
+                "{\"name\": \"x\", \"student_count\": [[{}]]}",
+                Status::UnprocessableEntity,
+                "",
+            ),
         ] {
             let (status, body) = call_raw(
                 &app,
@@ -307,15 +316,33 @@ async fn malformed_bodies_are_400_and_wrong_values_422() {
                 raw,
             )
             .await;
-            assert_eq!(status, Status::BadRequest, "{raw}: {body}");
-            assert_eq!(error_code(&body), "bad_request");
-            assert!(
-                body["error"]["message"]
-                    .as_str()
-                    .unwrap()
-                    .starts_with("JSON 无法解析")
-            );
+            assert_eq!(status, status_wanted, "{raw}: {body}");
+            if status_wanted == Status::BadRequest {
+                assert_eq!(error_code(&body), "bad_request");
+                let message = body["error"]["message"].as_str().unwrap();
+                assert!(message.starts_with(words), "{raw}: {body}");
+            } else {
+                assert_eq!(field_messages(&body, "student_count"), ["请输入整数。"]);
+                assert_eq!(field_messages(&body, "code"), ["此项必填。"]);
+            }
         }
+        assert_eq!(snapshot(&app).await, before, "nothing saved");
+        // 1.0 is an integer (as JSON Schema counts it), here as everywhere.
+        let mut whole = good.clone();
+        whole["student_count"] = json!(120.0);
+        whole["code"] = json!("4418829999");
+        let (status, body) = call(
+            &app,
+            Method::Post,
+            "/api/v1/schools",
+            Some(&bureau),
+            Some(whole),
+            None,
+        )
+        .await;
+        assert_eq!(status, Status::Created, "{body}");
+        assert_eq!(body["student_count"], 120);
+        let before = snapshot(&app).await;
         let (status, body) = call_raw(
             &app,
             Method::Post,
@@ -566,7 +593,17 @@ async fn path_ids_that_are_not_integers_or_unknown_are_404() {
             (Method::Delete, "/api/v1/academic-years/999999"),
             (Method::Get, "/api/v1/no-such-resource"),
         ] {
-            let body = matches!(method, Method::Put).then(|| json!({"name": "x"}));
+            // A PUT carries a body the document accepts: an unknown id is then a 404 (a
+            // body it refuses is a 422 whatever the id, so nothing is learnt from ids).
+            let body = match (method, path) {
+                (Method::Put, p) if p.starts_with("/api/v1/schools/") => Some(json!({
+                    "name": "龙塘小学", "code": "4418821001", "kind": "rural",
+                    "stage": "primary", "district": "连州市"})),
+                (Method::Put, p) if p.starts_with("/api/v1/users/") => Some(json!({
+                    "email": "x@school.cn", "name": "x", "role": "bureau_admin"})),
+                (Method::Put, _) => Some(json!({"name": "x"})),
+                _ => None,
+            };
             let (status, json) = call(&app, method, path, Some(&bureau), body, None).await;
             assert_eq!(status, Status::NotFound, "{method} {path}: {json}");
             assert_eq!(error_code(&json), "not_found", "{method} {path}");

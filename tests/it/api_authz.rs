@@ -267,7 +267,11 @@ async fn other_peoples_records() {
             Method::Put,
             &format!("/api/v1/teachers/{}", w.mentor.id),
             Some(&mentee),
-            Some(json!({"phone": "110"})),
+            Some(
+                json!({"school_id": w.mentor.school_id, "name": "改名", "gender": "male",
+                        "staff_no": w.mentor.staff_no, "subjects": ["数学"], "title": "first",
+                        "phone": "110"}),
+            ),
             None,
         )
         .await;

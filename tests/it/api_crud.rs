@@ -14,7 +14,7 @@ fn school_body(code: &str) -> Value {
         "name": "龙塘小学", "code": code, "kind": "rural", "stage": "primary",
         "district": "连州市", "township": "龙坪镇", "address": "龙塘村 1 号",
         "principal": "王校长", "phone": "0763-6612345",
-        "student_count": 320, "teacher_count": "18"
+        "student_count": 320, "teacher_count": 18
     })
 }
 
@@ -72,7 +72,7 @@ async fn schools_crud() {
         // Update with the whole object; a lower-case code is kept upper-case.
         let mut changed = school_body("44188210ab");
         changed["name"] = json!("龙塘中心小学");
-        changed["student_count"] = json!("400");
+        changed["student_count"] = json!(400);
         changed["address"] = json!(null);
         let (status, body) = call(
             &app,
@@ -321,9 +321,21 @@ async fn teachers_crud() {
             ["语文", "道德与法治"]
         );
 
-        // Lists may also come as one text.
+        // Lists are lists, as the document says: one text is refused, not split.
         let mut text_lists = teacher_body(w.rural.id, "R003");
         text_lists["subjects"] = json!("数学、物理");
+        let (status, body) = call(
+            &app,
+            Method::Post,
+            "/api/v1/teachers",
+            Some(&rural_admin),
+            Some(text_lists.clone()),
+            None,
+        )
+        .await;
+        assert_eq!(status, Status::UnprocessableEntity, "{body}");
+        assert_eq!(field_messages(&body, "subjects"), ["应为 array 类型的值。"]);
+        text_lists["subjects"] = json!(["数学", "物理"]);
         text_lists["honours"] = json!(null);
         let (status, body) = call(
             &app,
@@ -870,7 +882,10 @@ async fn academic_years_crud() {
             field_messages(&body, "starts_on"),
             ["日期格式应为 年-月-日。"]
         );
-        assert_eq!(field_messages(&body, "ends_on"), ["此项必填。"]);
+        assert_eq!(
+            field_messages(&body, "ends_on"),
+            ["日期格式应为 年-月-日。"]
+        );
         let (status, body) = call(
             &app,
             Method::Post,

@@ -800,7 +800,7 @@ const DECLARED: &[Declaration] = &[
         "POST",
         "/api/v1/rubrics",
         "/api/v1/rubrics",
-        "L L 400 403 403 403 403",
+        "L L 422 403 403 403 403",
     ),
     (
         "POST",
@@ -866,7 +866,7 @@ const DECLARED: &[Declaration] = &[
         "POST",
         "/api/v1/session",
         "/api/v1/session",
-        "400 400 400 400 400 400 400",
+        "422 422 422 422 422 422 422",
     ),
     (
         "POST",
@@ -1331,13 +1331,13 @@ const DECLARED: &[Declaration] = &[
         "PUT",
         "/api/v1/reflections/<id>",
         "/api/v1/reflections/{refl}",
-        "L L 403 403 404 409 404",
+        "L L 403 403 404 422 404",
     ),
     (
         "PUT",
         "/api/v1/rubrics/<id>",
         "/api/v1/rubrics/{rubric}",
-        "L L 400 403 403 403 403",
+        "L L 422 403 403 403 403",
     ),
     (
         "PUT",

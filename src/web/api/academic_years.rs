@@ -9,6 +9,7 @@ use sea_orm::DatabaseConnection;
 use serde::Serialize;
 
 use crate::domain::academic_years::{self, YearForm};
+use crate::domain::access::policy::{self, Act, Subject};
 use crate::entities::academic_years as rows;
 use crate::error::AppResult;
 use crate::web::api::openapi::ErrorBody;
@@ -51,7 +52,8 @@ impl From<rows::Model> for YearView {
 /// object). Dates are `YYYY-MM-DD`.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct YearInput {
-    #[schema(example = "2026-2027")]
+    /// Two consecutive years (`2026-2027`).
+    #[schema(pattern = r"^20[0-9]{2}-20[0-9]{2}$", example = "2026-2027")]
     pub name: String,
     #[schema(example = "2026-09-01")]
     pub starts_on: NaiveDate,
@@ -141,7 +143,9 @@ pub async fn create(
     user: CurrentUser,
     body: ApiJson<Obj<YearForm>>,
 ) -> AppResult<Created<Json<YearView>>> {
-    let year = academic_years::create(db.inner(), &user.actor, &body.0.0).await?;
+    // Who may, then what: a caller who may not add years learns nothing about the body.
+    policy::require_some(&user.actor, Subject::AcademicYear, Act::Manage)?;
+    let year = academic_years::create(db.inner(), &user.actor, &body.get()?.0).await?;
     Ok(created(format!("/academic-years/{}", year.id), year.into()))
 }
 
@@ -168,8 +172,9 @@ pub async fn update(
     // Refused, then unknown, then invalid.
     let user = guard.0;
     academic_years::get(db.inner(), id).await?;
+    let body = body.get()?;
     Ok(Json(
-        academic_years::update(db.inner(), &user.actor, id, &body.0.0)
+        academic_years::update(db.inner(), &user.actor, id, &body.0)
             .await?
             .into(),
     ))

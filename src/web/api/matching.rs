@@ -57,10 +57,10 @@ pub struct SuggestionsView {
 #[serde(default)]
 pub struct SuggestionsQuery {
     /// The mentee (a teacher id)
-    #[param(value_type = i64, required = true, minimum = 1)]
+    #[param(value_type = i64, required = true, minimum = 1, maximum = 9007199254740991_i64)]
     pub mentee_id: Option<String>,
     /// Academic year; the current one when omitted
-    #[param(value_type = Option<i64>, minimum = 1)]
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 9007199254740991_i64)]
     pub year_id: Option<String>,
     /// How many suggestions, 1–100, default 20
     #[param(value_type = Option<u64>, minimum = 1, maximum = 100)]

@@ -14,6 +14,7 @@ use crate::domain::paging::{PageRequest, Paged};
 use crate::error::{AppError, AppResult, FieldErrors, Msg};
 
 pub mod academic_years;
+pub mod contract;
 pub mod matching;
 pub mod observations;
 pub mod openapi;
@@ -124,11 +125,25 @@ pub fn allowed_methods(req: &rocket::Request<'_>) -> Vec<&'static str> {
         .into_iter()
         .filter_map(|r| r.name)
         .collect();
-    let mut allow: Vec<&'static str> = req
+    let matching: Vec<_> = req
         .rocket()
         .routes()
         .filter(|r| !r.name.as_ref().is_some_and(|n| fallbacks.contains(n)))
         .filter(|r| path_matches(r.uri.path(), &path))
+        .collect();
+    // The path is the most specific routes' (`/school-pairings/publish`, not
+    // `/school-pairings/<id>`), as routing prefers fixed segments.
+    let fixed = |r: &&Route| {
+        r.uri
+            .path()
+            .split('/')
+            .filter(|s| !s.starts_with('<'))
+            .count()
+    };
+    let most = matching.iter().map(fixed).max().unwrap_or(0);
+    let mut allow: Vec<&'static str> = matching
+        .iter()
+        .filter(|r| fixed(r) == most)
         .map(|r| r.method.as_str())
         .collect();
     if allow.contains(&"GET") {
@@ -188,6 +203,19 @@ impl<'r> rocket::response::Responder<'r, 'static> for Unrouted {
     }
 }
 
+/// The largest id the API takes: 2^53 − 1, the largest integer every JSON reader keeps.
+pub const MAX_ID: i64 = 9_007_199_254_740_991;
+
+/// An id in a body (documentation: ids start at 1).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(value_type = i64, minimum = 1, maximum = 9007199254740991_i64)]
+pub struct PositiveId(pub i64);
+
+/// A subject (学科), e.g. `数学`.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(value_type = String, min_length = 1, max_length = 20, pattern = r"\S")]
+pub struct SubjectName(pub String);
+
 /// One page of a list, as every list endpoint answers it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ApiPage<T: utoipa::ToSchema> {
@@ -201,6 +229,16 @@ pub struct ApiPage<T: utoipa::ToSchema> {
 }
 
 impl<T: utoipa::ToSchema> ApiPage<T> {
+    /// A page of nothing (a filter on an unknown record).
+    pub fn empty(request: PageRequest) -> Self {
+        ApiPage {
+            items: Vec::new(),
+            page: request.page,
+            per_page: request.per_page,
+            total: 0,
+        }
+    }
+
     pub fn from_paged<M>(paged: Paged<M>, f: impl FnMut(M) -> T) -> Self {
         let paged = paged.map(f);
         ApiPage {
@@ -298,9 +336,12 @@ impl QueryCheck {
         Self::default()
     }
 
-    /// `page` and `per_page`, strictly.
+    /// `page` and `per_page`, strictly (given empty, they are bad values too).
     pub fn page(&mut self, page: Option<&str>, per_page: Option<&str>) -> PageRequest {
-        match PageRequest::parse_strict(page, per_page) {
+        fn given(v: Option<&str>) -> Option<&str> {
+            v.map(|s| if s.trim().is_empty() { "x" } else { s })
+        }
+        match PageRequest::parse_strict(given(page), given(per_page)) {
             Ok(p) => p,
             Err(AppError::Invalid(e)) => {
                 for (field, msgs) in e.0 {
@@ -314,26 +355,37 @@ impl QueryCheck {
         }
     }
 
-    /// An enum word; empty or absent means no filter.
+    /// An enum word; absent means no filter, anything else must be one of the words.
     pub fn word<T>(
         &mut self,
         field: &str,
         value: Option<&str>,
         parse: fn(&str) -> Option<T>,
     ) -> Option<T> {
-        let value = value.map(str::trim).filter(|s| !s.is_empty())?;
-        let parsed = parse(value);
+        let value = value?;
+        let parsed = parse(value.trim());
         if parsed.is_none() {
             self.errors.add(field, Msg::new("err-choose"));
         }
         parsed
     }
 
-    /// An integer id; empty or absent means no filter.
+    /// An integer id from 1 (to 2^53 − 1, as the documents say); absent means no filter.
     pub fn id(&mut self, field: &str, value: Option<&str>) -> Option<i64> {
-        let value = value.map(str::trim).filter(|s| !s.is_empty())?;
-        match value.parse::<i64>() {
-            Ok(n) if n > 0 => Some(n),
+        self.number_in(field, value, 1, MAX_ID)
+    }
+
+    /// A whole number from `min` to `max`; absent means no filter.
+    pub fn number_in(
+        &mut self,
+        field: &str,
+        value: Option<&str>,
+        min: i64,
+        max: i64,
+    ) -> Option<i64> {
+        let value = value?;
+        match value.trim().parse::<i64>() {
+            Ok(n) if (min..=max).contains(&n) => Some(n),
             _ => {
                 self.errors.add(field, Msg::new("err-not-a-number"));
                 None
@@ -344,7 +396,7 @@ impl QueryCheck {
     /// `true`/`false` (also `1`/`0`, `yes`/`no`, `on`/`off`); absent means false.
     pub fn flag(&mut self, field: &str, value: Option<&str>) -> bool {
         match value.map(|s| s.trim().to_ascii_lowercase()).as_deref() {
-            None | Some("") | Some("false") | Some("0") | Some("no") | Some("off") => false,
+            None | Some("false") | Some("0") | Some("no") | Some("off") => false,
             Some("true") | Some("1") | Some("yes") | Some("on") => true,
             Some(_) => {
                 self.errors.add(field, Msg::new("err-api-flag"));
@@ -353,8 +405,33 @@ impl QueryCheck {
         }
     }
 
-    pub fn text(value: Option<&str>) -> String {
-        value.map(str::trim).unwrap_or_default().to_string()
+    /// A text filter (empty: none), at most `TEXT_MAX` characters.
+    pub fn text(&mut self, field: &str, value: Option<&str>) -> String {
+        let value = value.map(str::trim).unwrap_or_default();
+        if value.chars().count() > Self::TEXT_MAX {
+            self.errors
+                .add(field, Msg::new("err-too-long").arg("max", Self::TEXT_MAX));
+        }
+        value.to_string()
+    }
+
+    /// The longest text filter (the documents say `maxLength: 100`).
+    pub const TEXT_MAX: usize = 100;
+
+    /// An academic year's name as a filter (`2026-2027`); absent: none.
+    pub fn year_name(&mut self, field: &str, value: Option<&str>) -> String {
+        let given = value.is_some();
+        let value = self.text(field, value);
+        let ok = (!given && value.is_empty())
+            || (value.len() == 9
+                && value.starts_with("20")
+                && value[5..].starts_with("20")
+                && value.as_bytes()[4] == b'-'
+                && value.chars().filter(|c| c.is_ascii_digit()).count() == 8);
+        if !ok {
+            self.errors.add(field, Msg::new("err-year-name"));
+        }
+        value
     }
 
     pub fn finish(self) -> AppResult<()> {

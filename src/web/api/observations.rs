@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::context::Context;
 use crate::domain::observations::{self as obs, ObservationForm};
 use crate::domain::types::de::loose_string;
-use crate::domain::types::{LessonKind, YearTerm};
+use crate::domain::types::{LessonKind, LessonMode, YearTerm};
 use crate::domain::{academic_years, paging};
 use crate::entities::{comments, observations as obs_rows};
 use crate::error::{AppError, AppResult, Msg};
@@ -92,10 +92,85 @@ impl From<obs_rows::Model> for ObservationView {
 
 /// What a client sends to record an observation. `observer_id` and `observed_id` are
 /// optional: they follow from who writes (the mentor observes the mentee; the mentee
-/// attends the mentor's lesson); when sent they must agree.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
-#[serde(default)]
+/// attends the mentor's lesson); when sent they must agree. (Read as `ObservationBody`;
+/// this is its documented shape, which every body is checked against first.)
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ObservationInput {
+    #[schema(minimum = 1, maximum = 9007199254740991_i64)]
+    pub teacher_pairing_id: i64,
+    #[schema(minimum = 1, maximum = 9007199254740991_i64)]
+    pub observer_id: Option<i64>,
+    #[schema(minimum = 1, maximum = 9007199254740991_i64)]
+    pub observed_id: Option<i64>,
+    /// The scoring template (an active, current version).
+    #[schema(minimum = 1, maximum = 9007199254740991_i64)]
+    pub rubric_id: i64,
+    #[serde(flatten)]
+    pub fields: ObservationFields,
+}
+
+/// The fields of an observation, as sent to record or edit one.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ObservationFields {
+    /// The day of the lesson: not in the future, not before the pairing began.
+    pub observed_on: chrono::NaiveDate,
+    #[schema(
+        min_length = 1,
+        max_length = 50,
+        pattern = r"\S",
+        example = "七年级（2）班"
+    )]
+    pub grade_class: String,
+    /// The pairing's subject when left out.
+    #[schema(max_length = 50)]
+    pub subject: Option<String>,
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"\S",
+        example = "二元一次方程组的解法"
+    )]
+    pub topic: String,
+    /// A mentee records only `demonstration` and `open` lessons (the mentor's).
+    pub lesson_kind: LessonKind,
+    /// `onsite` when left out.
+    pub mode: Option<LessonMode>,
+    /// An `http` or `https` address of a recording.
+    #[schema(max_length = 500, pattern = r"^(https?://\S+)?$")]
+    pub recording_url: Option<String>,
+    /// Item id → score: a number within the item's scale, or a level's word.
+    pub scores: Option<BTreeMap<String, ScoreValue>>,
+    #[schema(max_length = 5000)]
+    pub strengths: Option<String>,
+    #[schema(max_length = 5000)]
+    pub suggestions: Option<String>,
+    #[schema(max_length = 5000)]
+    pub comment: Option<String>,
+    /// Edits: the `version` read (a stale one is a 409).
+    #[schema(minimum = 0)]
+    pub version: Option<i64>,
+    /// New records: a one-time key of this submit; a repeat makes nothing twice.
+    #[schema(max_length = 100)]
+    pub idempotency_key: Option<String>,
+}
+
+/// A score as sent: a number, or the word of one of the item's levels.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum ScoreValue {
+    Number(f64),
+    Level(LevelWord),
+}
+
+/// A level's word (优, 良, 合格…).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(value_type = String, min_length = 1, max_length = 20)]
+pub struct LevelWord(pub String);
+
+/// An observation body as read (values as text, checked by the domain).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ObservationBody {
     #[serde(deserialize_with = "loose_string")]
     pub teacher_pairing_id: String,
     #[serde(deserialize_with = "loose_string")]
@@ -110,25 +185,25 @@ list_query!(
     /// The query of `GET /observations`.
     ObservationsQuery {
         /// Lessons within this academic year
-        #[param(value_type = Option<i64>, minimum = 1)]
+        #[param(value_type = Option<i64>, minimum = 1, maximum = 9007199254740991_i64)]
         academic_year_id,
-        /// `first` or `second` (with `academic_year_id`)
+        /// `first` or `second`: that term of `academic_year_id`, or of the current year
         #[param(inline, value_type = Option<YearTerm>)]
         term,
         /// The observer's or the observed teacher's school
-        #[param(value_type = Option<i64>, minimum = 1)]
+        #[param(value_type = Option<i64>, minimum = 1, maximum = 9007199254740991_i64)]
         school_id,
         /// Text in the subject
         #[param(max_length = 100)]
         subject,
         /// One teacher pairing
-        #[param(value_type = Option<i64>, minimum = 1)]
+        #[param(value_type = Option<i64>, minimum = 1, maximum = 9007199254740991_i64)]
         teacher_pairing_id,
         /// Kind of lesson
         #[param(inline, value_type = Option<LessonKind>)]
         lesson_kind,
         /// The observed teacher
-        #[param(value_type = Option<i64>, minimum = 1)]
+        #[param(value_type = Option<i64>, minimum = 1, maximum = 9007199254740991_i64)]
         observed_id,
     }
 );
@@ -158,7 +233,7 @@ pub async fn observations_list(
         academic_year_id: year_id,
         term,
         school_id: check.id("school_id", query.school_id.as_deref()),
-        subject: QueryCheck::text(query.subject.as_deref()),
+        subject: check.text("subject", query.subject.as_deref()),
         teacher_pairing_id: check.id("teacher_pairing_id", query.teacher_pairing_id.as_deref()),
         lesson_kind: check.word(
             "lesson_kind",
@@ -167,21 +242,20 @@ pub async fn observations_list(
         ),
         observed_id: check.id("observed_id", query.observed_id.as_deref()),
     };
-    if filter.term.is_some() && year_id.is_none() {
-        let mut errors = match check.finish() {
-            Err(AppError::Invalid(e)) => e,
-            _ => crate::error::FieldErrors::new(),
-        };
-        errors.add("term", Msg::new("obs-err-term-needs-year"));
-        return Err(AppError::Invalid(errors));
-    }
     check.finish()?;
+    // The year whose dates (or whose term's) bound the lessons: the one asked for, or the
+    // current one for a term alone. An unknown year, or a term with no current year,
+    // matches nothing, like any other filter on an unknown id.
     let year = match year_id {
-        Some(id) => Some(
-            academic_years::get(db.inner(), id)
-                .await
-                .map_err(|_| AppError::invalid("academic_year_id", Msg::new("tp-err-no-year")))?,
-        ),
+        Some(id) => match academic_years::get(db.inner(), id).await {
+            Ok(y) => Some(y),
+            Err(AppError::NotFound) => return Ok(Json(ApiPage::empty(request))),
+            Err(e) => return Err(e),
+        },
+        None if filter.term.is_some() => match academic_years::current(db.inner()).await? {
+            Some(y) => Some(y),
+            None => return Ok(Json(ApiPage::empty(request))),
+        },
         None => None,
     };
     let paged = paging::fetch(
@@ -216,7 +290,7 @@ async fn check_people(
     db: &impl ConnectionTrait,
     user: &CurrentUser,
     pairing_id: i64,
-    input: &ObservationInput,
+    input: &ObservationBody,
 ) -> AppResult<()> {
     let p = crate::domain::teacher_pairings::get(db, &user.actor, pairing_id).await?;
     let (observer, observed) = if user.actor.is_teacher_self(p.mentee_id) {
@@ -253,9 +327,9 @@ pub async fn observations_create(
     db: &State<DatabaseConnection>,
     context: Context,
     user: CurrentUser,
-    body: ApiJson<Obj<ObservationInput>>,
+    body: ApiJson<Obj<ObservationBody>>,
 ) -> AppResult<Created<Json<ObservationView>>> {
-    let input = body.0.0;
+    let input = body.get()?.0;
     let pairing_id: i64 = input
         .teacher_pairing_id
         .trim()
@@ -270,7 +344,7 @@ pub async fn observations_create(
 /// `version` you read; a stale one is a 409 on `version`, a locked one a 409 on `locked`.
 #[utoipa::path(context_path = "/api/v1", operation_id = "observations_update", tag = "observations",
     params(("id" = i64, Path, description = "Observation id")),
-    request_body = ObservationForm,
+    request_body = ObservationFields,
     responses(
         (status = 200, description = "Saved", body = ObservationView),
         (status = 400, description = "Malformed JSON", body = ErrorBody),
@@ -286,8 +360,10 @@ pub async fn observations_update(
     id: i64,
     body: ApiJson<Obj<ObservationForm>>,
 ) -> AppResult<Json<ObservationView>> {
+    let (o, p) = obs::get(db.inner(), &user.actor, id).await?;
+    obs::ensure(db.inner(), &user.actor, &o, &p, obs::ObsAction::Edit).await?;
     Ok(Json(
-        obs::update(db.inner(), &user.actor, id, &body.0.0)
+        obs::update(db.inner(), &user.actor, id, &body.get()?.0)
             .await?
             .into(),
     ))
@@ -347,9 +423,9 @@ impl From<comments::Model> for CommentView {
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
-#[serde(default)]
 pub struct CommentInput {
-    #[serde(deserialize_with = "loose_string")]
+    #[serde(default, deserialize_with = "loose_string")]
+    #[schema(required = true, min_length = 1, max_length = 2000, pattern = r"\S")]
     pub body: String,
 }
 
@@ -363,6 +439,7 @@ pub struct CommentInput {
         (status = 403, description = "Not in the pairing", body = ErrorBody),
         (status = 404, description = "No such observation", body = ErrorBody),
         (status = 422, description = "Empty or too long", body = ErrorBody),
+        (status = 409, description = "The pairing has ended", body = ErrorBody),
     ))]
 #[post("/observations/<id>/comments", data = "<body>")]
 pub async fn observations_comment(
@@ -372,7 +449,10 @@ pub async fn observations_comment(
     id: i64,
     body: ApiJson<Obj<CommentInput>>,
 ) -> AppResult<Created<Json<CommentView>>> {
-    let c = obs::add_comment(db.inner(), &user.actor, id, &body.0.0.body, &context).await?;
+    let (o, p) = obs::get(db.inner(), &user.actor, id).await?;
+    obs::ensure(db.inner(), &user.actor, &o, &p, obs::ObsAction::Comment).await?;
+    let body = body.get()?.0;
+    let c = obs::add_comment(db.inner(), &user.actor, id, &body.body, &context).await?;
     Ok(created(format!("/observations/{id}"), c.into()))
 }
 

@@ -66,16 +66,16 @@ list_query!(
     /// The query of `GET /reflections`.
     ReflectionsQuery {
         /// The pairing's academic year
-        #[param(value_type = Option<i64>, minimum = 1)]
+        #[param(value_type = Option<i64>, minimum = 1, maximum = 9007199254740991_i64)]
         academic_year_id,
         /// The mentor's or the mentee's school
-        #[param(value_type = Option<i64>, minimum = 1)]
+        #[param(value_type = Option<i64>, minimum = 1, maximum = 9007199254740991_i64)]
         school_id,
         /// Text in the pairing's subject
         #[param(max_length = 100)]
         subject,
         /// One teacher pairing
-        #[param(value_type = Option<i64>, minimum = 1)]
+        #[param(value_type = Option<i64>, minimum = 1, maximum = 9007199254740991_i64)]
         teacher_pairing_id,
     }
 );
@@ -101,7 +101,7 @@ pub async fn reflections_list(
         academic_year_id: check.id("academic_year_id", query.academic_year_id.as_deref()),
         written: None,
         school_id: check.id("school_id", query.school_id.as_deref()),
-        subject: QueryCheck::text(query.subject.as_deref()),
+        subject: check.text("subject", query.subject.as_deref()),
         teacher_pairing_id: check.id("teacher_pairing_id", query.teacher_pairing_id.as_deref()),
     };
     check.finish()?;
@@ -130,10 +130,37 @@ pub async fn reflections_show(
     Ok(Json(with_comments(db, r).await?))
 }
 
-/// What a client sends to write a reflection.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
-#[serde(default)]
+/// What a client sends to write a reflection (documented shape; read as `ReflectionBody`).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ReflectionInput {
+    #[schema(minimum = 1, maximum = 9007199254740991_i64)]
+    pub teacher_pairing_id: i64,
+    #[serde(flatten)]
+    pub fields: ReflectionFields,
+}
+
+/// The fields of a reflection, as sent to write or edit one.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ReflectionFields {
+    /// The observation it reflects on (of the same pairing); a reply locks that observation.
+    #[schema(minimum = 1, maximum = 9007199254740991_i64)]
+    pub observation_id: Option<i64>,
+    #[schema(max_length = 100)]
+    pub title: Option<String>,
+    #[schema(min_length = 1, max_length = 20000, pattern = r"\S")]
+    pub body: String,
+    /// Edits: the `version` read (a stale one is a 409).
+    #[schema(minimum = 0)]
+    pub version: Option<i64>,
+    /// New reflections: a one-time key of this submit; a repeat makes nothing twice.
+    #[schema(max_length = 100)]
+    pub idempotency_key: Option<String>,
+}
+
+/// A reflection body as read (values as text, checked by the domain).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ReflectionBody {
     #[serde(deserialize_with = "loose_string")]
     pub teacher_pairing_id: String,
     #[serde(flatten)]
@@ -156,9 +183,9 @@ pub async fn reflections_create(
     db: &State<DatabaseConnection>,
     context: Context,
     user: CurrentUser,
-    body: ApiJson<Obj<ReflectionInput>>,
+    body: ApiJson<Obj<ReflectionBody>>,
 ) -> AppResult<Created<Json<ReflectionView>>> {
-    let input = body.0.0;
+    let input = body.get()?.0;
     let pairing_id: i64 = input
         .teacher_pairing_id
         .trim()
@@ -174,7 +201,7 @@ pub async fn reflections_create(
 /// Edit a reflection (its author), sending the `version` read; a stale one is a 409.
 #[utoipa::path(context_path = "/api/v1", operation_id = "reflections_update", tag = "reflections",
     params(("id" = i64, Path, description = "Reflection id")),
-    request_body = ReflectionForm,
+    request_body = ReflectionFields,
     responses(
         (status = 200, description = "Saved", body = ReflectionView),
         (status = 403, description = "Not the author", body = ErrorBody),
@@ -189,7 +216,9 @@ pub async fn reflections_update(
     id: i64,
     body: ApiJson<Obj<ReflectionForm>>,
 ) -> AppResult<Json<ReflectionView>> {
-    let r = refl::update(db.inner(), &user.actor, id, &body.0.0).await?;
+    let (r, p) = refl::get(db.inner(), &user.actor, id).await?;
+    refl::ensure(&user.actor, &r, &p, refl::ReflAction::Edit)?;
+    let r = refl::update(db.inner(), &user.actor, id, &body.get()?.0).await?;
     Ok(Json(with_comments(db, r).await?))
 }
 
@@ -202,6 +231,7 @@ pub async fn reflections_update(
         (status = 403, description = "Not in the pairing", body = ErrorBody),
         (status = 404, description = "No such reflection", body = ErrorBody),
         (status = 422, description = "Empty or too long", body = ErrorBody),
+        (status = 409, description = "The pairing has ended", body = ErrorBody),
     ))]
 #[post("/reflections/<id>/comments", data = "<body>")]
 pub async fn reflections_comment(
@@ -211,7 +241,10 @@ pub async fn reflections_comment(
     id: i64,
     body: ApiJson<Obj<CommentInput>>,
 ) -> AppResult<Created<Json<CommentView>>> {
-    let c = refl::add_comment(db.inner(), &user.actor, id, &body.0.0.body, &context).await?;
+    let (r, p) = refl::get(db.inner(), &user.actor, id).await?;
+    refl::ensure(&user.actor, &r, &p, refl::ReflAction::Comment)?;
+    let body = body.get()?.0;
+    let c = refl::add_comment(db.inner(), &user.actor, id, &body.body, &context).await?;
     Ok(created(format!("/reflections/{id}"), c.into()))
 }
 

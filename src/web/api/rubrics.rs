@@ -97,7 +97,7 @@ pub async fn rubrics_create(
     body: ApiJson<Obj<RubricInput>>,
 ) -> AppResult<Created<Json<RubricView>>> {
     let user = guard.0;
-    let r = rubrics::create(db.inner(), &user.actor, &body.0.0).await?;
+    let r = rubrics::create(db.inner(), &user.actor, &body.get()?.0).await?;
     Ok(created(format!("/rubrics/{}", r.row.id), r.into()))
 }
 
@@ -123,7 +123,7 @@ pub async fn rubrics_update(
 ) -> AppResult<Json<RubricView>> {
     let user = guard.0;
     Ok(Json(
-        rubrics::update(db.inner(), &user.actor, id, &body.0.0)
+        rubrics::update(db.inner(), &user.actor, id, &body.get()?.0)
             .await?
             .into(),
     ))

@@ -8,10 +8,13 @@ use rocket::{State, get, post, put, routes};
 use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 
+use crate::domain::access::policy::{self, Act, Subject};
 use crate::domain::context::Context;
+use crate::domain::pairing_lifecycle::{self as lifecycle, Action};
 use crate::domain::school_pairings::{self as pairings, PairingFilter, PairingForm, PairingView};
 use crate::domain::types::{PairingStatus, SupportKind, de::loose_string};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
+use crate::web::api::PositiveId;
 use crate::web::api::openapi::ErrorBody;
 use crate::web::api::{ApiPage, ApiQuery, Obj, QueryCheck, created, list_query};
 use crate::web::forms::ApiJson;
@@ -77,34 +80,38 @@ impl From<PairingView> for SchoolPairingView {
 /// What a client sends to create or replace a draft.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SchoolPairingInput {
+    #[schema(minimum = 1, maximum = 9007199254740991_i64)]
     pub supporter_id: i64,
+    #[schema(minimum = 1, maximum = 9007199254740991_i64)]
     pub receiver_id: i64,
-    #[schema(example = "2026-2027")]
+    #[schema(pattern = r"^20[0-9]{2}-20[0-9]{2}$", example = "2026-2027")]
     pub year_from: String,
-    #[schema(example = "2027-2028")]
+    #[schema(pattern = r"^20[0-9]{2}-20[0-9]{2}$", example = "2027-2028")]
     pub year_to: String,
-    /// At least one of `staff`, `management`, `funds`, `materials`.
-    #[schema(example = json!(["staff", "materials"]))]
-    pub support_kinds: Vec<String>,
+    /// What the supporter gives, at least one kind, each once.
+    #[schema(min_items = 1, max_items = 4, example = json!(["staff", "materials"]))]
+    pub support_kinds: Vec<SupportKind>,
     #[schema(max_length = 1000)]
     pub note: Option<String>,
 }
 
 /// A reason, for terminating or asking to terminate.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
-#[serde(default)]
 pub struct ReasonInput {
-    #[serde(deserialize_with = "loose_string")]
-    #[schema(max_length = 1000)]
+    #[serde(default, deserialize_with = "loose_string")]
+    #[schema(required = true, min_length = 1, max_length = 1000, pattern = r"\S")]
     pub reason: String,
 }
 
 /// Drafts to publish together, all or none. A repeat with the same `idempotency_key`
 /// changes nothing and answers as the first request did.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
-#[serde(default)]
 pub struct PublishInput {
+    /// The drafts to publish.
+    #[serde(default)]
+    #[schema(required = true, min_items = 1, max_items = 500, inline, value_type = Vec<PositiveId>)]
     pub ids: Vec<i64>,
+    #[serde(default)]
     #[schema(max_length = 100)]
     pub idempotency_key: Option<String>,
 }
@@ -128,10 +135,10 @@ list_query!(
         #[param(inline, value_type = Option<PairingStatus>)]
         status,
         /// An academic year (`2026-2027`): pairings running in it
-        #[param(pattern = r"^\d{4}-\d{4}$")]
+        #[param(pattern = r"^20[0-9]{2}-20[0-9]{2}$")]
         year,
         /// Pairings with this school on either side
-        #[param(value_type = Option<i64>, minimum = 1)]
+        #[param(value_type = Option<i64>, minimum = 1, maximum = 9007199254740991_i64)]
         school_id,
         /// Pairings with a school of this district on either side
         #[param(max_length = 100)]
@@ -160,13 +167,7 @@ pub async fn list(
     let query = query.get()?;
     let mut check = QueryCheck::new();
     let request = query.page(&mut check);
-    let year = QueryCheck::text(query.year.as_deref());
-    let mut year_error = None;
-    if !year.is_empty()
-        && let Err(m) = crate::domain::academic_years::parse_year_name(&year)
-    {
-        year_error = Some(m);
-    }
+    let year = check.year_name("year", query.year.as_deref());
     let filter = PairingFilter {
         status: check.word("status", query.status.as_deref(), PairingStatus::parse),
         kind: check.word(
@@ -175,18 +176,10 @@ pub async fn list(
             SupportKind::parse,
         ),
         school_id: check.id("school_id", query.school_id.as_deref()),
-        district: QueryCheck::text(query.district.as_deref()),
+        district: check.text("district", query.district.as_deref()),
         year,
         ..Default::default()
     };
-    if let Some(m) = year_error {
-        let mut errors = match check.finish() {
-            Err(AppError::Invalid(e)) => e,
-            _ => Default::default(),
-        };
-        errors.add("year", m);
-        return Err(AppError::Invalid(errors));
-    }
     check.finish()?;
     let paged = pairings::list(db.inner(), &user.actor, &filter, request).await?;
     Ok(Json(ApiPage::from_paged(paged, SchoolPairingView::from)))
@@ -228,7 +221,8 @@ pub async fn create(
     user: CurrentUser,
     body: ApiJson<Obj<PairingForm>>,
 ) -> AppResult<Created<Json<SchoolPairingView>>> {
-    let p = pairings::create(db.inner(), &user.actor, &body.0.0).await?;
+    policy::require_some(&user.actor, Subject::SchoolPairing, Act::Manage)?;
+    let p = pairings::create(db.inner(), &user.actor, &body.get()?.0).await?;
     let view = one(db, &user, p.id).await?;
     Ok(created(format!("/school-pairings/{}", p.id), view))
 }
@@ -253,7 +247,9 @@ pub async fn update(
     id: i64,
     body: ApiJson<Obj<PairingForm>>,
 ) -> AppResult<Json<SchoolPairingView>> {
-    pairings::update(db.inner(), &user.actor, id, &body.0.0).await?;
+    lifecycle::ensure_id::<pairings::SchoolPairing>(db.inner(), &user.actor, id, Action::Edit)
+        .await?;
+    pairings::update(db.inner(), &user.actor, id, &body.get()?.0).await?;
     Ok(Json(one(db, &user, id).await?))
 }
 
@@ -276,7 +272,11 @@ pub async fn publish(
     id: i64,
     body: Option<ApiJson<Obj<KeyInput>>>,
 ) -> AppResult<Json<SchoolPairingView>> {
-    let key = body.and_then(|b| b.0.0.idempotency_key);
+    pairings::get(db.inner(), &user.actor, id).await?;
+    let key = match body {
+        Some(b) => b.get()?.0.idempotency_key,
+        None => None,
+    };
     pairings::publish(db.inner(), &user.actor, &[id], key.as_deref(), &context).await?;
     Ok(Json(one(db, &user, id).await?))
 }
@@ -290,6 +290,7 @@ pub async fn publish(
         (status = 400, description = "Malformed JSON", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 403, description = "Not the bureau", body = ErrorBody),
+        (status = 404, description = "One of the ids is no pairing (nothing is published)", body = ErrorBody),
         (status = 409, description = "The key was used by someone else", body = ErrorBody),
         (status = 422, description = "No ids, or one of them cannot be published (`fields.ids`)", body = ErrorBody),
     ))]
@@ -301,7 +302,7 @@ pub async fn publish_many(
     body: ApiJson<Obj<PublishInput>>,
 ) -> AppResult<Json<Vec<SchoolPairingView>>> {
     let user = guard.0;
-    let input = body.0.0;
+    let input = body.get()?.0;
     let rows = pairings::publish(
         db.inner(),
         &user.actor,
@@ -337,7 +338,10 @@ pub async fn terminate(
     id: i64,
     body: ApiJson<Obj<ReasonInput>>,
 ) -> AppResult<Json<SchoolPairingView>> {
-    pairings::terminate(db.inner(), &user.actor, id, &body.0.0.reason, &context).await?;
+    lifecycle::ensure_id::<pairings::SchoolPairing>(db.inner(), &user.actor, id, Action::Terminate)
+        .await?;
+    let body = body.get()?.0;
+    pairings::terminate(db.inner(), &user.actor, id, &body.reason, &context).await?;
     Ok(Json(one(db, &user, id).await?))
 }
 
@@ -361,7 +365,15 @@ pub async fn request_termination(
     id: i64,
     body: ApiJson<Obj<ReasonInput>>,
 ) -> AppResult<Json<SchoolPairingView>> {
-    pairings::request_termination(db.inner(), &user.actor, id, &body.0.0.reason, &context).await?;
+    lifecycle::ensure_id::<pairings::SchoolPairing>(
+        db.inner(),
+        &user.actor,
+        id,
+        Action::RequestTermination,
+    )
+    .await?;
+    let body = body.get()?.0;
+    pairings::request_termination(db.inner(), &user.actor, id, &body.reason, &context).await?;
     Ok(Json(one(db, &user, id).await?))
 }
 

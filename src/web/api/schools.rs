@@ -7,6 +7,7 @@ use rocket::{State, get, post, put, routes};
 use sea_orm::DatabaseConnection;
 use serde::Serialize;
 
+use crate::domain::access::policy::{self, Act, Subject};
 use crate::domain::schools::{self, SchoolFilter, SchoolForm};
 use crate::domain::types::{SchoolKind, Stage};
 use crate::entities::schools as rows;
@@ -65,15 +66,21 @@ impl From<rows::Model> for SchoolView {
 /// omitted optional fields are cleared). Numbers may also be sent as strings.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SchoolInput {
-    #[schema(max_length = 100, example = "龙塘小学")]
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"\S",
+        example = "龙塘小学"
+    )]
     pub name: String,
-    #[schema(min_length = 4, max_length = 20, example = "4418821001")]
+    /// 学校标识码: 4–20 letters and digits.
+    #[schema(pattern = r"^[A-Za-z0-9]{4,20}$", example = "4418821001")]
     pub code: String,
     #[schema(example = "rural")]
-    pub kind: SchoolKindWord,
+    pub kind: SchoolKind,
     #[schema(example = "primary")]
-    pub stage: StageWord,
-    #[schema(max_length = 50, example = "连州市")]
+    pub stage: Stage,
+    #[schema(min_length = 1, max_length = 50, pattern = r"\S", example = "连州市")]
     pub district: String,
     #[schema(max_length = 50)]
     pub township: Option<String>,
@@ -81,32 +88,12 @@ pub struct SchoolInput {
     pub address: Option<String>,
     #[schema(max_length = 50)]
     pub principal: Option<String>,
-    #[schema(max_length = 30)]
+    #[schema(max_length = 30, pattern = r"^[0-9 +()\-]*$")]
     pub phone: Option<String>,
     #[schema(minimum = 0, maximum = 100000)]
     pub student_count: Option<i32>,
     #[schema(minimum = 0, maximum = 10000)]
     pub teacher_count: Option<i32>,
-}
-
-/// 城区 / 乡镇 / 农村
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum SchoolKindWord {
-    Urban,
-    Township,
-    Rural,
-}
-
-/// 小学 / 初中 / 高中 / 完中 / 九年一贯制
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum StageWord {
-    Primary,
-    Junior,
-    Senior,
-    Complete,
-    NineYear,
 }
 
 list_query!(
@@ -148,10 +135,10 @@ pub async fn list(
     let mut check = QueryCheck::new();
     let request = query.page(&mut check);
     let filter = SchoolFilter {
-        q: QueryCheck::text(query.q.as_deref()),
+        q: check.text("q", query.q.as_deref()),
         kind: check.word("kind", query.kind.as_deref(), SchoolKind::parse),
         stage: check.word("stage", query.stage.as_deref(), Stage::parse),
-        district: QueryCheck::text(query.district.as_deref()),
+        district: check.text("district", query.district.as_deref()),
         include_inactive: check.flag("include_inactive", query.include_inactive.as_deref()),
         ..Default::default()
     };
@@ -195,7 +182,8 @@ pub async fn create(
     user: CurrentUser,
     body: ApiJson<Obj<SchoolForm>>,
 ) -> AppResult<Created<Json<SchoolView>>> {
-    let school = schools::create(db.inner(), &user.actor, &body.0.0).await?;
+    policy::require_some(&user.actor, Subject::School, Act::Manage)?;
+    let school = schools::create(db.inner(), &user.actor, &body.get()?.0).await?;
     Ok(created(format!("/schools/{}", school.id), school.into()))
 }
 
@@ -222,7 +210,8 @@ pub async fn update(
 ) -> AppResult<Json<SchoolView>> {
     // An unknown school is a 404 whatever the body says (schools are public to readers).
     schools::get(db.inner(), &user.actor, id).await?;
-    let school = schools::update(db.inner(), &user.actor, id, &body.0.0).await?;
+    schools::may_edit(&user.actor, id)?;
+    let school = schools::update(db.inner(), &user.actor, id, &body.get()?.0).await?;
     Ok(Json(school.into()))
 }
 

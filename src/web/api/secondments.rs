@@ -8,6 +8,7 @@ use rocket::{State, delete, get, post, put, routes};
 use sea_orm::DatabaseConnection;
 use serde::Serialize;
 
+use crate::domain::access::policy::{self, Act, Subject};
 use crate::domain::secondments::{self, SecondmentFilter, SecondmentForm};
 use crate::entities::secondments as rows;
 use crate::error::AppResult;
@@ -60,13 +61,17 @@ impl From<rows::Model> for SecondmentView {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SecondmentInput {
     /// A teacher of the dispatching school.
+    #[schema(minimum = 1, maximum = 9007199254740991_i64)]
     pub teacher_id: i64,
+    #[schema(minimum = 1, maximum = 9007199254740991_i64)]
     pub from_school_id: i64,
+    #[schema(minimum = 1, maximum = 9007199254740991_i64)]
     pub to_school_id: i64,
+    #[schema(minimum = 1, maximum = 9007199254740991_i64)]
     pub academic_year_id: i64,
     /// `first`, `second` or `year`.
     #[schema(example = "year")]
-    pub term: String,
+    pub term: secondments::Term,
     #[schema(minimum = 1, maximum = 20)]
     pub batch: i32,
     /// Within the academic year.
@@ -80,19 +85,19 @@ list_query!(
     /// The query of `GET /secondments`.
     SecondmentsQuery {
         /// Academic year id
-        #[param(value_type = Option<i64>, minimum = 1)]
+        #[param(value_type = Option<i64>, minimum = 1, maximum = 9007199254740991_i64)]
         academic_year_id,
         /// Batch (批次)
-        #[param(value_type = Option<i32>, minimum = 1)]
+        #[param(value_type = Option<i32>, minimum = 1, maximum = 20)]
         batch,
         /// Dispatching school
-        #[param(value_type = Option<i64>, minimum = 1)]
+        #[param(value_type = Option<i64>, minimum = 1, maximum = 9007199254740991_i64)]
         from_school_id,
         /// Receiving school
-        #[param(value_type = Option<i64>, minimum = 1)]
+        #[param(value_type = Option<i64>, minimum = 1, maximum = 9007199254740991_i64)]
         to_school_id,
         /// Teacher
-        #[param(value_type = Option<i64>, minimum = 1)]
+        #[param(value_type = Option<i64>, minimum = 1, maximum = 9007199254740991_i64)]
         teacher_id,
         /// Text in the teacher's name
         #[param(max_length = 100)]
@@ -119,11 +124,13 @@ pub async fn list(
     let request = query.page(&mut check);
     let filter = SecondmentFilter {
         academic_year_id: check.id("academic_year_id", query.academic_year_id.as_deref()),
-        batch: check.id("batch", query.batch.as_deref()).map(|b| b as i32),
+        batch: check
+            .number_in("batch", query.batch.as_deref(), 1, secondments::MAX_BATCH)
+            .map(|b| b as i32),
         from_school_id: check.id("from_school_id", query.from_school_id.as_deref()),
         to_school_id: check.id("to_school_id", query.to_school_id.as_deref()),
         teacher_id: check.id("teacher_id", query.teacher_id.as_deref()),
-        q: QueryCheck::text(query.q.as_deref()),
+        q: check.text("q", query.q.as_deref()),
     };
     check.finish()?;
     let paged = secondments::list(db.inner(), &user.actor, &filter, request).await?;
@@ -165,7 +172,8 @@ pub async fn create(
     user: CurrentUser,
     body: ApiJson<Obj<SecondmentForm>>,
 ) -> AppResult<Created<Json<SecondmentView>>> {
-    let row = secondments::create(db.inner(), &user.actor, &body.0.0).await?;
+    policy::require_some(&user.actor, Subject::Secondment, Act::Manage)?;
+    let row = secondments::create(db.inner(), &user.actor, &body.get()?.0).await?;
     Ok(created(format!("/secondments/{}", row.id), row.into()))
 }
 
@@ -188,7 +196,14 @@ pub async fn update(
     id: i64,
     body: ApiJson<Obj<SecondmentForm>>,
 ) -> AppResult<Json<SecondmentView>> {
-    let row = secondments::update(db.inner(), &user.actor, id, &body.0.0).await?;
+    let before = secondments::get(db.inner(), &user.actor, id).await?;
+    policy::require(
+        &user.actor,
+        Subject::Secondment,
+        Act::Write,
+        policy::to_school(&user.actor, before.from_school_id),
+    )?;
+    let row = secondments::update(db.inner(), &user.actor, id, &body.get()?.0).await?;
     Ok(Json(row.into()))
 }
 

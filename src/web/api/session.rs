@@ -35,7 +35,7 @@ pub async fn create(
     cookies: &CookieJar<'_>,
     body: ApiJson<SessionRequest>,
 ) -> AppResult<Json<UserView>> {
-    let body = body.0;
+    let body = body.get()?;
     let user = users::sign_in(
         db.inner(),
         throttle,

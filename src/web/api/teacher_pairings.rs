@@ -8,8 +8,9 @@ use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::access::Actor;
+use crate::domain::access::policy::{self, Act, Subject};
 use crate::domain::context::Context;
-use crate::domain::pairing_lifecycle::Action;
+use crate::domain::pairing_lifecycle::{self as lifecycle, Action};
 use crate::domain::teacher_pairings::{
     self as tp, PairingFilter, PublishOutcome, TeacherPairingForm,
 };
@@ -103,26 +104,31 @@ async fn view(
 /// What a client sends to create or replace a draft.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TeacherPairingInput {
+    #[schema(minimum = 1, maximum = 9007199254740991_i64)]
     pub mentor_id: i64,
+    #[schema(minimum = 1, maximum = 9007199254740991_i64)]
     pub mentee_id: i64,
-    #[schema(max_length = 50, example = "数学")]
+    #[schema(min_length = 1, max_length = 50, pattern = r"\S", example = "数学")]
     pub subject: String,
+    #[schema(minimum = 1, maximum = 9007199254740991_i64)]
     pub academic_year_id: i64,
+    #[schema(minimum = 1, maximum = 9007199254740991_i64)]
     pub school_pairing_id: Option<i64>,
 }
 
 /// A reason, for terminations and requests.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
-#[serde(default)]
 pub struct ReasonInput {
-    #[serde(deserialize_with = "crate::domain::types::de::loose_string")]
-    #[schema(max_length = 1000)]
+    #[serde(default, deserialize_with = "crate::domain::types::de::loose_string")]
+    #[schema(required = true, min_length = 1, max_length = 1000, pattern = r"\S")]
     pub reason: String,
 }
 
 /// The plan with the version it was edited from.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PlanInput {
+    /// The version the edit started from.
+    #[schema(minimum = 0)]
     pub version: i32,
     pub plan: WorkPlan,
 }
@@ -147,7 +153,7 @@ list_query!(
     /// The query of `GET /teacher-pairings`.
     TeacherPairingsQuery {
         /// Academic year id
-        #[param(value_type = Option<i64>, minimum = 1)]
+        #[param(value_type = Option<i64>, minimum = 1, maximum = 9007199254740991_i64)]
         academic_year_id,
         /// Status of the pairing
         #[param(inline, value_type = Option<PairingStatus>)]
@@ -156,13 +162,13 @@ list_query!(
         #[param(max_length = 100)]
         subject,
         /// The mentor's or mentee's school
-        #[param(value_type = Option<i64>, minimum = 1)]
+        #[param(value_type = Option<i64>, minimum = 1, maximum = 9007199254740991_i64)]
         school_id,
         /// The district of the mentor's or the mentee's school
         #[param(max_length = 100)]
         district,
         /// The mentor or the mentee
-        #[param(value_type = Option<i64>, minimum = 1)]
+        #[param(value_type = Option<i64>, minimum = 1, maximum = 9007199254740991_i64)]
         teacher_id,
         /// Text in the mentor's or mentee's name
         #[param(max_length = 100)]
@@ -190,11 +196,11 @@ pub async fn list(
     let filter = PairingFilter {
         academic_year_id: check.id("academic_year_id", query.academic_year_id.as_deref()),
         status: check.word("status", query.status.as_deref(), PairingStatus::parse),
-        subject: QueryCheck::text(query.subject.as_deref()),
+        subject: check.text("subject", query.subject.as_deref()),
         school_id: check.id("school_id", query.school_id.as_deref()),
-        district: QueryCheck::text(query.district.as_deref()),
+        district: check.text("district", query.district.as_deref()),
         teacher_id: check.id("teacher_id", query.teacher_id.as_deref()),
-        name: QueryCheck::text(query.q.as_deref()),
+        name: check.text("q", query.q.as_deref()),
     };
     check.finish()?;
     let paged = tp::list(db.inner(), &user.actor, &filter, request).await?;
@@ -242,7 +248,8 @@ pub async fn create(
     user: CurrentUser,
     body: ApiJson<Obj<TeacherPairingForm>>,
 ) -> AppResult<Created<Json<TeacherPairingView>>> {
-    let p = tp::create(db.inner(), &user.actor, &body.0.0).await?;
+    policy::require_some(&user.actor, Subject::TeacherPairing, Act::Manage)?;
+    let p = tp::create(db.inner(), &user.actor, &body.get()?.0).await?;
     let location = format!("/teacher-pairings/{}", p.id);
     Ok(created(location, view(db, &user.actor, p).await?))
 }
@@ -267,8 +274,8 @@ pub async fn update(
     id: i64,
     body: ApiJson<Obj<TeacherPairingForm>>,
 ) -> AppResult<Json<TeacherPairingView>> {
-    tp::get(db.inner(), &user.actor, id).await?;
-    let p = tp::update(db.inner(), &user.actor, id, &body.0.0).await?;
+    lifecycle::ensure_id::<tp::TeacherPairing>(db.inner(), &user.actor, id, Action::Edit).await?;
+    let p = tp::update(db.inner(), &user.actor, id, &body.get()?.0).await?;
     Ok(Json(view(db, &user.actor, p).await?))
 }
 
@@ -316,8 +323,10 @@ pub async fn terminate(
     id: i64,
     body: ApiJson<Obj<ReasonInput>>,
 ) -> AppResult<Json<TeacherPairingView>> {
-    tp::get(db.inner(), &user.actor, id).await?;
-    let p = tp::terminate(db.inner(), &user.actor, id, &body.0.0.reason, &context).await?;
+    lifecycle::ensure_id::<tp::TeacherPairing>(db.inner(), &user.actor, id, Action::Terminate)
+        .await?;
+    let body = body.get()?.0;
+    let p = tp::terminate(db.inner(), &user.actor, id, &body.reason, &context).await?;
     Ok(Json(view(db, &user.actor, p).await?))
 }
 
@@ -341,8 +350,15 @@ pub async fn request_termination(
     id: i64,
     body: ApiJson<Obj<ReasonInput>>,
 ) -> AppResult<Json<TeacherPairingView>> {
-    let p =
-        tp::request_termination(db.inner(), &user.actor, id, &body.0.0.reason, &context).await?;
+    lifecycle::ensure_id::<tp::TeacherPairing>(
+        db.inner(),
+        &user.actor,
+        id,
+        Action::RequestTermination,
+    )
+    .await?;
+    let body = body.get()?.0;
+    let p = tp::request_termination(db.inner(), &user.actor, id, &body.reason, &context).await?;
     Ok(Json(view(db, &user.actor, p).await?))
 }
 
@@ -410,7 +426,9 @@ pub async fn plan_update(
     id: i64,
     body: ApiJson<Obj<Value>>,
 ) -> AppResult<Result<Json<PlanView>, Custom<Json<Value>>>> {
-    let body = body.0.0;
+    lifecycle::ensure_id::<tp::TeacherPairing>(db.inner(), &user.actor, id, Action::EditPlan)
+        .await?;
+    let body = body.get()?.0;
     let version = body.get("version").cloned().unwrap_or(Value::Null);
     let plan = body.get("plan").cloned().unwrap_or(Value::Null);
     if !plan.is_object() && !plan.is_null() {

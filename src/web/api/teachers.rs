@@ -8,9 +8,11 @@ use rocket::{State, get, post, put, routes};
 use sea_orm::DatabaseConnection;
 use serde::Serialize;
 
+use crate::domain::access::policy::{self, Act, Subject};
 use crate::domain::teachers::{self, TeacherFilter, TeacherForm, TeacherView};
-use crate::domain::types::Title;
+use crate::domain::types::{Gender, Title};
 use crate::error::AppResult;
+use crate::web::api::SubjectName;
 use crate::web::api::openapi::ErrorBody;
 use crate::web::api::{ApiPage, ApiQuery, Obj, QueryCheck, created, list_query};
 use crate::web::forms::ApiJson;
@@ -22,45 +24,33 @@ use crate::web::guards::{CurrentUser, Staff};
 /// changes only `phone` and `email`; the other fields are ignored.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TeacherInput {
+    #[schema(minimum = 1, maximum = 9007199254740991_i64)]
     pub school_id: i64,
-    #[schema(max_length = 50, example = "姚成琳")]
+    #[schema(min_length = 1, max_length = 50, pattern = r"\S", example = "姚成琳")]
     pub name: String,
-    pub gender: GenderWord,
+    pub gender: Gender,
     /// Unique within the school.
-    #[schema(max_length = 30, example = "R001")]
+    #[schema(
+        min_length = 1,
+        max_length = 30,
+        pattern = r"^[A-Za-z0-9\-_]+$",
+        example = "R001"
+    )]
     pub staff_no: String,
     /// 1–5 subjects.
-    #[schema(example = json!(["数学"]))]
-    pub subjects: Vec<String>,
+    #[schema(min_items = 1, max_items = 5, example = json!(["数学"]))]
+    pub subjects: Vec<SubjectName>,
     #[schema(example = json!(["七年级", "八年级"]))]
     pub grades: Option<Vec<String>>,
-    pub title: TitleWord,
+    pub title: Title,
     #[schema(minimum = 0, maximum = 60)]
     pub years_teaching: Option<i32>,
     #[schema(example = json!(["骨干教师"]))]
     pub honours: Option<Vec<String>>,
-    #[schema(max_length = 30)]
+    #[schema(max_length = 30, pattern = r"^[0-9 +()\-]*$")]
     pub phone: Option<String>,
+    #[schema(max_length = 254, format = "email")]
     pub email: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum GenderWord {
-    Female,
-    Male,
-}
-
-/// 职称: 未定级 / 三级 / 二级 / 一级 / 高级 / 正高级
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum TitleWord {
-    Unrated,
-    Third,
-    Second,
-    First,
-    Senior,
-    Professor,
 }
 
 list_query!(
@@ -70,7 +60,7 @@ list_query!(
         #[param(max_length = 100)]
         q,
         /// Teachers of one school
-        #[param(value_type = Option<i64>, minimum = 1)]
+        #[param(value_type = Option<i64>, minimum = 1, maximum = 9007199254740991_i64)]
         school_id,
         /// Teachers of schools in this district
         #[param(max_length = 100)]
@@ -107,10 +97,10 @@ pub async fn list(
     let mut check = QueryCheck::new();
     let request = query.page(&mut check);
     let filter = TeacherFilter {
-        q: QueryCheck::text(query.q.as_deref()),
+        q: check.text("q", query.q.as_deref()),
         school_id: check.id("school_id", query.school_id.as_deref()),
-        district: QueryCheck::text(query.district.as_deref()),
-        subject: QueryCheck::text(query.subject.as_deref()),
+        district: check.text("district", query.district.as_deref()),
+        subject: check.text("subject", query.subject.as_deref()),
         title: check.word("title", query.title.as_deref(), Title::parse),
         include_inactive: check.flag("include_inactive", query.include_inactive.as_deref()),
         ..Default::default()
@@ -155,7 +145,8 @@ pub async fn create(
     user: CurrentUser,
     body: ApiJson<Obj<TeacherForm>>,
 ) -> AppResult<Created<Json<TeacherView>>> {
-    let teacher = teachers::create(db.inner(), &user.actor, &body.0.0).await?;
+    policy::require_some(&user.actor, Subject::Teacher, Act::Manage)?;
+    let teacher = teachers::create(db.inner(), &user.actor, &body.get()?.0).await?;
     let view = teachers::get_view(db.inner(), &user.actor, teacher.id).await?;
     Ok(created(format!("/teachers/{}", teacher.id), view))
 }
@@ -181,7 +172,14 @@ pub async fn update(
     id: i64,
     body: ApiJson<Obj<TeacherForm>>,
 ) -> AppResult<Json<TeacherView>> {
-    teachers::update(db.inner(), &user.actor, id, &body.0.0).await?;
+    let t = teachers::get(db.inner(), &user.actor, id).await?;
+    policy::require(
+        &user.actor,
+        Subject::Teacher,
+        Act::Write,
+        policy::to_teacher(&user.actor, t.school_id, t.id),
+    )?;
+    teachers::update(db.inner(), &user.actor, id, &body.get()?.0).await?;
     Ok(Json(teachers::get_view(db.inner(), &user.actor, id).await?))
 }
 

@@ -88,7 +88,7 @@ pub async fn create(
     let (row, secret) = users::create_token(
         db.inner(),
         &user.actor,
-        body.0.0.name.as_deref().unwrap_or_default(),
+        body.get()?.0.name.as_deref().unwrap_or_default(),
     )
     .await?;
     let id = row.id;

@@ -6,6 +6,7 @@ use rocket::{State, get, post, put, routes};
 use sea_orm::DatabaseConnection;
 use serde::Serialize;
 
+use crate::domain::access::policy::{self, Act, Subject};
 use crate::domain::context::Context;
 use crate::domain::types::Role;
 use crate::domain::users::{self, UserFilter, UserForm, UserView};
@@ -18,29 +19,23 @@ use crate::web::guards::{BureauAdmin, CurrentUser};
 /// What a client sends to create or replace an account (PUT sends the whole object).
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct UserInput {
-    #[schema(example = "yao@school.cn")]
+    #[schema(max_length = 254, format = "email", example = "yao@school.cn")]
     pub email: String,
-    #[schema(max_length = 50)]
+    #[schema(min_length = 1, max_length = 50, pattern = r"\S")]
     pub name: String,
-    pub role: RoleWord,
+    pub role: Role,
     /// Required for a `school_admin`; ignored otherwise (a teacher's school comes from the
     /// teacher record).
+    #[schema(minimum = 1, maximum = 9007199254740991_i64)]
     pub school_id: Option<i64>,
     /// Required for a `teacher`: the teacher record this account belongs to (one account
     /// per teacher).
+    #[schema(minimum = 1, maximum = 9007199254740991_i64)]
     pub teacher_id: Option<i64>,
     /// Write-only, at least 10 characters. On create, leave it out to mail the user a
     /// link to choose one; on update, leave it out to keep the current password.
-    #[schema(write_only, min_length = 10)]
+    #[schema(write_only, min_length = 10, max_length = 200)]
     pub password: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum RoleWord {
-    BureauAdmin,
-    SchoolAdmin,
-    Teacher,
 }
 
 list_query!(
@@ -53,7 +48,7 @@ list_query!(
         #[param(inline, value_type = Option<Role>)]
         role,
         /// Accounts of one school
-        #[param(value_type = Option<i64>, minimum = 1)]
+        #[param(value_type = Option<i64>, minimum = 1, maximum = 9007199254740991_i64)]
         school_id,
     }
 );
@@ -78,7 +73,7 @@ pub async fn list(
     let mut check = QueryCheck::new();
     let request = query.page(&mut check);
     let filter = UserFilter {
-        q: QueryCheck::text(query.q.as_deref()),
+        q: check.text("q", query.q.as_deref()),
         role: check.word("role", query.role.as_deref(), Role::parse),
         school_id: check.id("school_id", query.school_id.as_deref()),
     };
@@ -125,7 +120,8 @@ pub async fn create(
     user: CurrentUser,
     body: ApiJson<Obj<UserForm>>,
 ) -> AppResult<Created<Json<UserView>>> {
-    let created_user = users::create(db.inner(), &user.actor, &body.0.0, &context).await?;
+    policy::require_some(&user.actor, Subject::User, Act::Manage)?;
+    let created_user = users::create(db.inner(), &user.actor, &body.get()?.0, &context).await?;
     Ok(created(
         format!("/users/{}", created_user.id),
         UserView::from(&created_user),
@@ -153,7 +149,9 @@ pub async fn update(
     id: i64,
     body: ApiJson<Obj<UserForm>>,
 ) -> AppResult<Json<UserView>> {
-    let updated = users::update(db.inner(), &user.actor, id, &body.0.0).await?;
+    policy::require_some(&user.actor, Subject::User, Act::Write)?;
+    users::get(db.inner(), id).await?;
+    let updated = users::update(db.inner(), &user.actor, id, &body.get()?.0).await?;
     Ok(Json(UserView::from(&updated)))
 }
 

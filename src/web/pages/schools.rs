@@ -163,12 +163,7 @@ async fn edit(
     user: CurrentUser,
     id: i64,
 ) -> AppResult<Page> {
-    policy::require(
-        &user.actor,
-        Subject::School,
-        Act::Write,
-        policy::to_school(&user.actor, id),
-    )?;
+    schools::may_edit(&user.actor, id)?;
     let school = schools::get(db.inner(), &user.actor, id).await?;
     form_page(
         ctx,
