@@ -171,9 +171,12 @@ async fn check(
 ) -> AppResult<Checked> {
     let mut e = FieldErrors::new();
     let today = types::today();
-    let began = p
-        .published_at
-        .map(types::local_date)
+    // Any day of the pairing's academic year up to today: a bureau that publishes its
+    // pairings in December still has September's lessons recorded.
+    let began = crate::entities::academic_years::Entity::find_by_id(p.academic_year_id)
+        .one(conn)
+        .await?
+        .map(|y| y.starts_on)
         .unwrap_or(NaiveDate::MIN);
     let observed_on = match types::date(&f.observed_on) {
         Ok(d) if d > today => {
@@ -183,7 +186,7 @@ async fn check(
         Ok(d) if d < began => {
             e.add(
                 "observed_on",
-                Msg::new("obs-err-before-pairing").arg("date", began),
+                Msg::new("obs-err-before-year").arg("date", began),
             );
             None
         }

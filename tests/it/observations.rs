@@ -167,6 +167,45 @@ async fn the_mentor_records_an_observation_scored_on_the_server() {
     .await;
 }
 
+/// A lesson may be logged for any day of the pairing's academic year up to today, even when
+/// the bureau published the pairing months later (issue 11 item 9).
+#[rocket::async_test]
+async fn lessons_before_the_publication_but_in_the_year_are_recorded() {
+    each_db(|app| async move {
+        let (_w, y, pid) = setup(&app).await;
+        // Published just now; the year (2026-2027) began on 1 September.
+        let year = tongxing::entities::academic_years::Entity::find_by_id(y)
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        let first_week = (year.starts_on + chrono::Duration::days(2)).to_string();
+        let r = classroom(&app).await;
+        let path = format!("/teacher-pairings/{pid}/observations");
+        app.login("mentor@tongxing.test", PASSWORD).await;
+        let form = full_form(&r, &first_week, 0.0);
+        let (s, html, _) = post(&app, &path, &form).await;
+        assert_eq!(s, Status::SeeOther, "{html}");
+        let saved = observations::Entity::find()
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(saved.observed_on.to_string(), first_week);
+        // The day before the year began is still refused, with the year's first day named.
+        let before = (year.starts_on - chrono::Duration::days(1)).to_string();
+        let form = full_form(&r, &before, 0.0);
+        let (s, html, _) = post(&app, &path, &form).await;
+        assert_eq!(s, Status::UnprocessableEntity);
+        assert!(
+            html.contains("日期不能早于本学年开始的日期（2026-09-01）"),
+            "{html}"
+        );
+        assert_eq!(app.count("observations").await, 1);
+    })
+    .await;
+}
+
 #[rocket::async_test]
 async fn bad_observations_are_refused_with_the_typed_input_kept() {
     each_db(|app| async move {
@@ -179,7 +218,11 @@ async fn bad_observations_are_refused_with_the_typed_input_kept() {
         let score = format!("score_{first_item}");
         let cases: Vec<(&str, String, &str)> = vec![
             ("observed_on", days_ago(-1), "日期不能晚于今天"),
-            ("observed_on", days_ago(40), "日期不能早于结对开始的日期"),
+            (
+                "observed_on",
+                "2026-08-31".into(),
+                "日期不能早于本学年开始的日期",
+            ),
             ("observed_on", "昨天".into(), ""),
             (&score, "6".into(), "分数应在 0 到 5 之间"),
             (&score, "".into(), "请为此项评分"),
