@@ -96,6 +96,10 @@ where
     let sheet = workbook.worksheet_from_index(0).map_err(xlsx_err)?;
     sheet.set_name(sheet_name).map_err(xlsx_err)?;
     let bold = Format::new().set_bold();
+    // A text of several lines shows them as lines (a reflection's paragraphs).
+    let lines = Format::new()
+        .set_text_wrap()
+        .set_align(rust_xlsxwriter::FormatAlign::Top);
     for (col, header) in headers.iter().enumerate() {
         let col = col as u16;
         sheet
@@ -112,6 +116,12 @@ where
             let col = col as u16;
             match cell {
                 Cell::Text(s) if s.is_empty() => {}
+                Cell::Text(s) if s.contains('\n') => {
+                    let s = s.replace("\r\n", "\n");
+                    sheet
+                        .write_string_with_format(r, col, &s, &lines)
+                        .map_err(xlsx_err)?;
+                }
                 Cell::Text(s) => {
                     sheet.write_string(r, col, s).map_err(xlsx_err)?;
                 }

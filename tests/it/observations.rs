@@ -1529,3 +1529,70 @@ async fn a_second_click_or_a_retried_send_makes_nothing_twice() {
     })
     .await;
 }
+
+/// Paragraphs survive (issue 11 item 1): a three-paragraph reflection shows its paragraphs
+/// on the page (the text in a `pre` element, which the stylesheet wraps as typed) and in
+/// the export (a cell of several lines, formatted to wrap).
+#[rocket::async_test]
+async fn paragraphs_are_kept_on_pages_and_in_exports() {
+    use std::io::Read;
+    use tongxing::domain::reflections as refl;
+    each_db(|app| async move {
+        let (w, _y, pid) = setup(&app).await;
+        let mentee = tongxing::domain::users::actor_of(&w.mentee_user);
+        let text = "第一段：导入。\n\n第二段：探究。\n\n第三段：小结。";
+        let r = refl::create(
+            &app.db,
+            &mentee,
+            pid,
+            &refl::ReflectionForm {
+                title: "课后反思".into(),
+                body: text.into(),
+                ..Default::default()
+            },
+            crate::common::ctx(),
+        )
+        .await
+        .expect("reflection");
+        app.login("mentee@tongxing.test", PASSWORD).await;
+        let (s, html) = app.get_html(&format!("/reflections/{}", r.id)).await;
+        assert_eq!(s, Status::Ok);
+        assert!(
+            html.contains(&format!("<p class=\"pre\">{text}</p>")),
+            "{html}"
+        );
+        let css = app
+            .client
+            .get("/static/app.css")
+            .dispatch()
+            .await
+            .into_string()
+            .await
+            .unwrap();
+        assert!(
+            css.contains(".pre{white-space:pre-wrap"),
+            "the rule that keeps them"
+        );
+
+        app.logout().await;
+        app.login("bureau@tongxing.test", PASSWORD).await;
+        let res = app.client.get("/reflections/export.xlsx").dispatch().await;
+        assert_eq!(res.status(), Status::Ok);
+        let bytes = res.into_bytes().await.unwrap();
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut read = |name: &str| {
+            let mut out = String::new();
+            zip.by_name(name).unwrap().read_to_string(&mut out).unwrap();
+            out
+        };
+        let sheet = read("xl/worksheets/sheet1.xml");
+        let styles = read("xl/styles.xml");
+        assert!(
+            sheet.contains("第一段：导入。\n\n第二段：探究。\n\n第三段：小结。")
+                || read("xl/sharedStrings.xml").contains("第一段：导入。\n\n第二段：探究。"),
+            "the lines are in the cell"
+        );
+        assert!(styles.contains("wrapText=\"1\""), "{styles}");
+    })
+    .await;
+}
