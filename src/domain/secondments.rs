@@ -355,11 +355,28 @@ pub struct SecondmentFilter {
     pub teacher_id: Option<i64>,
     /// Text in the teacher's name.
     pub q: String,
+    /// Between these two schools, either way (a school pairing's secondments).
+    pub between: Option<(i64, i64)>,
 }
 
 fn condition(actor: &Actor, f: &SecondmentFilter) -> Condition {
     use secondments::Column as C;
     let mut c = Condition::all().add(scope::visible::<secondments::Entity>(actor));
+    if let Some((a, b)) = f.between {
+        c = c.add(
+            Condition::any()
+                .add(
+                    Condition::all()
+                        .add(C::FromSchoolId.eq(a))
+                        .add(C::ToSchoolId.eq(b)),
+                )
+                .add(
+                    Condition::all()
+                        .add(C::FromSchoolId.eq(b))
+                        .add(C::ToSchoolId.eq(a)),
+                ),
+        );
+    }
     if let Some(y) = f.academic_year_id {
         c = c.add(C::AcademicYearId.eq(y));
     }

@@ -401,6 +401,8 @@ pub struct PairingFilter {
     pub name: String,
     /// Only pairings in which this teacher is mentor or mentee.
     pub teacher_id: Option<i64>,
+    /// Only the teacher pairings made under this school pairing.
+    pub school_pairing_id: Option<i64>,
 }
 
 fn teachers_where(cond: Condition) -> sea_orm::sea_query::SelectStatement {
@@ -426,6 +428,9 @@ fn filtered(actor: &Actor, f: &PairingFilter) -> sea_orm::Select<teacher_pairing
     let mut q = visible(actor);
     if let Some(y) = f.academic_year_id {
         q = q.filter(teacher_pairings::Column::AcademicYearId.eq(y));
+    }
+    if let Some(sp) = f.school_pairing_id {
+        q = q.filter(teacher_pairings::Column::SchoolPairingId.eq(sp));
     }
     if let Some(s) = f.status {
         q = q.filter(teacher_pairings::Column::Status.eq(s));

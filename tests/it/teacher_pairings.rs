@@ -261,6 +261,52 @@ async fn school_pairing_membership() {
         // The right sides are allowed.
         let p = tp::create(db, a, &f).await.expect("allowed");
         assert_eq!(p.school_pairing_id, Some(sp.id));
+
+        // The school pairing's page lists what was done under it (issue 11 item 6): its
+        // teacher pairings and the secondments between the two schools; the history is
+        // headed 办理记录. The bureau sees the draft; the school admin does not.
+        use tongxing::domain::secondments;
+        secondments::create(
+            db,
+            a,
+            &secondments::SecondmentForm {
+                teacher_id: w.mentor.id.to_string(),
+                from_school_id: w.urban.id.to_string(),
+                to_school_id: w.rural.id.to_string(),
+                academic_year_id: y.to_string(),
+                term: "first".into(),
+                batch: "1".into(),
+                starts_on: "2026-09-01".into(),
+                ends_on: "2027-01-20".into(),
+                note: String::new(),
+            },
+        )
+        .await
+        .expect("secondment");
+        app.login("bureau@tongxing.test", PASSWORD).await;
+        let (s, html) = app.get_html(&format!("/school-pairings/{}", sp.id)).await;
+        assert_eq!(s, Status::Ok);
+        assert!(
+            html.contains(&format!("href=\"/teacher-pairings/{}\"", p.id)),
+            "{html}"
+        );
+        assert!(
+            html.contains("师徒结对") && html.contains("两校之间的支教"),
+            "{html}"
+        );
+        assert!(
+            html.contains(&w.mentor.name) && html.contains("办理记录"),
+            "{html}"
+        );
+        app.logout().await;
+        app.login("rural@tongxing.test", PASSWORD).await;
+        let (s, html) = app.get_html(&format!("/school-pairings/{}", sp.id)).await;
+        assert_eq!(s, Status::Ok);
+        assert!(
+            !html.contains(&format!("href=\"/teacher-pairings/{}\"", p.id)),
+            "a draft is the bureau's"
+        );
+        assert!(html.contains("两校之间的支教"), "{html}");
     })
     .await;
 }

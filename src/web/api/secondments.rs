@@ -131,6 +131,7 @@ pub async fn list(
         to_school_id: check.id("to_school_id", query.to_school_id.as_deref()),
         teacher_id: check.id("teacher_id", query.teacher_id.as_deref()),
         q: check.text("q", query.q.as_deref()),
+        between: None,
     };
     check.finish()?;
     let paged = secondments::list(db.inner(), &user.actor, &filter, request).await?;

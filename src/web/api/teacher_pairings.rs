@@ -201,6 +201,7 @@ pub async fn list(
         district: check.text("district", query.district.as_deref()),
         teacher_id: check.id("teacher_id", query.teacher_id.as_deref()),
         name: check.text("q", query.q.as_deref()),
+        school_pairing_id: None,
     };
     check.finish()?;
     let paged = tp::list(db.inner(), &user.actor, &filter, request).await?;

@@ -8,6 +8,7 @@ use sea_orm::{DatabaseConnection, EntityTrait};
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 
+use crate::domain::access::policy::{self, Act, Subject};
 use crate::domain::context::Context;
 use crate::domain::paging::{PageRequest, Paged};
 use crate::domain::pairing_lifecycle::{self as lifecycle, Action};
@@ -185,6 +186,9 @@ struct ShowPage {
     timeline: Vec<TimelineEntry>,
     requested_by: String,
     idempotency_key: String,
+    teacher_pairings: Paged<crate::domain::teacher_pairings::PairingRow>,
+    /// None for those who may not list secondments (teachers).
+    secondments: Option<Paged<crate::domain::secondments::SecondmentRow>>,
 }
 
 #[get("/school-pairings/<id>")]
@@ -204,12 +208,46 @@ async fn show(
             .unwrap_or_default(),
         None => String::new(),
     };
+    // What was done under it: its teacher pairings and the secondments between the two
+    // schools (the first 50 of each, with the count and a link to the rest).
+    let shown = PageRequest {
+        page: 1,
+        per_page: 50,
+    };
+    let teacher_pairings = crate::domain::teacher_pairings::list_rows(
+        db.inner(),
+        &user.actor,
+        &crate::domain::teacher_pairings::PairingFilter {
+            school_pairing_id: Some(id),
+            ..Default::default()
+        },
+        shown,
+    )
+    .await?;
+    let secondments = if policy::allows_some(user.actor.role, Subject::Secondment, Act::List) {
+        Some(
+            crate::domain::secondments::list_rows(
+                db.inner(),
+                &user.actor,
+                &crate::domain::secondments::SecondmentFilter {
+                    between: Some((p.row.supporter_id, p.row.receiver_id)),
+                    ..Default::default()
+                },
+                shown,
+            )
+            .await?,
+        )
+    } else {
+        None
+    };
     render(&ShowPage {
         ctx,
         p,
         timeline,
         requested_by,
         idempotency_key: new_key(),
+        teacher_pairings,
+        secondments,
     })
 }
 

@@ -48,6 +48,7 @@ impl SecondmentQuery {
             to_school_id: self.to.trim().parse().ok(),
             teacher_id: None,
             q: self.q.clone(),
+            between: None,
         }
     }
 }

@@ -42,6 +42,9 @@ pub struct PairingQuery {
     pub district: String,
     #[field(default = String::new())]
     pub q: String,
+    /// The pairings made under one school pairing (its page links here).
+    #[field(default = String::new())]
+    pub school_pairing: String,
     pub page: Option<String>,
     pub per_page: Option<String>,
 }
@@ -56,6 +59,7 @@ impl PairingQuery {
             district: self.district.clone(),
             name: self.q.clone(),
             teacher_id: None,
+            school_pairing_id: self.school_pairing.trim().parse().ok(),
         }
     }
 }
