@@ -39,6 +39,18 @@ type Declaration = (&'static str, &'static str, &'static str, &'static str);
 const DECLARED: &[Declaration] = &[
     (
         "GET",
+        "/teacher-pairings/<id>/terminate",
+        "/teacher-pairings/{tp}/terminate",
+        "L L 200 403 404 403 404",
+    ),
+    (
+        "GET",
+        "/teacher-pairings/<id>/request-termination",
+        "/teacher-pairings/{tp}/request-termination",
+        "L L 403 200 404 200 404",
+    ),
+    (
+        "GET",
         "/api/v1/tokens",
         "/api/v1/tokens",
         "L L 200 200 200 200 200",

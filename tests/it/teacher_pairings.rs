@@ -1021,3 +1021,66 @@ async fn steps_share_the_callers_transaction_and_clock() {
     })
     .await;
 }
+
+/// Ending a pairing goes through a confirmation page whose button says what it does
+/// (issue 11 item 6): the pairing's page only links to it; an empty reason shows the
+/// confirmation page again and changes nothing; a reason ends it.
+#[rocket::async_test]
+async fn ending_a_pairing_is_confirmed_on_its_own_page() {
+    each_db(|app| async move {
+        let (_w, _y, id) = setup(&app).await;
+        app.login("mentee@tongxing.test", PASSWORD).await;
+        let (_, html) = app.get_html(&format!("/teacher-pairings/{id}")).await;
+        assert!(
+            html.contains(&format!(
+                "href=\"/teacher-pairings/{id}/request-termination\""
+            )),
+            "{html}"
+        );
+        assert!(
+            !html.contains(&format!(
+                "action=\"/teacher-pairings/{id}/request-termination\""
+            )),
+            "no form posts from the pairing's page"
+        );
+        let (s, page) = app
+            .get_html(&format!("/teacher-pairings/{id}/request-termination"))
+            .await;
+        assert_eq!(s, Status::Ok);
+        assert!(
+            page.contains("由教育局决定是否终止") && page.contains(">申请终止结对</button>"),
+            "{page}"
+        );
+        app.logout().await;
+
+        app.login("bureau@tongxing.test", PASSWORD).await;
+        let before = row(&app, id).await;
+        let res = app
+            .post_form(
+                &format!("/teacher-pairings/{id}/terminate"),
+                &[("reason", "  ")],
+            )
+            .await;
+        assert_eq!(res.status(), Status::UnprocessableEntity);
+        let page = res.into_string().await.unwrap();
+        assert!(
+            page.contains(">终止结对</button>") && page.contains("此项必填"),
+            "{page}"
+        );
+        assert_eq!(row(&app, id).await, before, "nothing changed");
+        let res = app
+            .post_form(
+                &format!("/teacher-pairings/{id}/terminate"),
+                &[("reason", "徒弟调往他校")],
+            )
+            .await;
+        assert_eq!(res.status(), Status::SeeOther);
+        assert_eq!(row(&app, id).await.status, PairingStatus::Terminated);
+        // Ended: the confirmation page is no longer offered.
+        let (s, _) = app
+            .get_html(&format!("/teacher-pairings/{id}/terminate"))
+            .await;
+        assert_eq!(s, Status::Conflict);
+    })
+    .await;
+}

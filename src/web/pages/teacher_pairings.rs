@@ -483,13 +483,23 @@ struct TextForm {
 
 type ActionResult = AppResult<Result<Flash<Redirect>, (Status, Page)>>;
 
+/// Which page a refused step shows again, with what was typed.
+enum Again {
+    /// The pairing's page (a comment, the end reason).
+    Pairing(TextForm),
+    /// The confirmation page of terminating (`true`) or asking to.
+    Ending { terminate: bool, reason: String },
+}
+
+/// After a step: the pairing's page with a flash, or the page it came from again with
+/// the typed text and what was wrong with it.
 async fn after_action(
     ctx: Ctx,
     db: &DatabaseConnection,
     user: &CurrentUser,
     id: i64,
     result: AppResult<()>,
-    form: TextForm,
+    again: Again,
     flash: &'static str,
 ) -> ActionResult {
     match result {
@@ -497,12 +507,113 @@ async fn after_action(
             Redirect::to(format!("/teacher-pairings/{id}")),
             flash,
         ))),
-        Err(AppError::Invalid(errors)) => Ok(Err((
-            Status::UnprocessableEntity,
-            show_page(ctx, db, user, id, errors, form.reason, form.body).await?,
-        ))),
+        Err(AppError::Invalid(errors)) => {
+            let page = match again {
+                Again::Pairing(form) => {
+                    show_page(ctx, db, user, id, errors, form.reason, form.body).await?
+                }
+                Again::Ending { terminate, reason } => {
+                    terminate_page(ctx, db, user, id, terminate, reason, errors).await?
+                }
+            };
+            Ok(Err((Status::UnprocessableEntity, page)))
+        }
         Err(e) => Err(e),
     }
+}
+
+#[derive(Template)]
+#[template(path = "teacher_pairings/terminate.html")]
+struct TerminatePage {
+    ctx: Ctx,
+    row: tp::PairingRow,
+    /// Terminating (the bureau) or asking to (the pair, their schools).
+    terminate: bool,
+    title_key: &'static str,
+    confirm_key: &'static str,
+    reason: String,
+    errors: FieldErrors,
+}
+
+/// The page that confirms ending a pairing, with the reason to give; only for those who may
+/// take that step now (the show page links here instead of posting at once).
+async fn terminate_page(
+    ctx: Ctx,
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    id: i64,
+    terminate: bool,
+    reason: String,
+    errors: FieldErrors,
+) -> AppResult<Page> {
+    let action = if terminate {
+        Action::Terminate
+    } else {
+        Action::RequestTermination
+    };
+    lifecycle::ensure_id::<tp::TeacherPairing>(db, &user.actor, id, action).await?;
+    let p = tp::get(db, &user.actor, id).await?.into_inner();
+    let row = tp::with_names(db, vec![p]).await?.remove(0);
+    render(&TerminatePage {
+        ctx,
+        row,
+        terminate,
+        title_key: if terminate {
+            "tp-terminate"
+        } else {
+            "tp-request-termination"
+        },
+        confirm_key: if terminate {
+            "tp-terminate-confirm"
+        } else {
+            "tp-request-confirm"
+        },
+        reason,
+        errors,
+    })
+}
+
+#[get("/teacher-pairings/<id>/terminate")]
+async fn terminate_form(
+    ctx: Ctx,
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    id: i64,
+) -> AppResult<Page> {
+    terminate_page(ctx, db, &user, id, true, String::new(), FieldErrors::new()).await
+}
+
+#[get("/teacher-pairings/<id>/request-termination")]
+async fn request_termination_form(
+    ctx: Ctx,
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    id: i64,
+) -> AppResult<Page> {
+    terminate_page(ctx, db, &user, id, false, String::new(), FieldErrors::new()).await
+}
+
+/// Terminates (`true`, the bureau) or asks to (the pair, their schools), then shows the
+/// pairing, or the confirmation page again with the reason as typed.
+async fn end_pairing(
+    ctx: Ctx,
+    db: &DatabaseConnection,
+    context: &Context,
+    user: &CurrentUser,
+    id: i64,
+    reason: String,
+    terminate: bool,
+) -> ActionResult {
+    tp::get(db, &user.actor, id).await?;
+    let (result, flash) = if terminate {
+        let r = tp::terminate(db, &user.actor, id, &reason, context).await;
+        (r.map(|_| ()), "tp-flash-terminated")
+    } else {
+        let r = tp::request_termination(db, &user.actor, id, &reason, context).await;
+        (r.map(|_| ()), "tp-flash-requested")
+    };
+    let again = Again::Ending { terminate, reason };
+    after_action(ctx, db, user, id, result, again, flash).await
 }
 
 #[post("/teacher-pairings/<id>/terminate", data = "<form>")]
@@ -514,12 +625,7 @@ async fn terminate(
     id: i64,
     form: CsrfForm<TextForm>,
 ) -> ActionResult {
-    let form = form.0;
-    tp::get(db.inner(), &user.actor, id).await?;
-    let r = tp::terminate(db.inner(), &user.actor, id, &form.reason, &context)
-        .await
-        .map(|_| ());
-    after_action(ctx, db, &user, id, r, form, "tp-flash-terminated").await
+    end_pairing(ctx, db, &context, &user, id, form.0.reason, true).await
 }
 
 #[post("/teacher-pairings/<id>/request-termination", data = "<form>")]
@@ -531,11 +637,7 @@ async fn request_termination(
     id: i64,
     form: CsrfForm<TextForm>,
 ) -> ActionResult {
-    let form = form.0;
-    let r = tp::request_termination(db.inner(), &user.actor, id, &form.reason, &context)
-        .await
-        .map(|_| ());
-    after_action(ctx, db, &user, id, r, form, "tp-flash-requested").await
+    end_pairing(ctx, db, &context, &user, id, form.0.reason, false).await
 }
 
 #[post("/teacher-pairings/<id>/reject-request", data = "<_form>")]
@@ -567,7 +669,7 @@ async fn end_reason(
     let r = tp::record_end_reason(db.inner(), &user.actor, id, &form.reason, &context)
         .await
         .map(|_| ());
-    after_action(ctx, db, &user, id, r, form, "flash-saved").await
+    after_action(ctx, db, &user, id, r, Again::Pairing(form), "flash-saved").await
 }
 
 #[post("/teacher-pairings/<id>/comments", data = "<form>")]
@@ -582,7 +684,7 @@ async fn comment(
     let r = work_plans::add_comment(db.inner(), &user.actor, id, &form.body)
         .await
         .map(|_| ());
-    after_action(ctx, db, &user, id, r, form, "flash-saved").await
+    after_action(ctx, db, &user, id, r, Again::Pairing(form), "flash-saved").await
 }
 
 #[derive(Template)]
@@ -735,7 +837,9 @@ pub fn routes() -> Vec<rocket::Route> {
         update,
         show,
         publish,
+        terminate_form,
         terminate,
+        request_termination_form,
         request_termination,
         reject_request,
         end_reason,
