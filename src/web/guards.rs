@@ -411,6 +411,19 @@ impl Ctx {
         }
     }
 
+    /// Between the items of a list: 、 in Chinese, a comma in English.
+    pub fn sep(&self) -> &'static str {
+        match self.lang {
+            Lang::Zh => "、",
+            Lang::En => ", ",
+        }
+    }
+
+    /// The items of a list joined as the language writes lists.
+    pub fn list(&self, items: &[String]) -> String {
+        items.join(self.sep())
+    }
+
     /// A catalogue string.
     pub fn t(&self, key: impl AsRef<str>) -> String {
         self.lang.t(key.as_ref())

@@ -98,6 +98,13 @@ async fn bureau_adds_a_teacher_and_sees_the_profile() {
             html.contains("尚未开通账号"),
             "bureau sees the account status"
         );
+        // In English, lists are written with commas, not 、 (issue 11 item 7).
+        let (_, en) = app.get_html(&format!("{location}?lang=en")).await;
+        assert!(
+            en.contains("数学, 物理") && en.contains("七年级, 八年级"),
+            "{en}"
+        );
+        assert!(!en.contains("数学、物理"));
         assert_eq!(app.count("teachers").await, 3);
     })
     .await;
