@@ -54,6 +54,39 @@ pub const PLAN_SECTIONS: [(&str, &str); 6] = [
     ("measures_self", "tp-plan-measures-self"),
 ];
 
+/// A text section of a plan (or of the form that edits one) by its field name, as listed
+/// in `PLAN_SECTIONS`; one definition for both types.
+macro_rules! plan_sections {
+    ($ty:ty) => {
+        impl $ty {
+            pub fn section(&self, field: &str) -> &str {
+                match field {
+                    "analysis_ethics" => &self.analysis_ethics,
+                    "analysis_skill" => &self.analysis_skill,
+                    "goals" => &self.goals,
+                    "measures_ethics" => &self.measures_ethics,
+                    "measures_teaching" => &self.measures_teaching,
+                    _ => &self.measures_self,
+                }
+            }
+
+            fn section_mut(&mut self, field: &str) -> &mut String {
+                match field {
+                    "analysis_ethics" => &mut self.analysis_ethics,
+                    "analysis_skill" => &mut self.analysis_skill,
+                    "goals" => &mut self.goals,
+                    "measures_ethics" => &mut self.measures_ethics,
+                    "measures_teaching" => &mut self.measures_teaching,
+                    _ => &mut self.measures_self,
+                }
+            }
+        }
+    };
+}
+
+plan_sections!(WorkPlan);
+plan_sections!(PlanForm);
+
 /// The target fields: (form field, label key).
 pub const PLAN_TARGETS: [(&str, &str); 4] = [
     ("observations", "tp-target-observations"),
@@ -65,28 +98,6 @@ pub const PLAN_TARGETS: [(&str, &str); 4] = [
 impl WorkPlan {
     pub fn parse(text: &str) -> WorkPlan {
         serde_json::from_str(text).unwrap_or_default()
-    }
-
-    pub fn section(&self, field: &str) -> &str {
-        match field {
-            "analysis_ethics" => &self.analysis_ethics,
-            "analysis_skill" => &self.analysis_skill,
-            "goals" => &self.goals,
-            "measures_ethics" => &self.measures_ethics,
-            "measures_teaching" => &self.measures_teaching,
-            _ => &self.measures_self,
-        }
-    }
-
-    fn section_mut(&mut self, field: &str) -> &mut String {
-        match field {
-            "analysis_ethics" => &mut self.analysis_ethics,
-            "analysis_skill" => &mut self.analysis_skill,
-            "goals" => &mut self.goals,
-            "measures_ethics" => &mut self.measures_ethics,
-            "measures_teaching" => &mut self.measures_teaching,
-            _ => &mut self.measures_self,
-        }
     }
 
     pub fn target(&self, term: u8, field: &str) -> i64 {
@@ -194,28 +205,6 @@ impl PlanForm {
             }
         }
         f
-    }
-
-    pub fn section(&self, field: &str) -> &str {
-        match field {
-            "analysis_ethics" => &self.analysis_ethics,
-            "analysis_skill" => &self.analysis_skill,
-            "goals" => &self.goals,
-            "measures_ethics" => &self.measures_ethics,
-            "measures_teaching" => &self.measures_teaching,
-            _ => &self.measures_self,
-        }
-    }
-
-    fn section_mut(&mut self, field: &str) -> &mut String {
-        match field {
-            "analysis_ethics" => &mut self.analysis_ethics,
-            "analysis_skill" => &mut self.analysis_skill,
-            "goals" => &mut self.goals,
-            "measures_ethics" => &mut self.measures_ethics,
-            "measures_teaching" => &mut self.measures_teaching,
-            _ => &mut self.measures_self,
-        }
     }
 
     pub fn target(&self, term: u8, field: &str) -> &str {
