@@ -79,7 +79,7 @@ impl Lang {
     pub fn t_args(self, key: &str, args: &[(&str, String)]) -> String {
         let map: HashMap<Cow<'static, str>, FluentValue> = args
             .iter()
-            .map(|(k, v)| (Cow::Owned(k.to_string()), FluentValue::from(v.clone())))
+            .map(|(k, v)| (Cow::Owned(k.to_string()), fluent_value(v)))
             .collect();
         LOCALES.lookup_with_args(self.id(), key, &map)
     }
@@ -116,5 +116,16 @@ impl Lang {
             Lang::Zh => local.format("%Y年%-m月%-d日 %H:%M").to_string(),
             Lang::En => local.format("%-d %b %Y %H:%M").to_string(),
         }
+    }
+}
+
+/// An argument as Fluent sees it: a whole number written plainly (`3`, not `03`) is a
+/// number, so the catalogues can choose plural forms (`1 mentee`, `2 mentees`); anything
+/// else stays text.
+fn fluent_value(v: &str) -> FluentValue<'static> {
+    match v.parse::<i64>() {
+        // Fluent keeps numbers as f64: only those it holds exactly.
+        Ok(n) if n.to_string() == v && n.abs() < 1 << 53 => FluentValue::from(n),
+        _ => FluentValue::from(v.to_string()),
     }
 }

@@ -902,3 +902,27 @@ rubric-default-band-1 = Excellent
 rubric-default-band-2 = Good
 rubric-default-band-3 = Pass
 rubric-default-band-4 = Fail
+
+## To-do lists on the home pages
+todo-title = To do
+todo-none = Nothing is waiting for you.
+todo-drafts-school = { $count ->
+    [one] 1 school pairing draft to publish
+   *[other] { $count } school pairing drafts to publish
+}
+todo-drafts-teacher = { $count ->
+    [one] 1 teacher pairing draft to publish
+   *[other] { $count } teacher pairing drafts to publish
+}
+todo-requests-school = School pairing termination requests to decide ({ $count })
+todo-requests-teacher = Teacher pairing termination requests to decide ({ $count })
+todo-behind = Teacher pairings behind this term's targets ({ $count })
+todo-behind-hint = Each target is prorated over the part of the term gone by; a pairing published during the term counts from the day it was published.
+todo-unreflected = Observations waiting for your reflection ({ $count })
+todo-write-reflection = Write a reflection
+todo-quiet = Pairings with no observation this month ({ $count })
+todo-log-observation = Log an observation
+todo-unread = Unread notices ({ $count })
+todo-all = See all
+kpi-observations-term = Observations this term
+status-requested = Termination requested (awaiting decision)

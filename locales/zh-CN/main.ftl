@@ -902,3 +902,21 @@ rubric-default-band-1 = 优
 rubric-default-band-2 = 良
 rubric-default-band-3 = 合格
 rubric-default-band-4 = 不合格
+
+## To-do lists on the home pages
+todo-title = 待办事项
+todo-none = 暂无待办事项。
+todo-drafts-school = { $count } 个学校结对草稿待发布
+todo-drafts-teacher = { $count } 个师徒结对草稿待发布
+todo-requests-school = 学校结对终止申请待审核（{ $count }）
+todo-requests-teacher = 师徒结对终止申请待审核（{ $count }）
+todo-behind = 未达到本学期进度的师徒结对（{ $count }）
+todo-behind-hint = 各项目标按本学期已过的天数折算；学期中发布的结对从发布之日起计算。
+todo-unreflected = 待写反思的听课记录（{ $count }）
+todo-write-reflection = 写反思
+todo-quiet = 本月尚未听课的结对（{ $count }）
+todo-log-observation = 记录听课
+todo-unread = 未读消息（{ $count }）
+todo-all = 查看全部
+kpi-observations-term = 本学期听课记录
+status-requested = 已申请终止（待审核）

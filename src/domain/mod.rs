@@ -28,6 +28,7 @@ pub mod table_reader;
 pub mod teacher_pairings;
 pub mod teachers;
 pub mod throttle;
+pub mod todo;
 pub mod tokens;
 pub mod types;
 pub mod users;

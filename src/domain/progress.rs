@@ -1,10 +1,12 @@
 //! Progress against the work plan's term targets: per term, how many observations of the
 //! mentee by the mentor, mentor lessons the mentee attended, reflections and contacts,
 //! against the targets ("听课 2/4"). A pairing is behind when, in the current term, a count
-//! is below its target scaled to the part of the term gone by (or below the target once
-//! the term is over).
+//! is below its target scaled to the part of the term gone by since the term began or the
+//! pairing was published, whichever is later (or below the target once the term is over).
 use chrono::NaiveDate;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use std::collections::HashMap;
+
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use serde::Serialize;
 
 use crate::domain::access::Visible;
@@ -61,19 +63,10 @@ impl TermProgress {
 }
 
 /// The terms of the year of a pairing the actor sees, with their counts. Empty when the
-/// year is unknown.
+/// year is unknown. Seven queries: the year, then three counts per term.
 pub async fn of_pairing(
     conn: &impl ConnectionTrait,
     p: &Visible<teacher_pairings::Model>,
-    today: NaiveDate,
-) -> AppResult<Vec<TermProgress>> {
-    terms_of(conn, p, today).await
-}
-
-/// `of_pairing` for rows that came from the actor's own lists (home pages).
-async fn terms_of(
-    conn: &impl ConnectionTrait,
-    p: &teacher_pairings::Model,
     today: NaiveDate,
 ) -> AppResult<Vec<TermProgress>> {
     let Some(year) = academic_years::Entity::find_by_id(p.academic_year_id)
@@ -82,8 +75,17 @@ async fn terms_of(
     else {
         return Ok(Vec::new());
     };
-    let plan = WorkPlan::parse(&p.plan);
-    let terms = [
+    let mut out = Vec::new();
+    for (term, from, to) in terms(&year) {
+        let counts = Counts::of(conn, std::slice::from_ref(&**p), from, to).await?;
+        out.push(progress(p, &counts, term, from, to, today));
+    }
+    Ok(out)
+}
+
+/// The two terms of a year: (number, first day, last day).
+fn terms(year: &academic_years::Model) -> [(u8, NaiveDate, NaiveDate); 2] {
+    [
         (
             1u8,
             year.starts_on,
@@ -92,63 +94,131 @@ async fn terms_of(
                 .unwrap_or(year.second_term_starts_on),
         ),
         (2u8, year.second_term_starts_on, year.ends_on),
-    ];
-    let mut out = Vec::new();
-    for (term, from, to) in terms {
-        let obs = |observer: i64| {
-            observations::Entity::find()
-                .filter(observations::Column::TeacherPairingId.eq(p.id))
-                .filter(observations::Column::ObserverId.eq(observer))
-                .filter(observations::Column::ObservedOn.gte(from))
-                .filter(observations::Column::ObservedOn.lte(to))
-        };
-        let observed = obs(p.mentor_id).count(conn).await? as i64;
-        let attended = obs(p.mentee_id).count(conn).await? as i64;
+    ]
+}
+
+/// What a set of pairings did between two days (both included), counted in three grouped
+/// queries whatever the number of pairings.
+struct Counts {
+    /// (pairing, observer) → observations.
+    observations: HashMap<(i64, i64), i64>,
+    reflections: HashMap<i64, i64>,
+    contacts: HashMap<i64, i64>,
+}
+
+impl Counts {
+    async fn of(
+        conn: &impl ConnectionTrait,
+        pairings: &[teacher_pairings::Model],
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> AppResult<Counts> {
+        let ids: Vec<i64> = pairings.iter().map(|p| p.id).collect();
+        if ids.is_empty() {
+            return Ok(Counts {
+                observations: HashMap::new(),
+                reflections: HashMap::new(),
+                contacts: HashMap::new(),
+            });
+        }
+        let observations = observations::Entity::find()
+            .select_only()
+            .column(observations::Column::TeacherPairingId)
+            .column(observations::Column::ObserverId)
+            .column_as(observations::Column::Id.count(), "n")
+            .filter(observations::Column::TeacherPairingId.is_in(ids.clone()))
+            .filter(observations::Column::ObservedOn.gte(from))
+            .filter(observations::Column::ObservedOn.lte(to))
+            .group_by(observations::Column::TeacherPairingId)
+            .group_by(observations::Column::ObserverId)
+            .into_tuple::<(i64, i64, i64)>()
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|(p, o, n)| ((p, o), n))
+            .collect();
         let start = types::local_midnight(from);
         let end = types::local_midnight(to.succ_opt().unwrap_or(to));
-        let written = reflections::Entity::find()
-            .filter(reflections::Column::TeacherPairingId.eq(p.id))
+        let reflections = reflections::Entity::find()
+            .select_only()
+            .column(reflections::Column::TeacherPairingId)
+            .column_as(reflections::Column::Id.count(), "n")
+            .filter(reflections::Column::TeacherPairingId.is_in(ids.clone()))
             .filter(reflections::Column::CreatedAt.gte(start))
             .filter(reflections::Column::CreatedAt.lt(end))
-            .count(conn)
-            .await? as i64;
-        let contacted = contacts::Entity::find()
-            .filter(contacts::Column::TeacherPairingId.eq(p.id))
+            .group_by(reflections::Column::TeacherPairingId)
+            .into_tuple::<(i64, i64)>()
+            .all(conn)
+            .await?
+            .into_iter()
+            .collect();
+        let contacts = contacts::Entity::find()
+            .select_only()
+            .column(contacts::Column::TeacherPairingId)
+            .column_as(contacts::Column::Id.count(), "n")
+            .filter(contacts::Column::TeacherPairingId.is_in(ids))
             .filter(contacts::Column::ContactedOn.gte(from))
             .filter(contacts::Column::ContactedOn.lte(to))
-            .count(conn)
-            .await? as i64;
-        // The part of the term gone by: 0 before it, 1 after it.
-        let days = (to - from).num_days().max(1) + 1;
-        let gone = ((today - from).num_days() + 1).clamp(0, days);
-        let measures = PLAN_TARGETS
-            .iter()
-            .map(|(field, label)| {
-                let target = plan.target(term, field);
-                let done = match *field {
-                    "observations" => observed,
-                    "attended" => attended,
-                    "reflections" => written,
-                    _ => contacted,
-                };
-                Measure {
-                    field,
-                    label,
-                    done,
-                    target,
-                    expected: target * gone / days,
-                }
-            })
+            .group_by(contacts::Column::TeacherPairingId)
+            .into_tuple::<(i64, i64)>()
+            .all(conn)
+            .await?
+            .into_iter()
             .collect();
-        out.push(TermProgress {
-            term,
-            from,
-            to,
-            is_current: from <= today && today <= to,
-            measures,
-        });
+        Ok(Counts {
+            observations,
+            reflections,
+            contacts,
+        })
     }
-    Ok(out)
+}
+
+/// One pairing's progress in one term. The targets are spread over the part of the term
+/// the pairing runs in: from the term's first day, or from the day the pairing was
+/// published if that is later. So a pairing published today is not behind, and one
+/// published after a term ended owes that term nothing.
+fn progress(
+    p: &teacher_pairings::Model,
+    counts: &Counts,
+    term: u8,
+    from: NaiveDate,
+    to: NaiveDate,
+    today: NaiveDate,
+) -> TermProgress {
+    let plan = WorkPlan::parse(&p.plan);
+    let began = p
+        .published_at
+        .map(types::local_date)
+        .map_or(from, |d| d.max(from));
+    let days = (to - began).num_days() + 1;
+    let gone = ((today - began).num_days() + 1).clamp(0, days.max(0));
+    let observed = |who: i64| counts.observations.get(&(p.id, who)).copied().unwrap_or(0);
+    let measures = PLAN_TARGETS
+        .iter()
+        .map(|(field, label)| {
+            let target = plan.target(term, field);
+            let done = match *field {
+                "observations" => observed(p.mentor_id),
+                "attended" => observed(p.mentee_id),
+                "reflections" => counts.reflections.get(&p.id).copied().unwrap_or(0),
+                _ => counts.contacts.get(&p.id).copied().unwrap_or(0),
+            };
+            Measure {
+                field,
+                label,
+                done,
+                target,
+                expected: if days > 0 { target * gone / days } else { 0 },
+            }
+        })
+        .collect();
+    TermProgress {
+        term,
+        from,
+        to,
+        is_current: from <= today && today <= to,
+        measures,
+    }
 }
 
 /// The term to show first: the current one, else the last one begun, else the first.
@@ -160,33 +230,47 @@ pub fn current(terms: &[TermProgress], today: NaiveDate) -> Option<&TermProgress
         .or_else(|| terms.first())
 }
 
-/// Whether an active pairing is behind in its current term.
-pub async fn is_behind(
-    conn: &impl ConnectionTrait,
-    p: &teacher_pairings::Model,
-) -> AppResult<bool> {
-    if p.status != PairingStatus::Active {
-        return Ok(false);
-    }
-    let today = types::today();
-    let terms = terms_of(conn, p, today).await?;
-    Ok(current(&terms, today).is_some_and(TermProgress::behind))
-}
-
-/// The current term's progress of each active pairing (home pages).
+/// The current term's progress of each active pairing (home pages): one query for the
+/// years, then three per year among them (in practice one or two years), whatever the
+/// number of pairings.
 pub async fn current_of_each(
     conn: &impl ConnectionTrait,
     pairings: &[teacher_pairings::Model],
-) -> AppResult<std::collections::HashMap<i64, TermProgress>> {
-    let today = types::today();
-    let mut out = std::collections::HashMap::new();
-    for p in pairings
+    today: NaiveDate,
+) -> AppResult<HashMap<i64, TermProgress>> {
+    let active: Vec<&teacher_pairings::Model> = pairings
         .iter()
         .filter(|p| p.status == PairingStatus::Active)
-    {
-        let terms = terms_of(conn, p, today).await?;
-        if let Some(t) = current(&terms, today) {
-            out.insert(p.id, t.clone());
+        .collect();
+    let mut year_ids: Vec<i64> = active.iter().map(|p| p.academic_year_id).collect();
+    year_ids.sort_unstable();
+    year_ids.dedup();
+    if year_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let years = academic_years::Entity::find()
+        .filter(academic_years::Column::Id.is_in(year_ids))
+        .all(conn)
+        .await?;
+    let mut out = HashMap::new();
+    for year in years {
+        let of_year: Vec<teacher_pairings::Model> = active
+            .iter()
+            .filter(|p| p.academic_year_id == year.id)
+            .map(|p| (*p).clone())
+            .collect();
+        let terms = terms(&year);
+        let Some(&(term, from, to)) = terms
+            .iter()
+            .find(|(_, from, to)| *from <= today && today <= *to)
+            .or_else(|| terms.iter().rev().find(|(_, from, _)| *from <= today))
+            .or_else(|| terms.first())
+        else {
+            continue;
+        };
+        let counts = Counts::of(conn, &of_year, from, to).await?;
+        for p in &of_year {
+            out.insert(p.id, progress(p, &counts, term, from, to, today));
         }
     }
     Ok(out)

@@ -268,6 +268,8 @@ pub struct PairingFilter {
     /// Text in either school's name.
     pub q: String,
     pub school_id: Option<i64>,
+    /// Only active pairings with a termination request waiting for the bureau.
+    pub requested: bool,
 }
 
 /// A pairing with its schools' names, for lists, pages and JSON.
@@ -360,6 +362,11 @@ fn filtered(actor: &Actor, filter: &PairingFilter) -> sea_orm::Select<school_pai
     }
     if let Some(status) = filter.status {
         q = q.filter(school_pairings::Column::Status.eq(status));
+    }
+    if filter.requested {
+        q = q
+            .filter(school_pairings::Column::Status.eq(PairingStatus::Active))
+            .filter(school_pairings::Column::TerminationRequestedAt.is_not_null());
     }
     if let Some(kind) = filter.kind {
         q = q

@@ -403,6 +403,8 @@ pub struct PairingFilter {
     pub teacher_id: Option<i64>,
     /// Only the teacher pairings made under this school pairing.
     pub school_pairing_id: Option<i64>,
+    /// Only active pairings with a termination request waiting for the bureau.
+    pub requested: bool,
 }
 
 fn teachers_where(cond: Condition) -> sea_orm::sea_query::SelectStatement {
@@ -457,6 +459,11 @@ fn filtered(actor: &Actor, f: &PairingFilter) -> sea_orm::Select<teacher_pairing
         q = q.filter(either_teacher_in(
             Condition::all().add(teachers::Column::Name.like(types::contains(f.name.trim()))),
         ));
+    }
+    if f.requested {
+        q = q
+            .filter(teacher_pairings::Column::Status.eq(PairingStatus::Active))
+            .filter(teacher_pairings::Column::TerminationRequestedAt.is_not_null());
     }
     if let Some(t) = f.teacher_id {
         q = q.filter(

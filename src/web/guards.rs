@@ -419,6 +419,30 @@ impl Ctx {
         }
     }
 
+    /// After a label: a full-width colon in Chinese, a colon and a space in English.
+    pub fn colon(&self) -> &'static str {
+        match self.lang {
+            Lang::Zh => "：",
+            Lang::En => ": ",
+        }
+    }
+
+    /// Around an aside: full-width brackets in Chinese, spaced ones in English.
+    pub fn paren(&self, inner: impl std::fmt::Display) -> String {
+        match self.lang {
+            Lang::Zh => format!("（{inner}）"),
+            Lang::En => format!(" ({inner})"),
+        }
+    }
+
+    /// Two phrases of one sentence: `a，b` in Chinese, `a, b` in English.
+    pub fn pair(&self, a: impl std::fmt::Display, b: impl std::fmt::Display) -> String {
+        match self.lang {
+            Lang::Zh => format!("{a}，{b}"),
+            Lang::En => format!("{a}, {b}"),
+        }
+    }
+
     /// The items of a list joined as the language writes lists.
     pub fn list(&self, items: &[String]) -> String {
         items.join(self.sep())
@@ -437,6 +461,11 @@ impl Ctx {
     /// A catalogue string with one argument.
     pub fn t1(&self, key: &str, name: &str, value: impl ToString) -> String {
         self.lang.t_args(key, &[(name, value.to_string())])
+    }
+
+    /// An in-app notice's text in the page's language.
+    pub fn notice(&self, n: &crate::entities::notifications::Model) -> String {
+        crate::domain::notifications::inbox::text(self.lang, n)
     }
 
     pub fn msg(&self, msg: &Msg) -> String {

@@ -14,6 +14,7 @@ mod browser;
 mod cli;
 mod demo;
 mod exports;
+mod home;
 mod i18n;
 mod imports;
 mod mail;

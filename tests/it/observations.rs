@@ -38,7 +38,7 @@ pub async fn began_days_ago(app: &TestApp, pairing: i64, days: i64) {
     app.db.execute_unprepared(&sql).await.unwrap();
 }
 
-fn days_ago(n: i64) -> String {
+pub fn days_ago(n: i64) -> String {
     (tongxing::domain::types::today() - chrono::Duration::days(n)).to_string()
 }
 
@@ -72,7 +72,7 @@ pub fn full_form(r: &Rubric, date: &str, minus: f64) -> Vec<(String, String)> {
     fields
 }
 
-async fn post(
+pub async fn post(
     app: &TestApp,
     path: &str,
     fields: &[(String, String)],
@@ -892,7 +892,7 @@ async fn the_api_records_reads_and_comments_with_spec_field_names() {
 }
 
 /// A year around today: the first term began 60 days ago, the second begins in 60 days.
-async fn year_around_today(app: &TestApp, w: &crate::common::World) -> i64 {
+pub async fn year_around_today(app: &TestApp, w: &crate::common::World) -> i64 {
     let today = tongxing::domain::types::today();
     let start = today - chrono::Duration::days(60);
     let second = today + chrono::Duration::days(60);

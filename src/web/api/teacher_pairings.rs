@@ -202,6 +202,7 @@ pub async fn list(
         teacher_id: check.id("teacher_id", query.teacher_id.as_deref()),
         name: check.text("q", query.q.as_deref()),
         school_pairing_id: None,
+        requested: false,
     };
     check.finish()?;
     let paged = tp::list(db.inner(), &user.actor, &filter, request).await?;

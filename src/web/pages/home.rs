@@ -7,8 +7,10 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, Quer
 use std::collections::HashMap;
 
 use crate::domain::progress::TermProgress;
+use crate::domain::todo;
 use crate::domain::types::{Role, SchoolKind};
 use crate::domain::{academic_years, users};
+use crate::entities::notifications;
 use crate::entities::{academic_years as years, schools, teachers, users as user_rows};
 use crate::error::AppResult;
 use crate::web::guards::{Ctx, CurrentUser};
@@ -19,7 +21,11 @@ use crate::web::respond::{Page, render};
 struct BureauHome {
     ctx: Ctx,
     year: Option<years::Model>,
-    schools_by_kind: Vec<(String, u64)>,
+    term: Option<todo::Term>,
+    todo: todo::Bureau,
+    unread: todo::Shown<notifications::Model>,
+    /// (kind word, label key, count)
+    schools_by_kind: Vec<(&'static str, String, u64)>,
     schools_total: u64,
     teachers_total: u64,
     users_total: u64,
@@ -30,6 +36,8 @@ struct BureauHome {
 struct SchoolHome {
     ctx: Ctx,
     year: Option<years::Model>,
+    todo: todo::School,
+    unread: todo::Shown<notifications::Model>,
     school: Option<schools::Model>,
     teachers_total: u64,
     school_pairings: Vec<crate::domain::school_pairings::PairingView>,
@@ -48,6 +56,8 @@ impl SchoolHome {
 struct TeacherHome {
     ctx: Ctx,
     year: Option<years::Model>,
+    todo: todo::Teacher,
+    unread: todo::Shown<notifications::Model>,
     teacher: Option<teachers::Model>,
     school: Option<schools::Model>,
     pairings: Vec<crate::domain::teacher_pairings::PairingRow>,
@@ -74,6 +84,9 @@ async fn home(
         return Ok(Err(Redirect::to("/login")));
     };
     let year = academic_years::current(db).await?;
+    let today = crate::domain::types::today();
+    let term = year.clone().map(|y| todo::Term::of(y, today));
+    let unread = todo::unread(db, &user.actor).await?;
     let page = match user.actor.role {
         Role::BureauAdmin => {
             let mut schools_by_kind = Vec::new();
@@ -83,12 +96,15 @@ async fn home(
                     .filter(schools::Column::IsActive.eq(true))
                     .count(db)
                     .await?;
-                schools_by_kind.push((kind.label_key(), n));
+                schools_by_kind.push((kind.as_str(), kind.label_key(), n));
             }
             render(&BureauHome {
                 ctx,
                 year,
-                schools_total: schools_by_kind.iter().map(|(_, n)| n).sum(),
+                todo: todo::bureau(db, &user.actor, term.as_ref(), today).await?,
+                term,
+                unread,
+                schools_total: schools_by_kind.iter().map(|(_, _, n)| n).sum(),
                 schools_by_kind,
                 teachers_total: teachers::Entity::find()
                     .filter(teachers::Column::IsActive.eq(true))
@@ -119,6 +135,8 @@ async fn home(
             render(&SchoolHome {
                 ctx,
                 year,
+                todo: todo::school(db, &user.actor, term.as_ref(), today).await?,
+                unread,
                 school,
                 teachers_total,
                 school_pairings: crate::domain::school_pairings::for_home(db, &user.actor).await?,
@@ -139,6 +157,8 @@ async fn home(
             render(&TeacherHome {
                 ctx,
                 year,
+                todo: todo::teacher(db, &user.actor, today).await?,
+                unread,
                 teacher,
                 school,
                 progress: progress_of(db, &pairings).await?,
@@ -154,7 +174,7 @@ async fn progress_of(
     rows: &[crate::domain::teacher_pairings::PairingRow],
 ) -> AppResult<HashMap<i64, TermProgress>> {
     let pairings: Vec<_> = rows.iter().map(|r| r.pairing.clone()).collect();
-    crate::domain::progress::current_of_each(db, &pairings).await
+    crate::domain::progress::current_of_each(db, &pairings, crate::domain::types::today()).await
 }
 
 pub fn routes() -> Vec<rocket::Route> {

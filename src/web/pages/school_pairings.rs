@@ -23,6 +23,9 @@ use crate::web::guards::{BureauAdmin, Ctx, CurrentUser, SchoolAdmin};
 use crate::web::respond::FormResult;
 use crate::web::respond::{Page, render};
 
+/// The status filter's extra choice: active pairings with a termination request waiting.
+pub const REQUESTED: &str = "requested";
+
 /// The list's query string, kept as typed so the form shows it back.
 #[derive(Debug, Clone, Default, rocket::FromForm)]
 pub struct PairingQuery {
@@ -49,6 +52,7 @@ impl PairingQuery {
             kind: SupportKind::parse(&self.kind),
             q: self.q.clone(),
             school_id: None,
+            requested: self.status == REQUESTED,
         }
     }
 

@@ -60,6 +60,7 @@ impl PairingQuery {
             name: self.q.clone(),
             teacher_id: None,
             school_pairing_id: self.school_pairing.trim().parse().ok(),
+            requested: self.status == super::school_pairings::REQUESTED,
         }
     }
 }

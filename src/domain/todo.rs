@@ -1,0 +1,410 @@
+//! Each role's to-do list, which leads its home page: what waits for this person now, each
+//! with a link to where it is done. Every read goes through the access policy (the lists'
+//! own visibility conditions); every list runs a fixed number of queries.
+use std::collections::HashMap;
+
+use chrono::{Datelike, NaiveDate};
+use sea_orm::sea_query::Query;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+
+use crate::domain::access::{Actor, scope};
+use crate::domain::paging::PageRequest;
+use crate::domain::progress::{self, TermProgress};
+use crate::domain::types::PairingStatus;
+use crate::domain::{school_pairings, teacher_pairings};
+use crate::entities::{
+    academic_years, notifications, observations, reflections, teacher_pairings as tp_rows,
+};
+use crate::error::AppResult;
+
+/// How many rows of each to-do list a home page shows; the count links to the rest.
+pub const SHOWN: u64 = 5;
+
+/// The current term of the current academic year.
+#[derive(Debug, Clone)]
+pub struct Term {
+    pub year: academic_years::Model,
+    /// 1 or 2.
+    pub number: u8,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+impl Term {
+    /// The term `today` falls in; between terms or after the year, the last one begun.
+    pub fn of(year: academic_years::Model, today: NaiveDate) -> Term {
+        let (number, from, to) = if today >= year.second_term_starts_on {
+            (2, year.second_term_starts_on, year.ends_on)
+        } else {
+            (
+                1,
+                year.starts_on,
+                year.second_term_starts_on
+                    .pred_opt()
+                    .unwrap_or(year.second_term_starts_on),
+            )
+        };
+        Term {
+            year,
+            number,
+            from,
+            to,
+        }
+    }
+
+    /// The observation list's `term` word.
+    pub fn word(&self) -> &'static str {
+        if self.number == 1 { "first" } else { "second" }
+    }
+
+    pub fn label_key(&self) -> &'static str {
+        if self.number == 1 {
+            "term-first"
+        } else {
+            "term-second"
+        }
+    }
+}
+
+/// Rows shown and how many there are in all.
+#[derive(Debug, Clone)]
+pub struct Shown<T> {
+    pub items: Vec<T>,
+    pub total: u64,
+}
+
+impl<T> Shown<T> {
+    pub fn none() -> Shown<T> {
+        Shown {
+            items: Vec::new(),
+            total: 0,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.total == 0
+    }
+
+    /// More rows than shown: the count links to the whole list.
+    pub fn more(&self) -> bool {
+        self.total > self.items.len() as u64
+    }
+}
+
+/// A teacher pairing behind its term targets, with its names and that term's counts.
+#[derive(Debug, Clone)]
+pub struct Behind {
+    pub row: teacher_pairings::PairingRow,
+    pub progress: TermProgress,
+}
+
+/// Termination requests waiting for the bureau: school pairings and teacher pairings.
+#[derive(Debug, Clone)]
+pub struct Requests {
+    pub school: Shown<school_pairings::PairingView>,
+    pub teacher: Shown<teacher_pairings::PairingRow>,
+}
+
+impl Requests {
+    pub fn is_empty(&self) -> bool {
+        self.school.is_empty() && self.teacher.is_empty()
+    }
+}
+
+/// The bureau's to-do list.
+#[derive(Debug, Clone)]
+pub struct Bureau {
+    pub draft_school_pairings: u64,
+    pub draft_teacher_pairings: u64,
+    pub requests: Requests,
+    pub behind: Shown<Behind>,
+    /// Observations logged in the current term (None: no current year).
+    pub observations_this_term: Option<u64>,
+}
+
+impl Bureau {
+    pub fn is_empty(&self) -> bool {
+        self.draft_school_pairings == 0
+            && self.draft_teacher_pairings == 0
+            && self.requests.is_empty()
+            && self.behind.is_empty()
+    }
+}
+
+/// A school admin's to-do list: termination requests about the school's pairings and its
+/// teacher pairings behind their targets.
+#[derive(Debug, Clone)]
+pub struct School {
+    pub requests: Requests,
+    pub behind: Shown<Behind>,
+}
+
+impl School {
+    pub fn is_empty(&self) -> bool {
+        self.requests.is_empty() && self.behind.is_empty()
+    }
+}
+
+/// An observation of the mentee that has no reflection yet.
+#[derive(Debug, Clone)]
+pub struct Unreflected {
+    pub observation: observations::Model,
+    pub observer_name: String,
+}
+
+/// A teacher's to-do list: as mentee, observations waiting for a reflection; as mentor,
+/// active pairings with no observation logged this month.
+#[derive(Debug, Clone)]
+pub struct Teacher {
+    pub unreflected: Shown<Unreflected>,
+    pub quiet: Shown<teacher_pairings::PairingRow>,
+}
+
+impl Teacher {
+    pub fn is_empty(&self) -> bool {
+        self.unreflected.is_empty() && self.quiet.is_empty()
+    }
+}
+
+/// Unread notices (new comments, new reflections, replies), newest first.
+pub async fn unread(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+) -> AppResult<Shown<notifications::Model>> {
+    let q = notifications::Entity::find()
+        .filter(notifications::Column::UserId.eq(actor.user_id))
+        .filter(notifications::Column::ReadAt.is_null());
+    Ok(Shown {
+        total: q.clone().count(conn).await?,
+        items: q
+            .order_by_desc(notifications::Column::Id)
+            .limit(SHOWN)
+            .all(conn)
+            .await?,
+    })
+}
+
+const FIRST: PageRequest = PageRequest {
+    page: 1,
+    per_page: SHOWN,
+};
+
+/// Termination requests the actor sees (the bureau: all; a school admin: their school's).
+async fn requests(conn: &impl crate::db::Conn, actor: &Actor) -> AppResult<Requests> {
+    let school = school_pairings::list(
+        conn,
+        actor,
+        &school_pairings::PairingFilter {
+            requested: true,
+            ..Default::default()
+        },
+        FIRST,
+    )
+    .await?;
+    let teacher = teacher_pairings::list_rows(
+        conn,
+        actor,
+        &teacher_pairings::PairingFilter {
+            requested: true,
+            ..Default::default()
+        },
+        FIRST,
+    )
+    .await?;
+    Ok(Requests {
+        school: Shown {
+            total: school.total,
+            items: school.items,
+        },
+        teacher: Shown {
+            total: teacher.total,
+            items: teacher.items,
+        },
+    })
+}
+
+/// The active teacher pairings of the current year the actor sees that are behind their
+/// current term's targets, most behind first.
+pub async fn behind(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    year: &academic_years::Model,
+    today: NaiveDate,
+) -> AppResult<Shown<Behind>> {
+    let active = tp_rows::Entity::find()
+        .filter(scope::visible::<tp_rows::Entity>(actor))
+        .filter(tp_rows::Column::Status.eq(PairingStatus::Active))
+        .filter(tp_rows::Column::AcademicYearId.eq(year.id))
+        .all(conn)
+        .await?;
+    let progress = progress::current_of_each(conn, &active, today).await?;
+    let mut late: Vec<(i64, tp_rows::Model, TermProgress)> = active
+        .into_iter()
+        .filter_map(|p| {
+            let t = progress.get(&p.id)?.clone();
+            t.behind().then(|| (shortfall(&t), p, t))
+        })
+        .collect();
+    late.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.id.cmp(&a.1.id)));
+    let total = late.len() as u64;
+    late.truncate(SHOWN as usize);
+    let mut by_id: HashMap<i64, TermProgress> =
+        late.iter().map(|(_, p, t)| (p.id, t.clone())).collect();
+    let rows =
+        teacher_pairings::with_names(conn, late.into_iter().map(|(_, p, _)| p).collect()).await?;
+    let items = rows
+        .into_iter()
+        .filter_map(|row| {
+            let progress = by_id.remove(&row.pairing.id)?;
+            Some(Behind { row, progress })
+        })
+        .collect();
+    Ok(Shown { items, total })
+}
+
+/// How far behind a term is: the sum of what is missing against what is due by today.
+fn shortfall(t: &TermProgress) -> i64 {
+    t.measures
+        .iter()
+        .map(|m| (m.expected - m.done).max(0))
+        .sum()
+}
+
+pub async fn bureau(
+    conn: &impl crate::db::Conn,
+    actor: &Actor,
+    term: Option<&Term>,
+    today: NaiveDate,
+) -> AppResult<Bureau> {
+    let draft_school_pairings = crate::entities::school_pairings::Entity::find()
+        .filter(scope::visible::<crate::entities::school_pairings::Entity>(
+            actor,
+        ))
+        .filter(crate::entities::school_pairings::Column::Status.eq(PairingStatus::Draft))
+        .count(conn)
+        .await?;
+    let draft_teacher_pairings = tp_rows::Entity::find()
+        .filter(scope::visible::<tp_rows::Entity>(actor))
+        .filter(tp_rows::Column::Status.eq(PairingStatus::Draft))
+        .count(conn)
+        .await?;
+    let (behind, observations_this_term) = match term {
+        Some(t) => (
+            behind(conn, actor, &t.year, today).await?,
+            Some(
+                observations::Entity::find()
+                    .filter(scope::visible::<observations::Entity>(actor))
+                    .filter(observations::Column::ObservedOn.gte(t.from))
+                    .filter(observations::Column::ObservedOn.lte(t.to))
+                    .count(conn)
+                    .await?,
+            ),
+        ),
+        None => (Shown::none(), None),
+    };
+    Ok(Bureau {
+        draft_school_pairings,
+        draft_teacher_pairings,
+        requests: requests(conn, actor).await?,
+        behind,
+        observations_this_term,
+    })
+}
+
+pub async fn school(
+    conn: &impl crate::db::Conn,
+    actor: &Actor,
+    term: Option<&Term>,
+    today: NaiveDate,
+) -> AppResult<School> {
+    let behind = match term {
+        Some(t) => behind(conn, actor, &t.year, today).await?,
+        None => Shown::none(),
+    };
+    Ok(School {
+        requests: requests(conn, actor).await?,
+        behind,
+    })
+}
+
+pub async fn teacher(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    today: NaiveDate,
+) -> AppResult<Teacher> {
+    let Some(me) = actor.teacher_id else {
+        return Ok(Teacher {
+            unreflected: Shown::none(),
+            quiet: Shown::none(),
+        });
+    };
+    // As mentee: the mentor's observations of me, in my active pairings, with no reflection.
+    let my_active_as = |side: tp_rows::Column| {
+        Query::select()
+            .column(tp_rows::Column::Id)
+            .from(tp_rows::Entity)
+            .and_where(side.eq(me))
+            .and_where(tp_rows::Column::Status.eq(PairingStatus::Active))
+            .to_owned()
+    };
+    let reflected = Query::select()
+        .column(reflections::Column::ObservationId)
+        .from(reflections::Entity)
+        .and_where(reflections::Column::ObservationId.is_not_null())
+        .to_owned();
+    let waiting = observations::Entity::find()
+        .filter(scope::visible::<observations::Entity>(actor))
+        .filter(observations::Column::ObservedId.eq(me))
+        .filter(observations::Column::ObserverId.ne(me))
+        .filter(
+            observations::Column::TeacherPairingId
+                .in_subquery(my_active_as(tp_rows::Column::MenteeId)),
+        )
+        .filter(observations::Column::Id.not_in_subquery(reflected));
+    let total = waiting.clone().count(conn).await?;
+    let rows = waiting
+        .order_by_desc(observations::Column::ObservedOn)
+        .order_by_desc(observations::Column::Id)
+        .limit(SHOWN)
+        .all(conn)
+        .await?;
+    let names = crate::domain::names::teachers(conn, rows.iter().map(|o| o.observer_id)).await?;
+    let unreflected = Shown {
+        total,
+        items: rows
+            .into_iter()
+            .map(|o| Unreflected {
+                observer_name: names.get(&o.observer_id).cloned().unwrap_or_default(),
+                observation: o,
+            })
+            .collect(),
+    };
+    // As mentor: active pairings with no observation of mine since the month began.
+    let month_start = today.with_day(1).unwrap_or(today);
+    let observed_this_month = Query::select()
+        .column(observations::Column::TeacherPairingId)
+        .from(observations::Entity)
+        .and_where(observations::Column::ObserverId.eq(me))
+        .and_where(observations::Column::ObservedOn.gte(month_start))
+        .to_owned();
+    let quiet = tp_rows::Entity::find()
+        .filter(scope::visible::<tp_rows::Entity>(actor))
+        .filter(tp_rows::Column::MentorId.eq(me))
+        .filter(tp_rows::Column::Status.eq(PairingStatus::Active))
+        .filter(tp_rows::Column::Id.not_in_subquery(observed_this_month));
+    let total = quiet.clone().count(conn).await?;
+    let rows = quiet
+        .order_by_desc(tp_rows::Column::Id)
+        .limit(SHOWN)
+        .all(conn)
+        .await?;
+    Ok(Teacher {
+        unreflected,
+        quiet: Shown {
+            total,
+            items: teacher_pairings::with_names(conn, rows).await?,
+        },
+    })
+}
