@@ -25,11 +25,11 @@ stage-nine_year = Nine-year school
 gender-female = Female
 gender-male = Male
 title-unrated = Unrated
-title-third = Third grade
-title-second = Second grade
-title-first = First grade
-title-senior = Senior
-title-professor = Professor grade
+title-third = Grade-3 teacher
+title-second = Grade-2 teacher
+title-first = Grade-1 teacher
+title-senior = Senior teacher
+title-professor = Professor-level senior teacher
 
 status-active = Active
 status-inactive = Deactivated
@@ -87,7 +87,10 @@ label-sep = {": "}
 filter-clear = Clear
 filter-more = More filters
 filter-inactive = Include deactivated
-list-count = { $count } results
+list-count = { $count ->
+    [one] 1 result
+   *[other] { $count } results
+}
 export-xlsx = Export Excel
 export-csv = Export CSV
 pager-label = Pages
@@ -222,7 +225,13 @@ err-term-outside-year = The second term must start within the academic year.
 err-start-not-in-year = The start date should be in { $year }.
 err-year-keep-current = There must be a current year: make another year current instead.
 err-year-delete-current = The current academic year cannot be deleted.
-err-year-in-use = This academic year has { $pairings } teacher pairings and { $secondments } secondments; it cannot be deleted.
+err-year-in-use = This academic year has { $pairings ->
+    [one] 1 teacher pairing
+   *[other] { $pairings } teacher pairings
+} and { $secondments ->
+    [one] 1 secondment
+   *[other] { $secondments } secondments
+}; it cannot be deleted.
 err-year-in-use-other = Records still belong to this academic year; it cannot be deleted.
 err-csrf = The form has expired or came from elsewhere. Reload the page and try again (copy what you typed first).
 err-bad-form = The form could not be read: { $detail }
@@ -330,7 +339,10 @@ import-file = Choose a file
 import-file-hint = .xlsx or .csv (UTF-8 or GBK), at most { $max_mb } MB and { $max_rows } rows.
 import-submit = Upload and preview
 import-preview-title = Preview
-import-summary = { $total } rows: { $good } correct, { $bad } with errors.
+import-summary = { $total ->
+    [one] 1 row
+   *[other] { $total } rows
+}: { $good } correct, { $bad } with errors.
 import-ready = Every row is correct. Confirm to import them all at once.
 import-has-errors = Correct the rows with errors in your file and upload it again. Nothing is imported until then.
 import-bad-lines = Rows with errors:
@@ -482,7 +494,10 @@ timeline-school-pairing-request_termination = Termination requested
 timeline-school-pairing-reject_termination = Termination request turned down
 timeline-school-pairing-terminate = Terminated
 timeline-school-pairing-complete = Completed at the end of its last year
-flash-pairings-published = { $count } pairings published.
+flash-pairings-published = { $count ->
+    [one] 1 pairing published.
+   *[other] { $count } pairings published.
+}
 flash-pairing-published = The pairing is published; both schools were told.
 flash-pairing-terminated = The pairing is terminated.
 flash-pairing-requested = Your request went to the bureau.
@@ -494,7 +509,10 @@ err-pairing-school-unknown = There is no such school.
 err-pairing-school-inactive = { $school } is deactivated and cannot be paired.
 err-pairing-duplicate = These two schools are already paired from { $from } to { $to }; the years must not overlap.
 err-pairing-reversal = The receiving school already supports this supporting school; a reversed pairing is not allowed.
-err-pairing-cap = The supporting school already supports { $max } schools in { $year }, the most allowed.
+err-pairing-cap = The supporting school already supports { $max ->
+    [one] 1 school
+   *[other] { $max } schools
+} in { $year }, the most allowed.
 err-pairing-not-draft = Only a draft can be edited or published.
 err-pairing-not-active = Only an active pairing can be terminated or asked to be.
 err-pairing-none-selected = Select at least one draft.
@@ -517,7 +535,10 @@ notice-school-pairing-termination-rejected-body = The bureau turned down the req
 # matching
 match-link = Suggest mentors
 match-title = Mentors for { $name }
-match-intro = Teachers of other urban and township schools who share a subject and have a free slot, best match first. A mentor takes at most { $max } mentees.
+match-intro = Teachers of other urban and township schools who share a subject and have a free slot, best match first. A mentor takes at most { $max ->
+    [one] 1 mentee
+   *[other] { $max } mentees
+}.
 match-year = Academic year
 match-show = Show
 match-col-rank = Rank
@@ -527,30 +548,45 @@ match-col-school = School
 match-col-subject = Subject
 match-col-score = Score
 match-col-reasons = Reasons
-match-points = { $points } points
+match-points = { $points ->
+    [one] 1 point
+   *[other] { $points } points
+}
 match-none = No mentor fits (same subject, a free slot, another urban or township school).
 match-create-draft = Create draft
 match-reason-subject = Same subject: { $subject }
 match-reason-grades = Shared grades: { $grades }
-match-reason-title-third = Third-grade teacher
-match-reason-title-second = Second-grade teacher
-match-reason-title-first = First-grade teacher
-match-reason-title-senior = Senior teacher
-match-reason-title-professor = Professor-level teacher
+match-reason-title-third = Grade-3 teacher
+match-reason-title-second = Grade-2 teacher
+match-reason-title-first = Grade-1 teacher
+match-reason-title-senior = Senior teacher teacher
+match-reason-title-professor = Professor-level senior teacher
 match-reason-honour = { $honour }
-match-reason-years = { $years } years of teaching
+match-reason-years = { $years ->
+    [one] 1 year of teaching
+   *[other] { $years } years of teaching
+}
 match-reason-capacity = Can take { $count } more
 match-reason-schools-paired = The schools are paired
 match-reason-same-district = Same district: { $district }
 match-propose-link = Propose all
 match-propose-title = Propose all: { $supporter } → { $receiver }
 match-propose-intro = The receiving school's active teachers without a pairing this year, assigned to the supporting school's mentors with free slots so that the total score is highest. Drafts are created, to review before publishing.
-match-propose-considered = Considered: { $mentees } mentees, { $mentors } mentors with free slots.
+match-propose-considered = Considered: { $mentees ->
+    [one] 1 mentee
+   *[other] { $mentees } mentees
+}, { $mentors ->
+    [one] 1 mentor
+   *[other] { $mentors } mentors
+} with free slots.
 match-propose-total = Total score: { $total }
 match-propose-unmatched = Teachers left without a mentor (no shared subject, or no free slot)
 match-propose-empty = There is nobody to pair.
 match-propose-create = Create all drafts
-match-propose-created = { $count } draft pairings created.
+match-propose-created = { $count ->
+    [one] 1 draft pairing created.
+   *[other] { $count } draft pairings created.
+}
 match-propose-skipped = { $count } not created:
 err-match-no-year = Set the current academic year first, or choose one.
 err-match-pairing-not-active = Only an active school pairing can be proposed for.
@@ -638,7 +674,10 @@ tp-err-same-teacher = The mentor and the mentee cannot be the same teacher.
 tp-err-no-teacher = There is no such teacher.
 tp-err-teacher-inactive = This teacher is deactivated.
 tp-err-no-year = There is no such academic year.
-tp-err-mentor-full = This mentor already has { $max } mentees, the limit.
+tp-err-mentor-full = This mentor already has { $max ->
+    [one] 1 mentee
+   *[other] { $max } mentees
+}, the limit.
 tp-err-mentee-taken = This mentee already has a pairing for this subject and year.
 tp-err-mentor-not-supporter = The mentor must teach at the supporting school.
 tp-err-mentee-not-receiver = The mentee must teach at the receiving school.
@@ -681,6 +720,7 @@ pairings-propose-all = Propose teacher pairings
 nav-observations = Observations
 nav-reflections = Reflections
 nav-manage = Administration
+nav-account = My account
 nav-rubrics = Rubrics
 manage-years-hint = Academic years and term dates.
 manage-users-hint = Accounts, roles and password resets.
@@ -701,7 +741,7 @@ contact-kind-sms = Text message
 contact-kind-email = Email
 contact-kind-online = Online meeting
 contact-kind-visit = Visit
-obs-title = Lesson observations
+obs-title = Observations
 obs-title-one = Lesson observation
 obs-new = Record an observation
 obs-edit = Edit the observation
@@ -785,7 +825,10 @@ rubrics-lead = The rubrics lessons are scored with. Editing one that has been us
 rubrics-weight = weights total { $weight }
 rubrics-retired = retired
 rubrics-old-version = This is an earlier version, kept for the observations scored with it.
-rubrics-used = { $count } observations were scored with this version.
+rubrics-used = { $count ->
+    [one] 1 observation was scored with this version.
+   *[other] { $count } observations were scored with this version.
+}
 rubrics-versions = Versions:
 rubrics-weight-col = Weight
 rubrics-scale = Scale
@@ -830,7 +873,10 @@ growth-svg = Download the chart (SVG)
 growth-open = See the growth chart
 rubrics-new = New rubric
 rubrics-edit = Edit the rubric
-rubrics-edit-used = { $count } observations were scored with this version; saving makes a new version and they keep theirs.
+rubrics-edit-used = { $count ->
+    [one] 1 observation was scored with this version; saving makes a new version and it keeps its own.
+   *[other] { $count } observations were scored with this version; saving makes a new version and they keep theirs.
+}
 rubrics-form-hint = Under each section, give the items, their weights and how they are scored. Empty rows are not saved; each save offers new empty rows.
 rubrics-field-name = Name
 rubrics-field-description = Description
@@ -926,3 +972,13 @@ todo-unread = Unread notices ({ $count })
 todo-all = See all
 kpi-observations-term = Observations this term
 status-requested = Termination requested (awaiting decision)
+
+## The shipped rubrics' band and level words
+band-excellent = Excellent
+band-good = Good
+band-proficient = Proficient
+band-fair = Fair
+band-pass = Pass
+band-basic = Basic
+band-improve = Needs improvement
+band-fail = Fail

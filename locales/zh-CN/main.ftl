@@ -681,6 +681,7 @@ pairings-propose-all = 一键配对师徒
 nav-observations = 听课记录
 nav-reflections = 教学反思
 nav-manage = 系统管理
+nav-account = 我的账号
 nav-rubrics = 评课表
 manage-years-hint = 设置学年和学期起止日期。
 manage-users-hint = 账号、角色和密码重置。
@@ -920,3 +921,13 @@ todo-unread = 未读消息（{ $count }）
 todo-all = 查看全部
 kpi-observations-term = 本学期听课记录
 status-requested = 已申请终止（待审核）
+
+## The shipped rubrics' band and level words
+band-excellent = 优秀
+band-good = 良好
+band-proficient = 熟练
+band-fair = 中等
+band-pass = 合格
+band-basic = 基本
+band-improve = 待改进
+band-fail = 不合格

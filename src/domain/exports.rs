@@ -432,7 +432,10 @@ pub async fn observations(
                 r.observer_name.as_str().into(),
                 r.observed_name.as_str().into(),
                 Cell::Num(o.total_score),
-                o.band.as_str().into(),
+                match (lang, crate::domain::rubrics::band_key(&o.band)) {
+                    (crate::i18n::Lang::En, Some(key)) => lang.t(key).into(),
+                    _ => o.band.as_str().into(),
+                },
                 o.strengths.as_str().into(),
                 o.suggestions.as_str().into(),
                 o.comment.as_str().into(),

@@ -592,6 +592,22 @@ pub async fn set_active(db: &impl Conn, actor: &Actor, id: i64, active: bool) ->
     Rubric::of(row)
 }
 
+/// The catalogue key of a standard band or level word of the shipped rubrics (their
+/// English names; see `Ctx::band`).
+pub fn band_key(word: &str) -> Option<&'static str> {
+    Some(match word.trim() {
+        "优" | "优秀" => "band-excellent",
+        "良" | "良好" => "band-good",
+        "熟练" => "band-proficient",
+        "中" | "中等" => "band-fair",
+        "合格" => "band-pass",
+        "基本" => "band-basic",
+        "待改进" => "band-improve",
+        "差" | "不合格" => "band-fail",
+        _ => return None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

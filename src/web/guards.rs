@@ -443,6 +443,15 @@ impl Ctx {
         }
     }
 
+    /// A grade band or level word of a rubric (优, 良好, 合格 …) in the page's language: the
+    /// shipped rubrics' words have English names; a bureau's own words show as written.
+    pub fn band(&self, word: &str) -> String {
+        match (self.lang, crate::domain::rubrics::band_key(word)) {
+            (Lang::En, Some(key)) => self.lang.t(key),
+            _ => word.to_string(),
+        }
+    }
+
     /// The items of a list joined as the language writes lists.
     pub fn list(&self, items: &[String]) -> String {
         items.join(self.sep())
@@ -523,6 +532,50 @@ impl Ctx {
     }
 
     /// `aria-current` for a navigation link.
+    /// The main menu for the signed-in user: (address, label key). A page is offered only
+    /// to a role the access policy lets list it, and only where it is of use: a teacher's
+    /// menu holds their pairings and records, not the schools' registers or the pairing
+    /// management. Each label is its page's title.
+    pub fn nav(&self) -> Vec<(&'static str, &'static str)> {
+        use crate::domain::access::policy::{self, Act, Subject};
+        let Some(u) = self.user.as_ref() else {
+            return Vec::new();
+        };
+        let staff = matches!(u.role, Role::BureauAdmin | Role::SchoolAdmin);
+        let lists = |s: Subject| policy::allows_some(u.role, s, Act::List);
+        [
+            ("/", "nav-home", true),
+            ("/schools", "schools-title", staff && lists(Subject::School)),
+            (
+                "/school-pairings",
+                "pairings-title",
+                staff && lists(Subject::SchoolPairing),
+            ),
+            (
+                "/teacher-pairings",
+                "tp-title",
+                lists(Subject::TeacherPairing),
+            ),
+            ("/observations", "obs-title", lists(Subject::Observation)),
+            ("/reflections", "refl-title", lists(Subject::Reflection)),
+            (
+                "/teachers",
+                "teachers-title",
+                staff && lists(Subject::Teacher),
+            ),
+            (
+                "/secondments",
+                "secondments-title",
+                lists(Subject::Secondment),
+            ),
+            ("/manage", "nav-manage", u.role == Role::BureauAdmin),
+        ]
+        .into_iter()
+        .filter(|(_, _, shown)| *shown)
+        .map(|(href, key, _)| (href, key))
+        .collect()
+    }
+
     pub fn current(&self, prefix: &str) -> &'static str {
         if self.path == prefix || (prefix != "/" && self.path.starts_with(prefix)) {
             "page"

@@ -213,6 +213,15 @@ where
     }
 }
 
+/// Signs out from a desktop-width page: the account menu opens, then its button.
+async fn sign_out(d: &WebDriver) -> WebDriverResult<()> {
+    d.find(By::Css(".account summary")).await?.click().await?;
+    d.find(By::Css(".account form[action='/logout'] button"))
+        .await?
+        .click()
+        .await
+}
+
 /// Signs in on the login page and waits for the page it leads to.
 async fn sign_in(
     d: &WebDriver,
@@ -352,10 +361,7 @@ async fn publish_a_pairing_and_see_it_on_a_phone(backend: Backend) {
         }
         let head = d.find(By::Css("main h1")).await?.text().await?;
         assert!(head.contains("进行中"), "published: {head}");
-        d.find(By::Css("form[action='/logout'] button"))
-            .await?
-            .click()
-            .await?;
+        sign_out(d).await?;
 
         // The mentee, on a phone.
         d.set_window_rect(0, 0, 390, 844).await?;
@@ -480,7 +486,7 @@ async fn screenshot_tour() {
             }
             d.set_window_rect(0, 0, 1280, 900).await?;
             d.goto(format!("{}/profile", app.base)).await?;
-            d.find(By::Css("form[action='/logout'] button")).await?.click().await?;
+            sign_out(&d).await?;
         }
         Ok(())
     }

@@ -199,3 +199,94 @@ async fn a_teachers_home_lists_observations_to_reflect_on_and_quiet_pairings() {
     })
     .await;
 }
+
+/// The addresses of the desktop menu's links.
+fn menu_of(html: &str) -> Vec<String> {
+    let start = html.find("<nav class=\"desk\"").expect("a desktop menu");
+    let end = html[start..].find("</nav>").expect("its end") + start;
+    html[start..end]
+        .split("href=\"")
+        .skip(1)
+        .map(|s| s[..s.find('"').unwrap_or(0)].to_string())
+        .collect()
+}
+
+/// Each role's menu offers what it can use, in one row of page titles; the account menu
+/// holds notifications, profile and sign-out (issue 11 items 7 and 8).
+#[rocket::async_test]
+async fn each_role_sees_the_menu_it_can_use_labelled_as_its_pages() {
+    each_db(|app| async move {
+        let _w = world(&app).await;
+        let cases: [(&str, &[&str]); 3] = [
+            (
+                "bureau@tongxing.test",
+                &[
+                    "/",
+                    "/schools",
+                    "/school-pairings",
+                    "/teacher-pairings",
+                    "/observations",
+                    "/reflections",
+                    "/teachers",
+                    "/secondments",
+                    "/manage",
+                ],
+            ),
+            (
+                "rural@tongxing.test",
+                &[
+                    "/",
+                    "/schools",
+                    "/school-pairings",
+                    "/teacher-pairings",
+                    "/observations",
+                    "/reflections",
+                    "/teachers",
+                    "/secondments",
+                ],
+            ),
+            (
+                "mentee@tongxing.test",
+                &[
+                    "/",
+                    "/teacher-pairings",
+                    "/observations",
+                    "/reflections",
+                    "/secondments",
+                ],
+            ),
+        ];
+        for (email, expected) in cases {
+            app.login(email, PASSWORD).await;
+            for lang in ["zh-CN", "en"] {
+                let (_, html) = app.get_html(&format!("/?lang={lang}")).await;
+                let menu = menu_of(&html);
+                assert_eq!(menu, expected.to_vec(), "{email} {lang}");
+                // Every menu label is the title of the page it opens.
+                let start = html.find("<nav class=\"desk\"").unwrap();
+                let nav = &html[start..start + html[start..].find("</nav>").unwrap()];
+                for href in menu.iter().filter(|h| h.as_str() != "/") {
+                    let (status, page) = app.get_html(href).await;
+                    assert_eq!(status, Status::Ok, "{email} {href}");
+                    let title = page
+                        .split("<title>")
+                        .nth(1)
+                        .and_then(|t| t.split(" · ").next())
+                        .expect("a title")
+                        .to_string();
+                    assert!(
+                        nav.contains(&format!(">{title}</a>")),
+                        "{email} {lang}: the menu names {href} as its title {title}"
+                    );
+                }
+                // The account menu: notifications, profile, sign-out.
+                let account = &html[html.find("class=\"account").expect("account menu")..];
+                assert!(account.contains("href=\"/notifications\""));
+                assert!(account.contains("href=\"/profile\""));
+                assert!(account.contains("action=\"/logout\""));
+            }
+            app.logout().await;
+        }
+    })
+    .await;
+}

@@ -171,3 +171,51 @@ async fn default_bands_and_export_titles_come_from_the_catalogues() {
     })
     .await;
 }
+
+/// English pages read as English (issue 11 item 7): the shipped rubrics' band words in
+/// English, titles as titles ("Grade-2 teacher"), plurals that follow the count, and no
+/// Chinese list commas, colons or brackets around the program's own words.
+#[rocket::async_test]
+async fn english_pages_use_english_bands_titles_plurals_and_punctuation() {
+    crate::common::each_db(|app| async move {
+        tongxing::demo::load(&app.db).await.expect("demo");
+        app.login("bureau@demo.tongxing.cn", tongxing::demo::DEMO_PASSWORD)
+            .await;
+        let (_, zh) = app.get_html("/observations?lang=zh-CN").await;
+        assert!(
+            zh.contains(" · 优<") || zh.contains(" · 良<"),
+            "Chinese bands"
+        );
+        let (_, en) = app.get_html("/observations?lang=en").await;
+        assert!(
+            en.contains(" · Excellent<") || en.contains(" · Good<"),
+            "English bands"
+        );
+        for word in [" · 优<", " · 良<", " · 合格<"] {
+            assert!(!en.contains(word), "no {word} on the English page");
+        }
+        let (_, en) = app.get_html("/teachers?lang=en").await;
+        assert!(en.contains("Grade-2 teacher"), "a title, not a school year");
+        assert!(!en.contains("Second grade"));
+        // 15 results, then exactly one.
+        assert!(en.contains("<p class=\"count\">15 results\n"), "plural");
+        let (_, one) = app
+            .get_html("/teachers?lang=en&q=%E5%A7%9A%E6%88%90%E7%90%B3")
+            .await;
+        assert!(
+            one.contains(
+                "<p class=\"count\">1 result
+"
+            ),
+            "singular"
+        );
+        // The home's pairing behind: its term's progress reads "First term: observed …".
+        let (_, en) = app.get_html("/?lang=en").await;
+        assert!(
+            !en.contains("term："),
+            "no Chinese colon after an English word"
+        );
+        assert!(en.contains("First term: observed"), "an English colon");
+    })
+    .await;
+}
