@@ -486,7 +486,7 @@ async fn screenshot_tour() {
             }
             d.set_window_rect(0, 0, 1280, 900).await?;
             d.goto(format!("{}/profile", app.base)).await?;
-            sign_out(&d).await?;
+            sign_out(d).await?;
         }
         Ok(())
     }
