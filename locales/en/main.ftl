@@ -176,6 +176,7 @@ users-new = New user
 years-new = New academic year
 
 error-home = Back to the home page
+error-back = Up one level
 error-400-title = Bad request
 error-401-title = Sign-in required
 error-403-title = Not allowed

@@ -173,6 +173,7 @@ users-new = 新增用户
 years-new = 新增学年
 
 error-home = 返回首页
+error-back = 返回上一级
 error-400-title = 请求有误
 error-401-title = 需要登录
 error-403-title = 无权访问

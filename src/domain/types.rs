@@ -497,7 +497,7 @@ impl PairingStatus {
     /// The badge's class on pages.
     pub fn css(self) -> &'static str {
         match self {
-            PairingStatus::Draft => "",
+            PairingStatus::Draft => "draft",
             PairingStatus::Active => "on",
             PairingStatus::Completed => "off",
             PairingStatus::Terminated => "bad",

@@ -105,6 +105,8 @@ pub fn error_json(err: &AppError, lang: Lang) -> Value {
 struct ErrorPage {
     ctx: Ctx,
     status: u16,
+    /// One level up from the address asked for (`/teacher-pairings/9` → `/teacher-pairings`).
+    back: String,
     title: String,
     text: String,
 }
@@ -134,8 +136,14 @@ impl<'r> Responder<'r, 'static> for AppError {
             return login_redirect(req).respond_to(req);
         }
         let ctx = ctx_for_error(req);
+        let path = req.uri().path().as_str().trim_end_matches('/');
+        let back = match path.rfind('/') {
+            Some(0) | None => "/".to_string(),
+            Some(i) => path[..i].to_string(),
+        };
         let page = ErrorPage {
             status: status.code,
+            back,
             title: lang.t(&format!("error-{}-title", title_code(status.code))),
             text: message_of(&self, lang),
             ctx,
@@ -191,6 +199,10 @@ fn catch_any<'r>(status: Status, req: &'r Request<'_>) -> catcher::BoxFuture<'r>
             && let Some(unrouted) = crate::web::api::unrouted_method(req, status)
         {
             return unrouted.respond_to(req);
+        }
+        if !is_api(req) {
+            // Sign the user in for the page's menu (a no-op when a guard already did).
+            let _ = req.guard::<Option<CurrentUser>>().await;
         }
         let err = stashed.unwrap_or_else(|| error_for_status(status));
         let mut response = err.respond_to(req)?;

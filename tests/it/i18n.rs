@@ -219,3 +219,32 @@ async fn english_pages_use_english_bands_titles_plurals_and_punctuation() {
     })
     .await;
 }
+
+/// An error page keeps the signed-in menu, says what happened in words (no bare status
+/// code) and offers the way back (issue 11 item 8).
+#[rocket::async_test]
+async fn error_pages_keep_the_menu_and_speak_in_words() {
+    crate::common::each_db(|app| async move {
+        app.bureau("boss@bureau.cn").await;
+        app.login("boss@bureau.cn", crate::common::PASSWORD).await;
+        for (path, back) in [
+            ("/no-such-page", "/"),
+            ("/schools/999999", "/schools"),
+            ("/teacher-pairings/999999", "/teacher-pairings"),
+        ] {
+            let (status, html) = app.get_html(path).await;
+            assert_eq!(status, rocket::http::Status::NotFound);
+            assert!(
+                html.contains("<nav class=\"desk\""),
+                "{path}: the menu stays"
+            );
+            assert!(html.contains("页面不存在") && html.contains("您要找的内容不存在。"));
+            assert!(!html.contains("HTTP 404"), "{path}: no bare status code");
+            assert!(
+                html.contains(&format!("href=\"{back}\"")),
+                "{path}: the way back"
+            );
+        }
+    })
+    .await;
+}
