@@ -829,7 +829,7 @@ async fn pages_keep_the_input_show_the_next_step_and_the_timeline() {
         app.login("mentee@tongxing.test", PASSWORD).await;
         let (status, html) = app.get_html("/school-pairings").await;
         assert_eq!(status, Status::Ok);
-        assert!(html.contains("结对管理") && html.contains("三元中学"));
+        assert!(html.contains("学校结对") && html.contains("三元中学"));
         let (_, html) = app.get_html(&format!("/school-pairings/{id}")).await;
         // A teacher sees the step, not the reason given for it.
         assert!(html.contains("申请终止") && !html.contains("师资调整"));

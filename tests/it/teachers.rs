@@ -569,7 +569,7 @@ async fn teacher_pages_speak_english() {
         let (status, html) = app.get_html("/teachers?lang=en").await;
         assert_eq!(status, Status::Ok);
         assert!(html.contains("Staff number") && html.contains("2 results"));
-        assert!(html.contains("First grade"), "titles in English");
+        assert!(html.contains("Grade-1 teacher"), "titles in English");
         let (_, html) = app
             .get_html(&format!("/teachers/{}?lang=en", w.mentor.id))
             .await;
