@@ -983,3 +983,11 @@ band-pass = Pass
 band-basic = Basic
 band-improve = Needs improvement
 band-fail = Fail
+
+## Choosing a teacher by name on a form
+pick-teacher-hint = Type the teacher's name or staff number.
+pick-teacher-chosen = Chosen:{" "}
+pick-teacher-change = To change, type another teacher's name
+pick-teacher-which = Choose one:
+err-teacher-not-found = No active teacher has the name or staff number “{ $name }”.
+err-teacher-choose = { $count } teachers match; choose one below.

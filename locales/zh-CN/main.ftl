@@ -932,3 +932,11 @@ band-pass = 合格
 band-basic = 基本
 band-improve = 待改进
 band-fail = 不合格
+
+## Choosing a teacher by name on a form
+pick-teacher-hint = 输入教师姓名或工号查找。
+pick-teacher-chosen = 已选：
+pick-teacher-change = 要更换，请输入其他教师的姓名
+pick-teacher-which = 请选择一位：
+err-teacher-not-found = 没有找到姓名或工号为“{ $name }”的在职教师。
+err-teacher-choose = 找到 { $count } 位教师，请在下面选择一位。

@@ -10,6 +10,7 @@ mod m20261202_000005_security;
 mod m20261202_000006_indexes;
 mod m20261202_000007_status_checks;
 mod m20261202_000008_reflection_version;
+mod m20261202_000009_name_keys;
 
 pub struct Migrator;
 
@@ -25,6 +26,26 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000006_indexes::Migration),
             Box::new(m20261202_000007_status_checks::Migration),
             Box::new(m20261202_000008_reflection_version::Migration),
+            Box::new(m20261202_000009_name_keys::Migration),
         ]
     }
+}
+
+/// A name's sort key in pinyin order, as a Chinese dictionary or class list orders names:
+/// each character becomes its syllable with the tone number after it (李明 → `li3ming2`),
+/// so 陈 (chen2) sorts before 李 (li3) and 王 (wang2), whatever their character codes.
+/// Letters and digits are kept in lower case; the tone digit ends every syllable, so the
+/// key sorts the same under a byte order and under a language collation. Characters without
+/// a reading (punctuation, the middle dot of 阿依·买买提) are left out.
+pub fn name_key(name: &str) -> String {
+    use pinyin::ToPinyin;
+    let mut key = String::with_capacity(name.len() * 2);
+    for c in name.trim().chars() {
+        match c.to_pinyin() {
+            Some(p) => key.push_str(p.with_tone_num_end()),
+            None if c.is_alphanumeric() => key.extend(c.to_lowercase()),
+            None => {}
+        }
+    }
+    key
 }

@@ -58,3 +58,22 @@ pub async fn users(
 ) -> AppResult<HashMap<i64, String>> {
     names_of::<users::Entity>(conn, ids, users::Column::Id, users::Column::Name).await
 }
+
+#[cfg(test)]
+mod tests {
+    use migrations::name_key;
+
+    #[test]
+    fn names_sort_in_pinyin_order() {
+        assert_eq!(name_key("李明"), "li3ming2");
+        let mut names = vec!["王芳", "李明", "陈静", "姚成琳", "安然", "张伟", "Zoe"];
+        names.sort_by_key(|n| name_key(n));
+        assert_eq!(
+            names,
+            ["安然", "陈静", "李明", "王芳", "姚成琳", "张伟", "Zoe"]
+        );
+        // By character code 王 (U+738B) and 李 (U+674E) would come before 陈 (U+9648).
+        assert!("王" < "陈" && "李" < "陈");
+        assert_eq!(name_key(" 阿依·买买提 "), "a1yi1mai3mai3ti2");
+    }
+}

@@ -204,7 +204,7 @@ fn filtered(filter: &SchoolFilter) -> sea_orm::Select<schools::Entity> {
         q = q.filter(schools::Column::IsActive.eq(true));
     }
     let column = match filter.sort {
-        SchoolSort::Name => schools::Column::Name,
+        SchoolSort::Name => schools::Column::NameKey,
         SchoolSort::Code => schools::Column::Code,
         SchoolSort::District => schools::Column::District,
         SchoolSort::Students => schools::Column::StudentCount,
@@ -257,7 +257,7 @@ pub async fn choices(db: &impl Conn) -> AppResult<Vec<(i64, String)>> {
         .column(schools::Column::Id)
         .column(schools::Column::Name)
         .filter(schools::Column::IsActive.eq(true))
-        .order_by_asc(schools::Column::Name)
+        .order_by_asc(schools::Column::NameKey)
         .into_tuple()
         .all(db)
         .await?)
@@ -283,6 +283,7 @@ pub async fn find_by_code(
 
 fn apply(active: &mut schools::ActiveModel, new: &NewSchool) {
     active.name = Set(new.name.clone());
+    active.name_key = Set(migrations::name_key(&new.name));
     active.code = Set(new.code.clone());
     active.kind = Set(new.kind.as_str().to_string());
     active.stage = Set(new.stage.as_str().to_string());

@@ -253,7 +253,7 @@ fn filtered(filter: &TeacherFilter) -> sea_orm::Select<teachers::Entity> {
         q = q.filter(teachers::Column::IsActive.eq(true));
     }
     let column = match filter.sort {
-        TeacherSort::Name => teachers::Column::Name,
+        TeacherSort::Name => teachers::Column::NameKey,
         TeacherSort::StaffNo => teachers::Column::StaffNo,
         TeacherSort::Years => teachers::Column::YearsTeaching,
     };
@@ -351,6 +351,7 @@ pub async fn find_by_staff_no(
 fn apply(active: &mut teachers::ActiveModel, new: &NewTeacher) {
     active.school_id = Set(new.school_id);
     active.name = Set(new.name.clone());
+    active.name_key = Set(migrations::name_key(&new.name));
     active.gender = Set(new.gender.as_str().to_string());
     active.staff_no = Set(new.staff_no.clone());
     active.subjects = Set(types::json_list(&new.subjects));
@@ -578,6 +579,56 @@ pub async fn of_school(
                 names.get(&t.school_id).map(String::as_str).unwrap_or(""),
                 actor,
             )
+        })
+        .collect())
+}
+
+/// A teacher found by name or staff number, for choosing one on a form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    pub id: i64,
+    pub name: String,
+    pub school: String,
+    pub staff_no: String,
+    pub subjects: Vec<String>,
+}
+
+/// How many teachers a name search offers at most.
+pub const SEARCH_LIMIT: u64 = 20;
+
+/// The active teachers the actor may see whose name contains `text` or whose staff number
+/// is `text`, in pinyin order: one query for the teachers, one for their schools.
+pub async fn search(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    text: &str,
+) -> AppResult<Vec<Found>> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = teachers::Entity::find()
+        .filter(scope::visible::<teachers::Entity>(actor))
+        .filter(teachers::Column::IsActive.eq(true))
+        .filter(
+            Condition::any()
+                .add(teachers::Column::Name.like(types::contains(text)))
+                .add(teachers::Column::StaffNo.eq(text)),
+        )
+        .order_by_asc(teachers::Column::NameKey)
+        .order_by_asc(teachers::Column::Id)
+        .limit(SEARCH_LIMIT)
+        .all(conn)
+        .await?;
+    let schools = crate::domain::names::schools(conn, rows.iter().map(|t| t.school_id)).await?;
+    Ok(rows
+        .into_iter()
+        .map(|t| Found {
+            id: t.id,
+            school: schools.get(&t.school_id).cloned().unwrap_or_default(),
+            subjects: types::parse_json_list(&t.subjects),
+            name: t.name,
+            staff_no: t.staff_no,
         })
         .collect())
 }

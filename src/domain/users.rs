@@ -320,6 +320,7 @@ async fn insert_user(
     users::ActiveModel {
         email: Set(email.to_string()),
         name: Set(name.to_string()),
+        name_key: Set(migrations::name_key(name)),
         role: Set(role.as_str().to_string()),
         school_id: Set(school_id),
         teacher_id: Set(teacher_id),
@@ -462,6 +463,7 @@ pub async fn update(
         || before.teacher_id != new.teacher_id;
     let mut active = before.clone().into_active_model();
     active.email = Set(new.email);
+    active.name_key = Set(migrations::name_key(&new.name));
     active.name = Set(new.name);
     active.role = Set(new.role.as_str().to_string());
     active.school_id = Set(new.school_id);
@@ -564,7 +566,13 @@ pub async fn list(
     if let Some(school) = filter.school_id {
         q = q.filter(users::Column::SchoolId.eq(school));
     }
-    crate::domain::paging::fetch(db, q.order_by_asc(users::Column::Id), page).await
+    crate::domain::paging::fetch(
+        db,
+        q.order_by_asc(users::Column::NameKey)
+            .order_by_asc(users::Column::Id),
+        page,
+    )
+    .await
 }
 
 /// Checks e-mail and password. Unknown e-mail, wrong password and inactive account all

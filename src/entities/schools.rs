@@ -7,6 +7,8 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub name: String,
+    /// The name's pinyin sort key (`migrations::name_key`), kept with the name.
+    pub name_key: String,
     pub code: String,
     pub kind: String,
     pub stage: String,

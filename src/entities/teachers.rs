@@ -9,6 +9,8 @@ pub struct Model {
     pub id: i64,
     pub school_id: i64,
     pub name: String,
+    /// The name's pinyin sort key (`migrations::name_key`), kept with the name.
+    pub name_key: String,
     pub gender: String,
     pub staff_no: String,
     pub subjects: String,

@@ -7,6 +7,8 @@ pub struct Model {
     pub id: i64,
     pub email: String,
     pub name: String,
+    /// The name's pinyin sort key (`migrations::name_key`), kept with the name.
+    pub name_key: String,
     pub role: String,
     pub school_id: Option<i64>,
     pub teacher_id: Option<i64>,

@@ -5,4 +5,5 @@ pub mod drafts;
 pub mod forms;
 pub mod guards;
 pub mod pages;
+pub mod pick;
 pub mod respond;

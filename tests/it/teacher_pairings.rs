@@ -1084,3 +1084,109 @@ async fn ending_a_pairing_is_confirmed_on_its_own_page() {
     })
     .await;
 }
+
+/// The pairing form chooses teachers by name (issue 11 item 8): a name that matches one
+/// teacher is taken, one that matches several offers them, one that matches none is an
+/// error; nothing is saved until both are chosen; nobody types an id.
+#[rocket::async_test]
+async fn the_pairing_form_chooses_teachers_by_name() {
+    each_db(|app| async move {
+        let w = world(&app).await;
+        let y = year(&app, &w, "2026-2027", true).await;
+        // A second 李 at the urban school: "李" matches two teachers.
+        app.teacher(&w.bureau_actor, w.urban.id, "李华", "U007")
+            .await;
+        app.teacher(&w.bureau_actor, w.rural.id, "何早", "R002")
+            .await;
+        app.login("bureau@tongxing.test", PASSWORD).await;
+        let (_, html) = app.get_html("/teacher-pairings/new").await;
+        assert!(html.contains("name=\"mentor_q\"") && html.contains("name=\"mentee_q\""));
+        assert!(!html.contains("教师编号"), "no id to type");
+        let year = y.to_string();
+        let post =
+            |mentor: &'static str, mentee: &'static str, extra: Vec<(&'static str, String)>| {
+                let mut fields: Vec<(&str, String)> = vec![
+                    ("mentor_q", mentor.to_string()),
+                    ("mentee_q", mentee.to_string()),
+                    ("subject", "数学".to_string()),
+                    ("academic_year_id", year.clone()),
+                ];
+                fields.extend(extra);
+                fields
+            };
+        let send = |fields: Vec<(&'static str, String)>| {
+            let app = &app;
+            async move {
+                let pairs: Vec<(&str, &str)> =
+                    fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                let res = app.post_form("/teacher-pairings", &pairs).await;
+                let status = res.status();
+                (status, res.into_string().await.unwrap_or_default())
+            }
+        };
+        // Several matches: offered, nothing saved, the typed text kept.
+        let (status, html) = send(post("李", "姚成琳", vec![])).await;
+        assert_eq!(status, Status::UnprocessableEntity);
+        assert!(html.contains("找到 2 位教师，请在下面选择一位。"), "{html}");
+        assert!(html.contains(&format!(
+            "type=\"radio\" name=\"mentor_id\" value=\"{}\"",
+            w.mentor.id
+        )));
+        assert!(html.contains("value=\"李\""), "typed text kept");
+        assert!(
+            html.contains("已选：<strong>姚成琳</strong>"),
+            "the mentee was found"
+        );
+        assert_eq!(app.count("teacher_pairings").await, 0);
+        // No match.
+        let (status, html) = send(post("赵无名", "姚成琳", vec![])).await;
+        assert_eq!(status, Status::UnprocessableEntity);
+        assert!(html.contains("没有找到姓名或工号为“赵无名”的在职教师。"));
+        assert_eq!(app.count("teacher_pairings").await, 0);
+        // Choosing one of the matches saves the pairing with that teacher.
+        let (status, _) = send(post(
+            "李",
+            "姚成琳",
+            vec![("mentor_id", w.mentor.id.to_string())],
+        ))
+        .await;
+        assert_eq!(status, Status::SeeOther);
+        let mentor: i64 = app
+            .scalar("SELECT mentor_id AS n FROM teacher_pairings")
+            .await;
+        assert_eq!(mentor, w.mentor.id);
+        // A staff number finds its one teacher too.
+        let (status, html) = send(post("U007", "R002", vec![])).await;
+        assert_eq!(
+            status,
+            Status::SeeOther,
+            "{}",
+            &html[html.find("<main").unwrap_or(0)..]
+        );
+        assert_eq!(app.count("teacher_pairings").await, 2);
+    })
+    .await;
+}
+
+/// Lists of people are in pinyin order, not character-code order (issue 11 item 8).
+#[rocket::async_test]
+async fn teachers_are_listed_in_pinyin_order() {
+    each_db(|app| async move {
+        let w = world(&app).await;
+        for (name, no) in [("王芳", "U011"), ("陈静", "U012"), ("安然", "U013")] {
+            app.teacher(&w.bureau_actor, w.urban.id, name, no).await;
+        }
+        app.login("bureau@tongxing.test", PASSWORD).await;
+        let (_, html) = app.get_html("/teachers").await;
+        let at = |n: &str| {
+            html.find(&format!(">{n}</a>"))
+                .unwrap_or_else(|| panic!("{n}"))
+        };
+        // 安 an1, 陈 chen2, 李 li3, 王 wang2, 姚 yao2.
+        assert!(at("安然") < at("陈静"));
+        assert!(at("陈静") < at("李明"));
+        assert!(at("李明") < at("王芳"));
+        assert!(at("王芳") < at("姚成琳"));
+    })
+    .await;
+}

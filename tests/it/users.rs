@@ -498,11 +498,59 @@ async fn user_pages_speak_english() {
                 && html.contains("School administrator")
         );
         let (_, html) = app.get_html("/users/new?lang=en").await;
-        assert!(html.contains("Teacher number") && html.contains("invitation mail"));
+        assert!(html.contains("name or staff number") && html.contains("invitation mail"));
         let (_, html) = app
             .get_html(&format!("/users/{}/edit?lang=en", w.mentor_user.id))
             .await;
         assert!(html.contains("Send a password-reset mail"));
+    })
+    .await;
+}
+
+/// The account form binds a teacher chosen by name, not by a typed id (issue 11 item 8).
+#[rocket::async_test]
+async fn an_account_is_bound_to_a_teacher_found_by_name() {
+    each_db(|app| async move {
+        let w = world(&app).await;
+        app.login("bureau@tongxing.test", PASSWORD).await;
+        let before = app.count("users").await;
+        let res = app
+            .post_form(
+                "/users",
+                &[
+                    ("email", "nobody@x.cn"),
+                    ("name", "无名"),
+                    ("role", "teacher"),
+                    ("teacher_q", "赵无名"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), Status::UnprocessableEntity);
+        let html = res.into_string().await.unwrap_or_default();
+        assert!(html.contains("没有找到姓名或工号为“赵无名”的在职教师。"));
+        assert!(html.contains("value=\"nobody@x.cn\""), "typed text kept");
+        assert_eq!(app.count("users").await, before, "nothing saved");
+        // 姚成琳's second account is refused by the one-account rule, but the name is found;
+        // a new teacher gets an account by name.
+        let t = app
+            .teacher(&w.bureau_actor, w.rural.id, "何早", "R002")
+            .await;
+        let res = app
+            .post_form(
+                "/users",
+                &[
+                    ("email", "hezao@x.cn"),
+                    ("name", "何早"),
+                    ("role", "teacher"),
+                    ("teacher_q", "何早"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), Status::SeeOther);
+        let bound: i64 = app
+            .scalar("SELECT teacher_id AS n FROM users WHERE email = 'hezao@x.cn'")
+            .await;
+        assert_eq!(bound, t.id);
     })
     .await;
 }

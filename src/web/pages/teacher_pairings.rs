@@ -24,6 +24,7 @@ use crate::entities::academic_years as years;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::web::forms::CsrfForm;
 use crate::web::guards::{BureauAdmin, Ctx, CurrentUser};
+use crate::web::pick::{self, TeacherPick};
 use crate::web::respond::FormResult;
 use crate::web::respond::{Page, render};
 
@@ -166,8 +167,50 @@ struct FormPage {
     form: TeacherPairingForm,
     errors: FieldErrors,
     years: Vec<years::Model>,
-    mentor: Option<(String, String)>,
-    mentee: Option<(String, String)>,
+    mentor: TeacherPick,
+    mentee: TeacherPick,
+}
+
+/// The page's form: the pairing's fields, and the two teachers' search boxes.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct PageForm {
+    #[serde(flatten)]
+    pub form: TeacherPairingForm,
+    #[serde(default, deserialize_with = "crate::domain::types::de::loose_string")]
+    pub mentor_q: String,
+    #[serde(default, deserialize_with = "crate::domain::types::de::loose_string")]
+    pub mentee_q: String,
+}
+
+impl PageForm {
+    /// Resolves the two search boxes into teacher ids; errors for a name that matches no
+    /// teacher or several.
+    async fn picks(
+        &mut self,
+        db: &DatabaseConnection,
+        user: &CurrentUser,
+        errors: &mut FieldErrors,
+    ) -> AppResult<(TeacherPick, TeacherPick)> {
+        let mentor = pick::teacher(
+            db,
+            &user.actor,
+            &self.mentor_q,
+            &mut self.form.mentor_id,
+            "mentor_id",
+            errors,
+        )
+        .await?;
+        let mentee = pick::teacher(
+            db,
+            &user.actor,
+            &self.mentee_q,
+            &mut self.form.mentee_id,
+            "mentee_id",
+            errors,
+        )
+        .await?;
+        Ok((mentor, mentee))
+    }
 }
 
 async fn form_page(
@@ -175,27 +218,68 @@ async fn form_page(
     db: &DatabaseConnection,
     user: &CurrentUser,
     id: Option<i64>,
-    form: TeacherPairingForm,
-    errors: FieldErrors,
+    mut page: PageForm,
+    mut errors: FieldErrors,
 ) -> AppResult<Page> {
-    let brief = |s: &str| s.trim().parse::<i64>().ok();
-    let mentor = match brief(&form.mentor_id) {
-        Some(t) => tp::teacher_brief(db, &user.actor, t).await?,
-        None => None,
-    };
-    let mentee = match brief(&form.mentee_id) {
-        Some(t) => tp::teacher_brief(db, &user.actor, t).await?,
-        None => None,
+    let mut ignored = FieldErrors::new();
+    let (mentor, mentee) = if errors.is_empty() {
+        page.picks(db, user, &mut errors).await?
+    } else {
+        // Shown again after a refusal: the picks were made; only names are looked up.
+        page.mentor_q.clear();
+        page.mentee_q.clear();
+        page.picks(db, user, &mut ignored).await?
     };
     render(&FormPage {
         ctx,
         id,
-        form,
+        form: page.form,
         errors,
         years: academic_years::list(db).await?,
         mentor,
         mentee,
     })
+}
+
+/// Saves after resolving the teachers' names; a name that matches none or several shows
+/// the form again with the matches to choose from.
+async fn save(
+    ctx: Ctx,
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    id: Option<i64>,
+    mut page: PageForm,
+) -> FormResult {
+    let mut errors = FieldErrors::new();
+    let (mentor, mentee) = page.picks(db, user, &mut errors).await?;
+    if !errors.is_empty() {
+        return Ok(Err((
+            Status::UnprocessableEntity,
+            render(&FormPage {
+                ctx,
+                id,
+                form: page.form,
+                errors,
+                years: academic_years::list(db).await?,
+                mentor,
+                mentee,
+            })?,
+        )));
+    }
+    let result = match id {
+        Some(id) => tp::update(db, &user.actor, id, &page.form).await,
+        None => tp::create(db, &user.actor, &page.form).await,
+    };
+    match form_result(result) {
+        Ok(r) => Ok(Ok(r)),
+        Err(e) => match e.field_errors() {
+            Some(errors) => Ok(Err((
+                Status::UnprocessableEntity,
+                form_page(ctx, db, user, id, page, errors).await?,
+            ))),
+            None => Err(e),
+        },
+    }
 }
 
 fn form_result(
@@ -228,7 +312,11 @@ async fn new(
         academic_year_id: year.map(|y| y.id.to_string()).unwrap_or_default(),
         school_pairing_id: school_pairing_id.unwrap_or_default(),
     };
-    form_page(ctx, db, &user, None, form, FieldErrors::new()).await
+    let page = PageForm {
+        form,
+        ..Default::default()
+    };
+    form_page(ctx, db, &user, None, page, FieldErrors::new()).await
 }
 
 #[post("/teacher-pairings", data = "<form>")]
@@ -236,19 +324,9 @@ async fn create(
     ctx: Ctx,
     db: &State<DatabaseConnection>,
     user: CurrentUser,
-    form: CsrfForm<TeacherPairingForm>,
+    form: CsrfForm<PageForm>,
 ) -> FormResult {
-    let form = form.0;
-    match form_result(tp::create(db.inner(), &user.actor, &form).await) {
-        Ok(r) => Ok(Ok(r)),
-        Err(e) => match e.field_errors() {
-            Some(errors) => Ok(Err((
-                Status::UnprocessableEntity,
-                form_page(ctx, db, &user, None, form, errors).await?,
-            ))),
-            None => Err(e),
-        },
-    }
+    save(ctx, db.inner(), &user, None, form.0).await
 }
 
 #[get("/teacher-pairings/<id>/edit")]
@@ -260,8 +338,11 @@ async fn edit(
 ) -> AppResult<Page> {
     let user = guard.0;
     let p = tp::get(db.inner(), &user.actor, id).await?;
-    let form = TeacherPairingForm::from_model(&p);
-    form_page(ctx, db, &user, Some(id), form, FieldErrors::new()).await
+    let page = PageForm {
+        form: TeacherPairingForm::from_model(&p),
+        ..Default::default()
+    };
+    form_page(ctx, db, &user, Some(id), page, FieldErrors::new()).await
 }
 
 #[post("/teacher-pairings/<id>", data = "<form>")]
@@ -270,19 +351,9 @@ async fn update(
     db: &State<DatabaseConnection>,
     user: CurrentUser,
     id: i64,
-    form: CsrfForm<TeacherPairingForm>,
+    form: CsrfForm<PageForm>,
 ) -> FormResult {
-    let form = form.0;
-    match form_result(tp::update(db.inner(), &user.actor, id, &form).await) {
-        Ok(r) => Ok(Ok(r)),
-        Err(e) => match e.field_errors() {
-            Some(errors) => Ok(Err((
-                Status::UnprocessableEntity,
-                form_page(ctx, db, &user, Some(id), form, errors).await?,
-            ))),
-            None => Err(e),
-        },
-    }
+    save(ctx, db.inner(), &user, Some(id), form.0).await
 }
 
 #[derive(Template)]

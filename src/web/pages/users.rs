@@ -16,6 +16,7 @@ use crate::entities::users as user_rows;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::web::forms::CsrfForm;
 use crate::web::guards::{BureauAdmin, Ctx};
+use crate::web::pick::{self, TeacherPick};
 use crate::web::respond::FormResult;
 use crate::web::respond::{Page, render};
 
@@ -66,8 +67,8 @@ struct FormPage {
     form: UserForm,
     errors: FieldErrors,
     schools: Vec<(i64, String)>,
-    /// The typed teacher number resolved to `(name, school)`, shown beside the field.
-    teacher: Option<(String, String)>,
+    /// The teacher bound to the account, chosen by name.
+    teacher: TeacherPick,
     /// The bureau admin is editing their own account (no deactivation, no role change).
     is_self: bool,
 }
@@ -80,6 +81,54 @@ async fn form_page(
     form: UserForm,
     errors: FieldErrors,
 ) -> AppResult<Page> {
+    let page = PageForm {
+        form,
+        teacher_q: String::new(),
+    };
+    let mut ignored = FieldErrors::new();
+    let (form, teacher) = page.pick(db, admin, &mut ignored).await?;
+    form_page_with(ctx, db, admin, user, form, errors, teacher).await
+}
+
+/// The page's form: the account's fields and the teacher's search box.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct PageForm {
+    #[serde(flatten)]
+    pub form: UserForm,
+    #[serde(default, deserialize_with = "crate::domain::types::de::loose_string")]
+    pub teacher_q: String,
+}
+
+impl PageForm {
+    /// Resolves the teacher's search box into the teacher's id.
+    async fn pick(
+        mut self,
+        db: &DatabaseConnection,
+        admin: &BureauAdmin,
+        errors: &mut FieldErrors,
+    ) -> AppResult<(UserForm, TeacherPick)> {
+        let pick = pick::teacher(
+            db,
+            &admin.0.actor,
+            &self.teacher_q,
+            &mut self.form.teacher_id,
+            "teacher_id",
+            errors,
+        )
+        .await?;
+        Ok((self.form, pick))
+    }
+}
+
+async fn form_page_with(
+    ctx: Ctx,
+    db: &DatabaseConnection,
+    admin: &BureauAdmin,
+    user: Option<user_rows::Model>,
+    form: UserForm,
+    errors: FieldErrors,
+    teacher: TeacherPick,
+) -> AppResult<Page> {
     let actor = &admin.0.actor;
     let mut schools = schools::choices(db).await?;
     if let Ok(current) = form.school_id.trim().parse::<i64>()
@@ -88,10 +137,6 @@ async fn form_page(
     {
         schools.push((s.id, s.name));
     }
-    let teacher = match form.teacher_id.trim().parse::<i64>() {
-        Ok(tid) => users::teacher_brief(db, actor, tid).await?,
-        Err(_) => None,
-    };
     let is_self = user.as_ref().is_some_and(|u| u.id == actor.user_id);
     render(&FormPage {
         ctx,
@@ -142,9 +187,14 @@ async fn create(
     db: &State<DatabaseConnection>,
     context: Context,
     admin: BureauAdmin,
-    form: CsrfForm<UserForm>,
+    form: CsrfForm<PageForm>,
 ) -> FormResult {
-    let form = form.0;
+    let mut errors = FieldErrors::new();
+    let (form, teacher) = form.0.pick(db.inner(), &admin, &mut errors).await?;
+    if !errors.is_empty() {
+        let page = form_page_with(ctx, db, &admin, None, form, errors, teacher).await?;
+        return Ok(Err((Status::UnprocessableEntity, page)));
+    }
     match users::create(db.inner(), &admin.0.actor, &form, &context).await {
         Ok(u) => {
             let to = format!(
@@ -185,9 +235,15 @@ async fn update(
     db: &State<DatabaseConnection>,
     admin: BureauAdmin,
     id: i64,
-    form: CsrfForm<UserForm>,
+    form: CsrfForm<PageForm>,
 ) -> FormResult {
-    let form = form.0;
+    let mut errors = FieldErrors::new();
+    let (form, teacher) = form.0.pick(db.inner(), &admin, &mut errors).await?;
+    if !errors.is_empty() {
+        let user = users::get(db.inner(), id).await?;
+        let page = form_page_with(ctx, db, &admin, Some(user), form, errors, teacher).await?;
+        return Ok(Err((Status::UnprocessableEntity, page)));
+    }
     match users::update(db.inner(), &admin.0.actor, id, &form).await {
         Ok(u) => Ok(Ok(Flash::success(
             Redirect::to(format!("/users/{}/edit", u.id)),
