@@ -290,3 +290,46 @@ async fn each_role_sees_the_menu_it_can_use_labelled_as_its_pages() {
     })
     .await;
 }
+
+/// On phones the list tables become cards: every data cell carries its heading
+/// (`data-label`) unless it holds only an action (a form or a link), so no card row shows
+/// a bare value (issue 11 item 8). Empty cells are hidden by the stylesheet.
+#[rocket::async_test]
+async fn list_cells_carry_their_headings_for_phone_cards() {
+    each_db(|app| async move {
+        tongxing::demo::load(&app.db).await.expect("demo");
+        app.login("bureau@demo.tongxing.cn", tongxing::demo::DEMO_PASSWORD)
+            .await;
+        let cell = regex::Regex::new(r"(?s)<td([^>]*)>(.*?)</td>").unwrap();
+        for path in [
+            "/schools",
+            "/teachers",
+            "/school-pairings",
+            "/teacher-pairings",
+            "/observations",
+            "/secondments",
+            "/users",
+            "/academic-years",
+        ] {
+            let (status, html) = app.get_html(path).await;
+            assert_eq!(status, Status::Ok, "{path}");
+            let Some(start) = html.find("class=\"list") else {
+                continue;
+            };
+            for c in cell.captures_iter(&html[start..]) {
+                let (attrs, body) = (&c[1], &c[2]);
+                let action_only = body.trim_start().starts_with("<form")
+                    || body.trim_start().starts_with("<input")
+                    || (body.trim_start().starts_with("<a ") && body.trim_end().ends_with("</a>"))
+                    || body.trim().is_empty();
+                assert!(
+                    attrs.contains("data-label=") || action_only,
+                    "{path}: a cell without its heading: <td{attrs}>{body}</td>"
+                );
+            }
+        }
+        let css = std::fs::read_to_string("static/app.css").unwrap();
+        assert!(css.contains(".list td:empty{display:none}"));
+    })
+    .await;
+}
