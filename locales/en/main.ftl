@@ -991,3 +991,7 @@ pick-teacher-change = To change, type another teacher's name
 pick-teacher-which = Choose one:
 err-teacher-not-found = No active teacher has the name or staff number “{ $name }”.
 err-teacher-choose = { $count } teachers match; choose one below.
+
+## The school pairing form's direction check
+err-pairing-direction = A supporting school is usually an urban or township school and the receiver a township or rural one; this pairing goes the other way (the supporter is less urban than the receiver). If that is intended, tick the confirmation below and save again.
+pairings-confirm-direction = I have checked: this school supports the other one.

@@ -940,3 +940,7 @@ pick-teacher-change = 要更换，请输入其他教师的姓名
 pick-teacher-which = 请选择一位：
 err-teacher-not-found = 没有找到姓名或工号为“{ $name }”的在职教师。
 err-teacher-choose = 找到 { $count } 位教师，请在下面选择一位。
+
+## The school pairing form's direction check
+err-pairing-direction = 支援学校通常是城区或乡镇学校，受援学校是乡镇或农村学校；这次的方向相反（支援学校不如受援学校靠近城区）。如确需如此，请勾选下面的确认后再保存。
+pairings-confirm-direction = 我已核实：由这所学校支援对方。

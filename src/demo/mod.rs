@@ -621,7 +621,7 @@ async fn programme(
             year_from: "2025-2026".into(),
             year_to: "2028-2029".into(),
             support_kinds: kinds.iter().map(|k| k.to_string()).collect(),
-            note: String::new(),
+            ..Default::default()
         };
         drafts.push(school_pairings::create(db, actor, &form).await?.id);
     }

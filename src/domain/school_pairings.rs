@@ -25,7 +25,7 @@ use crate::domain::pairing_lifecycle::{
     self as lifecycle, Action, Done, PairingKind, SchoolPairingFlow,
 };
 use crate::domain::settings;
-use crate::domain::types::{self, PairingStatus, Role, SupportKind, de::loose_string};
+use crate::domain::types::{self, PairingStatus, Role, SchoolKind, SupportKind, de::loose_string};
 use crate::domain::workflow::{self, Party};
 use crate::entities::{academic_years, audit_log, idempotency_keys, school_pairings, schools};
 use crate::error::{AppError, AppResult, FieldErrors, Msg};
@@ -49,6 +49,10 @@ pub struct PairingForm {
     pub support_kinds: Vec<String>,
     #[serde(deserialize_with = "loose_string")]
     pub note: String,
+    /// The page's box confirming a less urban school supporting a more urban one (pages
+    /// ask for it; the service does not).
+    #[serde(deserialize_with = "loose_string", skip_serializing)]
+    pub confirm_direction: String,
 }
 
 impl PairingForm {
@@ -60,6 +64,8 @@ impl PairingForm {
             year_to: p.year_to.clone(),
             support_kinds: types::parse_json_list(&p.support_kinds),
             note: p.note.clone(),
+            // Saved before: its direction was confirmed then.
+            confirm_direction: "1".into(),
         }
     }
 
@@ -969,10 +975,74 @@ pub async fn timeline(db: &impl Conn, actor: &Actor, id: i64) -> AppResult<Vec<T
 }
 
 /// Active schools for the form's select boxes.
-pub async fn school_choices(db: &impl Conn) -> AppResult<Vec<(String, String)>> {
-    Ok(crate::domain::schools::choices(db)
-        .await?
+pub async fn school_choices(db: &impl Conn) -> AppResult<Vec<SchoolChoice>> {
+    let rows: Vec<(i64, String, String)> = schools::Entity::find()
+        .select_only()
+        .column(schools::Column::Id)
+        .column(schools::Column::Name)
+        .column(schools::Column::Kind)
+        .filter(schools::Column::IsActive.eq(true))
+        .order_by_asc(schools::Column::NameKey)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows
         .into_iter()
-        .map(|(id, name)| (id.to_string(), name))
+        .filter_map(|(id, name, kind)| {
+            Some(SchoolChoice {
+                id: id.to_string(),
+                name,
+                kind: SchoolKind::parse(&kind)?,
+            })
+        })
         .collect())
+}
+
+/// A school offered on the pairing form, with its kind (城区, 乡镇, 农村).
+#[derive(Debug, Clone)]
+pub struct SchoolChoice {
+    pub id: String,
+    pub name: String,
+    pub kind: SchoolKind,
+}
+
+/// How urban a kind is: 2 urban, 1 township, 0 rural. A supporter normally is more urban
+/// than the school it supports.
+pub fn urbanity(kind: SchoolKind) -> u8 {
+    match kind {
+        SchoolKind::Urban => 2,
+        SchoolKind::Township => 1,
+        SchoolKind::Rural => 0,
+    }
+}
+
+/// The kinds in the order the form offers them: supporters from the most urban, receivers
+/// from the most rural.
+pub fn kinds_for(side: &str) -> [SchoolKind; 3] {
+    if side == "supporter_id" {
+        [SchoolKind::Urban, SchoolKind::Township, SchoolKind::Rural]
+    } else {
+        [SchoolKind::Rural, SchoolKind::Township, SchoolKind::Urban]
+    }
+}
+
+/// Academic-year names the form offers: the years that exist and the next three after the
+/// latest, oldest first.
+pub async fn year_choices(db: &impl Conn) -> AppResult<Vec<String>> {
+    let mut names: Vec<String> = academic_years::Entity::find()
+        .select_only()
+        .column(academic_years::Column::Name)
+        .into_tuple()
+        .all(db)
+        .await?;
+    names.sort();
+    let next_from = names
+        .last()
+        .and_then(|n| crate::domain::academic_years::parse_year_name(n).ok())
+        .map(|(_, to)| to)
+        .unwrap_or_else(|| chrono::Datelike::year(&crate::domain::types::today()));
+    for start in next_from..next_from + 3 {
+        names.push(format!("{start}-{}", start + 1));
+    }
+    Ok(names)
 }

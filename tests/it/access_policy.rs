@@ -107,6 +107,7 @@ async fn teachers_see_their_schools_pairings_without_the_bureaus_note_and_reason
                 year_to: "2027-2028".into(),
                 support_kinds: vec!["staff".into()],
                 note: "局内备注：校长更替".into(),
+                confirm_direction: String::new(),
             },
         )
         .await
@@ -188,6 +189,7 @@ async fn a_teachers_account_follows_the_record_to_a_new_school() {
                 year_to: "2026-2027".into(),
                 support_kinds: vec!["materials".into()],
                 note: String::new(),
+                confirm_direction: String::new(),
             },
         )
         .await

@@ -18,6 +18,7 @@ fn school_form(s: i64, r: i64) -> PairingForm {
         year_to: "2026-2027".into(),
         support_kinds: vec!["staff".into()],
         note: String::new(),
+        confirm_direction: String::new(),
     }
 }
 

@@ -18,6 +18,7 @@ pub fn form(s: i64, r: i64, from: &str, to: &str) -> PairingForm {
         year_to: to.into(),
         support_kinds: vec!["staff".into()],
         note: String::new(),
+        confirm_direction: String::new(),
     }
 }
 
@@ -844,6 +845,71 @@ async fn pages_keep_the_input_show_the_next_step_and_the_timeline() {
         assert_eq!(row(&app, id).await.status, PairingStatus::Active);
         let (status, _) = app.get_html("/school-pairings/9999").await;
         assert_eq!(status, Status::NotFound);
+    })
+    .await;
+}
+
+/// The pairing form guides (issue 11 item 5): supporters are offered from the most urban
+/// kind, receivers from the most rural; academic years are choices; a rural school
+/// supporting an urban one is saved only after the bureau confirms the direction.
+#[rocket::async_test]
+async fn the_form_offers_schools_by_kind_and_confirms_an_unusual_direction() {
+    each_db(|app| async move {
+        let w = world(&app).await;
+        crate::teacher_pairings::year(&app, &w, "2026-2027", true).await;
+        app.login("bureau@tongxing.test", PASSWORD).await;
+        let (_, html) = app.get_html("/school-pairings/new").await;
+        let supporter = &html[html.find("name=\"supporter_id\"").unwrap()..];
+        let supporter = &supporter[..supporter.find("</select>").unwrap()];
+        assert!(
+            supporter.find("label=\"城区\"").unwrap() < supporter.find("label=\"农村\"").unwrap(),
+            "supporters: urban first"
+        );
+        let receiver = &html[html.find("name=\"receiver_id\"").unwrap()..];
+        let receiver = &receiver[..receiver.find("</select>").unwrap()];
+        assert!(
+            receiver.find("label=\"农村\"").unwrap() < receiver.find("label=\"城区\"").unwrap()
+        );
+        assert!(
+            html.contains("<select id=\"f-year_from\""),
+            "years are choices"
+        );
+        assert!(
+            html.contains("<option value=\"2027-2028\""),
+            "and later names"
+        );
+
+        let (u, r) = (w.urban.id.to_string(), w.rural.id.to_string());
+        let fields = |confirm: &'static str| {
+            vec![
+                ("supporter_id", r.clone()),
+                ("receiver_id", u.clone()),
+                ("year_from", "2026-2027".to_string()),
+                ("year_to", "2026-2027".to_string()),
+                ("support_kinds", "staff".to_string()),
+                ("confirm_direction", confirm.to_string()),
+            ]
+        };
+        let send = |f: Vec<(&'static str, String)>| {
+            let app = &app;
+            async move {
+                let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                let res = app.post_form("/school-pairings", &pairs).await;
+                let status = res.status();
+                (status, res.into_string().await.unwrap_or_default())
+            }
+        };
+        let (status, html) = send(fields("")).await;
+        assert_eq!(status, Status::UnprocessableEntity);
+        assert!(html.contains("这次的方向相反"), "the warning");
+        assert!(
+            html.contains("name=\"confirm_direction\""),
+            "the box to confirm"
+        );
+        assert_eq!(app.count("school_pairings").await, 0, "nothing saved");
+        let (status, _) = send(fields("1")).await;
+        assert_eq!(status, Status::SeeOther, "confirmed: saved");
+        assert_eq!(app.count("school_pairings").await, 1);
     })
     .await;
 }

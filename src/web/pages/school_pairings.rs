@@ -262,7 +262,52 @@ struct FormPage {
     id: Option<i64>,
     form: PairingForm,
     errors: FieldErrors,
-    schools: Vec<(String, String)>,
+    schools: Vec<pairings::SchoolChoice>,
+    years: Vec<String>,
+    /// The supporter is less urban than the receiver: the form asks to confirm.
+    confirm_direction: bool,
+}
+
+impl FormPage {
+    fn known_year(&self, name: &str) -> bool {
+        self.years.iter().any(|y| y == name)
+    }
+}
+
+/// Whether the chosen supporter is less urban than the chosen receiver (a rural school
+/// supporting an urban one), which the bureau must confirm.
+fn inverted(schools: &[pairings::SchoolChoice], form: &PairingForm) -> bool {
+    let kind = |id: &str| {
+        schools
+            .iter()
+            .find(|s| s.id == id.trim())
+            .map(|s| pairings::urbanity(s.kind))
+    };
+    matches!(
+        (kind(&form.supporter_id), kind(&form.receiver_id)),
+        (Some(s), Some(r)) if s < r
+    )
+}
+
+/// An unusual direction (a less urban school supporting a more urban one) not yet
+/// confirmed: the form again, with the warning and the confirmation box.
+async fn unconfirmed_direction(
+    ctx: &Ctx,
+    db: &DatabaseConnection,
+    id: Option<i64>,
+    form: &PairingForm,
+) -> AppResult<Option<(Status, Page)>> {
+    let schools = pairings::school_choices(db).await?;
+    if !inverted(&schools, form) || form.confirm_direction.trim() == "1" {
+        return Ok(None);
+    }
+    let mut errors = FieldErrors::new();
+    errors.add(
+        "supporter_id",
+        crate::error::Msg::new("err-pairing-direction"),
+    );
+    let html = form_page(ctx.clone(), db, id, form.clone(), errors).await?;
+    Ok(Some((Status::UnprocessableEntity, html)))
 }
 
 async fn form_page(
@@ -276,9 +321,11 @@ async fn form_page(
     render(&FormPage {
         ctx,
         id,
+        confirm_direction: inverted(&schools, &form),
         form,
         errors,
         schools,
+        years: pairings::year_choices(db).await?,
     })
 }
 
@@ -310,6 +357,9 @@ async fn create(
     user: CurrentUser,
     form: CsrfForm<PairingForm>,
 ) -> FormResult {
+    if let Some(refused) = unconfirmed_direction(&ctx, db.inner(), None, &form.0).await? {
+        return Ok(Err(refused));
+    }
     let form = form.0;
     match form_outcome(pairings::create(db.inner(), &user.actor, &form).await) {
         Ok(r) => Ok(Ok(r)),
@@ -351,6 +401,9 @@ async fn update(
     id: i64,
     form: CsrfForm<PairingForm>,
 ) -> FormResult {
+    if let Some(refused) = unconfirmed_direction(&ctx, db.inner(), Some(id), &form.0).await? {
+        return Ok(Err(refused));
+    }
     let form = form.0;
     match form_outcome(pairings::update(db.inner(), &user.actor, id, &form).await) {
         Ok(r) => Ok(Ok(r)),
