@@ -77,11 +77,18 @@ impl Lang {
     }
 
     pub fn t_args(self, key: &str, args: &[(&str, String)]) -> String {
-        let map: HashMap<Cow<'static, str>, FluentValue> = args
-            .iter()
-            .map(|(k, v)| (Cow::Owned(k.to_string()), fluent_value(v)))
-            .collect();
-        LOCALES.lookup_with_args(self.id(), key, &map)
+        LOCALES.lookup_with_args(self.id(), key, &args_map(args))
+    }
+
+    /// A catalogue string without arguments, if the catalogue has it.
+    pub fn try_t(self, key: &str) -> Option<String> {
+        LOCALES.try_lookup(self.id(), key)
+    }
+
+    /// A catalogue string with arguments, if the catalogue has it (and it needs no
+    /// others).
+    pub fn try_t_args(self, key: &str, args: &[(&str, String)]) -> Option<String> {
+        LOCALES.try_lookup_with_args(self.id(), key, &args_map(args))
     }
 
     /// A string with one argument.
@@ -110,6 +117,24 @@ impl Lang {
         }
     }
 
+    /// Between the items of a list: 、 in Chinese, a comma in English.
+    pub fn sep(self) -> &'static str {
+        match self {
+            Lang::Zh => "、",
+            Lang::En => ", ",
+        }
+    }
+
+    /// To the second, in local time (UTC+8): `2026年12月2日 14:03:27` or
+    /// `2 Dec 2026 14:03:27`.
+    pub fn datetime_seconds(self, at: chrono::DateTime<chrono::Utc>) -> String {
+        let local = at.with_timezone(&crate::domain::types::local_zone());
+        match self {
+            Lang::Zh => local.format("%Y年%-m月%-d日 %H:%M:%S").to_string(),
+            Lang::En => local.format("%-d %b %Y %H:%M:%S").to_string(),
+        }
+    }
+
     pub fn datetime(self, at: chrono::DateTime<chrono::Utc>) -> String {
         let local = at.with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8"));
         match self {
@@ -117,6 +142,12 @@ impl Lang {
             Lang::En => local.format("%-d %b %Y %H:%M").to_string(),
         }
     }
+}
+
+fn args_map(args: &[(&str, String)]) -> HashMap<Cow<'static, str>, FluentValue<'static>> {
+    args.iter()
+        .map(|(k, v)| (Cow::Owned(k.to_string()), fluent_value(v)))
+        .collect()
 }
 
 /// An argument as Fluent sees it: a whole number written plainly (`3`, not `03`) is a

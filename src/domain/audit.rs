@@ -8,6 +8,57 @@ use crate::domain::access::Actor;
 use crate::entities::audit_log;
 use crate::error::AppResult;
 
+/// Every action word the log is written with. Each reads as a sentence in both catalogues
+/// (`audit-did-{word}`); a test checks the words written across `src/` are all here.
+pub const ACTIONS: &[&str] = &[
+    "create",
+    "update",
+    "delete",
+    "deactivate",
+    "reactivate",
+    "publish",
+    "request_termination",
+    "reject_termination",
+    "terminate",
+    "complete",
+    "end_reason",
+    "update_plan",
+    "comment",
+    "make-current",
+    "new_version",
+    "setup",
+    "create-admin",
+    "request-reset",
+    "send-reset",
+    "reset-password",
+    "change-password",
+    "end-session",
+    "end-all-sessions",
+    "create-token",
+    "revoke-token",
+    "retry",
+];
+
+/// Every kind of record the log names. Each has a label for the filter
+/// (`audit-entity-{word}`) and a noun for the sentences (`audit-what-{word}`).
+pub const ENTITIES: &[&str] = &[
+    "school",
+    "teacher",
+    "user",
+    "academic_year",
+    "api_token",
+    "settings",
+    "secondment",
+    "mail",
+    "school_pairing",
+    "teacher_pairing",
+    "rubric",
+    "observation",
+    "reflection",
+    "contact",
+    "session",
+];
+
 pub async fn record<B: Serialize, A: Serialize>(
     conn: &impl ConnectionTrait,
     actor: Option<&Actor>,
@@ -17,6 +68,10 @@ pub async fn record<B: Serialize, A: Serialize>(
     before: Option<&B>,
     after: Option<&A>,
 ) -> AppResult<()> {
+    debug_assert!(
+        ACTIONS.contains(&action) && ENTITIES.contains(&entity),
+        "audit words {action:?} on {entity:?} need a place in audit::ACTIONS/ENTITIES and the catalogues"
+    );
     let before = before.map(serde_json::to_string).transpose()?;
     let after = after.map(serde_json::to_string).transpose()?;
     audit_log::ActiveModel {

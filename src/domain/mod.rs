@@ -4,6 +4,7 @@ pub mod academic_years;
 pub mod access;
 pub mod admin;
 pub mod audit;
+pub mod audit_view;
 pub mod contacts;
 pub mod context;
 pub mod exports;

@@ -398,6 +398,77 @@ async fn browser_publishes_a_pairing_and_the_mentee_opens_it_on_a_phone() {
     on_both_backends(publish_a_pairing_and_see_it_on_a_phone).await;
 }
 
+/// The audit log on a 375 px phone: its rows turn into cards and nothing is wider than the
+/// screen, in both languages, even with a long unbroken value (issue 11 item 4).
+#[rocket::async_test]
+async fn the_audit_log_fits_a_phone() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = serve(Backend::Sqlite).await;
+    tongxing::demo::load(&app.db).await.expect("demo data");
+    let bureau = tongxing::domain::users::actor_of(
+        &tongxing::domain::users::find_by_email(&app.db, "bureau@demo.tongxing.cn")
+            .await
+            .unwrap()
+            .expect("bureau login"),
+    );
+    let school = tongxing::domain::schools::get(&app.db, &bureau, 1)
+        .await
+        .expect("a demo school");
+    let mut form = tongxing::domain::schools::SchoolForm::from_model(&school);
+    // One unbroken word longer than the phone is wide (shortened on the page to 60 characters).
+    form.address =
+        "https://map.example.cn/lianzhou/sanshui/an-address-typed-without-any-spaces".into();
+    tongxing::domain::schools::update(&app.db, &bureau, school.id, &form)
+        .await
+        .expect("update");
+    let d = &browser.driver;
+    let result: WebDriverResult<()> = async {
+        let pw = tongxing::demo::DEMO_PASSWORD;
+        sign_in(d, &app.base, "bureau@demo.tongxing.cn", pw, "/").await?;
+        d.set_window_rect(0, 0, 375, 812).await?;
+        for lang in ["zh-CN", "en"] {
+            d.goto(format!("{}/audit?lang={lang}", app.base)).await?;
+            let width: i64 = d
+                .execute("return window.innerWidth;", vec![])
+                .await?
+                .convert()?;
+            assert!(width <= 375, "a phone's width: {width}");
+            let fits: bool = d
+                .execute(
+                    "return document.documentElement.scrollWidth <= window.innerWidth;",
+                    vec![],
+                )
+                .await?
+                .convert()?;
+            assert!(fits, "{lang}: nothing wider than the phone");
+            let display: String = d
+                .execute(
+                    "return getComputedStyle(document.querySelector('tr.audit-row')).display;",
+                    vec![],
+                )
+                .await?
+                .convert()?;
+            assert_eq!(display, "block", "{lang}: rows as cards");
+            let text = d.find(By::Css("table.audit")).await?.text().await?;
+            assert!(
+                text.contains("https://map.example.cn/lianzhou"),
+                "{lang}: {text}"
+            );
+            assert!(
+                !text.contains('{') && !text.contains("(#"),
+                "{lang}: {text}"
+            );
+        }
+        Ok(())
+    }
+    .await;
+    browser.stop().await;
+    app.stop();
+    result.expect("browser steps");
+}
+
 /// Screenshots of the main pages at desktop and phone width in both languages, for people
 /// to look at: runs only when `TONGXING_SCREENSHOTS` names a folder.
 #[rocket::async_test]

@@ -5,7 +5,7 @@ use rocket::http::{Header, Status};
 
 use crate::common::each_db;
 
-fn keys(path: &str) -> BTreeSet<String> {
+pub fn keys(path: &str) -> BTreeSet<String> {
     let text = std::fs::read_to_string(path).expect("catalogue");
     text.lines()
         .filter(|l| l.chars().next().is_some_and(|c| c.is_ascii_lowercase()))
@@ -14,7 +14,7 @@ fn keys(path: &str) -> BTreeSet<String> {
         .collect()
 }
 
-fn files(dir: &str, out: &mut Vec<std::path::PathBuf>) {
+pub fn files(dir: &str, out: &mut Vec<std::path::PathBuf>) {
     for entry in std::fs::read_dir(dir).expect("dir").flatten() {
         let path = entry.path();
         if path.is_dir() {

@@ -7,10 +7,12 @@ use sea_orm::DatabaseConnection;
 use serde::de::IgnoredAny;
 
 use crate::domain::admin::{self, AuditFilter, AuditRow};
+use crate::domain::audit_view::{Named, Shown};
 use crate::domain::paging::{PageRequest, Paged};
 use crate::domain::settings::{self, SettingsForm};
 use crate::entities::outbox;
 use crate::error::{AppResult, FieldErrors};
+use crate::i18n::Lang;
 use crate::web::forms::CsrfForm;
 use crate::web::guards::{BureauAdmin, Ctx, CurrentUser};
 use crate::web::respond::FormResult;
@@ -58,8 +60,8 @@ async fn settings_save(
     }
 }
 
-/// The label of an audit word (`audit-entity-school`, `audit-action-create`), or the word
-/// itself when the catalogue has none (entities added later).
+/// The label of an audit word (`audit-entity-school`, `audit-what-school`), or the word
+/// itself when the catalogue has none.
 pub fn audit_label(lang: &crate::i18n::Lang, prefix: &str, word: &str) -> String {
     use fluent_templates::Loader;
     let id: fluent_templates::LanguageIdentifier = match lang.code().parse() {
@@ -88,13 +90,106 @@ pub struct AuditQuery {
     pub per_page: Option<String>,
 }
 
+/// A piece of an entry's sentence: words, or a name with a link to its page (text, href).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Part {
+    Text(String),
+    Link(String, String),
+}
+
+/// One changed field in words: a new record's values have only `after`, a deleted one's
+/// only `before`.
+#[derive(Debug, Clone)]
+pub struct ChangeLine {
+    pub label: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// An audit entry as the page reads it.
+#[derive(Debug, Clone)]
+pub struct AuditLine {
+    /// The moment (RFC 3339) and in words, to the second in local time.
+    pub at: String,
+    pub when: String,
+    pub sentence: Vec<Part>,
+    pub changes: Vec<ChangeLine>,
+}
+
+/// Marks where a name goes in a translated sentence (never typed by anyone).
+const MARK: char = '\u{1}';
+
+fn part(lang: Lang, named: &Named) -> Part {
+    let text = named.name.text(lang);
+    match &named.link {
+        Some(href) => Part::Link(text, href.clone()),
+        None => Part::Text(text),
+    }
+}
+
+/// "区教育局 发布了师徒结对 李明 → 姚成琳": the sentence of the action (`audit-did-{action}`,
+/// or `audit-did-{action}-{entity}` where the record needs other words) with the actor's
+/// and the record's names put in as links.
+pub fn sentence(lang: Lang, row: &AuditRow) -> Vec<Part> {
+    let e = &row.entry;
+    let args = [
+        ("actor", format!("{MARK}actor{MARK}")),
+        ("what", audit_label(&lang, "what", &e.entity)),
+        ("record", format!("{MARK}record{MARK}")),
+    ];
+    let text = [
+        format!("audit-did-{}-{}", e.action, e.entity),
+        format!("audit-did-{}", e.action),
+    ]
+    .iter()
+    .find_map(|key| lang.try_t_args(key, &args))
+    .unwrap_or_else(|| lang.t_args("audit-did-other", &args));
+    text.split(MARK)
+        .enumerate()
+        .filter_map(|(i, piece)| match (i % 2, piece) {
+            (0, "") => None,
+            (0, words) => Some(Part::Text(words.to_string())),
+            (_, "actor") => Some(match &row.actor {
+                Some(actor) => part(lang, actor),
+                None => Part::Text(lang.t("audit-system")),
+            }),
+            (_, _) => row.record.as_ref().map(|r| part(lang, r)),
+        })
+        .collect()
+}
+
+impl AuditLine {
+    pub fn of(lang: Lang, row: &AuditRow) -> AuditLine {
+        let words = |s: &Option<Shown>| s.as_ref().map(|s| s.text(lang));
+        AuditLine {
+            at: row.entry.created_at.to_rfc3339(),
+            when: lang.datetime_seconds(row.entry.created_at),
+            sentence: sentence(lang, row),
+            changes: row
+                .changes
+                .iter()
+                .map(|c| ChangeLine {
+                    label: c
+                        .label
+                        .iter()
+                        .map(|k| lang.t(k))
+                        .collect::<Vec<_>>()
+                        .join(" · "),
+                    before: words(&c.before),
+                    after: words(&c.after),
+                })
+                .collect(),
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "admin/audit.html")]
 struct AuditPage {
     ctx: Ctx,
     query: AuditQuery,
     entities: Vec<String>,
-    page: Paged<AuditRow>,
+    page: Paged<AuditLine>,
 }
 
 #[get("/audit?<query..>")]
@@ -115,11 +210,12 @@ async fn audit_page(
     };
     let request = PageRequest::parse_lenient(query.page.as_deref(), query.per_page.as_deref());
     let page = admin::audit_list(db.inner(), &user.actor, &filter, request).await?;
+    let lang = ctx.lang;
     render(&AuditPage {
         ctx,
         query,
         entities: admin::entities_in_use(db.inner()).await?,
-        page,
+        page: page.map(|row| AuditLine::of(lang, &row)),
     })
 }
 
