@@ -426,7 +426,7 @@ const SETTINGS: &[Field] = &[
 ];
 
 /// Kept by every table, never shown.
-const BOOKKEEPING: [&str; 3] = ["id", "created_at", "updated_at"];
+const BOOKKEEPING: [&str; 4] = ["id", "created_at", "updated_at", "name_key"];
 
 /// The fields of what an entry keeps before and after, by its entity and action.
 pub fn fields_of(entity: &str, action: &str) -> Vec<Field> {

@@ -279,12 +279,12 @@ async fn person_times_per_batch_and_year() {
         let (status, html) = app.get_html("/secondments").await;
         assert_eq!(status, Status::Ok);
         assert!(
-            html.contains("<td>第 1 批</td><td class=\"n\">2</td>"),
+            html.contains("第 1 批</td><td class=\"n\" data-label=\"人次\">2</td>"),
             "{html}"
         );
-        assert!(html.contains("<td>第 2 批</td><td class=\"n\">1</td>"));
-        assert!(html.contains("<td>全年合计</td><td class=\"n\">3</td>"));
-        assert!(html.contains("<td>第 3 批</td><td class=\"n\">1</td>"));
+        assert!(html.contains("第 2 批</td><td class=\"n\" data-label=\"人次\">1</td>"));
+        assert!(html.contains("全年合计</td><td class=\"n\" data-label=\"人次\">3</td>"));
+        assert!(html.contains("第 3 批</td><td class=\"n\" data-label=\"人次\">1</td>"));
         assert!(html.contains("共 4 条"));
         // Filtered by year and batch: the counts follow the filter.
         let (_, html) = app
@@ -297,7 +297,7 @@ async fn person_times_per_batch_and_year() {
         assert!(html.contains("共 1 条") && html.contains("王芳"));
         // English.
         let (_, html) = app.get_html("/secondments?lang=en").await;
-        assert!(html.contains("Person-times") && html.contains("<td>Batch 1</td>"));
+        assert!(html.contains("Person-times") && html.contains(">Batch 1</td>"));
         assert!(html.contains("Year total"));
         // The teacher's page lists their secondments.
         let (_, html) = app.get_html(&format!("/teachers/{}", w.mentor.id)).await;
