@@ -472,6 +472,10 @@ pairings-publish-selected = Publish selected drafts
 pairings-publish-hint = Both schools' admins are told; either all are published or none.
 pairings-publish-refused = Nothing was published:
 pairings-publish = Publish
+pairings-delete = Delete draft
+pairings-delete-confirm = This draft has not been published. Deleting it cannot be undone; nobody is told.
+flash-pairing-deleted = The draft pairing is deleted.
+err-pairing-has-teacher-pairings = Teacher pairings still belong to this school pairing: delete those drafts or move them to another school pairing first.
 pairings-terminate = Terminate pairing
 pairings-reject-request = Turn down the request
 pairings-request-termination = Ask to terminate
@@ -514,7 +518,7 @@ err-pairing-cap = The supporting school already supports { $max ->
     [one] 1 school
    *[other] { $max } schools
 } in { $year }, the most allowed.
-err-pairing-not-draft = Only a draft can be edited or published.
+err-pairing-not-draft = Only a draft can be edited, published or deleted.
 err-pairing-not-active = Only an active pairing can be terminated or asked to be.
 err-pairing-none-selected = Select at least one draft.
 err-pairing-publish-which = Pairing #{ $id } ({ $supporter } → { $receiver }) cannot be published:
@@ -583,7 +587,20 @@ match-propose-considered = Considered: { $mentees ->
 match-propose-total = Total score: { $total }
 match-propose-unmatched = Teachers left without a mentor (no shared subject, or no free slot)
 match-propose-empty = There is nobody to pair.
-match-propose-create = Create all drafts
+match-score-how = How the score adds up
+match-score-scale = The score is the sum of the parts below, out of { $max }; higher fits better. A shared subject is required: teachers without one are not paired.
+match-score-subject = Same subject: { $points } points
+match-score-grades = Grades taught in common: { $first } points, { $each } more for each further grade, at most { $max }
+match-score-title = The mentor's title: { $lowest } points for a Grade-3 teacher rising to { $max } for a Professor-level senior teacher
+match-score-honours = The mentor's honours (special-grade teacher, master teacher, subject leader, key teacher…): at most { $max } points
+match-score-years = The mentor's years of teaching: 1 point per two years, at most { $max }
+match-score-capacity = The mentor's free places: { $each } points each, at most { $max }
+match-score-paired = The two schools are already paired: { $points } points
+match-score-district = Same district: { $points } points
+match-col-keep = Keep
+match-propose-choose = Untick a pair that does not fit: drafts are made for the ticked pairs only, and the unticked teachers are proposed again next time.
+err-match-none-chosen = Tick at least one pair to make drafts.
+match-propose-create-chosen = Make drafts of the ticked pairs
 match-propose-created = { $count ->
     [one] 1 draft pairing created.
    *[other] { $count } draft pairings created.
@@ -939,6 +956,7 @@ progress-short-contacts = contacts
 growth-title = Growth
 growth-empty = No observations yet; the growth chart appears once lessons are observed.
 growth-averages = The average total of the first term with observations and of the latest.
+growth-one = One observation so far ({ $date }, total { $total }). The growth chart appears once a second lesson is observed.
 growth-svg = Download the chart (SVG)
 growth-open = See the growth chart
 rubrics-new = New rubric

@@ -3,8 +3,9 @@
 //! observations against the last.
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
 
@@ -193,57 +194,200 @@ const SECTION_COLOURS: [RGBColor; MAX_SECTIONS] = [
 ];
 const TOTAL_COLOUR: RGBColor = RGBColor(0x0b, 0x6e, 0x4f);
 
-/// The chart as an SVG document that scales to its container (a phone's width too): the
-/// total as a thick line with one dot per observation, each section as a thin line.
-pub fn svg(g: &Growth, lang: Lang) -> AppResult<String> {
-    let (w, h) = (480u32, 360u32);
+/// The two drawings of the chart: one for a phone's width, one for a wider screen. Each
+/// is drawn for its width (type sized for it, as many month labels as fit) and scales
+/// to its container, so its text stays at least 12 px on screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Width {
+    /// 320 units wide, type 14: on a 375 px phone it shows at about 1:1.
+    Narrow,
+    /// 600 units wide, type 13.
+    Wide,
+}
+
+impl Width {
+    fn units(self) -> u32 {
+        match self {
+            Width::Narrow => 320,
+            Width::Wide => 600,
+        }
+    }
+    fn font(self) -> u32 {
+        match self {
+            Width::Narrow => 14,
+            Width::Wide => 13,
+        }
+    }
+    fn plot_height(self) -> u32 {
+        match self {
+            Width::Narrow => 230,
+            Width::Wide => 300,
+        }
+    }
+    fn legend_columns(self) -> usize {
+        match self {
+            Width::Narrow => 2,
+            Width::Wide => 3,
+        }
+    }
+}
+
+/// The first day of `d`'s month.
+fn month_start(d: NaiveDate) -> NaiveDate {
+    d.with_day(1).unwrap_or(d)
+}
+
+/// The first day of the month after `d`'s.
+fn next_month(d: NaiveDate) -> NaiveDate {
+    let (y, m) = if d.month() == 12 {
+        (d.year() + 1, 1)
+    } else {
+        (d.year(), d.month() + 1)
+    };
+    NaiveDate::from_ymd_opt(y, m, 1).unwrap_or(d)
+}
+
+/// The months the chart spans, each labelled once: the label sits in the middle of its
+/// month. The year is named on the first label and on each January; when there are more
+/// months than fit, every n-th is labelled.
+fn month_labels(
+    from: NaiveDate,
+    to: NaiveDate,
+    fit: usize,
+    lang: Lang,
+) -> Vec<(NaiveDate, String)> {
+    let mut months = Vec::new();
+    let mut m = month_start(from);
+    while m <= to {
+        months.push(m);
+        m = next_month(m);
+    }
+    let step = months.len().div_ceil(fit.max(1)).max(1);
+    months
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| i % step == 0)
+        .enumerate()
+        .map(|(n, (_, m))| {
+            let with_year = n == 0 || m.month() <= step as u32;
+            let label = match (lang, with_year) {
+                (Lang::Zh, true) => format!("{}年{}月", m.year(), m.month()),
+                (Lang::Zh, false) => format!("{}月", m.month()),
+                (Lang::En, true) => m.format("%b %Y").to_string(),
+                (Lang::En, false) => m.format("%b").to_string(),
+            };
+            (*m + chrono::Duration::days(14), label)
+        })
+        .collect()
+}
+
+/// About how wide `text` is at font size 1 (a CJK character is one em, Latin about half).
+fn text_width(text: &str) -> f64 {
+    text.chars()
+        .map(|c| if c.is_ascii() { 0.56 } else { 1.0 })
+        .sum()
+}
+
+/// `text` cut with an ellipsis to fit `room` at font size `font`.
+fn fit(text: &str, room: f64, font: f64) -> String {
+    if text_width(text) * font <= room {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    for c in text.chars() {
+        if (text_width(&out) + text_width(&c.to_string()) + 1.0) * font > room {
+            break;
+        }
+        out.push(c);
+    }
+    out.push('…');
+    out
+}
+
+/// The chart as an SVG document drawn for `width` that scales to its container: the total
+/// as a thick line with one dot per observation, each section as a thinner, lighter line;
+/// the month labels below the plot and the legend below them, outside the plot.
+pub fn svg(g: &Growth, lang: Lang, width: Width) -> AppResult<String> {
+    let w = width.units();
+    let font = width.font();
+    let plot_h = width.plot_height();
+    let total_label = lang.t("growth-total");
+    let mut legend: Vec<(String, RGBAColor, u32, bool)> =
+        vec![(total_label, TOTAL_COLOUR.to_rgba(), 3, true)];
+    for (i, name) in g.sections.iter().enumerate() {
+        let colour = SECTION_COLOURS[i % SECTION_COLOURS.len()].mix(0.7);
+        legend.push((name.clone(), colour, 2, false));
+    }
+    let columns = width.legend_columns();
+    let row_h = font + 10;
+    let rows = legend.len().div_ceil(columns) as u32;
+    let h = plot_h + 8 + rows * row_h;
+    let y_area = font * 5 / 2;
     let mut out = String::new();
     {
         let root = SVGBackend::with_string(&mut out, (w, h)).into_drawing_area();
         let draw = |e: &dyn std::fmt::Display| AppError::Unexpected(format!("chart: {e}"));
         root.fill(&WHITE).map_err(|e| draw(&e))?;
-        let first = g.points.first().map(|p| p.on);
-        let x_of = |d: NaiveDate| first.map(|f| (d - f).num_days() as f64).unwrap_or(0.0);
-        let x_max = g.points.last().map(|p| x_of(p.on)).unwrap_or(0.0).max(1.0);
-        let font = ("sans-serif", 15).into_font();
-        let mut chart = ChartBuilder::on(&root)
-            .margin(10)
-            .x_label_area_size(30)
-            .y_label_area_size(34)
-            .build_cartesian_2d(-x_max * 0.03..x_max * 1.03, 0f64..100f64)
-            .map_err(|e| draw(&e))?;
-        let date_label = |x: &f64| match first {
-            Some(f) => {
-                let d = f + chrono::Duration::days(x.round() as i64);
-                match lang {
-                    Lang::Zh => format!("{}年{}月", d.format("%Y"), d.format("%-m")),
-                    Lang::En => d.format("%b %Y").to_string(),
-                }
+        let (upper, lower) = root.split_vertically(plot_h);
+        let (from, to) = match (g.points.first(), g.points.last()) {
+            (Some(a), Some(b)) => (month_start(a.on), next_month(b.on)),
+            _ => {
+                let today = chrono::Local::now().date_naive();
+                (month_start(today), next_month(today))
             }
-            None => String::new(),
         };
+        let x_of = |d: NaiveDate| (d - from).num_days() as f64;
+        let plot_w = f64::from(w - y_area - 12);
+        let fit_labels = (plot_w / (f64::from(font) * 6.5)).floor() as usize;
+        let labels = month_labels(from, to - chrono::Duration::days(1), fit_labels, lang);
+        // plotters writes a font's size divided by 1.24 (points to pixels): ask for
+        // `font` pixels in the drawing.
+        let label_font = ("sans-serif", f64::from(font) * 1.24).into_font();
+        let mut chart = ChartBuilder::on(&upper)
+            .margin_top(font)
+            .margin_right(12)
+            .x_label_area_size(font * 2)
+            .y_label_area_size(y_area)
+            .build_cartesian_2d(0f64..x_of(to), 0f64..100f64)
+            .map_err(|e| draw(&e))?;
+        // The y axis with its scale; the months are drawn below by hand, one label each.
         chart
             .configure_mesh()
-            .x_labels(4)
+            .disable_x_mesh()
+            .x_labels(0)
             .y_labels(6)
-            .x_label_formatter(&date_label)
             .y_label_formatter(&|v: &f64| format!("{v:.0}"))
-            .label_style(font.clone())
-            .light_line_style(RGBColor(0xee, 0xf2, 0xf4))
+            .label_style(label_font.clone())
+            .bold_line_style(RGBColor(0xe3, 0xe8, 0xec))
+            .light_line_style(TRANSPARENT)
             .draw()
             .map_err(|e| draw(&e))?;
+        let grid = RGBColor(0xe3, 0xe8, 0xec);
+        let mut m = next_month(from);
+        while m < to {
+            let x = x_of(m);
+            chart
+                .draw_series(LineSeries::new(vec![(x, 0.0), (x, 100.0)], grid))
+                .map_err(|e| draw(&e))?;
+            m = next_month(m);
+        }
+        let below = TextStyle::from(label_font.clone()).pos(Pos::new(HPos::Center, VPos::Top));
+        for (day, label) in &labels {
+            let (px, py) = chart.backend_coord(&(x_of(*day), 0.0));
+            upper
+                .draw(&Text::new(label.clone(), (px, py + 6), below.clone()))
+                .map_err(|e| draw(&e))?;
+        }
         for (i, name) in g.sections.iter().enumerate() {
-            let colour = SECTION_COLOURS[i % SECTION_COLOURS.len()];
+            let (_, colour, stroke, _) = legend[i + 1];
             let series: Vec<(f64, f64)> = g
                 .points
                 .iter()
                 .filter_map(|p| p.sections.get(name).map(|v| (x_of(p.on), *v)))
                 .collect();
             chart
-                .draw_series(LineSeries::new(series, colour.stroke_width(1)))
-                .map_err(|e| draw(&e))?
-                .label(name.as_str())
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], colour));
+                .draw_series(LineSeries::new(series, colour.stroke_width(stroke)))
+                .map_err(|e| draw(&e))?;
         }
         let totals: Vec<(f64, f64)> = g.points.iter().map(|p| (x_of(p.on), p.total)).collect();
         chart
@@ -251,11 +395,7 @@ pub fn svg(g: &Growth, lang: Lang) -> AppResult<String> {
                 totals.clone(),
                 TOTAL_COLOUR.stroke_width(3),
             ))
-            .map_err(|e| draw(&e))?
-            .label(lang.t("growth-total"))
-            .legend(|(x, y)| {
-                PathElement::new(vec![(x, y), (x + 16, y)], TOTAL_COLOUR.stroke_width(3))
-            });
+            .map_err(|e| draw(&e))?;
         chart
             .draw_series(
                 totals
@@ -263,14 +403,32 @@ pub fn svg(g: &Growth, lang: Lang) -> AppResult<String> {
                     .map(|(x, y)| Circle::new((*x, *y), 4, TOTAL_COLOUR.filled())),
             )
             .map_err(|e| draw(&e))?;
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .background_style(WHITE.mix(0.85))
-            .border_style(RGBColor(0xd5, 0xdb, 0xe0))
-            .label_font(("sans-serif", 13).into_font())
-            .draw()
-            .map_err(|e| draw(&e))?;
+        // The legend, in rows below the plot.
+        let column_w = f64::from(w - y_area) / columns as f64;
+        for (i, (name, colour, stroke, bold)) in legend.iter().enumerate() {
+            let x = (y_area as f64 + column_w * (i % columns) as f64) as i32;
+            let y = (8 + (i / columns) as u32 * row_h) as i32;
+            let mid = y + font as i32 / 2 + 1;
+            lower
+                .draw(&PathElement::new(
+                    vec![(x, mid), (x + 20, mid)],
+                    colour.stroke_width(*stroke),
+                ))
+                .map_err(|e| draw(&e))?;
+            let style = if *bold {
+                label_font.clone().style(FontStyle::Bold)
+            } else {
+                label_font.clone()
+            };
+            let room = column_w - 34.0;
+            lower
+                .draw(&Text::new(
+                    fit(name, room, f64::from(font)),
+                    (x + 26, y),
+                    style,
+                ))
+                .map_err(|e| draw(&e))?;
+        }
         root.present().map_err(|e| draw(&e))?;
     }
     // Scale with the container, keeping the aspect ratio.

@@ -41,6 +41,41 @@ pub mod points {
     pub const CAPACITY_MAX: i64 = 20;
     pub const SCHOOLS_PAIRED: i64 = 40;
     pub const SAME_DISTRICT: i64 = 10;
+    /// A 正高级教师's points; a 三级教师 has `TITLE_LOWEST`.
+    pub const TITLE_MAX: i64 = 30;
+    pub const TITLE_LOWEST: i64 = 4;
+    /// The highest score a pair can reach (every part at its top).
+    pub const MAX: i64 = SUBJECT
+        + GRADES_MAX
+        + TITLE_MAX
+        + HONOURS_MAX
+        + YEARS_MAX
+        + CAPACITY_MAX
+        + SCHOOLS_PAIRED
+        + SAME_DISTRICT;
+}
+
+/// How a score adds up, part by part, for the page that shows scores: one message each,
+/// with the points from [`points`].
+pub fn score_parts() -> Vec<Msg> {
+    use points::*;
+    vec![
+        Msg::new("match-score-subject").arg("points", SUBJECT),
+        Msg::new("match-score-grades")
+            .arg("first", GRADES_FIRST)
+            .arg("each", GRADES_EACH_MORE)
+            .arg("max", GRADES_MAX),
+        Msg::new("match-score-title")
+            .arg("lowest", TITLE_LOWEST)
+            .arg("max", TITLE_MAX),
+        Msg::new("match-score-honours").arg("max", HONOURS_MAX),
+        Msg::new("match-score-years").arg("max", YEARS_MAX),
+        Msg::new("match-score-capacity")
+            .arg("each", CAPACITY_EACH)
+            .arg("max", CAPACITY_MAX),
+        Msg::new("match-score-paired").arg("points", SCHOOLS_PAIRED),
+        Msg::new("match-score-district").arg("points", SAME_DISTRICT),
+    ]
 }
 
 /// How many candidate mentors are scored for one mentee (the query is bounded).
@@ -111,11 +146,11 @@ pub struct Scored {
 
 fn title_points(title: Title) -> i64 {
     match title {
-        Title::Professor => 30,
+        Title::Professor => points::TITLE_MAX,
         Title::Senior => 24,
         Title::First => 16,
         Title::Second => 8,
-        Title::Third => 4,
+        Title::Third => points::TITLE_LOWEST,
         Title::Unrated => 0,
     }
 }
@@ -680,15 +715,18 @@ pub struct ProposeOutcome {
 /// The assignment is computed and every draft made in ONE transaction: all of them are
 /// made or none (a failure part-way leaves nothing behind). A pair that a rule refuses is
 /// skipped and reported; running it again proposes only for teachers still without one.
+/// With `chosen` ((mentee, mentor) ids), only those of the proposed pairs are made (the
+/// bureau dropped the others); choosing none is refused.
 pub async fn propose_all(
     db: &impl Conn,
     actor: &Actor,
     school_pairing_id: i64,
     year_id: Option<i64>,
+    chosen: Option<&[(i64, i64)]>,
 ) -> AppResult<ProposeOutcome> {
     policy::require_some(actor, Subject::TeacherPairing, Act::Manage)?;
     let txn = db::begin_write(db).await?;
-    let outcome = propose_all_in(&txn, actor, school_pairing_id, year_id).await?;
+    let outcome = propose_all_in(&txn, actor, school_pairing_id, year_id, chosen).await?;
     txn.commit().await?;
     Ok(outcome)
 }
@@ -698,8 +736,18 @@ async fn propose_all_in(
     actor: &Actor,
     school_pairing_id: i64,
     year_id: Option<i64>,
+    chosen: Option<&[(i64, i64)]>,
 ) -> AppResult<ProposeOutcome> {
-    let proposal = propose(txn, actor, school_pairing_id, year_id).await?;
+    let mut proposal = propose(txn, actor, school_pairing_id, year_id).await?;
+    if let Some(chosen) = chosen {
+        // Only the pairs the bureau kept; a pair no longer proposed is not made.
+        proposal
+            .pairs
+            .retain(|p| chosen.contains(&(p.mentee.id, p.mentor.id)));
+        if proposal.pairs.is_empty() {
+            return Err(AppError::invalid("pair", Msg::new("err-match-none-chosen")));
+        }
+    }
     let mut outcome = ProposeOutcome {
         created: Vec::new(),
         skipped: Vec::new(),

@@ -71,6 +71,7 @@ crate::domain::types::word_enum!(
         Contact => "contact",
         EditPlan => "edit_plan",
         Comment => "comment",
+        Delete => "delete",
     }
 );
 
@@ -105,6 +106,7 @@ macro_rules! lifecycle_steps {
         &[
             Step { from: &[Draft], action: Action::Edit, to: None, who: &[Bureau] },
             Step { from: &[Draft], action: Action::Publish, to: Some(Active), who: &[Bureau] },
+            Step { from: &[Draft], action: Action::Delete, to: None, who: &[Bureau] },
             Step { from: &[Active], action: Action::RequestTermination, to: Some(Requested), who: $requesters },
             Step { from: &[Requested], action: Action::RejectRequest, to: Some(Active), who: &[Bureau] },
             Step { from: RUNNING, action: Action::Terminate, to: Some(Terminated), who: &[Bureau] },
@@ -295,6 +297,13 @@ pub trait PairingKind: Workflow<Stage = Stage, Action = Action> + Sized {
         None
     }
 
+    /// Removes what belongs to a draft before the draft is deleted (a teacher pairing's
+    /// plan comments), in the caller's transaction.
+    fn delete_records(
+        conn: &impl ConnectionTrait,
+        id: i64,
+    ) -> impl Future<Output = AppResult<()>> + Send;
+
     /// Tells those concerned, in the caller's transaction.
     fn notify(
         conn: &impl ConnectionTrait,
@@ -451,6 +460,46 @@ where
     Ok(after)
 }
 
+/// Deletes a draft in the caller's transaction: locks the row, reads it as the actor may
+/// see it (404 when hidden), checks the step (403 for anyone but the bureau, 409 once it
+/// is published), checks the kind's rules (a school pairing with teacher pairings under
+/// it stays), removes what belongs to it, deletes it only if it is still a draft and
+/// writes the audit entry with the row as it was.
+pub async fn delete<K: PairingKind>(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    id: i64,
+) -> AppResult<()>
+where
+    Model<K>: Serialize,
+{
+    K::lock(conn, id).await?;
+    let before = K::get(conn, actor, id).await?;
+    ensure::<K>(conn, actor, &before, Action::Delete).await?;
+    K::check(conn, &before, Action::Delete).await?;
+    K::delete_records(conn, id).await?;
+    let c = K::col;
+    let gone = <K::Entity as EntityTrait>::delete_many()
+        .filter(c(Col::Id).eq(id))
+        .filter(c(Col::Status).eq(PairingStatus::Draft.as_str()))
+        .exec(conn)
+        .await?;
+    if gone.rows_affected != 1 {
+        return Err(AppError::conflict("status", K::WRONG_STAGE));
+    }
+    audit::record(
+        conn,
+        Some(actor),
+        Action::Delete.audit_word(),
+        K::AUDIT,
+        Some(id),
+        Some(&before),
+        None::<&Model<K>>,
+    )
+    .await?;
+    Ok(())
+}
+
 /// The plainer refusals where the table says "not in this stage": a request that is
 /// already waiting, a rejection with none waiting, an end reason before the end, a record
 /// added to a pairing that is not running (on `teacher_pairing_id`, the field that names it).
@@ -469,7 +518,7 @@ fn refine(e: AppError, stage: Stage, action: Action) -> AppError {
             ("teacher_pairing_id", "err-pairing-ended-readonly")
         }
         (Completed | Terminated, _) => ("status", "err-pairing-ended-readonly"),
-        (_, Action::Edit | Action::Publish) => ("status", "err-pairing-not-draft"),
+        (_, Action::Edit | Action::Publish | Action::Delete) => ("status", "err-pairing-not-draft"),
         (_, Action::RequestTermination | Action::Terminate) => ("status", "err-pairing-not-active"),
         _ => return e,
     };

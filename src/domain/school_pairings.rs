@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use chrono::{NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder, QuerySelect, Set,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 
@@ -27,7 +27,9 @@ use crate::domain::pairing_lifecycle::{
 use crate::domain::settings;
 use crate::domain::types::{self, PairingStatus, Role, SchoolKind, SupportKind, de::loose_string};
 use crate::domain::workflow::{self, Party};
-use crate::entities::{academic_years, audit_log, idempotency_keys, school_pairings, schools};
+use crate::entities::{
+    academic_years, audit_log, idempotency_keys, school_pairings, schools, teacher_pairings,
+};
 use crate::error::{AppError, AppResult, FieldErrors, Msg};
 
 /// The audit log's entity name for school pairings (the timeline reads it back).
@@ -602,6 +604,20 @@ impl PairingKind for SchoolPairing {
         row: &school_pairings::Model,
         action: Action,
     ) -> AppResult<()> {
+        if action == Action::Delete {
+            // A draft with teacher pairings under it stays until they are deleted or moved.
+            let under = teacher_pairings::Entity::find()
+                .filter(teacher_pairings::Column::SchoolPairingId.eq(row.id))
+                .count(conn)
+                .await?;
+            if under > 0 {
+                return Err(AppError::conflict(
+                    "status",
+                    "err-pairing-has-teacher-pairings",
+                ));
+            }
+            return Ok(());
+        }
         if action != Action::Publish {
             return Ok(());
         }
@@ -619,6 +635,10 @@ impl PairingKind for SchoolPairing {
             .await?;
         let new = NewPairing::try_from(&PairingForm::from_model(row)).map_err(AppError::Invalid)?;
         check_rules(conn, &new, Some(row.id), true).await
+    }
+
+    async fn delete_records(_conn: &impl ConnectionTrait, _id: i64) -> AppResult<()> {
+        Ok(())
     }
 
     async fn notify(
@@ -840,6 +860,14 @@ pub async fn step(
         lifecycle::transition::<SchoolPairing>(&txn, ctx, Some(actor), id, action, reason).await?;
     txn.commit().await?;
     Ok(row)
+}
+
+/// The bureau deletes a draft (never a published pairing), in its own transaction.
+pub async fn delete_draft(db: &impl Conn, actor: &Actor, id: i64) -> AppResult<()> {
+    let txn = db::begin_write(db).await?;
+    lifecycle::delete::<SchoolPairing>(&txn, actor, id).await?;
+    txn.commit().await?;
+    Ok(())
 }
 
 /// A school admin of either side asks the bureau to end an active pairing.

@@ -697,6 +697,14 @@ impl PairingKind for TeacherPairing {
         Some((column, Expr::value(reason.to_string())))
     }
 
+    async fn delete_records(conn: &impl ConnectionTrait, id: i64) -> AppResult<()> {
+        plan_comments::Entity::delete_many()
+            .filter(plan_comments::Column::TeacherPairingId.eq(id))
+            .exec(conn)
+            .await?;
+        Ok(())
+    }
+
     async fn notify(
         conn: &impl ConnectionTrait,
         ctx: &Context,
@@ -873,6 +881,15 @@ pub async fn request_termination(
     ctx: &Context,
 ) -> AppResult<teacher_pairings::Model> {
     step(db, ctx, actor, id, Action::RequestTermination, reason).await
+}
+
+/// The bureau deletes a draft (never a published pairing) with its plan comments, in
+/// its own transaction.
+pub async fn delete_draft(db: &impl Conn, actor: &Actor, id: i64) -> AppResult<()> {
+    let txn = db::begin_write(db).await?;
+    lifecycle::delete::<TeacherPairing>(&txn, actor, id).await?;
+    txn.commit().await?;
+    Ok(())
 }
 
 /// The bureau ends an active pairing with a reason; both teachers are told.

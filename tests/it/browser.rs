@@ -469,6 +469,68 @@ async fn the_audit_log_fits_a_phone() {
     result.expect("browser steps");
 }
 
+/// The growth chart on a phone and on a desktop, in both languages: the drawing for the
+/// width is the one shown, every word in it is at least 12 px on screen, and nothing is
+/// clipped or wider than the screen.
+#[rocket::async_test]
+async fn the_growth_chart_reads_on_a_phone() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = serve(Backend::Sqlite).await;
+    tongxing::demo::load(&app.db).await.expect("demo data");
+    let yao = tongxing::domain::users::find_by_email(&app.db, "yaochenglin@demo.tongxing.cn")
+        .await
+        .unwrap()
+        .expect("demo mentee");
+    let teacher = yao.teacher_id.expect("a teacher");
+    let d = &browser.driver;
+    let result: WebDriverResult<()> = async {
+        let pw = tongxing::demo::DEMO_PASSWORD;
+        sign_in(d, &app.base, "yaochenglin@demo.tongxing.cn", pw, "/").await?;
+        for (width, shown) in [(375, ".chart-narrow"), (1280, ".chart-wide")] {
+            d.set_window_rect(0, 0, width, 900).await?;
+            for lang in ["zh-CN", "en"] {
+                d.goto(format!("{}/teachers/{teacher}/growth?lang={lang}", app.base))
+                    .await?;
+                // (visible drawing, smallest text in px on screen, texts outside the drawing,
+                //  page wider than the window)
+                let (visible, smallest, outside, overflow): (String, f64, Vec<String>, bool) = d
+                    .execute(
+                        r#"
+const svgs = [...document.querySelectorAll('figure.chart svg')]
+  .filter(s => s.getBoundingClientRect().width > 0);
+const svg = svgs[0];
+const box = svg.getBoundingClientRect();
+let smallest = 1e9; const outside = [];
+for (const t of svg.querySelectorAll('text')) {
+  if (!t.textContent.trim()) continue;
+  const r = t.getBoundingClientRect();
+  // The type's size on screen: its size in the drawing times the drawing's scale.
+  smallest = Math.min(smallest, parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a);
+  if (r.left < box.left - 0.5 || r.right > box.right + 0.5 || r.top < box.top - 0.5 || r.bottom > box.bottom + 0.5)
+    outside.push(t.textContent);
+}
+return [svgs.length === 1 ? svg.parentElement.className : 'shown: ' + svgs.length,
+        smallest, outside, document.documentElement.scrollWidth > window.innerWidth];"#,
+                        vec![],
+                    )
+                    .await?
+                    .convert()?;
+                assert_eq!(format!(".{visible}"), shown, "{width} {lang}");
+                assert!(smallest >= 12.0, "{width} {lang}: text of {smallest} px");
+                assert!(outside.is_empty(), "{width} {lang}: clipped {outside:?}");
+                assert!(!overflow, "{width} {lang}: wider than the screen");
+            }
+        }
+        Ok(())
+    }
+    .await;
+    browser.stop().await;
+    app.stop();
+    result.expect("browser steps");
+}
+
 /// Screenshots of the main pages at desktop and phone width in both languages, for people
 /// to look at: runs only when `TONGXING_SCREENSHOTS` names a folder.
 #[rocket::async_test]

@@ -808,6 +808,121 @@ async fn propose_all_creates_the_optimal_drafts() {
     .await;
 }
 
+/// The 一键配对 page explains its score (the parts, each pair's points per reason, the
+/// scale) and lets the bureau drop single suggestions: only the ticked pairs become
+/// drafts; ticking none, or a pair that is not proposed, makes nothing and says so.
+#[rocket::async_test]
+async fn the_bureau_keeps_or_drops_single_suggestions() {
+    each_db(|app| async move {
+        let w = world(&app).await;
+        let bureau = &w.bureau_actor;
+        let y = year(&app).await;
+        let sp = active_school_pairing(&app, w.urban.id, w.rural.id).await;
+        let wu = teacher(
+            &app,
+            bureau,
+            w.rural.id,
+            "吴刚",
+            "R003",
+            "语文",
+            "七年级",
+            "third",
+            1,
+            "",
+        )
+        .await;
+        let lin = teacher(
+            &app,
+            bureau,
+            w.urban.id,
+            "林芳",
+            "U004",
+            "语文",
+            "七年级",
+            "senior",
+            12,
+            "",
+        )
+        .await;
+        app.login("bureau@tongxing.test", PASSWORD).await;
+        let page = format!("/matching/school-pairing/{}?year_id={}", sp.id, y.id);
+        let (status, html) = app.get_html(&page).await;
+        assert_eq!(status, Status::Ok);
+        assert!(
+            html.contains(&format!("满分 {} 分", matching::points::MAX))
+                && html.contains("同学科：100 分")
+                && html.contains("<span class=\"pts\">+100</span>"),
+            "the score explained: {html}"
+        );
+        let keep_yao = format!("{}-{}", w.mentee.id, w.mentor.id);
+        let keep_wu = format!("{}-{}", wu.id, lin.id);
+        assert!(
+            html.contains(&keep_yao) && html.contains(&keep_wu),
+            "{html}"
+        );
+        let before = app.count("teacher_pairings").await;
+        let post = format!("/matching/school-pairing/{}/drafts", sp.id);
+        let year_id = y.id.to_string();
+        // None ticked, or only a pair that is not proposed: nothing made, the page says why.
+        let forged = format!("{}-{}", wu.id, w.mentor.id);
+        for fields in [
+            vec![("year_id", year_id.as_str()), ("choosing", "1")],
+            vec![
+                ("year_id", year_id.as_str()),
+                ("choosing", "1"),
+                ("pair", forged.as_str()),
+            ],
+            vec![
+                ("year_id", year_id.as_str()),
+                ("choosing", "1"),
+                ("pair", "x-y"),
+            ],
+        ] {
+            let res = app.post_form(&post, &fields).await;
+            assert_eq!(res.status(), Status::Ok);
+            let html = res.into_string().await.unwrap_or_default();
+            assert!(html.contains("请至少勾选一对"), "{fields:?}: {html}");
+            assert_eq!(app.count("teacher_pairings").await, before, "{fields:?}");
+        }
+        // 吴刚 ← 林芳 dropped: only 姚成琳 ← 李明 is made; 吴刚 is proposed again.
+        let res = app
+            .post_form(
+                &post,
+                &[
+                    ("year_id", year_id.as_str()),
+                    ("choosing", "1"),
+                    ("pair", keep_yao.as_str()),
+                ],
+            )
+            .await;
+        let html = res.into_string().await.unwrap_or_default();
+        assert!(html.contains("已生成 1 个结对草稿"), "{html}");
+        let made = teacher_pairings::Entity::find()
+            .filter(teacher_pairings::Column::SchoolPairingId.eq(sp.id))
+            .all(&app.db)
+            .await
+            .unwrap();
+        assert_eq!(
+            made.iter()
+                .map(|r| (r.mentee_id, r.mentor_id))
+                .collect::<Vec<_>>(),
+            vec![(w.mentee.id, w.mentor.id)]
+        );
+        assert!(
+            html.contains(&keep_wu),
+            "the dropped pair is proposed again: {html}"
+        );
+        // In English too.
+        let (_, html) = app.get_html(&format!("{page}&lang=en")).await;
+        assert!(
+            html.contains("How the score adds up")
+                && html.contains("Make drafts of the ticked pairs"),
+            "{html}"
+        );
+    })
+    .await;
+}
+
 async fn x_teacher(app: &TestApp, admin: &Actor, school_id: i64) -> i64 {
     teacher(
         app, admin, school_id, "某", "R099", "物理", "", "second", 1, "",
@@ -871,7 +986,7 @@ async fn propose_all_is_all_or_nothing() {
         }
         let audit = app.count("audit_log").await;
         let result =
-            tongxing::domain::matching::propose_all(&app.db, bureau, sp.id, Some(y.id)).await;
+            tongxing::domain::matching::propose_all(&app.db, bureau, sp.id, Some(y.id), None).await;
         assert!(result.is_err(), "the second insert failed");
         assert_eq!(
             app.count("teacher_pairings").await,
@@ -885,9 +1000,10 @@ async fn propose_all_is_all_or_nothing() {
             crate::common::Backend::Postgres => "DROP TRIGGER refuse_second ON teacher_pairings",
         };
         app.db.execute_unprepared(drop).await.expect("drop trigger");
-        let outcome = tongxing::domain::matching::propose_all(&app.db, bureau, sp.id, Some(y.id))
-            .await
-            .expect("propose all");
+        let outcome =
+            tongxing::domain::matching::propose_all(&app.db, bureau, sp.id, Some(y.id), None)
+                .await
+                .expect("propose all");
         assert_eq!(outcome.created.len(), 2);
         assert_eq!(
             app.count("teacher_pairings WHERE status = 'draft'").await,

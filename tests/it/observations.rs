@@ -1019,6 +1019,39 @@ async fn progress_against_the_term_targets_marks_a_pairing_behind() {
     .await;
 }
 
+/// Every text of an SVG document: (y, font size, words).
+fn svg_texts(svg: &str) -> Vec<(f64, f64, String)> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(svg);
+    let mut out = Vec::new();
+    let mut open: Option<(f64, f64)> = None;
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(e)) if e.name().as_ref() == "text" => {
+                let attr = |name: &str| {
+                    e.attributes()
+                        .filter_map(Result::ok)
+                        .find(|a| a.key.as_ref() == name)
+                        .map(|a| a.value.parse::<f64>().unwrap_or(-1.0))
+                        .unwrap_or(-1.0)
+                };
+                open = Some((attr("y"), attr("font-size")));
+            }
+            Ok(Event::Text(t)) => {
+                if let Some((y, size)) = open.take() {
+                    let words = t.as_ref().trim().to_string();
+                    out.push((y, size, words));
+                }
+            }
+            Ok(Event::End(_)) => open = None,
+            Ok(Event::Eof) => break,
+            Ok(_) => {}
+            Err(e) => panic!("the SVG does not parse: {e}"),
+        }
+    }
+    out
+}
+
 /// Every element of an SVG document (it must parse as XML): (name, attributes).
 fn svg_elements(svg: &str) -> Vec<(String, Vec<(String, String)>)> {
     use quick_xml::events::Event;
@@ -1082,13 +1115,40 @@ async fn the_growth_chart_has_one_point_per_observation_and_first_against_last_t
         let dots = elements.iter().filter(|(n, _)| n == "circle").count() as i64;
         assert_eq!(dots, observed, "one point per observation");
         assert!(svg.contains("总分") && svg.contains("教学方法"), "legend");
+        // Each month is labelled once, with its year where a year begins; the legend sits
+        // below the plot and its labels, every word at least 12 units high.
+        let texts = svg_texts(&svg);
+        let months: Vec<&(f64, f64, String)> =
+            texts.iter().filter(|(_, _, w)| w.ends_with('月')).collect();
+        assert!(months.len() >= 3, "{texts:?}");
+        let mut names: Vec<&str> = months.iter().map(|(_, _, w)| w.as_str()).collect();
+        assert!(names[0].contains('年'), "the first month names its year: {names:?}");
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), months.len(), "no month labelled twice: {months:?}");
+        let axis_bottom = months.iter().map(|(y, _, _)| *y).fold(0.0, f64::max);
+        for key in ["总分", "教学方法"] {
+            let (y, _, _) = texts.iter().find(|(_, _, w)| w == key).expect(key);
+            assert!(*y > axis_bottom, "{key} below the plot: {y} > {axis_bottom}");
+        }
+        assert!(texts.iter().all(|(_, size, _)| *size >= 13.0), "{texts:?}");
+        let bold = elements
+            .iter()
+            .filter(|(n, a)| {
+                n == "text" && a.iter().any(|(k, v)| k == "font-weight" && v == "bold")
+            })
+            .count();
+        assert_eq!(bold, 1, "the total stands out in the legend");
         // The page: first term against last, the chart inline.
         let (s, html) = app.get_html(&format!("/teachers/{teacher}/growth")).await;
         assert_eq!(s, Status::Ok);
         assert!(
-            html.contains("<svg") && html.contains("2025—2026学年 第一学期"),
-            "{html}"
+            html.contains("2025—2026学年 第一学期")
+                && html.contains("class=\"chart-narrow\"><svg")
+                && html.contains("class=\"chart-wide\"><svg"),
+            "drawn for a phone and for a wide screen: {html}"
         );
+        assert!(html.contains("viewBox=\"0 0 320 ") && html.contains("viewBox=\"0 0 600 "));
         let g = tongxing::domain::growth::of_teacher(
             &app.db,
             &tongxing::domain::users::actor_of(&yao),
@@ -1155,6 +1215,50 @@ async fn the_growth_chart_has_one_point_per_observation_and_first_against_last_t
         .await;
         let (s, _) = app.get_html("/teachers/999999/growth").await;
         assert_eq!(s, Status::NotFound);
+    })
+    .await;
+}
+
+/// No chart for nothing or for a single lesson: a sentence says what there is, then the
+/// second lesson draws the chart.
+#[rocket::async_test]
+async fn one_observation_is_a_sentence_and_the_second_draws_the_chart() {
+    each_db(|app| async move {
+        let (w, _y, pid) = setup(&app).await;
+        began_days_ago(&app, pid, 60).await;
+        let r = classroom(&app).await;
+        app.login("mentee@tongxing.test", PASSWORD).await;
+        let page = format!("/teachers/{}/growth", w.mentee.id);
+        let (s, html) = app.get_html(&page).await;
+        assert_eq!(s, Status::Ok);
+        assert!(
+            html.contains("还没有听课记录") && !html.contains("<svg"),
+            "{html}"
+        );
+        app.logout().await;
+        app.login("mentor@tongxing.test", PASSWORD).await;
+        let path = format!("/teacher-pairings/{pid}/observations");
+        let (s, _, _) = post(&app, &path, &full_form(&r, &days_ago(40), 10.5)).await;
+        assert_eq!(s, Status::SeeOther);
+        let (_, html) = app.get_html(&page).await;
+        assert!(
+            html.contains("目前只有一次听课记录")
+                && html.contains("总分 89.5")
+                && !html.contains("<svg"),
+            "{html}"
+        );
+        let (_, html) = app.get_html(&format!("{page}?lang=en")).await;
+        assert!(
+            html.contains("One observation so far") && html.contains("total 89.5"),
+            "{html}"
+        );
+        let (s, _, _) = post(&app, &path, &full_form(&r, &days_ago(3), 5.0)).await;
+        assert_eq!(s, Status::SeeOther);
+        let (_, html) = app.get_html(&page).await;
+        assert!(
+            !html.contains("目前只有一次听课记录") && html.matches("<svg").count() == 2,
+            "{html}"
+        );
     })
     .await;
 }

@@ -38,6 +38,42 @@ type Declaration = (&'static str, &'static str, &'static str, &'static str);
 
 const DECLARED: &[Declaration] = &[
     (
+        "DELETE",
+        "/api/v1/school-pairings/<id>",
+        "/api/v1/school-pairings/{sp}",
+        "L L 409 403 404 403 404",
+    ),
+    (
+        "DELETE",
+        "/api/v1/teacher-pairings/<id>",
+        "/api/v1/teacher-pairings/{tp}",
+        "L L 409 403 404 403 404",
+    ),
+    (
+        "GET",
+        "/school-pairings/<id>/delete",
+        "/school-pairings/{sp}/delete",
+        "L L 409 403 404 403 404",
+    ),
+    (
+        "GET",
+        "/teacher-pairings/<id>/delete",
+        "/teacher-pairings/{tp}/delete",
+        "L L 409 403 404 403 404",
+    ),
+    (
+        "POST",
+        "/school-pairings/<id>/delete",
+        "/school-pairings/{sp}/delete",
+        "L L 409 403 404 403 404",
+    ),
+    (
+        "POST",
+        "/teacher-pairings/<id>/delete",
+        "/teacher-pairings/{tp}/delete",
+        "L L 409 403 404 403 404",
+    ),
+    (
         "GET",
         "/teacher-pairings/<id>/terminate",
         "/teacher-pairings/{tp}/terminate",

@@ -1,7 +1,7 @@
 //! School pairings (学校结对): rules, transitions by role, bulk publish in one transaction,
 //! double-submit safety, notifications, the completion job, pages and API.
 use rocket::http::{Method, Status};
-use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, IntoActiveModel, Set};
 use serde_json::json;
 use tongxing::domain::school_pairings::{self, PairingForm};
 use tongxing::domain::types::PairingStatus;
@@ -910,6 +910,144 @@ async fn the_form_offers_schools_by_kind_and_confirms_an_unusual_direction() {
         let (status, _) = send(fields("1")).await;
         assert_eq!(status, Status::SeeOther, "confirmed: saved");
         assert_eq!(app.count("school_pairings").await, 1);
+    })
+    .await;
+}
+
+/// Drafts are deleted by the bureau after a confirmation page, school and teacher pairings
+/// alike, on pages and through the API; a published pairing never is; a school pairing
+/// with teacher pairings under it stays and the page says why; a teacher pairing's plan
+/// comments go with it; a second click finds nothing; every refusal changes nothing.
+#[rocket::async_test]
+async fn drafts_are_deleted_after_a_confirmation_and_published_pairings_never() {
+    each_db(|app| async move {
+        let w = world(&app).await;
+        let y = crate::teacher_pairings::year(&app, &w, "2026-2027", true).await;
+        let sp = draft(&app, &w, w.urban.id, w.rural.id, "2026-2027", "2026-2027").await;
+        let live = active(&app, &w, w.urban.id, w.rural.id, "2027-2028", "2027-2028").await;
+        let tp = tongxing::domain::teacher_pairings::create(
+            &app.db,
+            &w.bureau_actor,
+            &crate::teacher_pairings::form(w.mentor.id, w.mentee.id, "数学", y),
+        )
+        .await
+        .expect("teacher pairing draft");
+        let tp = tp.id;
+        // The teacher pairing belongs to the school pairing draft and has a plan comment.
+        app.db
+            .execute_unprepared(&format!(
+                "UPDATE teacher_pairings SET school_pairing_id = {sp} WHERE id = {tp}"
+            ))
+            .await
+            .unwrap();
+        let now = app.time_literal(chrono::Utc::now());
+        app.db
+            .execute_unprepared(&format!(
+                "INSERT INTO plan_comments (teacher_pairing_id, author_id, body, created_at) \
+                 VALUES ({tp}, {}, '先定听课时间', {now})",
+                w.bureau.id
+            ))
+            .await
+            .unwrap();
+        let school_pairings = || app.count("school_pairings");
+
+        // A school admin may not delete (the draft is hidden from them: 404), nor through
+        // the API; nothing changes.
+        app.login("urban@tongxing.test", PASSWORD).await;
+        for path in [format!("/school-pairings/{sp}/delete")] {
+            let (s, _) = app.get_html(&path).await;
+            assert_eq!(s, Status::NotFound);
+            let res = app.post_form(&path, &[]).await;
+            assert_eq!(res.status(), Status::NotFound);
+        }
+        let (s, _) = app
+            .api(Method::Delete, &format!("/api/v1/school-pairings/{live}"), None)
+            .await;
+        assert_eq!(s, Status::Forbidden, "a school admin of a live pairing");
+        app.logout().await;
+        assert_eq!(school_pairings().await, 2);
+
+        app.login("bureau@tongxing.test", PASSWORD).await;
+        // The draft's page offers the delete as a link to its confirmation page.
+        let (_, html) = app.get_html(&format!("/school-pairings/{sp}")).await;
+        assert!(html.contains(&format!("href=\"/school-pairings/{sp}/delete\"")), "{html}");
+        let (s, html) = app.get_html(&format!("/school-pairings/{sp}/delete")).await;
+        assert_eq!(s, Status::Ok);
+        assert!(
+            html.contains("连州市实验学校 → 三元中学")
+                && html.contains("删除后不能恢复")
+                && html.contains(">删除草稿</button>"),
+            "{html}"
+        );
+        // A published pairing: no link, no page, no delete.
+        let (_, html) = app.get_html(&format!("/school-pairings/{live}")).await;
+        assert!(!html.contains("/delete\""), "{html}");
+        let (s, _) = app.get_html(&format!("/school-pairings/{live}/delete")).await;
+        assert_eq!(s, Status::Conflict);
+        let res = app.post_form(&format!("/school-pairings/{live}/delete"), &[]).await;
+        assert_eq!(res.status(), Status::Conflict);
+        let (s, body) = app
+            .api(Method::Delete, &format!("/api/v1/school-pairings/{live}"), None)
+            .await;
+        assert_eq!(s, Status::Conflict);
+        assert!(field_text(&body, "status").contains("草稿"), "{body}");
+        assert_eq!(row(&app, live).await.status, PairingStatus::Active);
+
+        // The school pairing draft has a teacher pairing: it stays, the page says why.
+        let res = app.post_form(&format!("/school-pairings/{sp}/delete"), &[]).await;
+        assert_eq!(res.status(), Status::Conflict);
+        let html = res.into_string().await.unwrap_or_default();
+        assert!(html.contains("还有师徒结对"), "{html}");
+        assert_eq!(school_pairings().await, 2);
+
+        // The teacher pairing draft goes, with its plan comment, after its own page.
+        let (_, html) = app.get_html(&format!("/teacher-pairings/{tp}")).await;
+        assert!(html.contains(&format!("href=\"/teacher-pairings/{tp}/delete\"")), "{html}");
+        let (s, html) = app.get_html(&format!("/teacher-pairings/{tp}/delete?lang=en")).await;
+        assert_eq!(s, Status::Ok);
+        assert!(html.contains("李明 → 姚成琳") && html.contains(">Delete draft</button>"), "{html}");
+        let res = app.post_form(&format!("/teacher-pairings/{tp}/delete"), &[]).await;
+        assert_eq!(res.status(), Status::SeeOther);
+        assert_eq!(
+            res.headers().get_one("Location"),
+            Some("/teacher-pairings?status=draft")
+        );
+        assert_eq!(app.count(&format!("teacher_pairings WHERE id = {tp}")).await, 0);
+        assert_eq!(app.count("plan_comments").await, 0);
+        // A second click finds nothing.
+        let res = app.post_form(&format!("/teacher-pairings/{tp}/delete"), &[]).await;
+        assert_eq!(res.status(), Status::NotFound);
+
+        // Now the school pairing draft goes too; the audit log keeps what it was.
+        let res = app.post_form(&format!("/school-pairings/{sp}/delete"), &[]).await;
+        assert_eq!(res.status(), Status::SeeOther);
+        assert_eq!(
+            res.headers().get_one("Location"),
+            Some("/school-pairings?status=draft")
+        );
+        assert_eq!(school_pairings().await, 1);
+        assert_eq!(
+            app.count(&format!(
+                "audit_log WHERE action = 'delete' AND entity IN ('school_pairing', 'teacher_pairing') AND entity_id IN ({sp}, {tp})"
+            ))
+            .await,
+            2
+        );
+        let (s, _) = app
+            .api(Method::Delete, &format!("/api/v1/school-pairings/{sp}"), None)
+            .await;
+        assert_eq!(s, Status::NotFound, "gone");
+
+        // Through the API: 204, then 404.
+        let again = draft(&app, &w, w.urban.id, w.rural.id, "2026-2027", "2026-2027").await;
+        let (s, _) = app
+            .api(Method::Delete, &format!("/api/v1/school-pairings/{again}"), None)
+            .await;
+        assert_eq!(s, Status::NoContent);
+        let (s, _) = app
+            .api(Method::Get, &format!("/api/v1/school-pairings/{again}"), None)
+            .await;
+        assert_eq!(s, Status::NotFound);
     })
     .await;
 }

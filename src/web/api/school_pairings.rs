@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use rocket::response::status::Created;
 use rocket::serde::json::Json;
-use rocket::{State, get, post, put, routes};
+use rocket::{State, delete, get, post, put, routes};
 use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 
@@ -398,6 +398,26 @@ pub async fn reject_request(
     Ok(Json(one(db, &user, id).await?))
 }
 
+/// Delete a draft school pairing (bureau only); a published one is never deleted.
+#[utoipa::path(context_path = "/api/v1", operation_id = "school_pairings_destroy", tag = "school-pairings",
+    params(("id" = i64, Path, description = "Pairing id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not the bureau", body = ErrorBody),
+        (status = 404, description = "No such pairing", body = ErrorBody),
+        (status = 409, description = "Not a draft, or teacher pairings belong to it (`fields.status`)", body = ErrorBody),
+    ))]
+#[delete("/school-pairings/<id>")]
+pub async fn destroy(
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    id: i64,
+) -> AppResult<rocket::http::Status> {
+    pairings::delete_draft(db.inner(), &user.actor, id).await?;
+    Ok(crate::web::api::no_content())
+}
+
 pub fn routes() -> Vec<rocket::Route> {
     routes![
         list,
@@ -408,6 +428,7 @@ pub fn routes() -> Vec<rocket::Route> {
         publish_many,
         terminate,
         request_termination,
-        reject_request
+        reject_request,
+        destroy
     ]
 }

@@ -3,7 +3,7 @@ use chrono::{DateTime, Utc};
 use rocket::http::Status;
 use rocket::response::status::{Created, Custom};
 use rocket::serde::json::{Json, Value, json};
-use rocket::{State, get, post, put, routes};
+use rocket::{State, delete, get, post, put, routes};
 use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 
@@ -456,6 +456,26 @@ pub async fn plan_update(
     }
 }
 
+/// Delete a draft teacher pairing with its plan comments (bureau only); a published one is never deleted.
+#[utoipa::path(context_path = "/api/v1", operation_id = "teacher_pairings_destroy", tag = "teacher-pairings",
+    params(("id" = i64, Path, description = "Pairing id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not the bureau", body = ErrorBody),
+        (status = 404, description = "No such pairing", body = ErrorBody),
+        (status = 409, description = "Not a draft (`fields.status`)", body = ErrorBody),
+    ))]
+#[delete("/teacher-pairings/<id>")]
+pub async fn destroy(
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    id: i64,
+) -> AppResult<rocket::http::Status> {
+    tp::delete_draft(db.inner(), &user.actor, id).await?;
+    Ok(crate::web::api::no_content())
+}
+
 pub fn routes() -> Vec<rocket::Route> {
     routes![
         list,
@@ -467,6 +487,7 @@ pub fn routes() -> Vec<rocket::Route> {
         request_termination,
         reject_request,
         plan_show,
-        plan_update
+        plan_update,
+        destroy
     ]
 }

@@ -117,6 +117,8 @@ struct ProposalPage {
     years: Vec<years::Model>,
     /// After "create all": what was made and what was refused.
     outcome: Option<ProposeOutcome>,
+    /// Why the last "make drafts" made nothing (none chosen), or "".
+    problem: String,
 }
 
 impl ProposalPage {
@@ -128,6 +130,21 @@ impl ProposalPage {
                 ("receiver", self.p.receiver.name.clone()),
             ],
         )
+    }
+
+    /// The score's scale and parts, for the explanation above the table.
+    fn scale(&self) -> String {
+        self.ctx.lang.t_args(
+            "match-score-scale",
+            &[("max", matching::points::MAX.to_string())],
+        )
+    }
+
+    fn score_parts(&self) -> Vec<String> {
+        matching::score_parts()
+            .iter()
+            .map(|m| self.ctx.msg(m))
+            .collect()
     }
 
     fn considered(&self) -> String {
@@ -156,6 +173,7 @@ async fn school_pairing(
         p,
         years,
         outcome: None,
+        problem: String::new(),
     })
 }
 
@@ -163,6 +181,30 @@ async fn school_pairing(
 struct ProposeForm {
     #[serde(default)]
     year_id: String,
+    /// Present when the page offered the pairs one by one: then only the ticked `pair`s
+    /// are made.
+    #[serde(default)]
+    choosing: String,
+    /// The kept pairs, "mentee id-mentor id".
+    #[serde(default)]
+    pair: Vec<String>,
+}
+
+impl ProposeForm {
+    fn chosen(&self) -> Option<Vec<(i64, i64)>> {
+        if self.choosing.is_empty() {
+            return None;
+        }
+        Some(
+            self.pair
+                .iter()
+                .filter_map(|p| {
+                    let (a, b) = p.split_once('-')?;
+                    Some((a.trim().parse().ok()?, b.trim().parse().ok()?))
+                })
+                .collect(),
+        )
+    }
 }
 
 /// Creates every proposed pair as a draft and shows what was made, what was refused
@@ -176,14 +218,38 @@ async fn create_all(
     form: CsrfForm<ProposeForm>,
 ) -> AppResult<Page> {
     let year_id = year_param(Some(&form.0.year_id));
-    let outcome = matching::propose_all(db.inner(), &user.actor, id, year_id).await?;
+    let chosen = form.0.chosen();
+    let (outcome, problem) = match matching::propose_all(
+        db.inner(),
+        &user.actor,
+        id,
+        year_id,
+        chosen.as_deref(),
+    )
+    .await
+    {
+        Ok(o) => (Some(o), String::new()),
+        // None ticked: the proposal again, saying so.
+        Err(AppError::Invalid(errors)) => (
+            None,
+            errors
+                .0
+                .values()
+                .flatten()
+                .map(|m| ctx.msg(m))
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
+        Err(e) => return Err(e),
+    };
     let p = matching::propose(db.inner(), &user.actor, id, year_id).await?;
     let years = academic_years::list(db.inner()).await?;
     render(&ProposalPage {
         ctx,
         p,
         years,
-        outcome: Some(outcome),
+        outcome,
+        problem,
     })
 }
 

@@ -470,10 +470,26 @@ async fn add_contact(
 struct GrowthPage {
     ctx: Ctx,
     g: crate::domain::growth::Growth,
-    svg: String,
+    /// The chart drawn for a phone and for a wider screen (empty under two observations).
+    narrow: String,
+    wide: String,
 }
 
 impl GrowthPage {
+    /// The sentence shown instead of a chart while there is one observation.
+    fn one(&self) -> String {
+        match self.g.points.first() {
+            Some(p) => self.ctx.lang.t_args(
+                "growth-one",
+                &[
+                    ("date", self.ctx.date(&p.on)),
+                    ("total", self.ctx.number(p.total)),
+                ],
+            ),
+            None => String::new(),
+        }
+    }
+
     fn change(&self) -> String {
         match self.g.change() {
             Some(c) if c >= 0.0 => format!("+{}", rubrics::fmt_number(c)),
@@ -507,12 +523,22 @@ async fn growth(
     id: i64,
 ) -> AppResult<Page> {
     let g = crate::domain::growth::of_teacher(db.inner(), &user.actor, id).await?;
-    let svg = if g.points.is_empty() {
-        String::new()
+    let (narrow, wide) = if g.points.len() < 2 {
+        // One observation is a sentence, not a chart.
+        (String::new(), String::new())
     } else {
-        crate::domain::growth::svg(&g, ctx.lang)?
+        use crate::domain::growth::{Width, svg};
+        (
+            svg(&g, ctx.lang, Width::Narrow)?,
+            svg(&g, ctx.lang, Width::Wide)?,
+        )
     };
-    render(&GrowthPage { ctx, g, svg })
+    render(&GrowthPage {
+        ctx,
+        g,
+        narrow,
+        wide,
+    })
 }
 
 /// The chart alone, as an SVG image.
@@ -526,7 +552,7 @@ async fn growth_svg(
     let g = crate::domain::growth::of_teacher(db.inner(), &user.actor, id).await?;
     Ok((
         rocket::http::ContentType::SVG,
-        crate::domain::growth::svg(&g, lang)?,
+        crate::domain::growth::svg(&g, lang, crate::domain::growth::Width::Wide)?,
     ))
 }
 

@@ -643,6 +643,88 @@ async fn reject_request(
     ))
 }
 
+/// The page that confirms deleting a draft pairing (school or teacher pairing); after a
+/// refusal it says why.
+#[derive(Template)]
+#[template(path = "pairing_delete.html")]
+pub(crate) struct DeletePage {
+    pub ctx: Ctx,
+    /// The pairing in words ("A → B").
+    pub what: String,
+    /// The pairing's page (the form posts to `{back}/delete`).
+    pub back: String,
+    /// Why the last try was refused, or "".
+    pub problem: String,
+}
+
+/// After a delete: the kind's drafts with a flash, or (a refusal with a reason, 409) the
+/// confirmation page again saying why, made by `page` from that reason.
+pub(crate) async fn delete_outcome<Fut>(
+    ctx: &Ctx,
+    result: AppResult<()>,
+    drafts: &'static str,
+    page: impl FnOnce(String) -> Fut,
+) -> FormResult
+where
+    Fut: std::future::Future<Output = AppResult<Page>>,
+{
+    match result {
+        Ok(()) => Ok(Ok(Flash::success(
+            Redirect::to(drafts),
+            "flash-pairing-deleted",
+        ))),
+        Err(AppError::Conflict { msg, .. }) => {
+            Ok(Err((Status::Conflict, page(ctx.msg(&msg)).await?)))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn delete_page(
+    ctx: Ctx,
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    id: i64,
+    problem: String,
+) -> AppResult<Page> {
+    let p = pairings::view(db, &user.actor, id).await?;
+    render(&DeletePage {
+        ctx,
+        what: format!("{} → {}", p.supporter_name, p.receiver_name),
+        back: format!("/school-pairings/{id}"),
+        problem,
+    })
+}
+
+#[get("/school-pairings/<id>/delete")]
+async fn delete_form(
+    ctx: Ctx,
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    id: i64,
+) -> AppResult<Page> {
+    lifecycle::ensure_id::<pairings::SchoolPairing>(db.inner(), &user.actor, id, Action::Delete)
+        .await?;
+    delete_page(ctx, db, &user, id, String::new()).await
+}
+
+/// Deletes a draft, then shows the remaining drafts; a draft with teacher pairings under
+/// it stays, and the confirmation page says why.
+#[post("/school-pairings/<id>/delete", data = "<_form>")]
+async fn delete(
+    ctx: Ctx,
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    id: i64,
+    _form: CsrfForm<IgnoredAny>,
+) -> FormResult {
+    let result = pairings::delete_draft(db.inner(), &user.actor, id).await;
+    delete_outcome(&ctx, result, "/school-pairings?status=draft", |problem| {
+        delete_page(ctx.clone(), db, &user, id, problem)
+    })
+    .await
+}
+
 /// Path ids that are not numbers are plain 404s.
 #[get("/school-pairings/<_id>", rank = 5)]
 fn not_a_number(_id: &str) -> AppError {
@@ -664,6 +746,8 @@ pub fn routes() -> Vec<rocket::Route> {
         terminate,
         request_termination,
         reject_request,
+        delete_form,
+        delete,
         not_a_number
     ]
 }

@@ -899,6 +899,54 @@ fn post_not_a_number(_id: &str, _action: &str, _form: CsrfForm<IgnoredAny>) -> A
     AppError::NotFound
 }
 
+/// The draft in words for the delete confirmation ("mentor → mentee").
+async fn delete_page(
+    ctx: Ctx,
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    id: i64,
+    problem: String,
+) -> AppResult<Page> {
+    let p = tp::get(db, &user.actor, id).await?.into_inner();
+    let row = tp::with_names(db, vec![p]).await?.remove(0);
+    render(&crate::web::pages::school_pairings::DeletePage {
+        ctx,
+        what: format!("{} → {}", row.mentor_name, row.mentee_name),
+        back: format!("/teacher-pairings/{id}"),
+        problem,
+    })
+}
+
+#[get("/teacher-pairings/<id>/delete")]
+async fn delete_form(
+    ctx: Ctx,
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    id: i64,
+) -> AppResult<Page> {
+    lifecycle::ensure_id::<tp::TeacherPairing>(db.inner(), &user.actor, id, Action::Delete).await?;
+    delete_page(ctx, db, &user, id, String::new()).await
+}
+
+/// Deletes a draft with its plan comments, then shows the remaining drafts.
+#[post("/teacher-pairings/<id>/delete", data = "<_form>")]
+async fn delete(
+    ctx: Ctx,
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    id: i64,
+    _form: CsrfForm<IgnoredAny>,
+) -> FormResult {
+    let result = tp::delete_draft(db.inner(), &user.actor, id).await;
+    crate::web::pages::school_pairings::delete_outcome(
+        &ctx,
+        result,
+        "/teacher-pairings?status=draft",
+        |problem| delete_page(ctx.clone(), db, &user, id, problem),
+    )
+    .await
+}
+
 pub fn routes() -> Vec<rocket::Route> {
     routes![
         index,
@@ -918,6 +966,8 @@ pub fn routes() -> Vec<rocket::Route> {
         comment,
         plan_edit,
         plan_save,
+        delete_form,
+        delete,
         not_a_number,
         post_not_a_number
     ]
