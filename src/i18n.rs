@@ -136,7 +136,7 @@ impl Lang {
     }
 
     pub fn datetime(self, at: chrono::DateTime<chrono::Utc>) -> String {
-        let local = at.with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8"));
+        let local = at.with_timezone(&crate::domain::types::local_zone());
         match self {
             Lang::Zh => local.format("%Y年%-m月%-d日 %H:%M").to_string(),
             Lang::En => local.format("%-d %b %Y %H:%M").to_string(),

@@ -518,6 +518,7 @@ err-pairing-cap = The supporting school already supports { $max ->
     [one] 1 school
    *[other] { $max } schools
 } in { $year }, the most allowed.
+err-pairing-stale = Someone saved this draft while you were editing it, so your changes are not saved yet. The form below keeps what you typed; saving again makes yours the version kept.
 err-pairing-not-draft = Only a draft can be edited, published or deleted.
 err-pairing-not-active = Only an active pairing can be terminated or asked to be.
 err-pairing-none-selected = Select at least one draft.

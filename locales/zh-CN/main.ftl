@@ -500,6 +500,7 @@ err-pairing-school-inactive = { $school }已停用，不能结对。
 err-pairing-duplicate = 这两所学校在 { $from } 至 { $to } 已有结对，年份不能重叠。
 err-pairing-reversal = 受援学校正在支援该支援学校，不能反向结对。
 err-pairing-cap = 支援学校在 { $year } 学年已支援 { $max } 所学校，达到上限。
+err-pairing-stale = 这个草稿在你修改期间已被别人保存过，你的修改还没有保存。下面是你填写的内容；再次保存将以你的内容为准。
 err-pairing-not-draft = 只有草稿可以修改、发布或删除。
 err-pairing-not-active = 只有进行中的结对可以终止或申请终止。
 err-pairing-none-selected = 请至少选择一个结对草稿。

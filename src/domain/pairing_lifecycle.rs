@@ -500,6 +500,33 @@ where
     Ok(())
 }
 
+/// The moment a row was last saved, as an edit form carries it (`read_at`) to find out
+/// whether someone saved the row since the form was opened.
+pub fn read_at_of(updated_at: chrono::DateTime<chrono::Utc>) -> String {
+    updated_at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+}
+
+/// The form's `read_at`, when it carries one that reads as a time.
+pub fn parse_read_at(value: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::parse_from_rfc3339(value.trim())
+        .ok()
+        .map(|t| t.with_timezone(&chrono::Utc))
+}
+
+/// Refuses an edit made on a draft someone saved since the editor opened it (409 on
+/// `read_at`); `None` (the API) does not check.
+pub fn check_not_stale(
+    read_at: Option<chrono::DateTime<chrono::Utc>>,
+    updated_at: chrono::DateTime<chrono::Utc>,
+) -> AppResult<()> {
+    match read_at {
+        Some(r) if r.timestamp_micros() != updated_at.timestamp_micros() => {
+            Err(AppError::conflict("read_at", "err-pairing-stale"))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// The plainer refusals where the table says "not in this stage": a request that is
 /// already waiting, a rejection with none waiting, an end reason before the end, a record
 /// added to a pairing that is not running (on `teacher_pairing_id`, the field that names it).

@@ -55,6 +55,10 @@ pub struct PairingForm {
     /// ask for it; the service does not).
     #[serde(deserialize_with = "loose_string", skip_serializing)]
     pub confirm_direction: String,
+    /// When the edit form was opened: the draft's `updated_at` then (pages only; see
+    /// `pairing_lifecycle::check_not_stale`).
+    #[serde(deserialize_with = "loose_string", skip_serializing)]
+    pub read_at: String,
 }
 
 impl PairingForm {
@@ -68,6 +72,7 @@ impl PairingForm {
             note: p.note.clone(),
             // Saved before: its direction was confirmed then.
             confirm_direction: "1".into(),
+            read_at: lifecycle::read_at_of(p.updated_at),
         }
     }
 
@@ -517,11 +522,13 @@ pub async fn update(
     actor: &Actor,
     id: i64,
     form: &PairingForm,
+    read_at: Option<chrono::DateTime<Utc>>,
 ) -> AppResult<school_pairings::Model> {
     let txn = db::begin_write(db).await?;
     SchoolPairing::lock(&txn, id).await?;
     let before = get(&txn, actor, id).await?;
     lifecycle::ensure::<SchoolPairing>(&txn, actor, &before, Action::Edit).await?;
+    lifecycle::check_not_stale(read_at, before.updated_at)?;
     let new = NewPairing::try_from(form).map_err(AppError::Invalid)?;
     check_rules(&txn, &new, Some(id), false).await?;
     let mut active = before.clone().into_active_model();

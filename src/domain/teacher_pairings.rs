@@ -338,10 +338,12 @@ pub async fn update(
     actor: &Actor,
     id: i64,
     form: &TeacherPairingForm,
+    read_at: Option<chrono::DateTime<Utc>>,
 ) -> AppResult<teacher_pairings::Model> {
     let txn = db::begin_write(db).await?;
     let before = get_for_update(&txn, actor, id).await?;
     lifecycle::ensure::<TeacherPairing>(&txn, actor, &before, Action::Edit).await?;
+    lifecycle::check_not_stale(read_at, before.updated_at)?;
     let new = parse_form(form).map_err(AppError::Invalid)?;
     check_rules(&txn, &new, Some(id)).await?;
     let mut active = before.clone().into_active_model();

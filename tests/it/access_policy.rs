@@ -108,6 +108,7 @@ async fn teachers_see_their_schools_pairings_without_the_bureaus_note_and_reason
                 support_kinds: vec!["staff".into()],
                 note: "局内备注：校长更替".into(),
                 confirm_direction: String::new(),
+                read_at: String::new(),
             },
         )
         .await
@@ -190,6 +191,7 @@ async fn a_teachers_account_follows_the_record_to_a_new_school() {
                 support_kinds: vec!["materials".into()],
                 note: String::new(),
                 confirm_direction: String::new(),
+                read_at: String::new(),
             },
         )
         .await

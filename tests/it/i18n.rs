@@ -248,3 +248,60 @@ async fn error_pages_keep_the_menu_and_speak_in_words() {
     })
     .await;
 }
+
+/// Dates read one way on every pairing page and list (issue 11 item 6): 2026年9月1日 in
+/// Chinese, 1 Sep 2026 in English, never an ISO date or slashes in the text people read;
+/// times to the minute (the audit log alone gives seconds).
+#[rocket::async_test]
+async fn dates_read_one_way_on_pairing_pages_and_lists() {
+    crate::common::each_db(|app| async move {
+        tongxing::demo::load(&app.db).await.expect("demo");
+        app.login("bureau@demo.tongxing.cn", tongxing::demo::DEMO_PASSWORD)
+            .await;
+        let tags = regex::Regex::new(r"<[^>]*>").unwrap();
+        let iso = regex::Regex::new(r"\b\d{4}[-/]\d{1,2}[-/]\d{1,2}\b").unwrap();
+        let seconds = regex::Regex::new(r"\b\d{1,2}:\d{2}:\d{2}\b").unwrap();
+        let zh_date = regex::Regex::new(r"\d{4}年\d{1,2}月\d{1,2}日").unwrap();
+        let en_date = regex::Regex::new(
+            r"\b\d{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4}\b",
+        )
+        .unwrap();
+        let pages = [
+            "/",
+            "/school-pairings",
+            "/school-pairings/1",
+            "/teacher-pairings",
+            "/teacher-pairings/1",
+            "/teacher-pairings/2",
+            "/observations",
+            "/reflections",
+            "/secondments",
+            "/teachers/8/growth",
+        ];
+        let mut dated = 0;
+        for page in pages {
+            for (lang, date) in [("zh-CN", &zh_date), ("en", &en_date)] {
+                let sep = if page.contains('?') { '&' } else { '?' };
+                let (s, html) = app.get_html(&format!("{page}{sep}lang={lang}")).await;
+                assert_eq!(s, rocket::http::Status::Ok, "{page}");
+                // The text people read: without markup (attributes keep machine dates).
+                let text = tags.replace_all(&html, " ");
+                if let Some(m) = iso.find(&text) {
+                    let before: String = text[..m.start()].chars().rev().take(120).collect();
+                    let before: String = before.chars().rev().collect();
+                    panic!("{page} {lang}: …{before}{}", m.as_str());
+                }
+                assert!(
+                    seconds.find(&text).is_none(),
+                    "{page} {lang}: {:?}",
+                    seconds.find(&text)
+                );
+                if date.is_match(&text) {
+                    dated += 1;
+                }
+            }
+        }
+        assert!(dated >= 12, "the pages show dates: {dated}");
+    })
+    .await;
+}

@@ -19,6 +19,7 @@ fn school_form(s: i64, r: i64) -> PairingForm {
         support_kinds: vec!["staff".into()],
         note: String::new(),
         confirm_direction: String::new(),
+        read_at: String::new(),
     }
 }
 

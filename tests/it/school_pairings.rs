@@ -19,6 +19,7 @@ pub fn form(s: i64, r: i64, from: &str, to: &str) -> PairingForm {
         support_kinds: vec!["staff".into()],
         note: String::new(),
         confirm_direction: String::new(),
+        read_at: String::new(),
     }
 }
 
@@ -1048,6 +1049,148 @@ async fn drafts_are_deleted_after_a_confirmation_and_published_pairings_never() 
             .api(Method::Get, &format!("/api/v1/school-pairings/{again}"), None)
             .await;
         assert_eq!(s, Status::NotFound);
+    })
+    .await;
+}
+
+/// The value of a hidden field in a page.
+fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    html.split(&marker)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("no hidden {name} in the page"))
+        .to_string()
+}
+
+/// A draft saved by someone else while the form was open is not overwritten: the form
+/// comes back (409) with what was typed and says so, and saving again then keeps it.
+/// Creating twice (a double click) makes one draft. School and teacher pairings alike.
+#[rocket::async_test]
+async fn a_stale_draft_edit_is_refused_with_the_typing_kept_and_a_double_create_makes_one() {
+    each_db(|app| async move {
+        let w = world(&app).await;
+        let y = crate::teacher_pairings::year(&app, &w, "2026-2027", true).await;
+        let sp = draft(&app, &w, w.urban.id, w.rural.id, "2026-2027", "2026-2027").await;
+        app.login("bureau@tongxing.test", PASSWORD).await;
+        let (_, html) = app.get_html(&format!("/school-pairings/{sp}/edit")).await;
+        let read_at = hidden(&html, "read_at");
+        // Meanwhile, another bureau window saves the draft.
+        let mut other = form(w.urban.id, w.rural.id, "2026-2027", "2026-2027");
+        other.note = "另一个窗口写的备注".into();
+        school_pairings::update(&app.db, &w.bureau_actor, sp, &other, None)
+            .await
+            .expect("the other save");
+        let (s, u, r) = (w.urban.id.to_string(), w.rural.id.to_string(), "2026-2027");
+        let fields = |read_at: &str| {
+            vec![
+                ("supporter_id", s.clone()),
+                ("receiver_id", u.clone()),
+                ("year_from", r.to_string()),
+                ("year_to", r.to_string()),
+                ("support_kinds", "staff".to_string()),
+                ("note", "我在表单里写的备注".to_string()),
+                ("read_at", read_at.to_string()),
+            ]
+        };
+        let post = |f: Vec<(&'static str, String)>| {
+            let path = format!("/school-pairings/{sp}");
+            let app = &app;
+            async move {
+                let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                let res = app.post_form(&path, &pairs).await;
+                (res.status(), res.into_string().await.unwrap_or_default())
+            }
+        };
+        let (status, page) = post(fields(&read_at)).await;
+        assert_eq!(status, Status::Conflict);
+        assert!(
+            page.contains("已被别人保存过") && page.contains("我在表单里写的备注"),
+            "{page}"
+        );
+        assert_eq!(
+            row(&app, sp).await.note,
+            "另一个窗口写的备注",
+            "nothing overwritten"
+        );
+        // The form now carries the saved version: saving again keeps what was typed.
+        let fresh = hidden(&page, "read_at");
+        assert_ne!(fresh, read_at);
+        let (status, _) = post(fields(&fresh)).await;
+        assert_eq!(status, Status::SeeOther);
+        assert_eq!(row(&app, sp).await.note, "我在表单里写的备注");
+
+        // The same for a teacher pairing draft.
+        let tp = tongxing::domain::teacher_pairings::create(
+            &app.db,
+            &w.bureau_actor,
+            &crate::teacher_pairings::form(w.mentor.id, w.mentee.id, "数学", y),
+        )
+        .await
+        .unwrap()
+        .id;
+        let (_, html) = app.get_html(&format!("/teacher-pairings/{tp}/edit")).await;
+        let read_at = hidden(&html, "read_at");
+        tongxing::domain::teacher_pairings::update(
+            &app.db,
+            &w.bureau_actor,
+            tp,
+            &crate::teacher_pairings::form(w.mentor.id, w.mentee.id, "语文", y),
+            None,
+        )
+        .await
+        .expect("the other save");
+        let (m, e, yy) = (
+            w.mentor.id.to_string(),
+            w.mentee.id.to_string(),
+            y.to_string(),
+        );
+        let tfields = |read_at: &str| {
+            vec![
+                ("mentor_id", m.clone()),
+                ("mentee_id", e.clone()),
+                ("subject", "英语".to_string()),
+                ("academic_year_id", yy.clone()),
+                ("read_at", read_at.to_string()),
+            ]
+        };
+        let tpost = |f: Vec<(&'static str, String)>| {
+            let path = format!("/teacher-pairings/{tp}");
+            let app = &app;
+            async move {
+                let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                let res = app.post_form(&path, &pairs).await;
+                (res.status(), res.into_string().await.unwrap_or_default())
+            }
+        };
+        let (status, page) = tpost(tfields(&read_at)).await;
+        assert_eq!(status, Status::Conflict);
+        assert!(
+            page.contains("已被别人保存过") && page.contains("value=\"英语\""),
+            "{page}"
+        );
+        assert_eq!(crate::teacher_pairings::row(&app, tp).await.subject, "语文");
+        let (status, _) = tpost(tfields(&hidden(&page, "read_at"))).await;
+        assert_eq!(status, Status::SeeOther);
+        assert_eq!(crate::teacher_pairings::row(&app, tp).await.subject, "英语");
+
+        // A double click on "create": one draft, the second answer says why.
+        let c = third_school(&app, &w, "龙冲小学", "4418820003")
+            .await
+            .to_string();
+        let create = [
+            ("supporter_id", s.as_str()),
+            ("receiver_id", c.as_str()),
+            ("year_from", "2027-2028"),
+            ("year_to", "2027-2028"),
+            ("support_kinds", "staff"),
+        ];
+        let first = app.post_form("/school-pairings", &create).await.status();
+        assert_eq!(first, Status::SeeOther);
+        let before = app.count("school_pairings").await;
+        let res = app.post_form("/school-pairings", &create).await;
+        assert_eq!(res.status(), Status::UnprocessableEntity);
+        assert_eq!(app.count("school_pairings").await, before);
     })
     .await;
 }

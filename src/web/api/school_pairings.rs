@@ -249,7 +249,7 @@ pub async fn update(
 ) -> AppResult<Json<SchoolPairingView>> {
     lifecycle::ensure_id::<pairings::SchoolPairing>(db.inner(), &user.actor, id, Action::Edit)
         .await?;
-    pairings::update(db.inner(), &user.actor, id, &body.get()?.0).await?;
+    pairings::update(db.inner(), &user.actor, id, &body.get()?.0, None).await?;
     Ok(Json(one(db, &user, id).await?))
 }
 

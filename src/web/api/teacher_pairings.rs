@@ -277,7 +277,7 @@ pub async fn update(
     body: ApiJson<Obj<TeacherPairingForm>>,
 ) -> AppResult<Json<TeacherPairingView>> {
     lifecycle::ensure_id::<tp::TeacherPairing>(db.inner(), &user.actor, id, Action::Edit).await?;
-    let p = tp::update(db.inner(), &user.actor, id, &body.get()?.0).await?;
+    let p = tp::update(db.inner(), &user.actor, id, &body.get()?.0, None).await?;
     Ok(Json(view(db, &user.actor, p).await?))
 }
 

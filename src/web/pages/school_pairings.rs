@@ -404,10 +404,22 @@ async fn update(
     if let Some(refused) = unconfirmed_direction(&ctx, db.inner(), Some(id), &form.0).await? {
         return Ok(Err(refused));
     }
-    let form = form.0;
-    match form_outcome(pairings::update(db.inner(), &user.actor, id, &form).await) {
+    let mut form = form.0;
+    let read_at = lifecycle::parse_read_at(&form.read_at);
+    match form_outcome(pairings::update(db.inner(), &user.actor, id, &form, read_at).await) {
         Ok(r) => Ok(Ok(r)),
         Err(e) => match e {
+            // Saved by someone else meanwhile: the typed form again, now carrying the
+            // saved version's time, so saving again keeps what was typed.
+            AppError::Conflict { ref field, .. } if field == "read_at" => {
+                let now = pairings::get(db.inner(), &user.actor, id).await?;
+                form.read_at = lifecycle::read_at_of(now.updated_at);
+                let errors = e.field_errors().unwrap_or_default();
+                Ok(Err((
+                    Status::Conflict,
+                    form_page(ctx, db, Some(id), form, errors).await?,
+                )))
+            }
             AppError::Invalid(_) | AppError::Conflict { .. } if !matches!(&e, AppError::Conflict { field, .. } if field == "status") =>
             {
                 let errors = e.field_errors().unwrap_or_default();

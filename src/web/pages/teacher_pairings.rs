@@ -169,6 +169,8 @@ struct FormPage {
     years: Vec<years::Model>,
     mentor: TeacherPick,
     mentee: TeacherPick,
+    /// The draft's `updated_at` when the editor opened it (edits only).
+    read_at: String,
 }
 
 /// The page's form: the pairing's fields, and the two teachers' search boxes.
@@ -180,6 +182,9 @@ pub struct PageForm {
     pub mentor_q: String,
     #[serde(default, deserialize_with = "crate::domain::types::de::loose_string")]
     pub mentee_q: String,
+    /// See `pairing_lifecycle::check_not_stale`.
+    #[serde(default, deserialize_with = "crate::domain::types::de::loose_string")]
+    pub read_at: String,
 }
 
 impl PageForm {
@@ -238,6 +243,7 @@ async fn form_page(
         years: academic_years::list(db).await?,
         mentor,
         mentee,
+        read_at: page.read_at,
     })
 }
 
@@ -263,15 +269,29 @@ async fn save(
                 years: academic_years::list(db).await?,
                 mentor,
                 mentee,
+                read_at: page.read_at,
             })?,
         )));
     }
+    let read_at = crate::domain::pairing_lifecycle::parse_read_at(&page.read_at);
     let result = match id {
-        Some(id) => tp::update(db, &user.actor, id, &page.form).await,
+        Some(id) => tp::update(db, &user.actor, id, &page.form, read_at).await,
         None => tp::create(db, &user.actor, &page.form).await,
     };
     match form_result(result) {
         Ok(r) => Ok(Ok(r)),
+        // Saved by someone else meanwhile: the typed form again, now carrying the saved
+        // version's time, so saving again keeps what was typed.
+        Err(AppError::Conflict { field, msg }) if field == "read_at" => {
+            let now = tp::get(db, &user.actor, id.unwrap_or_default()).await?;
+            page.read_at = crate::domain::pairing_lifecycle::read_at_of(now.updated_at);
+            let mut errors = FieldErrors::new();
+            errors.add("read_at", msg);
+            Ok(Err((
+                Status::Conflict,
+                form_page(ctx, db, user, id, page, errors).await?,
+            )))
+        }
         Err(e) => match e.field_errors() {
             Some(errors) => Ok(Err((
                 Status::UnprocessableEntity,
@@ -340,6 +360,7 @@ async fn edit(
     let p = tp::get(db.inner(), &user.actor, id).await?;
     let page = PageForm {
         form: TeacherPairingForm::from_model(&p),
+        read_at: crate::domain::pairing_lifecycle::read_at_of(p.updated_at),
         ..Default::default()
     };
     form_page(ctx, db, &user, Some(id), page, FieldErrors::new()).await
@@ -470,7 +491,12 @@ async fn show_page(
             who: o.observer_name.clone(),
             action: "tp-action-observation".into(),
             at: o.row.created_at,
-            detail: format!("{} · {} · {}", o.row.observed_on, o.row.topic, o.total()),
+            detail: format!(
+                "{} · {} · {}",
+                ctx.date(&o.row.observed_on),
+                o.row.topic,
+                o.total()
+            ),
         });
     }
     for r in &reflections {
