@@ -568,6 +568,28 @@ async fn screenshot_tour() {
         )
         .await
         .expect("request");
+        // A draft school pairing for next year (number 8), for the draft's pages (publish,
+        // edit, delete).
+        let bureau = tongxing::domain::users::actor_of(
+            &tongxing::domain::users::find_by_email(&app.db, "bureau@demo.tongxing.cn")
+                .await
+                .unwrap()
+                .expect("demo bureau"),
+        );
+        tongxing::domain::school_pairings::create(
+            &app.db,
+            &bureau,
+            &tongxing::domain::school_pairings::PairingForm {
+                supporter_id: "4".into(),
+                receiver_id: "9".into(),
+                year_from: "2027-2028".into(),
+                year_to: "2027-2028".into(),
+                support_kinds: vec!["staff".into()],
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("a draft");
         // The failed-mails page shows a notice that gave up and a reset mail whose link was
         // removed.
         for (to, secret) in [("liming@demo.tongxing.cn", false), ("yaochenglin@demo.tongxing.cn", true)] {
