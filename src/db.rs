@@ -36,6 +36,28 @@ pub async fn connect(url: &str) -> AppResult<DatabaseConnection> {
     Database::connect(options).await.map_err(AppError::Db)
 }
 
+/// How many SQL statements the app's connection has run (pages' query counts are tested
+/// with it: a page runs a fixed number of queries whatever its number of rows).
+#[derive(Debug, Clone, Default)]
+pub struct QueryCounter(pub std::sync::Arc<std::sync::atomic::AtomicU64>);
+
+impl QueryCounter {
+    pub fn get(&self) -> u64 {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+/// `connect`, counting every statement the connection (and its transactions) runs.
+pub async fn connect_counted(url: &str) -> AppResult<(DatabaseConnection, QueryCounter)> {
+    let mut conn = connect(url).await?;
+    let counter = QueryCounter::default();
+    let count = counter.0.clone();
+    conn.set_metric_callback(move |_| {
+        count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    });
+    Ok((conn, counter))
+}
+
 /// The file path of a `sqlite:` URL, if it names a file.
 pub fn sqlite_path(url: &str) -> Option<String> {
     let rest = url

@@ -38,12 +38,14 @@ pub async fn build(
     let config = AppConfig::from_figment(&figment)?;
     let figment = config::ensure_secret_key(figment, &config.data_dir)?;
     let figment = web::pages::imports::upload_limits(figment);
-    let db = db::connect(&config.database_url).await.map_err(|e| {
-        format!(
-            "cannot open the database {}: {e}",
-            config::redact_url(&config.database_url)
-        )
-    })?;
+    let (db, queries) = db::connect_counted(&config.database_url)
+        .await
+        .map_err(|e| {
+            format!(
+                "cannot open the database {}: {e}",
+                config::redact_url(&config.database_url)
+            )
+        })?;
     db::migrate(&db)
         .await
         .map_err(|e| format!("database migration failed: {e}"))?;
@@ -53,6 +55,7 @@ pub async fn build(
     };
     let mut rocket = rocket::custom(figment)
         .manage(db)
+        .manage(queries)
         .manage(domain::throttle::SignInThrottle::new(config.login_burst))
         .manage(domain::table_reader::TableReader::from_config(
             config.import_reader.clone(),

@@ -205,6 +205,24 @@ impl TestApp {
         assert_eq!(res.status(), Status::SeeOther);
     }
 
+    /// How many SQL statements the app has run so far.
+    pub fn queries(&self) -> u64 {
+        self.client
+            .rocket()
+            .state::<tongxing::db::QueryCounter>()
+            .expect("the app counts its queries")
+            .get()
+    }
+
+    /// A page's status and the number of SQL statements it ran.
+    pub async fn page_queries(&self, path: &str) -> (Status, u64) {
+        let before = self.queries();
+        let res = self.client.get(path.to_string()).dispatch().await;
+        let status = res.status();
+        let _ = res.into_string().await;
+        (status, self.queries() - before)
+    }
+
     /// Sends JSON to the API with a method, path and body; returns status and JSON.
     pub async fn api(
         &self,

@@ -22,6 +22,7 @@ mod matching;
 mod observations;
 mod pages_authz;
 mod pairing_guarantees;
+mod query_counts;
 mod route_matrix;
 mod schema;
 mod school_pairings;

@@ -1,0 +1,115 @@
+//! Pages run a fixed number of queries whatever their number of rows (issue 12): each page
+//! is counted on the demo data, then again after the rows it lists have grown, and the
+//! second count must not be larger. The counter is the app's own (`db::QueryCounter`, every statement
+//! of its connection and transactions).
+use rocket::http::Status;
+use sea_orm::ConnectionTrait;
+
+use crate::common::each_db;
+
+/// The pages whose number of rows grows below, seen by each role.
+const PAGES: &[(&str, &[&str])] = &[
+    (
+        "bureau@demo.tongxing.cn",
+        &[
+            "/",
+            "/schools",
+            "/teachers",
+            "/school-pairings",
+            "/teacher-pairings",
+            "/observations",
+            "/reflections",
+            "/secondments",
+            "/teacher-pairings/1",
+            "/school-pairings/1",
+            "/teachers/8/growth",
+            "/audit",
+        ],
+    ),
+    (
+        "yaochenglin@demo.tongxing.cn",
+        &[
+            "/",
+            "/observations",
+            "/teacher-pairings",
+            "/teacher-pairings/1",
+        ],
+    ),
+    (
+        "wangjianhua@demo.tongxing.cn",
+        &["/", "/observations", "/teacher-pairings/1"],
+    ),
+    (
+        "sanyuan@demo.tongxing.cn",
+        &["/", "/teachers", "/school-pairings"],
+    ),
+];
+
+async fn counts(app: &crate::common::TestApp) -> Vec<(String, u64)> {
+    let mut out = Vec::new();
+    for (email, pages) in PAGES {
+        app.login(email, tongxing::demo::DEMO_PASSWORD).await;
+        for page in *pages {
+            // Once to warm what a first visit does once (the session's touch), then counted.
+            app.page_queries(page).await;
+            let (status, n) = app.page_queries(page).await;
+            assert_eq!(status, Status::Ok, "{email} {page}");
+            assert!(n > 0, "{email} {page}: the counter counts");
+            out.push((format!("{email} {page}"), n));
+        }
+        app.logout().await;
+    }
+    out
+}
+
+#[rocket::async_test]
+async fn pages_run_the_same_number_of_queries_with_more_rows() {
+    each_db(|app| async move {
+        tongxing::demo::load(&app.db).await.expect("demo");
+        let before = counts(&app).await;
+        // More of everything the pages list: the observations and their reflections'
+        // pairing, teachers, schools, audit entries.
+        for _ in 0..3 {
+            app.db
+                .execute_unprepared(
+                    "INSERT INTO observations (teacher_pairing_id, observer_id, observed_id, author_id, observed_on, grade_class, subject, topic, lesson_kind, mode, recording_url, rubric_id, scores, section_scores, total_score, band, strengths, suggestions, comment, version, created_at, updated_at) \
+                     SELECT teacher_pairing_id, observer_id, observed_id, author_id, observed_on, grade_class, subject, topic, lesson_kind, mode, recording_url, rubric_id, scores, section_scores, total_score, band, strengths, suggestions, comment, version, created_at, updated_at FROM observations",
+                )
+                .await
+                .unwrap();
+            app.db
+                .execute_unprepared(
+                    "INSERT INTO audit_log (actor_id, action, entity, entity_id, before, after, created_at) \
+                     SELECT actor_id, action, entity, entity_id, before, after, created_at FROM audit_log",
+                )
+                .await
+                .unwrap();
+        }
+        let bureau = tongxing::domain::users::actor_of(
+            &tongxing::domain::users::find_by_email(&app.db, "bureau@demo.tongxing.cn")
+                .await
+                .unwrap()
+                .unwrap(),
+        );
+        for i in 0..6 {
+            let s = app
+                .school(&bureau, &format!("新增学校{i}"), &format!("44188299{i:02}"), "rural")
+                .await;
+            for j in 0..3 {
+                app.teacher(&bureau, s.id, &format!("新老师{i}{j}"), &format!("N{i}{j}"))
+                    .await;
+            }
+        }
+        let after = counts(&app).await;
+        let grown: Vec<String> = before
+            .iter()
+            .zip(&after)
+            // Fewer is fine: the audit log looks the names up per kind of record shown, and
+            // a page of copies shows fewer kinds.
+            .filter(|(a, b)| b.1 > a.1)
+            .map(|(a, b)| format!("{}: {} → {}", a.0, a.1, b.1))
+            .collect();
+        assert!(grown.is_empty(), "queries grew with the rows:\n{}", grown.join("\n"));
+    })
+    .await;
+}
