@@ -197,6 +197,45 @@ pub async fn write(
     .map_err(|e| AppError::Unexpected(format!("export task: {e}")))?
 }
 
+/// Rows read per query when an export walks a whole list.
+pub const EXPORT_BATCH: u64 = 1000;
+
+type Batches = tokio::sync::mpsc::Sender<Vec<Vec<Cell>>>;
+type Writing = tokio::task::JoinHandle<AppResult<Vec<u8>>>;
+
+/// Starts writing a file on a blocking thread from batches of rows sent to it; the reader
+/// waits while two batches are queued, so only those and the writer's current row are in
+/// memory (the `.xlsx` rows go to a temporary file). Every batch sent is written: nothing
+/// caps the number of rows.
+fn start_writing(
+    format: FileFormat,
+    sheet_name: String,
+    headers: Vec<Header>,
+) -> (Batches, Writing) {
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Vec<Cell>>>(2);
+    let writing = tokio::task::spawn_blocking(move || {
+        let rows = std::iter::from_fn(move || rx.blocking_recv()).flatten();
+        match format {
+            FileFormat::Xlsx => xlsx(&sheet_name, &headers, rows),
+            FileFormat::Csv => csv(&headers, rows),
+        }
+    });
+    (tx, writing)
+}
+
+/// Sends one batch; `false` when the writer stopped (it failed; `finish` says why).
+async fn send(tx: &Batches, batch: Vec<Vec<Cell>>) -> bool {
+    tx.send(batch).await.is_ok()
+}
+
+/// The written file, once the last batch was sent.
+async fn finish(tx: Batches, writing: Writing) -> AppResult<Vec<u8>> {
+    drop(tx);
+    writing
+        .await
+        .map_err(|e| AppError::Unexpected(format!("export task: {e}")))?
+}
+
 /// A file name such as `schools-2026-11-29.xlsx` (the date in China Standard Time).
 pub fn file_name(base: &str, format: FileFormat) -> String {
     let today = chrono::Utc::now()
@@ -390,11 +429,8 @@ pub async fn observations(
     lang: Lang,
 ) -> AppResult<Vec<u8>> {
     use crate::domain::observations as obs;
-    let rows = obs::filtered(actor, filter, year)
-        .limit(EXPORT_MAX_ROWS)
-        .all(db)
-        .await?;
-    let rows = obs::with_names(db, rows).await?;
+    use crate::entities::observations::Column as C;
+    use sea_orm::{ColumnTrait, Condition, QueryFilter};
     let titles: [(&str, f64); 13] = [
         ("export-obs-date", 12.0),
         ("export-obs-topic", 28.0),
@@ -417,39 +453,57 @@ pub async fn observations(
             width: *width,
         })
         .collect();
-    let mut labels = Labels::new(lang);
-    let cells: Vec<Vec<Cell>> = rows
-        .iter()
-        .map(|r| {
-            let o = &r.row;
-            vec![
-                o.observed_on.to_string().into(),
-                o.topic.as_str().into(),
-                o.grade_class.as_str().into(),
-                o.subject.as_str().into(),
-                labels.get("lesson-kind", &o.lesson_kind).into(),
-                labels.get("lesson-mode", &o.mode).into(),
-                r.observer_name.as_str().into(),
-                r.observed_name.as_str().into(),
-                Cell::Num(o.total_score),
-                match (lang, crate::domain::rubrics::band_key(&o.band)) {
-                    (crate::i18n::Lang::En, Some(key)) => lang.t(key).into(),
-                    _ => o.band.as_str().into(),
-                },
-                o.strengths.as_str().into(),
-                o.suggestions.as_str().into(),
-                o.comment.as_str().into(),
-            ]
-        })
-        .collect();
-    drop(rows);
-    write(
+    let (tx, writing) = start_writing(
         FileFormat::Xlsx,
         lang.t("export-sheet-observations"),
         headers,
-        cells,
-    )
-    .await
+    );
+    let mut labels = Labels::new(lang);
+    // Every row, a batch at a time, in the list's order (newest lesson first): each batch
+    // starts after the last (date, id) of the one before.
+    let mut after: Option<(chrono::NaiveDate, i64)> = None;
+    loop {
+        let mut query = obs::filtered(actor, filter, year);
+        if let Some((on, id)) = after {
+            query = query.filter(
+                Condition::any()
+                    .add(C::ObservedOn.lt(on))
+                    .add(Condition::all().add(C::ObservedOn.eq(on)).add(C::Id.lt(id))),
+            );
+        }
+        let rows = query.limit(EXPORT_BATCH).all(db).await?;
+        let more = rows.len() as u64 == EXPORT_BATCH;
+        after = rows.last().map(|o| (o.observed_on, o.id)).or(after);
+        let rows = obs::with_names(db, rows).await?;
+        let cells: Vec<Vec<Cell>> = rows
+            .iter()
+            .map(|r| {
+                let o = &r.row;
+                vec![
+                    o.observed_on.to_string().into(),
+                    o.topic.as_str().into(),
+                    o.grade_class.as_str().into(),
+                    o.subject.as_str().into(),
+                    labels.get("lesson-kind", &o.lesson_kind).into(),
+                    labels.get("lesson-mode", &o.mode).into(),
+                    r.observer_name.as_str().into(),
+                    r.observed_name.as_str().into(),
+                    Cell::Num(o.total_score),
+                    match (lang, crate::domain::rubrics::band_key(&o.band)) {
+                        (crate::i18n::Lang::En, Some(key)) => lang.t(key).into(),
+                        _ => o.band.as_str().into(),
+                    },
+                    o.strengths.as_str().into(),
+                    o.suggestions.as_str().into(),
+                    o.comment.as_str().into(),
+                ]
+            })
+            .collect();
+        if !send(&tx, cells).await || !more {
+            break;
+        }
+    }
+    finish(tx, writing).await
 }
 
 /// The reflections of the list page for this filter, newest first.
@@ -459,11 +513,8 @@ pub async fn reflections(
     filter: &crate::domain::reflections::Filter,
     lang: Lang,
 ) -> AppResult<Vec<u8>> {
-    let rows = crate::domain::reflections::filtered(actor, filter)
-        .limit(EXPORT_MAX_ROWS)
-        .all(db)
-        .await?;
-    let names = crate::domain::names::users(db, rows.iter().map(|r| r.author_id)).await?;
+    use crate::entities::reflections::Column as C;
+    use sea_orm::{ColumnTrait, Condition, QueryFilter};
     let headers: Vec<Header> = [
         ("export-refl-date", 18.0),
         ("export-refl-author", 10.0),
@@ -476,31 +527,46 @@ pub async fn reflections(
         width: *width,
     })
     .collect();
-    let cells: Vec<Vec<Cell>> = rows
-        .iter()
-        .map(|r| {
-            vec![
-                crate::domain::types::local_date(r.created_at)
-                    .to_string()
-                    .into(),
-                names.get(&r.author_id).cloned().unwrap_or_default().into(),
-                r.title.as_str().into(),
-                r.body.as_str().into(),
-            ]
-        })
-        .collect();
-    write(
+    let (tx, writing) = start_writing(
         FileFormat::Xlsx,
         lang.t("export-sheet-reflections"),
         headers,
-        cells,
-    )
-    .await
+    );
+    // Every row, a batch at a time, newest first: each batch starts after the last
+    // (written, id) of the one before.
+    let mut after: Option<(chrono::DateTime<chrono::Utc>, i64)> = None;
+    loop {
+        let mut query = crate::domain::reflections::filtered(actor, filter);
+        if let Some((at, id)) = after {
+            query = query.filter(
+                Condition::any()
+                    .add(C::CreatedAt.lt(at))
+                    .add(Condition::all().add(C::CreatedAt.eq(at)).add(C::Id.lt(id))),
+            );
+        }
+        let rows = query.limit(EXPORT_BATCH).all(db).await?;
+        let more = rows.len() as u64 == EXPORT_BATCH;
+        after = rows.last().map(|r| (r.created_at, r.id)).or(after);
+        let names = crate::domain::names::users(db, rows.iter().map(|r| r.author_id)).await?;
+        let cells: Vec<Vec<Cell>> = rows
+            .iter()
+            .map(|r| {
+                vec![
+                    crate::domain::types::local_date(r.created_at)
+                        .to_string()
+                        .into(),
+                    names.get(&r.author_id).cloned().unwrap_or_default().into(),
+                    r.title.as_str().into(),
+                    r.body.as_str().into(),
+                ]
+            })
+            .collect();
+        if !send(&tx, cells).await || !more {
+            break;
+        }
+    }
+    finish(tx, writing).await
 }
-
-/// The most rows one export holds (a bounded query; the streamed export of very large
-/// sets is the performance work's).
-pub const EXPORT_MAX_ROWS: u64 = 100_000;
 
 #[cfg(test)]
 mod tests {

@@ -239,3 +239,63 @@ async fn the_users_export_is_the_bureaus_and_follows_the_filter() {
     })
     .await;
 }
+
+/// Observation and reflection exports hold every row the filter selects, read a batch at a
+/// time (`EXPORT_BATCH`) in the list's order: here over three batches, with many rows on
+/// the same day and at the same moment (where the next batch must start after the id).
+#[rocket::async_test]
+async fn exports_hold_every_row_across_batches_in_the_lists_order() {
+    crate::common::each_db(|app| async move {
+        use sea_orm::ConnectionTrait;
+        tongxing::demo::load(&app.db).await.expect("demo");
+        let batch = tongxing::domain::exports::EXPORT_BATCH as i64;
+        while app.count("observations").await < 2 * batch + 100 {
+            app.db
+                .execute_unprepared(
+                    "INSERT INTO observations (teacher_pairing_id, observer_id, observed_id, author_id, observed_on, grade_class, subject, topic, lesson_kind, mode, recording_url, rubric_id, scores, section_scores, total_score, band, strengths, suggestions, comment, version, created_at, updated_at) \
+                     SELECT teacher_pairing_id, observer_id, observed_id, author_id, observed_on, grade_class, subject, topic, lesson_kind, mode, recording_url, rubric_id, scores, section_scores, total_score, band, strengths, suggestions, comment, version, created_at, updated_at FROM observations",
+                )
+                .await
+                .unwrap();
+        }
+        while app.count("reflections").await < 2 * batch + 100 {
+            app.db
+                .execute_unprepared(
+                    "INSERT INTO reflections (teacher_pairing_id, observation_id, author_id, title, body, version, created_at, updated_at) \
+                     SELECT teacher_pairing_id, observation_id, author_id, title, body, version, created_at, updated_at FROM reflections",
+                )
+                .await
+                .unwrap();
+        }
+        app.login("bureau@demo.tongxing.cn", tongxing::demo::DEMO_PASSWORD)
+            .await;
+        for (path, table, order) in [
+            ("/observations/export.xlsx", "observations", "observed_on DESC, id DESC"),
+            ("/reflections/export.xlsx", "reflections", "created_at DESC, id DESC"),
+        ] {
+            let res = app.client.get(path).dispatch().await;
+            assert_eq!(res.status(), rocket::http::Status::Ok);
+            let sheet = sheet_rows(&res.into_bytes().await.unwrap());
+            let rows = app.count(table).await;
+            assert!(rows > 2 * batch, "{table}: {rows}");
+            assert_eq!(sheet.len() as i64 - 1, rows, "{path}: every row, no cap");
+            // The titles (topic or title) in the list's order, row by row.
+            let column = if table == "observations" { "topic" } else { "title" };
+            let expected: Vec<String> = app
+                .db
+                .query_all_raw(sea_orm::Statement::from_string(
+                    app.db.get_database_backend(),
+                    format!("SELECT {column} AS t FROM {table} ORDER BY {order}"),
+                ))
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| r.try_get::<String>("", "t").unwrap())
+                .collect();
+            let index = if table == "observations" { 1 } else { 2 };
+            let got: Vec<String> = sheet[1..].iter().map(|r| r[index].clone()).collect();
+            assert_eq!(got, expected, "{path}: in the list's order");
+        }
+    })
+    .await;
+}
