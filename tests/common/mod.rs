@@ -205,6 +205,22 @@ impl TestApp {
         assert_eq!(res.status(), Status::SeeOther);
     }
 
+    /// Doubles a table's rows with copies of every row (new ids), `columns` all but `id`.
+    pub async fn double_rows(&self, table: &str, columns: &str) {
+        use sea_orm::ConnectionTrait;
+        self.db
+            .execute_unprepared(&format!(
+                "INSERT INTO {table} ({columns}) SELECT {columns} FROM {table}"
+            ))
+            .await
+            .expect("copies of the rows");
+    }
+
+    /// Doubles the observations (see `double_rows`).
+    pub async fn double_observations(&self) {
+        self.double_rows("observations", "teacher_pairing_id, observer_id, observed_id, author_id, observed_on, grade_class, subject, topic, lesson_kind, mode, recording_url, rubric_id, scores, section_scores, total_score, band, strengths, suggestions, comment, version, created_at, updated_at").await;
+    }
+
     /// How many SQL statements the app has run so far.
     pub fn queries(&self) -> u64 {
         self.client

@@ -250,22 +250,10 @@ async fn exports_hold_every_row_across_batches_in_the_lists_order() {
         tongxing::demo::load(&app.db).await.expect("demo");
         let batch = tongxing::domain::exports::EXPORT_BATCH as i64;
         while app.count("observations").await < 2 * batch + 100 {
-            app.db
-                .execute_unprepared(
-                    "INSERT INTO observations (teacher_pairing_id, observer_id, observed_id, author_id, observed_on, grade_class, subject, topic, lesson_kind, mode, recording_url, rubric_id, scores, section_scores, total_score, band, strengths, suggestions, comment, version, created_at, updated_at) \
-                     SELECT teacher_pairing_id, observer_id, observed_id, author_id, observed_on, grade_class, subject, topic, lesson_kind, mode, recording_url, rubric_id, scores, section_scores, total_score, band, strengths, suggestions, comment, version, created_at, updated_at FROM observations",
-                )
-                .await
-                .unwrap();
+            app.double_observations().await;
         }
         while app.count("reflections").await < 2 * batch + 100 {
-            app.db
-                .execute_unprepared(
-                    "INSERT INTO reflections (teacher_pairing_id, observation_id, author_id, title, body, version, created_at, updated_at) \
-                     SELECT teacher_pairing_id, observation_id, author_id, title, body, version, created_at, updated_at FROM reflections",
-                )
-                .await
-                .unwrap();
+            app.double_rows("reflections", "teacher_pairing_id, observation_id, author_id, title, body, version, created_at, updated_at").await;
         }
         app.login("bureau@demo.tongxing.cn", tongxing::demo::DEMO_PASSWORD)
             .await;

@@ -3,7 +3,6 @@
 //! second count must not be larger. The counter is the app's own (`db::QueryCounter`, every statement
 //! of its connection and transactions).
 use rocket::http::Status;
-use sea_orm::ConnectionTrait;
 
 use crate::common::each_db;
 
@@ -70,20 +69,12 @@ async fn pages_run_the_same_number_of_queries_with_more_rows() {
         // More of everything the pages list: the observations and their reflections'
         // pairing, teachers, schools, audit entries.
         for _ in 0..3 {
-            app.db
-                .execute_unprepared(
-                    "INSERT INTO observations (teacher_pairing_id, observer_id, observed_id, author_id, observed_on, grade_class, subject, topic, lesson_kind, mode, recording_url, rubric_id, scores, section_scores, total_score, band, strengths, suggestions, comment, version, created_at, updated_at) \
-                     SELECT teacher_pairing_id, observer_id, observed_id, author_id, observed_on, grade_class, subject, topic, lesson_kind, mode, recording_url, rubric_id, scores, section_scores, total_score, band, strengths, suggestions, comment, version, created_at, updated_at FROM observations",
-                )
-                .await
-                .unwrap();
-            app.db
-                .execute_unprepared(
-                    "INSERT INTO audit_log (actor_id, action, entity, entity_id, before, after, created_at) \
-                     SELECT actor_id, action, entity, entity_id, before, after, created_at FROM audit_log",
-                )
-                .await
-                .unwrap();
+            app.double_observations().await;
+            app.double_rows(
+                "audit_log",
+                "actor_id, action, entity, entity_id, before, after, created_at",
+            )
+            .await;
         }
         let bureau = tongxing::domain::users::actor_of(
             &tongxing::domain::users::find_by_email(&app.db, "bureau@demo.tongxing.cn")
@@ -93,7 +84,12 @@ async fn pages_run_the_same_number_of_queries_with_more_rows() {
         );
         for i in 0..6 {
             let s = app
-                .school(&bureau, &format!("新增学校{i}"), &format!("44188299{i:02}"), "rural")
+                .school(
+                    &bureau,
+                    &format!("新增学校{i}"),
+                    &format!("44188299{i:02}"),
+                    "rural",
+                )
                 .await;
             for j in 0..3 {
                 app.teacher(&bureau, s.id, &format!("新老师{i}{j}"), &format!("N{i}{j}"))
@@ -109,7 +105,11 @@ async fn pages_run_the_same_number_of_queries_with_more_rows() {
             .filter(|(a, b)| b.1 > a.1)
             .map(|(a, b)| format!("{}: {} → {}", a.0, a.1, b.1))
             .collect();
-        assert!(grown.is_empty(), "queries grew with the rows:\n{}", grown.join("\n"));
+        assert!(
+            grown.is_empty(),
+            "queries grew with the rows:\n{}",
+            grown.join("\n")
+        );
     })
     .await;
 }
