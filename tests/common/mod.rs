@@ -97,6 +97,7 @@ pub async fn spawn_with(
     backend: Backend,
     configure: impl FnOnce(rocket::figment::Figment) -> rocket::figment::Figment,
 ) -> TestApp {
+    captured_log();
     let dir = tempfile::tempdir().expect("temp dir");
     let url = match backend {
         Backend::Sqlite => format!("sqlite://{}/test.db?mode=rwc", dir.path().display()),
@@ -487,4 +488,56 @@ pub async fn world(app: &TestApp) -> World {
         mentor_user,
         mentee_user,
     }
+}
+
+/// Everything this test binary logs (a global subscriber, set once: the requests may be
+/// handled on any of the runtime's threads), for the test that no secret is logged.
+#[derive(Clone, Default)]
+pub struct Captured(pub Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let mut log = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if log.len() < 64 * 1024 * 1024 {
+            log.extend_from_slice(buf);
+        }
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+    type Writer = Captured;
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+/// The log of the whole test binary, installed on first use: the app's debug lines go to
+/// `Captured`; errors (a request that failed with a 500 logs its cause) also go to the
+/// test output, so a rare failure can be read rather than guessed.
+pub fn captured_log() -> &'static Captured {
+    use tracing_subscriber::Layer;
+    use tracing_subscriber::layer::SubscriberExt;
+    static LOG: std::sync::OnceLock<Captured> = std::sync::OnceLock::new();
+    LOG.get_or_init(|| {
+        let log = Captured::default();
+        let subscriber = tracing_subscriber::registry()
+            .with(
+                tracing_subscriber::fmt::layer()
+                    .with_writer(log.clone())
+                    .with_ansi(false)
+                    .with_filter(tracing_subscriber::EnvFilter::new("tongxing=debug")),
+            )
+            .with(
+                tracing_subscriber::fmt::layer()
+                    .with_test_writer()
+                    .with_ansi(false)
+                    .with_filter(tracing_subscriber::filter::LevelFilter::ERROR),
+            );
+        tracing::subscriber::set_global_default(subscriber).expect("one global subscriber");
+        log
+    })
 }

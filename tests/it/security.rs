@@ -2,7 +2,6 @@
 //! PostgreSQL: crafted workbooks, kept form texts, secrets in logs, sign-in throttling,
 //! server-side sessions, integrity holes, and the smaller items.
 use std::io::{Cursor, Read, Write};
-use std::sync::{Arc, Mutex};
 
 use rocket::http::{ContentType, Header, Status};
 use rocket::local::asynchronous::Client;
@@ -243,48 +242,9 @@ async fn kept_texts_are_only_for_an_active_writer_of_a_real_form_and_a_few_at_mo
 
 // ---- 3. no secret in logs ----
 
-/// Everything this test binary logs from here on (a global subscriber, set once: the
-/// requests may be handled on any of the runtime's threads).
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let mut log = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        if log.len() < 64 * 1024 * 1024 {
-            log.extend_from_slice(buf);
-        }
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
-    type Writer = Captured;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
-
-fn captured_log() -> &'static Captured {
-    static LOG: std::sync::OnceLock<Captured> = std::sync::OnceLock::new();
-    LOG.get_or_init(|| {
-        let log = Captured::default();
-        let subscriber = tracing_subscriber::fmt()
-            .with_writer(log.clone())
-            .with_env_filter(tracing_subscriber::EnvFilter::new("tongxing=debug"))
-            .with_ansi(false)
-            .finish();
-        tracing::subscriber::set_global_default(subscriber).expect("one global subscriber");
-        log
-    })
-}
-
 #[rocket::async_test]
 async fn the_log_has_no_reset_token_and_startup_errors_no_password() {
-    let log = captured_log();
+    let log = crate::common::captured_log();
     each_db(|app| async move {
         let w = world(&app).await;
         let _ = w;
