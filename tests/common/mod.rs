@@ -97,7 +97,7 @@ pub async fn spawn_with(
     backend: Backend,
     configure: impl FnOnce(rocket::figment::Figment) -> rocket::figment::Figment,
 ) -> TestApp {
-    captured_log();
+    install_log();
     let dir = tempfile::tempdir().expect("temp dir");
     let url = match backend {
         Backend::Sqlite => format!("sqlite://{}/test.db?mode=rwc", dir.path().display()),
@@ -515,21 +515,24 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
     }
 }
 
-/// The log of the whole test binary, installed on first use: the app's debug lines go to
-/// `Captured`; errors (a request that failed with a 500 logs its cause) also go to the
-/// test output, so a rare failure can be read rather than guessed.
-pub fn captured_log() -> &'static Captured {
+/// The global log of the test binary, installed by the first app a test starts: errors
+/// (a request that failed with a 500 logs its cause) go to the test output, so a rare
+/// failure can be read rather than guessed. The app's debug lines go to `Captured` only
+/// once `captured_log` is called (the no-secrets test), to keep the rest of the run light.
+fn install_log() -> &'static (Captured, CaptureSwitch) {
     use tracing_subscriber::Layer;
     use tracing_subscriber::layer::SubscriberExt;
-    static LOG: std::sync::OnceLock<Captured> = std::sync::OnceLock::new();
+    static LOG: std::sync::OnceLock<(Captured, CaptureSwitch)> = std::sync::OnceLock::new();
     LOG.get_or_init(|| {
         let log = Captured::default();
+        let (filter, switch) =
+            tracing_subscriber::reload::Layer::new(tracing_subscriber::EnvFilter::new("off"));
         let subscriber = tracing_subscriber::registry()
             .with(
                 tracing_subscriber::fmt::layer()
                     .with_writer(log.clone())
                     .with_ansi(false)
-                    .with_filter(tracing_subscriber::EnvFilter::new("tongxing=debug")),
+                    .with_filter(filter),
             )
             .with(
                 tracing_subscriber::fmt::layer()
@@ -538,6 +541,18 @@ pub fn captured_log() -> &'static Captured {
                     .with_filter(tracing_subscriber::filter::LevelFilter::ERROR),
             );
         tracing::subscriber::set_global_default(subscriber).expect("one global subscriber");
-        log
+        (log, switch)
     })
+}
+
+type CaptureSwitch =
+    tracing_subscriber::reload::Handle<tracing_subscriber::EnvFilter, tracing_subscriber::Registry>;
+
+/// Everything the app logs at debug from now on, for the test that no secret is logged.
+pub fn captured_log() -> &'static Captured {
+    let (log, switch) = install_log();
+    switch
+        .reload(tracing_subscriber::EnvFilter::new("tongxing=debug"))
+        .expect("switch the capture on");
+    log
 }
