@@ -586,10 +586,21 @@ pub async fn authenticate(db: &impl Conn, email: &str, password: &str) -> AppRes
     if !verify_password(password, &user.password_hash).await || !user.is_active {
         return Err(AppError::Unauthorized);
     }
-    let mut active = user.clone().into_active_model();
-    active.last_login_at = Set(Some(Utc::now()));
-    let user = active.update(db).await?;
-    Ok(user)
+    // One column is written, and the row read above is returned with it: no `RETURNING`,
+    // whose values SQLite gave back with `name_key` missing under concurrent load.
+    let now = Utc::now();
+    users::Entity::update_many()
+        .col_expr(
+            users::Column::LastLoginAt,
+            sea_orm::sea_query::Expr::value(Some(now)),
+        )
+        .filter(users::Column::Id.eq(user.id))
+        .exec(db)
+        .await?;
+    Ok(users::Model {
+        last_login_at: Some(now),
+        ..user
+    })
 }
 
 /// Signs in through the throttle (`domain::throttle`): refused with `TooManyRequests` while
