@@ -5,6 +5,7 @@ pub mod demo;
 pub mod domain;
 pub mod entities;
 pub mod error;
+pub mod generate;
 pub mod i18n;
 pub mod jobs;
 pub mod mail;

@@ -37,6 +37,22 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Fill an empty database with synthetic data for measuring (the benchmark's data set).
+    /// Accounts: bureau@, school1@, mentor1@, mentee1@generated.tongxing.cn and one per
+    /// school and teacher, with the password from TONGXING_GENERATE_PASSWORD (default
+    /// tongxing-bench). The same options and seed give the same data.
+    Generate {
+        /// Schools, in groups of one urban school and the two it supports.
+        #[arg(long, default_value_t = 60)]
+        schools: usize,
+        #[arg(long, default_value_t = 30)]
+        teachers_per_school: usize,
+        /// Observations, spread evenly over the published teacher pairings.
+        #[arg(long, default_value_t = 20_000)]
+        observations: u64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Make a consistent copy of the SQLite database.
     Backup { file: std::path::PathBuf },
     /// Internal: reads an uploaded file from standard input for the server, in a process of
@@ -163,6 +179,67 @@ async fn run(cli: Cli) -> Result<(), String> {
             );
             Ok(())
         }
+        Command::Generate {
+            schools,
+            teachers_per_school,
+            observations,
+            seed,
+        } => {
+            let conn = open_db(&config).await?;
+            let existing = tongxing::generate::existing_rows(&conn)
+                .await
+                .map_err(|e| format!("generate: {e}"))?;
+            if existing > 0 {
+                return Err(format!(
+                    "this database already holds {existing} school(s) or account(s): generate \
+                     writes only into an empty database (its accounts share a known password). \
+                     Point TONGXING_DATABASE_URL at a new database."
+                ));
+            }
+            let password = std::env::var("TONGXING_GENERATE_PASSWORD")
+                .ok()
+                .filter(|p| !p.is_empty())
+                .unwrap_or_else(|| tongxing::generate::DEFAULT_PASSWORD.to_string());
+            let opts = tongxing::generate::Options {
+                schools,
+                teachers_per_school,
+                observations,
+                seed,
+                password,
+            };
+            let started = std::time::Instant::now();
+            let mut bar = Bars::default();
+            let r = tongxing::generate::generate(&conn, &opts, &mut bar)
+                .await
+                .map_err(|e| format!("generate: {e}"))?;
+            bar.done();
+            println!(
+                "generated in {:.1} s: {} districts, {} schools, {} teachers, {} accounts, {} school pairings, {} teacher pairings, {} secondments, {} observations, {} reflections, {} comments, {} contacts, {} plan comments, {} notifications",
+                started.elapsed().as_secs_f64(),
+                r.districts,
+                r.schools,
+                r.teachers,
+                r.users,
+                r.school_pairings,
+                r.teacher_pairings,
+                r.secondments,
+                r.observations,
+                r.reflections,
+                r.comments,
+                r.contacts,
+                r.plan_comments,
+                r.notifications
+            );
+            println!(
+                "sign in as {}, {}, {} or {} (password from TONGXING_GENERATE_PASSWORD, by default {})",
+                tongxing::generate::BUREAU,
+                tongxing::generate::SCHOOL,
+                tongxing::generate::MENTOR,
+                tongxing::generate::MENTEE,
+                tongxing::generate::DEFAULT_PASSWORD
+            );
+            Ok(())
+        }
         Command::ReadTable => Ok(()),
         Command::Backup { file } => {
             let conn = open_db(&config).await?;
@@ -200,6 +277,40 @@ async fn backup(
         .map_err(|e| format!("backup failed: {e}"))?;
     println!("backup written to {}", file.display());
     Ok(())
+}
+
+/// `generate`'s progress: one bar per step on the terminal.
+#[derive(Default)]
+struct Bars(Option<indicatif::ProgressBar>);
+
+impl Bars {
+    fn done(&mut self) {
+        if let Some(bar) = self.0.take() {
+            bar.finish();
+        }
+    }
+}
+
+impl tongxing::generate::Progress for Bars {
+    fn step(&mut self, name: &'static str, total: u64) {
+        self.done();
+        let bar = indicatif::ProgressBar::new(total);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{prefix:>13} [{bar:40}] {pos}/{len} {per_sec} eta {eta}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        bar.set_prefix(name);
+        self.0 = Some(bar);
+    }
+
+    fn advance(&mut self, n: u64) {
+        if let Some(bar) = &self.0 {
+            bar.inc(n);
+        }
+    }
 }
 
 #[rocket::main]

@@ -175,7 +175,7 @@ fn at(d: (i32, u32, u32), hour: u32) -> chrono::DateTime<Utc> {
 
 /// Scores that come to about `total`: weaker in 教学方法 / 教学过程 early on (the seed:
 /// 对教材的处理、课堂教学的组织经验不足), evening out as the year goes on.
-fn scores_for(r: &Rubric, total: f64) -> BTreeMap<i64, f64> {
+pub(crate) fn scores_for(r: &Rubric, total: f64) -> BTreeMap<i64, f64> {
     let lag = ((90.0 - total) / 25.0).clamp(0.0, 1.0) * 0.08;
     let mut out = BTreeMap::new();
     for (si, section) in r.def.sections.iter().enumerate() {

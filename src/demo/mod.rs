@@ -2,7 +2,7 @@
 //! the rural schools they support (三元中学, 梓园小学, 平岗中学, 段岗小学, 龙塘小学, 龙冲小学,
 //! 桥店中学), their teachers including the mentor and 姚成琳 (junior-secondary maths), two
 //! academic years, and one account per role. Running it again adds nothing twice.
-mod lessons;
+pub(crate) mod lessons;
 
 use chrono::NaiveDate;
 use sea_orm::DatabaseConnection;

@@ -132,6 +132,59 @@ fn demo_refuses_a_database_with_real_accounts_unless_forced() {
 }
 
 #[test]
+fn generate_fills_an_empty_database_with_its_password_and_refuses_a_second_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = [
+        "generate",
+        "--schools",
+        "6",
+        "--teachers-per-school",
+        "4",
+        "--observations",
+        "40",
+        "--seed",
+        "9",
+    ];
+    let out = tongxing(
+        dir.path(),
+        &args,
+        &[("TONGXING_GENERATE_PASSWORD", "bench-secret-42")],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let said = text(&out);
+    assert!(
+        said.contains("6 schools") && said.contains("40 observations"),
+        "{said}"
+    );
+    assert!(said.contains("mentee1@generated.tongxing.cn"), "{said}");
+    assert!(
+        !said.contains("bench-secret-42"),
+        "the password is not printed"
+    );
+    // A second run would mix two data sets: refused, nothing added.
+    let out = tongxing(dir.path(), &args, &[]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("already holds"), "{}", text(&out));
+    // The accounts carry the password from the environment.
+    let out = tongxing(
+        dir.path(),
+        &[
+            "create-admin",
+            "--email",
+            "mentee1@generated.tongxing.cn",
+            "--name",
+            "x",
+        ],
+        &[("TONGXING_ADMIN_PASSWORD", PASSWORD)],
+    );
+    assert!(
+        !out.status.success(),
+        "the address is taken: {}",
+        text(&out)
+    );
+}
+
+#[test]
 fn a_failed_migration_stops_with_a_message() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("data")).unwrap();
