@@ -29,6 +29,9 @@ pub async fn connect(url: &str) -> AppResult<DatabaseConnection> {
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
+                // 8 MB of page cache per connection instead of SQLite's 2 MB: a list's index
+                // pages stay in memory rather than being read from the file on every visit.
+                .pragma("cache_size", "-8000")
         });
     } else {
         options.max_connections(16).min_connections(1);

@@ -11,6 +11,7 @@ mod m20261202_000006_indexes;
 mod m20261202_000007_status_checks;
 mod m20261202_000008_reflection_version;
 mod m20261202_000009_name_keys;
+mod m20261203_000010_list_order_indexes;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000007_status_checks::Migration),
             Box::new(m20261202_000008_reflection_version::Migration),
             Box::new(m20261202_000009_name_keys::Migration),
+            Box::new(m20261203_000010_list_order_indexes::Migration),
         ]
     }
 }

@@ -1,5 +1,5 @@
 //! Pages of a list: `page` from 1, `per_page` up to a maximum.
-use sea_orm::{ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait, Select};
+use sea_orm::{ConnectionTrait, EntityTrait, FromQueryResult, QueryTrait, Select};
 use serde::Serialize;
 
 use crate::error::{AppError, AppResult, Msg};
@@ -67,12 +67,21 @@ impl PageRequest {
     }
 }
 
+/// Counting stops this many items past the end of the page asked for: a list of a million
+/// rows is not counted whole on each visit (its total then reads "220+").
+pub const COUNT_AHEAD: u64 = 200;
+/// From this many rows into a list, a page's ids are picked first and its rows read after.
+const DEFER_FROM_OFFSET: u64 = 2000;
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Paged<T> {
     pub items: Vec<T>,
     pub page: u64,
     pub per_page: u64,
+    /// Matching items; a lower bound when `exact` is false.
     pub total: u64,
+    /// Whether `total` is every matching item (counting stopped `COUNT_AHEAD` past the page).
+    pub exact: bool,
 }
 
 impl<T> Paged<T> {
@@ -94,6 +103,27 @@ impl<T> Paged<T> {
             page: self.page,
             per_page: self.per_page,
             total: self.total,
+            exact: self.exact,
+        }
+    }
+
+    /// The same page with other items (the rows with names).
+    pub fn with_items<U>(self, items: Vec<U>) -> Paged<U> {
+        Paged {
+            items,
+            page: self.page,
+            per_page: self.per_page,
+            total: self.total,
+            exact: self.exact,
+        }
+    }
+
+    /// The total as shown: "1,020+" when counting stopped early.
+    pub fn total_shown(&self) -> String {
+        if self.exact {
+            self.total.to_string()
+        } else {
+            format!("{}+", self.total)
         }
     }
 }
@@ -107,16 +137,63 @@ where
     E: EntityTrait<Model = M>,
     M: FromQueryResult + Sized + Send + Sync,
 {
-    let paginator = select.paginate(db, page.per_page);
-    let total = paginator.num_items().await.map_err(AppError::Db)?;
-    let items = paginator
-        .fetch_page(page.page - 1)
+    use sea_orm::QuerySelect;
+    use sea_orm::sea_query::{Alias, Expr, Query};
+    let offset = (page.page - 1) * page.per_page;
+    // Count at most COUNT_AHEAD past this page: the cost follows the page asked for, not
+    // the size of the table.
+    // One row more than is counted tells whether there are more.
+    let bound = offset + page.per_page + COUNT_AHEAD + 1;
+    let mut limited = select.clone().into_query();
+    limited.clear_order_by();
+    let limited = limited.limit(bound).to_owned();
+    let count = Query::select()
+        .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
+        .from_subquery(limited, Alias::new("bounded"))
+        .to_owned();
+    let backend = db.get_database_backend();
+    let counted = db
+        .query_one_raw(backend.build(&count))
         .await
-        .map_err(AppError::Db)?;
+        .map_err(AppError::Db)?
+        .map(|row| {
+            row.try_get::<i64>("", "n")
+                .or_else(|_| row.try_get::<i32>("", "n").map(i64::from))
+        })
+        .transpose()
+        .map_err(AppError::Db)?
+        .unwrap_or(0)
+        .max(0) as u64;
+    let items = if offset < DEFER_FROM_OFFSET {
+        select
+            .offset(offset)
+            .limit(page.per_page)
+            .all(db)
+            .await
+            .map_err(AppError::Db)?
+    } else {
+        // A deep page: the ids are picked off the list's index (skipping entries, not
+        // rows), then only the page's rows are read, in the list's order.
+        let mut ids = select.clone().into_query();
+        ids.clear_selects();
+        ids.expr(Expr::col((E::default(), Alias::new("id"))))
+            .offset(offset)
+            .limit(page.per_page);
+        let mut outer = select.into_query();
+        outer.cond_where(sea_orm::sea_query::ExprTrait::in_subquery(
+            Expr::col((E::default(), Alias::new("id"))),
+            ids.to_owned(),
+        ));
+        M::find_by_statement(backend.build(&outer))
+            .all(db)
+            .await
+            .map_err(AppError::Db)?
+    };
     Ok(Paged {
         items,
         page: page.page,
         per_page: page.per_page,
-        total,
+        total: counted.min(bound - 1),
+        exact: counted < bound,
     })
 }

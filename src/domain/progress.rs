@@ -106,6 +106,9 @@ struct Counts {
     contacts: HashMap<i64, i64>,
 }
 
+/// Above this many pairings, counts are selected by a subquery instead of a list of ids.
+const MAX_LISTED_IDS: usize = 500;
+
 impl Counts {
     async fn of(
         conn: &impl ConnectionTrait,
@@ -114,6 +117,33 @@ impl Counts {
         to: NaiveDate,
     ) -> AppResult<Counts> {
         let ids: Vec<i64> = pairings.iter().map(|p| p.id).collect();
+        // A long list of ids would exceed the database's limit on bound parameters (the
+        // bureau sees every pairing): then the pairings are named by what they share — the
+        // active ones of their year — and the counts of others are not looked up.
+        let years: Vec<i64> = {
+            let mut y: Vec<i64> = pairings.iter().map(|p| p.academic_year_id).collect();
+            y.sort_unstable();
+            y.dedup();
+            y
+        };
+        use sea_orm::sea_query::ExprTrait;
+        let of_pairings =
+            |column: sea_orm::sea_query::SimpleExpr| -> sea_orm::sea_query::SimpleExpr {
+                if ids.len() <= MAX_LISTED_IDS {
+                    column.is_in(ids.clone())
+                } else {
+                    column.in_subquery(
+                        sea_orm::sea_query::Query::select()
+                            .column(teacher_pairings::Column::Id)
+                            .from(teacher_pairings::Entity)
+                            .and_where(teacher_pairings::Column::Status.eq(PairingStatus::Active))
+                            .and_where(
+                                teacher_pairings::Column::AcademicYearId.is_in(years.clone()),
+                            )
+                            .to_owned(),
+                    )
+                }
+            };
         if ids.is_empty() {
             return Ok(Counts {
                 observations: HashMap::new(),
@@ -126,7 +156,10 @@ impl Counts {
             .column(observations::Column::TeacherPairingId)
             .column(observations::Column::ObserverId)
             .column_as(observations::Column::Id.count(), "n")
-            .filter(observations::Column::TeacherPairingId.is_in(ids.clone()))
+            .filter(of_pairings(sea_orm::sea_query::Expr::col((
+                observations::Entity,
+                observations::Column::TeacherPairingId,
+            ))))
             .filter(observations::Column::ObservedOn.gte(from))
             .filter(observations::Column::ObservedOn.lte(to))
             .group_by(observations::Column::TeacherPairingId)
@@ -143,7 +176,10 @@ impl Counts {
             .select_only()
             .column(reflections::Column::TeacherPairingId)
             .column_as(reflections::Column::Id.count(), "n")
-            .filter(reflections::Column::TeacherPairingId.is_in(ids.clone()))
+            .filter(of_pairings(sea_orm::sea_query::Expr::col((
+                reflections::Entity,
+                reflections::Column::TeacherPairingId,
+            ))))
             .filter(reflections::Column::CreatedAt.gte(start))
             .filter(reflections::Column::CreatedAt.lt(end))
             .group_by(reflections::Column::TeacherPairingId)
@@ -156,7 +192,10 @@ impl Counts {
             .select_only()
             .column(contacts::Column::TeacherPairingId)
             .column_as(contacts::Column::Id.count(), "n")
-            .filter(contacts::Column::TeacherPairingId.is_in(ids))
+            .filter(of_pairings(sea_orm::sea_query::Expr::col((
+                contacts::Entity,
+                contacts::Column::TeacherPairingId,
+            ))))
             .filter(contacts::Column::ContactedOn.gte(from))
             .filter(contacts::Column::ContactedOn.lte(to))
             .group_by(contacts::Column::TeacherPairingId)

@@ -432,6 +432,7 @@ pub async fn list(
         page: paged.page,
         per_page: paged.per_page,
         total: paged.total,
+        exact: paged.exact,
     })
 }
 

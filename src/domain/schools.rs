@@ -263,6 +263,40 @@ pub async fn choices(db: &impl Conn) -> AppResult<Vec<(i64, String)>> {
         .await?)
 }
 
+/// Most schools a list's school filter offers as a drop-down; a province's thousands would
+/// make the page many times its size budget.
+pub const FILTER_CHOICES_MAX: u64 = 300;
+
+/// The schools a list filter offers: every active school while there are few, else only
+/// the one chosen (the filter is then reached from the school's page).
+pub async fn filter_choices(db: &impl Conn, chosen: Option<i64>) -> AppResult<Vec<(i64, String)>> {
+    let mut all: Vec<(i64, String)> = schools::Entity::find()
+        .select_only()
+        .column(schools::Column::Id)
+        .column(schools::Column::Name)
+        .filter(schools::Column::IsActive.eq(true))
+        .order_by_asc(schools::Column::NameKey)
+        .limit(FILTER_CHOICES_MAX + 1)
+        .into_tuple()
+        .all(db)
+        .await?;
+    if (all.len() as u64) <= FILTER_CHOICES_MAX {
+        return Ok(all);
+    }
+    all.clear();
+    if let Some(id) = chosen
+        && let Some(name) = schools::Entity::find_by_id(id)
+            .select_only()
+            .column(schools::Column::Name)
+            .into_tuple::<String>()
+            .one(db)
+            .await?
+    {
+        all.push((id, name));
+    }
+    Ok(all)
+}
+
 pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: i64) -> AppResult<schools::Model> {
     policy::require_some(actor, Subject::School, Act::Read)?;
     schools::Entity::find_by_id(id)

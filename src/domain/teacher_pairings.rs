@@ -602,6 +602,7 @@ pub async fn list_rows(
         page: paged.page,
         per_page: paged.per_page,
         total: paged.total,
+        exact: paged.exact,
     })
 }
 

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate};
-use sea_orm::sea_query::Query;
+use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
@@ -349,10 +349,15 @@ pub async fn teacher(
             .and_where(tp_rows::Column::Status.eq(PairingStatus::Active))
             .to_owned()
     };
+    // NOT EXISTS on the reflection's observation index: a NOT IN over every reflection
+    // would read the whole table for each visit.
     let reflected = Query::select()
-        .column(reflections::Column::ObservationId)
+        .expr(Expr::val(1))
         .from(reflections::Entity)
-        .and_where(reflections::Column::ObservationId.is_not_null())
+        .and_where(sea_orm::sea_query::ExprTrait::equals(
+            Expr::col((reflections::Entity, reflections::Column::ObservationId)),
+            (observations::Entity, observations::Column::Id),
+        ))
         .to_owned();
     let waiting = observations::Entity::find()
         .filter(scope::visible::<observations::Entity>(actor))
@@ -362,7 +367,7 @@ pub async fn teacher(
             observations::Column::TeacherPairingId
                 .in_subquery(my_active_as(tp_rows::Column::MenteeId)),
         )
-        .filter(observations::Column::Id.not_in_subquery(reflected));
+        .filter(sea_orm::sea_query::ExprTrait::not(Expr::exists(reflected)));
     let total = waiting.clone().count(conn).await?;
     let rows = waiting
         .order_by_desc(observations::Column::ObservedOn)

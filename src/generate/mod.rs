@@ -59,14 +59,18 @@ pub struct Options {
     pub password: String,
 }
 
-/// The two academic years: last year's teacher pairings are completed, this year's active.
-const YEARS: [(&str, (i32, u32, u32), (i32, u32, u32), (i32, u32, u32)); 2] = [
+/// A day as (year, month, day).
+type Ymd = (i32, u32, u32);
+
+/// The two academic years (name, start, second term, end): last year's teacher pairings
+/// are completed, this year's active.
+const YEARS: [(&str, Ymd, Ymd, Ymd); 2] = [
     ("2025-2026", (2025, 9, 1), (2026, 2, 23), (2026, 7, 10)),
     ("2026-2027", (2026, 9, 1), (2027, 2, 22), (2027, 7, 9)),
 ];
 /// The day the data is "as of": this year's observations fall between the start of the
 /// year and this day, so that the teacher home shows a term of them.
-const AS_OF: (i32, u32, u32) = (2026, 12, 1);
+const AS_OF: Ymd = (2026, 12, 1);
 
 /// Told as each step goes (a progress bar on the terminal).
 pub trait Progress: Send {
@@ -106,7 +110,7 @@ pub async fn existing_rows(conn: &impl ConnectionTrait) -> AppResult<u64> {
     Ok(schools::Entity::find().count(conn).await? + users::Entity::find().count(conn).await?)
 }
 
-fn day((y, m, d): (i32, u32, u32)) -> NaiveDate {
+fn day((y, m, d): Ymd) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
 }
 

@@ -61,7 +61,7 @@ const JUNIOR_GRADES: &[&str] = &["七年级", "八年级", "九年级"];
 pub fn district(i: usize) -> String {
     let a = PLACE_A[i % PLACE_A.len()];
     let b = PLACE_B[(i / PLACE_A.len() + i) % PLACE_B.len()];
-    let suffix = if i % 3 == 0 { "区" } else { "县" };
+    let suffix = if i.is_multiple_of(3) { "区" } else { "县" };
     let round = i / (PLACE_A.len() * PLACE_B.len());
     if round == 0 {
         format!("{a}{b}{suffix}")
@@ -74,7 +74,11 @@ pub fn district(i: usize) -> String {
 pub fn township(group: usize) -> String {
     let a = PLACE_B[(group * 7) % PLACE_B.len()];
     let b = PLACE_B[(group / PLACE_B.len() + group * 3 + 1) % PLACE_B.len()];
-    let suffix = if group % 2 == 0 { "镇" } else { "乡" };
+    let suffix = if group.is_multiple_of(2) {
+        "镇"
+    } else {
+        "乡"
+    };
     format!("{}{a}{b}{suffix}", PLACE_A[(group / 3) % PLACE_A.len()])
 }
 

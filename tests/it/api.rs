@@ -858,7 +858,7 @@ async fn the_openapi_document_lists_every_mounted_route() {
         .trim_start_matches("#/components/schemas/");
     assert_eq!(
         property_names(&doc, page_schema),
-        ["items", "page", "per_page", "total"]
+        ["items", "page", "per_page", "total", "total_exact"]
     );
 }
 

@@ -22,6 +22,7 @@ mod mail;
 mod matching;
 mod observations;
 mod pages_authz;
+mod paging;
 mod pairing_guarantees;
 mod query_counts;
 mod route_matrix;

@@ -70,12 +70,23 @@ fn teacher_pairings_related(actor: &Actor, relation: Relation) -> Option<Conditi
     match relation {
         Relation::OwnSchool => {
             let school = actor.school_id?;
+            // The ids of the pairings on either side, found through the mentor and mentee
+            // indexes: an OR of the two sides would let the planner walk every pairing of
+            // the year instead.
+            let side = |column: C| {
+                Query::select()
+                    .column(C::Id)
+                    .from(teacher_pairings::Entity)
+                    .and_where(column.in_subquery(teachers_of(school)))
+                    .to_owned()
+            };
+            let either = side(C::MentorId)
+                .union(sea_orm::sea_query::UnionType::All, side(C::MenteeId))
+                .to_owned();
             Some(
-                Condition::all().add(published).add(
-                    Condition::any()
-                        .add(C::MentorId.in_subquery(teachers_of(school)))
-                        .add(C::MenteeId.in_subquery(teachers_of(school))),
-                ),
+                Condition::all()
+                    .add(published)
+                    .add(C::Id.in_subquery(either)),
             )
         }
         Relation::InPairing => {

@@ -106,6 +106,7 @@ pub async fn list(
         page: request.page,
         per_page: request.per_page,
         total,
+        total_exact: true,
     }))
 }
 

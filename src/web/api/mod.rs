@@ -224,8 +224,11 @@ pub struct ApiPage<T: utoipa::ToSchema> {
     pub page: u64,
     /// Items per page (1–100, default 20).
     pub per_page: u64,
-    /// Matching items over all pages.
+    /// Matching items over all pages. Counting stops 200 items past the page asked
+    /// for: when `total_exact` is false, `total` is a lower bound (there are more pages).
     pub total: u64,
+    /// Whether `total` counts every matching item.
+    pub total_exact: bool,
 }
 
 impl<T: utoipa::ToSchema> ApiPage<T> {
@@ -236,6 +239,7 @@ impl<T: utoipa::ToSchema> ApiPage<T> {
             page: request.page,
             per_page: request.per_page,
             total: 0,
+            total_exact: true,
         }
     }
 
@@ -246,6 +250,7 @@ impl<T: utoipa::ToSchema> ApiPage<T> {
             page: paged.page,
             per_page: paged.per_page,
             total: paged.total,
+            total_exact: paged.exact,
         }
     }
 }

@@ -212,6 +212,7 @@ pub async fn list(
         page: paged.page,
         per_page: paged.per_page,
         total: paged.total,
+        total_exact: paged.exact,
     }))
 }
 

@@ -425,7 +425,7 @@ async fn index(
     .await?;
     let items = obs::with_names(db.inner(), paged.items).await?;
     let schools = if policy::allows_some(user.actor.role, Subject::Teacher, Act::List) {
-        schools::choices(db.inner()).await?
+        schools::filter_choices(db.inner(), filter.school_id).await?
     } else {
         Vec::new()
     };
@@ -439,6 +439,7 @@ async fn index(
             page: paged.page,
             per_page: paged.per_page,
             total: paged.total,
+            exact: paged.exact,
         },
     })
 }

@@ -445,7 +445,7 @@ async fn index(
         })
         .collect();
     let schools = if policy::allows_some(user.actor.role, Subject::Teacher, Act::List) {
-        schools::choices(db.inner()).await?
+        schools::filter_choices(db.inner(), filter.school_id).await?
     } else {
         Vec::new()
     };
@@ -462,6 +462,7 @@ async fn index(
             page: paged.page,
             per_page: paged.per_page,
             total: paged.total,
+            exact: paged.exact,
         },
     })
 }

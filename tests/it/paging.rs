@@ -1,0 +1,100 @@
+//! Lists at scale (issue 12): a list counts at most `COUNT_AHEAD` items past the page asked
+//! for (its total then reads "220+" and the API says `total_exact: false`), and a deep page
+//! picks its ids first — the same rows, in the same order, as reading the list from the top.
+use rocket::http::{Method, Status};
+use sea_orm::{EntityTrait, QueryOrder, QuerySelect};
+
+use crate::common::each_db;
+use tongxing::domain::paging::COUNT_AHEAD;
+use tongxing::entities::observations;
+
+#[rocket::async_test]
+async fn long_lists_count_a_little_past_the_page_and_deep_pages_keep_the_order() {
+    each_db(|app| async move {
+        tongxing::demo::load(&app.db).await.expect("demo");
+        // 12 observations doubled eight times: 3,072 rows, in runs of equal dates.
+        for _ in 0..8 {
+            app.double_observations().await;
+        }
+        let all = app.count("observations").await as u64;
+        assert_eq!(all, 12 * 256);
+        app.login("bureau@demo.tongxing.cn", tongxing::demo::DEMO_PASSWORD)
+            .await;
+
+        // Page 1: counting stops COUNT_AHEAD past the page.
+        let (status, body) = app
+            .api(Method::Get, "/api/v1/observations?per_page=20", None)
+            .await;
+        assert_eq!(status, Status::Ok);
+        assert_eq!(body["total"], 20 + COUNT_AHEAD, "{}", body["total"]);
+        assert_eq!(body["total_exact"], false);
+        let (_, html) = app.get_html("/observations").await;
+        assert!(
+            html.contains(&format!("共 {}+ 条", 20 + COUNT_AHEAD)),
+            "the list says there are more"
+        );
+        assert!(html.contains("rel=\"next\""));
+
+        // Near the end the count is exact.
+        let last = all.div_ceil(100);
+        let (_, body) = app
+            .api(
+                Method::Get,
+                &format!("/api/v1/observations?per_page=100&page={last}"),
+                None,
+            )
+            .await;
+        assert_eq!(
+            (body["total"].as_u64(), body["total_exact"].as_bool()),
+            (Some(all), Some(true))
+        );
+        assert_eq!(
+            body["items"].as_array().unwrap().len() as u64,
+            all - (last - 1) * 100
+        );
+
+        // A deep page (past the offset where ids are picked first) holds the same rows as
+        // the list read in its order from the top.
+        let expected: Vec<i64> = observations::Entity::find()
+            .select_only()
+            .column(observations::Column::Id)
+            .order_by_desc(observations::Column::ObservedOn)
+            .order_by_desc(observations::Column::Id)
+            .offset(2500)
+            .limit(100)
+            .into_tuple()
+            .all(&app.db)
+            .await
+            .unwrap();
+        let (status, body) = app
+            .api(
+                Method::Get,
+                "/api/v1/observations?per_page=100&page=26",
+                None,
+            )
+            .await;
+        assert_eq!(status, Status::Ok);
+        let got: Vec<i64> = body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(got, expected);
+        let (status, html) = app.get_html("/observations?page=130").await;
+        assert_eq!(status, Status::Ok);
+        assert!(html.contains("第 130 页"));
+
+        // Past the end: an empty page, the exact total.
+        let (_, body) = app
+            .api(
+                Method::Get,
+                "/api/v1/observations?per_page=100&page=99",
+                None,
+            )
+            .await;
+        assert_eq!(body["items"].as_array().unwrap().len(), 0);
+        assert_eq!(body["total"].as_u64(), Some(all));
+    })
+    .await;
+}
