@@ -430,7 +430,7 @@ pub async fn observations(
 ) -> AppResult<Vec<u8>> {
     use crate::domain::observations as obs;
     use crate::entities::observations::Column as C;
-    use sea_orm::{ColumnTrait, Condition, QueryFilter};
+    use sea_orm::QueryFilter;
     let titles: [(&str, f64); 13] = [
         ("export-obs-date", 12.0),
         ("export-obs-topic", 28.0),
@@ -465,11 +465,7 @@ pub async fn observations(
     loop {
         let mut query = obs::filtered(actor, filter, year);
         if let Some((on, id)) = after {
-            query = query.filter(
-                Condition::any()
-                    .add(C::ObservedOn.lt(on))
-                    .add(Condition::all().add(C::ObservedOn.eq(on)).add(C::Id.lt(id))),
-            );
+            query = query.filter(before_key(C::ObservedOn, C::Id, on, id));
         }
         let rows = query.limit(EXPORT_BATCH).all(db).await?;
         let more = rows.len() as u64 == EXPORT_BATCH;
@@ -514,7 +510,7 @@ pub async fn reflections(
     lang: Lang,
 ) -> AppResult<Vec<u8>> {
     use crate::entities::reflections::Column as C;
-    use sea_orm::{ColumnTrait, Condition, QueryFilter};
+    use sea_orm::QueryFilter;
     let headers: Vec<Header> = [
         ("export-refl-date", 18.0),
         ("export-refl-author", 10.0),
@@ -538,11 +534,7 @@ pub async fn reflections(
     loop {
         let mut query = crate::domain::reflections::filtered(actor, filter);
         if let Some((at, id)) = after {
-            query = query.filter(
-                Condition::any()
-                    .add(C::CreatedAt.lt(at))
-                    .add(Condition::all().add(C::CreatedAt.eq(at)).add(C::Id.lt(id))),
-            );
+            query = query.filter(before_key(C::CreatedAt, C::Id, at, id));
         }
         let rows = query.limit(EXPORT_BATCH).all(db).await?;
         let more = rows.len() as u64 == EXPORT_BATCH;
@@ -566,6 +558,23 @@ pub async fn reflections(
         }
     }
     finish(tx, writing).await
+}
+
+/// Rows before `(key, id)` in a list ordered by `key DESC, id DESC`, as one row-value
+/// comparison: PostgreSQL and SQLite then walk the `(key, id)` index from that point (an OR of
+/// the two cases made PostgreSQL scan and sort the table for every batch).
+fn before_key(
+    key: impl sea_orm::ColumnTrait,
+    id: impl sea_orm::ColumnTrait,
+    key_value: impl Into<sea_orm::Value>,
+    id_value: i64,
+) -> sea_orm::sea_query::Expr {
+    use sea_orm::sea_query::{Expr, ExprTrait};
+    Expr::tuple([
+        Expr::col(key.as_column_ref()),
+        Expr::col(id.as_column_ref()),
+    ])
+    .lt(Expr::tuple([Expr::val(key_value), Expr::val(id_value)]))
 }
 
 #[cfg(test)]

@@ -26,6 +26,7 @@ mod paging;
 mod pairing_guarantees;
 mod query_counts;
 mod route_matrix;
+mod scale_out;
 mod schema;
 mod school_pairings;
 mod schools;
