@@ -129,8 +129,13 @@ async fn next_id<E: EntityTrait>(conn: &impl ConnectionTrait, id: E::Column) -> 
     Ok(max.flatten().unwrap_or(0) + 1)
 }
 
-/// Multi-row inserts of as many rows per statement as the parameter limit allows.
-async fn insert_rows<A>(conn: &impl ConnectionTrait, rows: &mut Vec<A>) -> AppResult<()>
+/// Multi-row inserts of as many rows per statement as the parameter limit allows, each
+/// statement told to `progress`.
+async fn insert_rows<A>(
+    conn: &impl ConnectionTrait,
+    rows: &mut Vec<A>,
+    progress: &mut dyn Progress,
+) -> AppResult<()>
 where
     A: ActiveModelTrait + Send,
 {
@@ -142,6 +147,7 @@ where
         A::Entity::insert_many(chunk)
             .exec_without_returning(conn)
             .await?;
+        progress.advance(take as u64);
     }
     Ok(())
 }
@@ -302,9 +308,8 @@ pub async fn generate(
         });
     }
     let txn = db.begin().await?;
-    insert_rows(&txn, &mut rows).await?;
+    insert_rows(&txn, &mut rows, progress).await?;
     txn.commit().await?;
-    progress.advance(n as u64);
     report.schools = n;
 
     // Teachers and their accounts.
@@ -381,25 +386,14 @@ pub async fn generate(
             ));
         }
         if teacher_rows.len() >= ROWS_PER_TRANSACTION {
-            let written = teacher_rows.len() as u64;
-            insert_rows(&txn, &mut teacher_rows).await?;
-            progress.advance(written);
+            insert_rows(&txn, &mut teacher_rows, progress).await?;
         }
     }
-    let written = teacher_rows.len() as u64;
-    insert_rows(&txn, &mut teacher_rows).await?;
-    progress.advance(written);
+    insert_rows(&txn, &mut teacher_rows, progress).await?;
     report.teachers = n * per_school;
     report.users = user_rows.len();
     progress.step("accounts", user_rows.len() as u64);
-    while !user_rows.is_empty() {
-        let mut part: Vec<_> = user_rows
-            .drain(..ROWS_PER_TRANSACTION.min(user_rows.len()))
-            .collect();
-        let written = part.len() as u64;
-        insert_rows(&txn, &mut part).await?;
-        progress.advance(written);
-    }
+    insert_rows(&txn, &mut user_rows, progress).await?;
     txn.commit().await?;
 
     // School pairings: each urban school supports the two schools of its group.
@@ -501,17 +495,8 @@ pub async fn generate(
     report.teacher_pairings = pairings.len();
     progress.step("pairings", (sp_rows.len() + tp_rows.len()) as u64);
     let txn = db.begin().await?;
-    let written = sp_rows.len() as u64;
-    insert_rows(&txn, &mut sp_rows).await?;
-    progress.advance(written);
-    while !tp_rows.is_empty() {
-        let mut part: Vec<_> = tp_rows
-            .drain(..ROWS_PER_TRANSACTION.min(tp_rows.len()))
-            .collect();
-        let written = part.len() as u64;
-        insert_rows(&txn, &mut part).await?;
-        progress.advance(written);
-    }
+    insert_rows(&txn, &mut sp_rows, progress).await?;
+    insert_rows(&txn, &mut tp_rows, progress).await?;
     txn.commit().await?;
 
     // The measuring accounts of one active pairing with a term of observations.
@@ -565,7 +550,7 @@ pub async fn generate(
     }
     report.secondments = sec_rows.len();
     let txn = db.begin().await?;
-    insert_rows(&txn, &mut sec_rows).await?;
+    insert_rows(&txn, &mut sec_rows, &mut Quiet).await?;
     txn.commit().await?;
 
     let lesson_data = Lessons {
@@ -734,14 +719,19 @@ impl Pending {
             + self.notifications.len()
     }
 
-    async fn write(&mut self, db: &DatabaseConnection) -> AppResult<()> {
+    /// Writes them in one transaction; the bar counts observations.
+    async fn write(
+        &mut self,
+        db: &DatabaseConnection,
+        progress: &mut dyn Progress,
+    ) -> AppResult<()> {
         let txn = db.begin().await?;
-        insert_rows(&txn, &mut self.observations).await?;
-        insert_rows(&txn, &mut self.reflections).await?;
-        insert_rows(&txn, &mut self.comments).await?;
-        insert_rows(&txn, &mut self.contacts).await?;
-        insert_rows(&txn, &mut self.plan_comments).await?;
-        insert_rows(&txn, &mut self.notifications).await?;
+        insert_rows(&txn, &mut self.observations, progress).await?;
+        insert_rows(&txn, &mut self.reflections, &mut Quiet).await?;
+        insert_rows(&txn, &mut self.comments, &mut Quiet).await?;
+        insert_rows(&txn, &mut self.contacts, &mut Quiet).await?;
+        insert_rows(&txn, &mut self.plan_comments, &mut Quiet).await?;
+        insert_rows(&txn, &mut self.notifications, &mut Quiet).await?;
         txn.commit().await?;
         Ok(())
     }
@@ -953,14 +943,10 @@ async fn lessons(
             report.plan_comments += 1;
         }
         if pending.len() >= ROWS_PER_TRANSACTION {
-            let written = pending.observations.len() as u64;
-            pending.write(db).await?;
-            progress.advance(written);
+            pending.write(db, progress).await?;
         }
     }
-    let written = pending.observations.len() as u64;
-    pending.write(db).await?;
-    progress.advance(written);
+    pending.write(db, progress).await?;
     Ok(())
 }
 
