@@ -177,6 +177,11 @@ impl Fairing for Worker {
                         tracing::error!("completing ended teacher pairings: {e}");
                     }
                 }
+                // What is due grows with the days: once a day every pairing's shortfall.
+                let today = crate::domain::types::today();
+                if let Err(e) = crate::domain::progress::refresh_daily(&db, today).await {
+                    tracing::error!("refreshing how far pairings are behind: {e}");
+                }
                 rocket::tokio::select! {
                     _ = rocket::tokio::time::sleep(Duration::from_secs(5)) => {}
                     _ = &mut shutdown => break,

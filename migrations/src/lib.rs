@@ -12,6 +12,8 @@ mod m20261202_000007_status_checks;
 mod m20261202_000008_reflection_version;
 mod m20261202_000009_name_keys;
 mod m20261203_000010_list_order_indexes;
+mod m20261203_000011_maintained_figures;
+mod m20261203_000012_name_grams;
 
 pub struct Migrator;
 
@@ -29,6 +31,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000008_reflection_version::Migration),
             Box::new(m20261202_000009_name_keys::Migration),
             Box::new(m20261203_000010_list_order_indexes::Migration),
+            Box::new(m20261203_000011_maintained_figures::Migration),
+            Box::new(m20261203_000012_name_grams::Migration),
         ]
     }
 }
@@ -50,4 +54,34 @@ pub fn name_key(name: &str) -> String {
         }
     }
     key
+}
+
+/// The pieces of a name a search looks up (`teacher_name_grams`): every character and
+/// every pair of neighbouring characters, in lower case, spaces left out. A name contains
+/// a search text of one or two characters exactly when the text is one of its pieces; a
+/// longer text, only if its first two characters are one (then the name is checked).
+/// 王丽华 → 王, 丽, 华, 王丽, 丽华.
+pub fn name_grams(name: &str) -> Vec<String> {
+    let chars: Vec<char> = name
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect();
+    let mut grams: Vec<String> = chars.iter().map(|c| c.to_string()).collect();
+    grams.extend(chars.windows(2).map(|w| w.iter().collect::<String>()));
+    grams.sort();
+    grams.dedup();
+    grams
+}
+
+/// The piece a search text is looked up by (see `name_grams`): itself up to two
+/// characters, else its first two. None for an empty text.
+pub fn search_gram(text: &str) -> Option<String> {
+    let chars: Vec<char> = text
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .take(2)
+        .collect();
+    (!chars.is_empty()).then(|| chars.into_iter().collect())
 }

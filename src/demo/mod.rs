@@ -527,6 +527,9 @@ pub async fn load(db: &DatabaseConnection) -> AppResult<DemoReport> {
         report.users_added += 1;
     }
     programme(db, &actor, &mut report).await?;
+    // The back-dated history was written on the demo's clock: what is behind is measured
+    // against today.
+    crate::domain::progress::refresh_every(db, crate::domain::types::today()).await?;
     Ok(report)
 }
 

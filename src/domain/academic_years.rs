@@ -258,6 +258,14 @@ pub async fn update(
         Some(&year),
     )
     .await?;
+    if (
+        before.starts_on,
+        before.second_term_starts_on,
+        before.ends_on,
+    ) != (year.starts_on, year.second_term_starts_on, year.ends_on)
+    {
+        crate::domain::progress::refresh_year(&txn, year.id).await?;
+    }
     txn.commit().await?;
     Ok(year)
 }

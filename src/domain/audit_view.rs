@@ -328,6 +328,8 @@ const TEACHER_PAIRING: &[Field] = &[
     ("plan_version", "", As::Hidden),
     ("plan_updated_by", "", As::Hidden),
     ("plan_updated_at", "", As::Hidden),
+    // Kept by the progress refresh, not written by anyone (and not serialized).
+    ("shortfall", "", As::Hidden),
 ];
 
 const SCHOOL_PAIRING: &[Field] = &[

@@ -78,6 +78,7 @@ pub async fn add_contact(
         Some(&row),
     )
     .await?;
+    crate::domain::progress::refresh(&txn, &[p.id]).await?;
     txn.commit().await?;
     Ok(row)
 }

@@ -26,6 +26,7 @@ pub mod secondments;
 pub mod sessions;
 pub mod settings;
 pub mod table_reader;
+pub mod tallies;
 pub mod teacher_pairings;
 pub mod teachers;
 pub mod throttle;

@@ -392,6 +392,7 @@ pub async fn create(
         Some(&row),
     )
     .await?;
+    crate::domain::progress::refresh(&txn, &[p.id]).await?;
     if let Some(u) = users::find_by_teacher(&txn, observed).await? {
         let notice = Notice::new("obs-new", format!("/observations/{}", row.id))
             .arg("by", &actor.name)
@@ -485,6 +486,7 @@ pub async fn update(
         Some(&row),
     )
     .await?;
+    crate::domain::progress::refresh(&txn, &[row.teacher_pairing_id]).await?;
     txn.commit().await?;
     Ok(row)
 }
@@ -507,6 +509,7 @@ pub async fn delete(db: &impl Conn, actor: &Actor, id: i64) -> AppResult<()> {
         None,
     )
     .await?;
+    crate::domain::progress::refresh(&txn, &[before.teacher_pairing_id]).await?;
     txn.commit().await?;
     Ok(())
 }

@@ -310,6 +310,13 @@ pub trait PairingKind: Workflow<Stage = Stage, Action = Action> + Sized {
         ctx: &Context,
         done: &Done<'_, Self>,
     ) -> impl Future<Output = AppResult<()>> + Send;
+
+    /// Brings what is kept about a row up to date after a step, in the caller's
+    /// transaction (a teacher pairing's shortfall against its targets).
+    fn stepped(
+        conn: &impl ConnectionTrait,
+        row: &Model<Self>,
+    ) -> impl Future<Output = AppResult<()>> + Send;
 }
 
 /// A step that was taken, for the notifications.
@@ -457,6 +464,7 @@ where
         reason: &reason,
     };
     K::notify(conn, ctx, &done).await?;
+    K::stepped(conn, &after).await?;
     Ok(after)
 }
 

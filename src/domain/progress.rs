@@ -6,7 +6,7 @@
 use chrono::NaiveDate;
 use std::collections::HashMap;
 
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
 
 use crate::domain::access::Visible;
@@ -50,6 +50,15 @@ pub struct TermProgress {
 impl TermProgress {
     pub fn behind(&self) -> bool {
         self.measures.iter().any(Measure::behind)
+    }
+
+    /// How far behind: the sum of what is missing against what is due by today (0 when
+    /// on track). Stored as `teacher_pairings.shortfall`; the most behind are listed first.
+    pub fn shortfall(&self) -> i64 {
+        self.measures
+            .iter()
+            .map(|m| (m.expected - m.done).max(0))
+            .sum()
     }
 
     /// "听课 2/4 · 反思 1/4 …" pieces: (label key, done, target, behind).
@@ -313,4 +322,165 @@ pub async fn current_of_each(
         }
     }
     Ok(out)
+}
+
+/// Stores how far each of these pairings is behind its current term's targets today
+/// (`teacher_pairings.shortfall`; None once not active), in the caller's transaction.
+/// Every write that moves a count, a target, the status or the year's dates calls it, so
+/// the homes read "behind" off an index instead of counting every pairing's term.
+pub async fn refresh(conn: &impl ConnectionTrait, ids: &[i64]) -> AppResult<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    for chunk in ids.chunks(MAX_LISTED_IDS) {
+        let pairings = teacher_pairings::Entity::find()
+            .filter(teacher_pairings::Column::Id.is_in(chunk.to_vec()))
+            .all(conn)
+            .await?;
+        store(conn, &pairings, types::today()).await?;
+    }
+    Ok(())
+}
+
+/// The active pairings of a year (its term dates changed), in the caller's transaction.
+pub async fn refresh_year(conn: &impl ConnectionTrait, year_id: i64) -> AppResult<()> {
+    let mut after = 0i64;
+    loop {
+        let batch = teacher_pairings::Entity::find()
+            .filter(teacher_pairings::Column::AcademicYearId.eq(year_id))
+            .filter(teacher_pairings::Column::Status.eq(PairingStatus::Active))
+            .filter(teacher_pairings::Column::Id.gt(after))
+            .order_by_asc(teacher_pairings::Column::Id)
+            .limit(MAX_LISTED_IDS as u64)
+            .all(conn)
+            .await?;
+        let Some(last) = batch.last() else {
+            return Ok(());
+        };
+        after = last.id;
+        store(conn, &batch, types::today()).await?;
+    }
+}
+
+/// The settings key holding the day every pairing's shortfall was last refreshed.
+const REFRESHED_ON: &str = "progress_refreshed_on";
+
+/// Once a day (the worker asks every few seconds): what is due grows with the days, so
+/// every active pairing's shortfall is recomputed for `today`. The day is claimed first,
+/// so of several instances one does the work. Returns whether it ran.
+pub async fn refresh_daily(db: &impl crate::db::Conn, today: NaiveDate) -> AppResult<bool> {
+    use crate::entities::settings;
+    use sea_orm::sea_query::Expr;
+    let day = today.to_string();
+    let txn = crate::db::begin_write(db).await?;
+    mark(&txn, None).await?;
+    let claimed = settings::Entity::update_many()
+        .col_expr(settings::Column::Value, Expr::value(day.clone()))
+        .col_expr(settings::Column::UpdatedAt, Expr::value(chrono::Utc::now()))
+        .filter(settings::Column::Key.eq(REFRESHED_ON))
+        .filter(settings::Column::Value.ne(day))
+        .exec(&txn)
+        .await?
+        .rows_affected
+        == 1;
+    txn.commit().await?;
+    if claimed && let Err(e) = refresh_every(db, today).await {
+        // Not done after all: the next round tries again.
+        settings::Entity::update_many()
+            .col_expr(settings::Column::Value, Expr::value(String::new()))
+            .filter(settings::Column::Key.eq(REFRESHED_ON))
+            .exec(db)
+            .await?;
+        return Err(e);
+    }
+    Ok(claimed)
+}
+
+/// Records `day` as the day of the last full refresh (None: only makes sure the row is
+/// there).
+async fn mark(conn: &impl ConnectionTrait, day: Option<NaiveDate>) -> AppResult<()> {
+    use crate::entities::settings;
+    use sea_orm::sea_query::OnConflict;
+    let mut on_conflict = OnConflict::column(settings::Column::Key);
+    match day {
+        Some(_) => {
+            on_conflict.update_columns([settings::Column::Value, settings::Column::UpdatedAt])
+        }
+        None => on_conflict.do_nothing(),
+    };
+    settings::Entity::insert(settings::ActiveModel {
+        key: sea_orm::Set(REFRESHED_ON.into()),
+        value: sea_orm::Set(day.map(|d| d.to_string()).unwrap_or_default()),
+        updated_at: sea_orm::Set(chrono::Utc::now()),
+    })
+    .on_conflict(on_conflict.to_owned())
+    .exec_without_returning(conn)
+    .await?;
+    Ok(())
+}
+
+/// Recomputes every pairing's shortfall for `today`, 500 pairings per transaction, and
+/// records the day (the generator and the demo call it once their rows are in).
+pub async fn refresh_every(db: &impl crate::db::Conn, today: NaiveDate) -> AppResult<()> {
+    use sea_orm::sea_query::Expr;
+    teacher_pairings::Entity::update_many()
+        .col_expr(
+            teacher_pairings::Column::Shortfall,
+            Expr::value(None::<i64>),
+        )
+        .filter(teacher_pairings::Column::Status.ne(PairingStatus::Active))
+        .filter(teacher_pairings::Column::Shortfall.is_not_null())
+        .exec(db)
+        .await?;
+    let mut after = 0i64;
+    loop {
+        let txn = if crate::db::is_postgres(db) {
+            db.begin().await?
+        } else {
+            crate::db::begin_write(db).await?
+        };
+        let batch = teacher_pairings::Entity::find()
+            .filter(teacher_pairings::Column::Status.eq(PairingStatus::Active))
+            .filter(teacher_pairings::Column::Id.gt(after))
+            .order_by_asc(teacher_pairings::Column::Id)
+            .limit(MAX_LISTED_IDS as u64)
+            .all(&txn)
+            .await?;
+        let Some(last) = batch.last() else {
+            mark(&txn, Some(today)).await?;
+            txn.commit().await?;
+            return Ok(());
+        };
+        after = last.id;
+        store(&txn, &batch, today).await?;
+        txn.commit().await?;
+    }
+}
+
+/// Writes the shortfalls that changed: one UPDATE per distinct value.
+async fn store(
+    conn: &impl ConnectionTrait,
+    pairings: &[teacher_pairings::Model],
+    today: NaiveDate,
+) -> AppResult<()> {
+    use sea_orm::sea_query::Expr;
+    let progress = current_of_each(conn, pairings, today).await?;
+    let mut by_value: std::collections::BTreeMap<Option<i64>, Vec<i64>> = Default::default();
+    for p in pairings {
+        let value = progress.get(&p.id).map(TermProgress::shortfall);
+        if value != p.shortfall {
+            by_value.entry(value).or_default().push(p.id);
+        }
+    }
+    for (value, ids) in by_value {
+        teacher_pairings::Entity::update_many()
+            .col_expr(teacher_pairings::Column::Shortfall, Expr::value(value))
+            .filter(teacher_pairings::Column::Id.is_in(ids))
+            .exec(conn)
+            .await?;
+    }
+    Ok(())
 }

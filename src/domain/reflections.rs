@@ -137,6 +137,7 @@ pub async fn create(
         Some(&row),
     )
     .await?;
+    crate::domain::progress::refresh(&txn, &[p.id]).await?;
     if let Some(u) = users::find_by_teacher(&txn, p.mentor_id).await? {
         let notice = Notice::new("refl-new", format!("/reflections/{}", row.id))
             .arg("by", &actor.name)

@@ -649,6 +649,10 @@ impl PairingKind for SchoolPairing {
         Ok(())
     }
 
+    async fn stepped(_conn: &impl ConnectionTrait, _row: &school_pairings::Model) -> AppResult<()> {
+        Ok(())
+    }
+
     async fn notify(
         conn: &impl ConnectionTrait,
         ctx: &Context,

@@ -708,6 +708,10 @@ impl PairingKind for TeacherPairing {
         Ok(())
     }
 
+    async fn stepped(conn: &impl ConnectionTrait, row: &teacher_pairings::Model) -> AppResult<()> {
+        crate::domain::progress::refresh(conn, &[row.id]).await
+    }
+
     async fn notify(
         conn: &impl ConnectionTrait,
         ctx: &Context,

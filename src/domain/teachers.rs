@@ -15,7 +15,7 @@ use crate::domain::access::scope;
 use crate::domain::audit;
 use crate::domain::paging::{self, PageRequest, Paged};
 use crate::domain::types::{self, Gender, Title, de::loose_string};
-use crate::entities::{schools, teachers};
+use crate::entities::{schools, teacher_name_grams, teachers};
 use crate::error::{AppError, AppResult, FieldErrors, Msg};
 
 /// A teacher as typed or sent as JSON; lists may be one text separated by commas or 、.
@@ -220,7 +220,16 @@ impl TeacherSort {
 fn filtered(filter: &TeacherFilter) -> sea_orm::Select<teachers::Entity> {
     let mut q = teachers::Entity::find();
     let text = filter.q.trim();
-    if !text.is_empty() {
+    let order = if filter.descending {
+        sea_orm::Order::Desc
+    } else {
+        sea_orm::Order::Asc
+    };
+    let by_name_index = is_name_only(text);
+    if by_name_index {
+        let in_name_order = (filter.sort == TeacherSort::Name).then(|| order.clone());
+        q = name_contains(q, text, in_name_order);
+    } else if !text.is_empty() {
         q = q.filter(
             Condition::any()
                 .add(teachers::Column::Name.like(types::contains(text)))
@@ -253,14 +262,10 @@ fn filtered(filter: &TeacherFilter) -> sea_orm::Select<teachers::Entity> {
         q = q.filter(teachers::Column::IsActive.eq(true));
     }
     let column = match filter.sort {
+        TeacherSort::Name if by_name_index => return q,
         TeacherSort::Name => teachers::Column::NameKey,
         TeacherSort::StaffNo => teachers::Column::StaffNo,
         TeacherSort::Years => teachers::Column::YearsTeaching,
-    };
-    let order = if filter.descending {
-        sea_orm::Order::Desc
-    } else {
-        sea_orm::Order::Asc
     };
     q.order_by(column, order).order_by_asc(teachers::Column::Id)
 }
@@ -364,6 +369,70 @@ fn apply(active: &mut teachers::ActiveModel, new: &NewTeacher) {
     active.updated_at = Set(Utc::now());
 }
 
+/// Writes the pieces of the teacher's name the search looks up (`teacher_name_grams`),
+/// replacing the old name's when `renamed`.
+async fn index_name(
+    conn: &impl ConnectionTrait,
+    teacher: &teachers::Model,
+    renamed: bool,
+) -> AppResult<()> {
+    if renamed {
+        teacher_name_grams::Entity::delete_many()
+            .filter(teacher_name_grams::Column::TeacherId.eq(teacher.id))
+            .exec(conn)
+            .await?;
+    }
+    let rows: Vec<teacher_name_grams::ActiveModel> = migrations::name_grams(&teacher.name)
+        .into_iter()
+        .map(|gram| teacher_name_grams::ActiveModel {
+            gram: Set(gram),
+            name_key: Set(teacher.name_key.clone()),
+            teacher_id: Set(teacher.id),
+        })
+        .collect();
+    if !rows.is_empty() {
+        teacher_name_grams::Entity::insert_many(rows)
+            .exec_without_returning(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Narrows a teacher query to names containing `text`, through the name index: the rows
+/// whose name has the text's first one or two characters as a piece, then (for a longer
+/// text) the name itself checked. With `in_name_order`, ordered by that index (pinyin,
+/// then id), so a page is one index range.
+fn name_contains(
+    q: sea_orm::Select<teachers::Entity>,
+    text: &str,
+    order: Option<sea_orm::Order>,
+) -> sea_orm::Select<teachers::Entity> {
+    let Some(gram) = migrations::search_gram(text) else {
+        return q;
+    };
+    let mut q = q
+        .join_rev(
+            sea_orm::JoinType::InnerJoin,
+            sea_orm::RelationTrait::def(&teacher_name_grams::Relation::Teacher),
+        )
+        .filter(teacher_name_grams::Column::Gram.eq(gram));
+    if text.chars().filter(|c| !c.is_whitespace()).count() > 2 {
+        q = q.filter(teachers::Column::Name.like(types::contains(text)));
+    }
+    if let Some(order) = order {
+        q = q
+            .order_by(teacher_name_grams::Column::NameKey, order.clone())
+            .order_by(teacher_name_grams::Column::TeacherId, order);
+    }
+    q
+}
+
+/// Staff numbers are letters and digits: a text with a character beyond ASCII (a Chinese
+/// name) is looked up by name only, through the name index.
+fn is_name_only(text: &str) -> bool {
+    !text.is_ascii()
+}
+
 fn staff_conflict(e: sea_orm::DbErr) -> AppError {
     if db::is_unique_violation(&e) {
         AppError::conflict("staff_no", "err-staff-no-taken")
@@ -385,6 +454,7 @@ pub async fn insert(
     };
     apply(&mut active, new);
     let teacher = active.insert(conn).await.map_err(staff_conflict)?;
+    index_name(conn, &teacher, false).await?;
     audit::record::<(), _>(
         conn,
         actor,
@@ -487,6 +557,9 @@ pub async fn update(
     let mut active = before.clone().into_active_model();
     apply(&mut active, &new);
     let teacher = active.update(&txn).await.map_err(staff_conflict)?;
+    if teacher.name != before.name {
+        index_name(&txn, &teacher, true).await?;
+    }
     if teacher.school_id != before.school_id {
         // The teacher's account follows the record to the new school (what its user may see
         // and do depends on it).
@@ -607,19 +680,21 @@ pub async fn search(
     if text.is_empty() {
         return Ok(Vec::new());
     }
-    let rows = teachers::Entity::find()
+    let q = teachers::Entity::find()
         .filter(scope::visible::<teachers::Entity>(actor))
-        .filter(teachers::Column::IsActive.eq(true))
-        .filter(
+        .filter(teachers::Column::IsActive.eq(true));
+    let q = if is_name_only(text) {
+        name_contains(q, text, Some(sea_orm::Order::Asc))
+    } else {
+        q.filter(
             Condition::any()
                 .add(teachers::Column::Name.like(types::contains(text)))
                 .add(teachers::Column::StaffNo.eq(text)),
         )
         .order_by_asc(teachers::Column::NameKey)
         .order_by_asc(teachers::Column::Id)
-        .limit(SEARCH_LIMIT)
-        .all(conn)
-        .await?;
+    };
+    let rows = q.limit(SEARCH_LIMIT).all(conn).await?;
     let schools = crate::domain::names::schools(conn, rows.iter().map(|t| t.school_id)).await?;
     Ok(rows
         .into_iter()

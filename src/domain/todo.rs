@@ -1,8 +1,6 @@
 //! Each role's to-do list, which leads its home page: what waits for this person now, each
 //! with a link to where it is done. Every read goes through the access policy (the lists'
 //! own visibility conditions); every list runs a fixed number of queries.
-use std::collections::HashMap;
-
 use chrono::{Datelike, NaiveDate};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
@@ -13,7 +11,7 @@ use crate::domain::access::{Actor, scope};
 use crate::domain::paging::PageRequest;
 use crate::domain::progress::{self, TermProgress};
 use crate::domain::types::PairingStatus;
-use crate::domain::{school_pairings, teacher_pairings};
+use crate::domain::{school_pairings, tallies, teacher_pairings};
 use crate::entities::{
     academic_years, notifications, observations, reflections, teacher_pairings as tp_rows,
 };
@@ -226,50 +224,37 @@ async fn requests(conn: &impl crate::db::Conn, actor: &Actor) -> AppResult<Reque
 }
 
 /// The active teacher pairings of the current year the actor sees that are behind their
-/// current term's targets, most behind first.
+/// current term's targets, most behind first: read off the shortfall each write keeps
+/// (`progress::refresh`), then the shown ones' terms counted afresh. Five queries whatever
+/// the number of pairings.
 pub async fn behind(
     conn: &impl ConnectionTrait,
     actor: &Actor,
     year: &academic_years::Model,
     today: NaiveDate,
 ) -> AppResult<Shown<Behind>> {
-    let active = tp_rows::Entity::find()
+    let late = tp_rows::Entity::find()
         .filter(scope::visible::<tp_rows::Entity>(actor))
         .filter(tp_rows::Column::Status.eq(PairingStatus::Active))
         .filter(tp_rows::Column::AcademicYearId.eq(year.id))
+        .filter(tp_rows::Column::Shortfall.gt(0));
+    let total = late.clone().count(conn).await?;
+    let shown = late
+        .order_by_desc(tp_rows::Column::Shortfall)
+        .order_by_desc(tp_rows::Column::Id)
+        .limit(SHOWN)
         .all(conn)
         .await?;
-    let progress = progress::current_of_each(conn, &active, today).await?;
-    let mut late: Vec<(i64, tp_rows::Model, TermProgress)> = active
-        .into_iter()
-        .filter_map(|p| {
-            let t = progress.get(&p.id)?.clone();
-            t.behind().then(|| (shortfall(&t), p, t))
-        })
-        .collect();
-    late.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.id.cmp(&a.1.id)));
-    let total = late.len() as u64;
-    late.truncate(SHOWN as usize);
-    let mut by_id: HashMap<i64, TermProgress> =
-        late.iter().map(|(_, p, t)| (p.id, t.clone())).collect();
-    let rows =
-        teacher_pairings::with_names(conn, late.into_iter().map(|(_, p, _)| p).collect()).await?;
+    let mut progress = progress::current_of_each(conn, &shown, today).await?;
+    let rows = teacher_pairings::with_names(conn, shown).await?;
     let items = rows
         .into_iter()
         .filter_map(|row| {
-            let progress = by_id.remove(&row.pairing.id)?;
+            let progress = progress.remove(&row.pairing.id)?;
             Some(Behind { row, progress })
         })
         .collect();
     Ok(Shown { items, total })
-}
-
-/// How far behind a term is: the sum of what is missing against what is due by today.
-fn shortfall(t: &TermProgress) -> i64 {
-    t.measures
-        .iter()
-        .map(|m| (m.expected - m.done).max(0))
-        .sum()
 }
 
 pub async fn bureau(
@@ -293,14 +278,7 @@ pub async fn bureau(
     let (behind, observations_this_term) = match term {
         Some(t) => (
             behind(conn, actor, &t.year, today).await?,
-            Some(
-                observations::Entity::find()
-                    .filter(scope::visible::<observations::Entity>(actor))
-                    .filter(observations::Column::ObservedOn.gte(t.from))
-                    .filter(observations::Column::ObservedOn.lte(t.to))
-                    .count(conn)
-                    .await?,
-            ),
+            Some(tallies::observations_between(conn, actor, t.from, t.to).await?),
         ),
         None => (Shown::none(), None),
     };

@@ -351,6 +351,7 @@ pub async fn save_plan(
         Some(&plan),
     )
     .await?;
+    crate::domain::progress::refresh(&txn, &[id]).await?;
     txn.commit().await?;
     Ok(Ok(row))
 }

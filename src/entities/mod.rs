@@ -20,6 +20,8 @@ pub mod schools;
 pub mod secondments;
 pub mod sessions;
 pub mod settings;
+pub mod tallies;
+pub mod teacher_name_grams;
 pub mod teacher_pairings;
 pub mod teachers;
 pub mod throttle_events;

@@ -30,6 +30,10 @@ pub struct Model {
     pub created_by: Option<i64>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// How far an active pairing is behind its current term's targets (0: on track; None:
+    /// not active). Kept by `domain::progress`; not part of the record people see.
+    #[serde(skip)]
+    pub shortfall: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

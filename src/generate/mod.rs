@@ -28,7 +28,8 @@ use crate::domain::types::{PairingStatus, Stage};
 use crate::domain::work_plans::{TermTargets, WorkPlan};
 use crate::entities::{
     academic_years, comments, contacts, notifications, observations, plan_comments, reflections,
-    rubrics, school_pairings, schools, secondments, teacher_pairings, teachers, users,
+    rubrics, school_pairings, schools, secondments, teacher_name_grams, teacher_pairings, teachers,
+    users,
 };
 use crate::error::{AppError, AppResult};
 
@@ -316,6 +317,7 @@ pub async fn generate(
     progress.step("teachers", (n * per_school) as u64);
     let txn = db.begin().await?;
     let mut teacher_rows = Vec::new();
+    let mut gram_rows: Vec<teacher_name_grams::ActiveModel> = Vec::new();
     let mut names: Vec<String> = Vec::with_capacity(n * per_school);
     let mut user_rows = Vec::new();
     user_rows.push(account(
@@ -374,6 +376,14 @@ pub async fn generate(
                 created_at: Set(now),
                 updated_at: Set(now),
             });
+            let key = migrations::name_key(&name);
+            gram_rows.extend(migrations::name_grams(&name).into_iter().map(|gram| {
+                teacher_name_grams::ActiveModel {
+                    gram: Set(gram),
+                    name_key: Set(key.clone()),
+                    teacher_id: Set(id),
+                }
+            }));
             user_rows.push(account(
                 ids.teacher_user(n, id),
                 &email,
@@ -387,9 +397,11 @@ pub async fn generate(
         }
         if teacher_rows.len() >= ROWS_PER_TRANSACTION {
             insert_rows(&txn, &mut teacher_rows, progress).await?;
+            insert_rows(&txn, &mut gram_rows, &mut Quiet).await?;
         }
     }
     insert_rows(&txn, &mut teacher_rows, progress).await?;
+    insert_rows(&txn, &mut gram_rows, &mut Quiet).await?;
     report.teachers = n * per_school;
     report.users = user_rows.len();
     progress.step("accounts", user_rows.len() as u64);
@@ -561,6 +573,8 @@ pub async fn generate(
     };
     lessons(db, opts, &lesson_data, &mut rng, progress, &mut report).await?;
     fix_sequences(db).await?;
+    // Rows went in without the services: how far each pairing is behind is computed once.
+    crate::domain::progress::refresh_every(db, crate::domain::types::today()).await?;
     Ok(report)
 }
 
@@ -695,6 +709,7 @@ fn pairing_row(
         created_by: Set(None),
         created_at: Set(at(start - Duration::days(7), 1)),
         updated_at: Set(published.unwrap_or_else(|| at(start, 1))),
+        shortfall: Set(None),
     }
 }
 

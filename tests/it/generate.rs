@@ -54,6 +54,35 @@ async fn generated_data_has_every_entity_within_the_rules_and_its_accounts_sign_
         let pairings = teacher_pairings::Entity::find().all(&app.db).await.unwrap();
         let all_teachers = teachers::Entity::find().all(&app.db).await.unwrap();
         let teacher = |id: i64| all_teachers.iter().find(|t| t.id == id).unwrap();
+
+        // What is kept beside the rows: the name search's pieces of every name, the
+        // bureau's counts, and each active pairing's shortfall.
+        let pieces: usize = all_teachers
+            .iter()
+            .map(|t| migrations::name_grams(&t.name).len())
+            .sum();
+        assert_eq!(app.count("teacher_name_grams").await, pieces as i64);
+        let bureau = tongxing::domain::users::actor_of(
+            &tongxing::domain::users::find_by_email(&app.db, generate::BUREAU)
+                .await
+                .unwrap()
+                .expect("the bureau's account"),
+        );
+        let figures = tongxing::domain::tallies::figures(&app.db, &bureau)
+            .await
+            .unwrap();
+        assert_eq!(
+            (figures.schools(), figures.teachers, figures.users),
+            (7, 35, 43)
+        );
+        let found = tongxing::domain::teachers::search(&app.db, &bureau, &all_teachers[0].name)
+            .await
+            .unwrap();
+        assert!(found.iter().any(|f| f.id == all_teachers[0].id));
+        for p in &pairings {
+            let active = p.status == tongxing::domain::types::PairingStatus::Active;
+            assert_eq!(p.shortfall.is_some(), active, "pairing {}", p.id);
+        }
         let mut per_mentor = std::collections::BTreeMap::new();
         for p in &pairings {
             let (m, e) = (teacher(p.mentor_id), teacher(p.mentee_id));

@@ -14,6 +14,7 @@ mod browser;
 mod cli;
 mod demo;
 mod exports;
+mod figures;
 mod generate;
 mod home;
 mod i18n;

@@ -98,3 +98,88 @@ async fn long_lists_count_a_little_past_the_page_and_deep_pages_keep_the_order()
     })
     .await;
 }
+
+#[rocket::async_test]
+async fn a_deep_page_of_a_name_search_keeps_the_pinyin_order() {
+    each_db(|app| async move {
+        use sea_orm::TransactionTrait;
+        use tongxing::domain::teachers::{self, NewTeacher};
+        use tongxing::domain::types::{Gender, Title};
+        let w = crate::common::world(&app).await;
+        // 2,300 teachers whose names hold 王 somewhere, in one transaction.
+        let chars: Vec<char> = "安白陈丁方冯高韩何胡江李林刘马潘秦沈孙唐田吴谢徐杨叶张赵周朱"
+            .chars()
+            .collect();
+        let txn = app.db.begin().await.unwrap();
+        let mut n = 0;
+        'outer: for a in &chars {
+            for b in &chars {
+                for pattern in 0..4 {
+                    if n == 2300 {
+                        break 'outer;
+                    }
+                    let name = match pattern {
+                        0 => format!("王{a}{b}"),
+                        1 => format!("{a}王{b}"),
+                        2 => format!("{a}{b}王"),
+                        _ => format!("{a}{b}"),
+                    };
+                    if pattern == 3 {
+                        continue; // no 王: never found
+                    }
+                    n += 1;
+                    let new = NewTeacher {
+                        school_id: w.urban.id,
+                        name,
+                        gender: Gender::Female,
+                        staff_no: format!("P{n:05}"),
+                        subjects: vec!["数学".into()],
+                        grades: Vec::new(),
+                        title: Title::Second,
+                        years_teaching: 3,
+                        honours: Vec::new(),
+                        phone: String::new(),
+                        email: String::new(),
+                    };
+                    teachers::insert(&txn, None, &new).await.expect("teacher");
+                }
+            }
+        }
+        txn.commit().await.unwrap();
+        let mut expected: Vec<(String, i64)> = tongxing::entities::teachers::Entity::find()
+            .all(&app.db)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|t| t.name.contains('王'))
+            .map(|t| (t.name_key, t.id))
+            .collect();
+        expected.sort();
+        assert_eq!(expected.len(), 2300);
+        app.login("bureau@tongxing.test", crate::common::PASSWORD)
+            .await;
+        for page in [1u64, 21, 23] {
+            let (status, body) = app
+                .api(
+                    Method::Get,
+                    &format!("/api/v1/teachers?q=%E7%8E%8B&per_page=100&page={page}"),
+                    None,
+                )
+                .await;
+            assert_eq!(status, Status::Ok);
+            let ids: Vec<i64> = body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t["id"].as_i64().unwrap())
+                .collect();
+            let from = ((page - 1) * 100) as usize;
+            let want: Vec<i64> = expected[from..(from + 100).min(expected.len())]
+                .iter()
+                .map(|(_, id)| *id)
+                .collect();
+            assert_eq!(ids, want, "page {page}");
+        }
+    })
+    .await;
+}

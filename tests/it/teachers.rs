@@ -666,3 +666,123 @@ async fn two_services_make_one_change_in_the_callers_transaction() {
     })
     .await;
 }
+
+/// Names in the order a list shows them (by where each first appears in the page).
+fn order_in(html: &str, names: &[&str]) -> Vec<String> {
+    let mut found: Vec<(usize, &str)> = names
+        .iter()
+        .filter_map(|n| html.find(&format!(">{n}<")).map(|at| (at, *n)))
+        .collect();
+    found.sort();
+    found.into_iter().map(|(_, n)| n.to_string()).collect()
+}
+
+#[rocket::async_test]
+async fn a_name_search_finds_any_part_of_a_name_in_pinyin_order() {
+    each_db(|app| async move {
+        let w = world(&app).await;
+        let actor = &w.bureau_actor;
+        for (name, no) in [
+            ("王丽华", "S01"),
+            ("汪明", "S02"),
+            ("黄王", "S03"),
+            ("丽王华", "S04"),
+            ("阿依·买买提", "S05"),
+            ("王华", "S06"),
+        ] {
+            teacher_with(&app, actor, w.urban.id, name, no, "数学", "second").await;
+        }
+        app.login("bureau@tongxing.test", PASSWORD).await;
+        let all = [
+            "王丽华",
+            "汪明",
+            "黄王",
+            "丽王华",
+            "阿依·买买提",
+            "王华",
+            "李明",
+            "姚成琳",
+        ];
+        let search = |q: &str| {
+            let app = &app;
+            let q = q.to_string();
+            async move {
+                let (status, html) = app.get_html(&format!("/teachers?q={}", enc(&q))).await;
+                assert_eq!(status, Status::Ok);
+                order_in(&html, &all)
+            }
+        };
+        // One character: anywhere in the name, in pinyin order (黄 huang, 丽 li, 王 wang).
+        assert_eq!(search("王").await, ["黄王", "丽王华", "王华", "王丽华"]);
+        // Two: the pair as written, not the characters apart.
+        assert_eq!(search("王华").await, ["丽王华", "王华"]);
+        assert_eq!(search("丽华").await, ["王丽华"]);
+        // Three and more: then the whole text is checked.
+        assert_eq!(search("王丽华").await, ["王丽华"]);
+        assert_eq!(search("丽王").await, ["丽王华"]);
+        assert_eq!(search("买买提").await, ["阿依·买买提"]);
+        assert_eq!(search("依·买").await, ["阿依·买买提"]);
+        assert!(search("王明").await.is_empty(), "not a part of any name");
+        // Spaces typed around or inside are ignored.
+        assert_eq!(search(" 王 华 ").await, ["丽王华", "王华"]);
+        // Descending and other orders, and the other filters, still apply.
+        let (_, html) = app
+            .get_html(&format!("/teachers?q={}&dir=desc", enc("王")))
+            .await;
+        assert_eq!(order_in(&html, &all), ["王丽华", "王华", "丽王华", "黄王"]);
+        let (_, html) = app
+            .get_html(&format!(
+                "/teachers?q={}&school_id={}",
+                enc("明"),
+                w.rural.id
+            ))
+            .await;
+        assert!(
+            order_in(&html, &all).is_empty(),
+            "李明 and 汪明 teach in town"
+        );
+        let (_, html) = app
+            .get_html(&format!("/teachers?q={}&sort=staff_no", enc("王")))
+            .await;
+        assert_eq!(order_in(&html, &all), ["王丽华", "黄王", "丽王华", "王华"]);
+
+        // A rename moves the teacher to the new name's pieces.
+        let t = teachers::search(&app.db, actor, "汪明").await.unwrap();
+        assert_eq!(t.len(), 1);
+        let before = row(&app, t[0].id).await;
+        let mut form = TeacherForm::from_model(&before);
+        form.name = "汪晓".into();
+        teachers::update(&app.db, actor, before.id, &form)
+            .await
+            .unwrap();
+        assert!(
+            teachers::search(&app.db, actor, "明")
+                .await
+                .unwrap()
+                .iter()
+                .all(|f| f.name != "汪晓")
+        );
+        let found = teachers::search(&app.db, actor, "晓").await.unwrap();
+        assert_eq!(
+            found.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(),
+            ["汪晓"]
+        );
+        // The picker finds by name through the same index, and still by staff number.
+        let found = teachers::search(&app.db, actor, "丽").await.unwrap();
+        assert_eq!(
+            found.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(),
+            ["丽王华", "王丽华"]
+        );
+        let found = teachers::search(&app.db, actor, "S05").await.unwrap();
+        assert_eq!(found[0].name, "阿依·买买提");
+        // A school admin finds only what they may see.
+        let rural = tongxing::domain::users::actor_of(&w.rural_admin);
+        assert!(
+            teachers::search(&app.db, &rural, "王")
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    })
+    .await;
+}

@@ -7,11 +7,11 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, Quer
 use std::collections::HashMap;
 
 use crate::domain::progress::TermProgress;
-use crate::domain::todo;
-use crate::domain::types::{Role, SchoolKind};
+use crate::domain::types::Role;
 use crate::domain::{academic_years, users};
+use crate::domain::{tallies, todo};
 use crate::entities::notifications;
-use crate::entities::{academic_years as years, schools, teachers, users as user_rows};
+use crate::entities::{academic_years as years, schools, teachers};
 use crate::error::AppResult;
 use crate::web::guards::{Ctx, CurrentUser};
 use crate::web::respond::{Page, render};
@@ -89,31 +89,21 @@ async fn home(
     let unread = todo::unread(db, &user.actor).await?;
     let page = match user.actor.role {
         Role::BureauAdmin => {
-            let mut schools_by_kind = Vec::new();
-            for kind in SchoolKind::ALL {
-                let n = schools::Entity::find()
-                    .filter(schools::Column::Kind.eq(kind.as_str()))
-                    .filter(schools::Column::IsActive.eq(true))
-                    .count(db)
-                    .await?;
-                schools_by_kind.push((kind.as_str(), kind.label_key(), n));
-            }
+            let figures = tallies::figures(db, &user.actor).await?;
             render(&BureauHome {
                 ctx,
                 year,
                 todo: todo::bureau(db, &user.actor, term.as_ref(), today).await?,
                 term,
                 unread,
-                schools_total: schools_by_kind.iter().map(|(_, _, n)| n).sum(),
-                schools_by_kind,
-                teachers_total: teachers::Entity::find()
-                    .filter(teachers::Column::IsActive.eq(true))
-                    .count(db)
-                    .await?,
-                users_total: user_rows::Entity::find()
-                    .filter(user_rows::Column::IsActive.eq(true))
-                    .count(db)
-                    .await?,
+                schools_total: figures.schools(),
+                schools_by_kind: figures
+                    .schools_by_kind
+                    .iter()
+                    .map(|(k, n)| (k.as_str(), k.label_key(), *n))
+                    .collect(),
+                teachers_total: figures.teachers,
+                users_total: figures.users,
             })?
         }
         Role::SchoolAdmin => {
