@@ -14,6 +14,8 @@ mod m20261202_000009_name_keys;
 mod m20261203_000010_list_order_indexes;
 mod m20261203_000011_maintained_figures;
 mod m20261203_000012_name_grams;
+mod m20261203_000013_contributions;
+mod m20261203_000014_waiting_indexes;
 
 pub struct Migrator;
 
@@ -33,6 +35,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000010_list_order_indexes::Migration),
             Box::new(m20261203_000011_maintained_figures::Migration),
             Box::new(m20261203_000012_name_grams::Migration),
+            Box::new(m20261203_000013_contributions::Migration),
+            Box::new(m20261203_000014_waiting_indexes::Migration),
         ]
     }
 }

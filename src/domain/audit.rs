@@ -37,6 +37,8 @@ pub const ACTIONS: &[&str] = &[
     "create-token",
     "revoke-token",
     "retry",
+    "confirm",
+    "dispute",
 ];
 
 /// Every kind of record the log names. Each has a label for the filter
@@ -49,6 +51,7 @@ pub const ENTITIES: &[&str] = &[
     "api_token",
     "settings",
     "secondment",
+    "contribution",
     "mail",
     "school_pairing",
     "teacher_pairing",

@@ -139,6 +139,8 @@ pub enum As {
     Hidden,
     Text,
     Number,
+    /// Integer fen, read as ¥ with two decimals.
+    Money,
     Bool,
     /// `is_active`: 在用 / 已停用.
     Active,
@@ -276,6 +278,40 @@ const CONTACT: &[Field] = &[
     ("summary", "contact-field-summary", As::Text),
     ("teacher_pairing_id", "", As::Hidden),
     ("author_id", "", As::Hidden),
+];
+
+const CONTRIBUTION: &[Field] = &[
+    (
+        "school_pairing_id",
+        "ledger-field-pairing",
+        As::Ref(Kind::SchoolPairing),
+    ),
+    (
+        "giver_school_id",
+        "ledger-field-giver",
+        As::Ref(Kind::School),
+    ),
+    (
+        "receiver_school_id",
+        "ledger-field-receiver",
+        As::Ref(Kind::School),
+    ),
+    ("given_on", "ledger-field-given-on", As::Date),
+    ("kind", "ledger-field-kind", As::Word("contribution-kind")),
+    ("description", "ledger-field-description", As::Text),
+    ("quantity", "ledger-field-quantity", As::Number),
+    ("value_fen", "ledger-field-value", As::Money),
+    ("from_students", "ledger-field-from-students", As::Bool),
+    ("status", "field-status", As::Word("ledger-status")),
+    ("note", "ledger-field-note", As::Text),
+    ("recorded_by", "", As::Hidden),
+    (
+        "answered_by",
+        "ledger-field-answered-by",
+        As::Ref(Kind::User),
+    ),
+    ("answered_at", "", As::Hidden),
+    ("version", "", As::Hidden),
 ];
 
 const SECONDMENT: &[Field] = &[
@@ -444,6 +480,7 @@ pub fn fields_of(entity: &str, action: &str) -> Vec<Field> {
         ("reflection", _) => &[REFLECTION],
         ("contact", _) => &[CONTACT],
         ("secondment", _) => &[SECONDMENT],
+        ("contribution", _) => &[CONTRIBUTION],
         ("teacher_pairing", _) => &[TEACHER_PAIRING, LIFECYCLE],
         ("school_pairing", _) => &[SCHOOL_PAIRING, LIFECYCLE],
         ("settings", _) => &[SETTINGS],
@@ -978,6 +1015,9 @@ impl Names {
             As::Hidden | As::Changed => Some(Shown::Key("audit-changed".into())),
             As::Text => text.map(|s| Shown::Text(shorten(s))),
             As::Number => v.as_f64().map(|n| Shown::Text(rubrics::fmt_number(n))),
+            As::Money => v
+                .as_i64()
+                .map(|fen| Shown::Text(crate::domain::money::format_yuan(fen))),
             As::Bool => v.as_bool().map(Shown::Yes),
             As::Active => v.as_bool().map(|on| {
                 Shown::Key(

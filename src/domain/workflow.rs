@@ -26,6 +26,10 @@ pub enum Party {
     Observed,
     /// The scheduled job (completions at a year's end); never a signed-in user.
     System,
+    /// An administrator of the school that gave a ledger item.
+    Giver,
+    /// An administrator of the school that received it.
+    Receiver,
 }
 
 /// A stage or an action of a workflow: a stable English word (stored, sent as JSON) and a

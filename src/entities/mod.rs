@@ -4,6 +4,7 @@ pub mod api_tokens;
 pub mod audit_log;
 pub mod comments;
 pub mod contacts;
+pub mod contributions;
 pub mod form_drafts;
 pub mod idempotency_keys;
 pub mod notifications;

@@ -568,6 +568,11 @@ impl Ctx {
                 "secondments-title",
                 lists(Subject::Secondment),
             ),
+            (
+                "/contributions",
+                "ledger-title",
+                lists(Subject::Contribution),
+            ),
             ("/manage", "nav-manage", u.role == Role::BureauAdmin),
         ]
         .into_iter()

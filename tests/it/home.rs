@@ -229,6 +229,7 @@ async fn each_role_sees_the_menu_it_can_use_labelled_as_its_pages() {
                     "/reflections",
                     "/teachers",
                     "/secondments",
+                    "/contributions",
                     "/manage",
                 ],
             ),
@@ -243,6 +244,7 @@ async fn each_role_sees_the_menu_it_can_use_labelled_as_its_pages() {
                     "/reflections",
                     "/teachers",
                     "/secondments",
+                    "/contributions",
                 ],
             ),
             (

@@ -12,6 +12,7 @@ mod api_crud;
 mod auth;
 mod browser;
 mod cli;
+mod contributions;
 mod demo;
 mod exports;
 mod figures;

@@ -37,6 +37,104 @@ const CALLERS: [&str; 7] = [
 type Declaration = (&'static str, &'static str, &'static str, &'static str);
 
 const DECLARED: &[Declaration] = &[
+    // The support ledger: `{ledger}` was given by the mentor's school to the mentee's
+    // school (whose admin is the receiver); teachers have no ledger.
+    (
+        "GET",
+        "/contributions?<query..>",
+        "/contributions",
+        "L L 200 200 200 403 403",
+    ),
+    (
+        "GET",
+        "/school-pairings/<id>/contributions/new",
+        "/school-pairings/{sp}/contributions/new",
+        "L L 403 200 404 403 404",
+    ),
+    (
+        "POST",
+        "/school-pairings/<id>/contributions",
+        "/school-pairings/{sp}/contributions",
+        "L L 403 422 404 403 403",
+    ),
+    (
+        "GET",
+        "/contributions/<id>",
+        "/contributions/{ledger}",
+        "L L 200 200 404 404 404",
+    ),
+    (
+        "GET",
+        "/contributions/<id>/edit",
+        "/contributions/{ledger}/edit",
+        "L L 403 403 404 404 404",
+    ),
+    (
+        "POST",
+        "/contributions/<id>",
+        "/contributions/{ledger}",
+        "L L 403 403 404 404 404",
+    ),
+    (
+        "POST",
+        "/contributions/<id>/confirm",
+        "/contributions/{ledger}/confirm",
+        "L L 403 - 404 404 404",
+    ),
+    (
+        "POST",
+        "/contributions/<id>/dispute",
+        "/contributions/{ledger}/dispute",
+        "L L 403 422 404 404 404",
+    ),
+    (
+        "POST",
+        "/contributions/<id>/delete",
+        "/contributions/{ledger}/delete",
+        "L L - 403 404 404 404",
+    ),
+    (
+        "GET",
+        "/api/v1/contributions",
+        "/api/v1/contributions",
+        "L L 200 200 200 403 403",
+    ),
+    (
+        "GET",
+        "/api/v1/contributions/<id>",
+        "/api/v1/contributions/{ledger}",
+        "L L 200 200 404 404 404",
+    ),
+    (
+        "POST",
+        "/api/v1/contributions",
+        "/api/v1/contributions",
+        "L L 403 422 422 403 403",
+    ),
+    (
+        "PUT",
+        "/api/v1/contributions/<id>",
+        "/api/v1/contributions/{ledger}",
+        "L L 403 403 404 404 404",
+    ),
+    (
+        "DELETE",
+        "/api/v1/contributions/<id>",
+        "/api/v1/contributions/{ledger}",
+        "L L - 403 404 404 404",
+    ),
+    (
+        "POST",
+        "/api/v1/contributions/<id>/confirm",
+        "/api/v1/contributions/{ledger}/confirm",
+        "L L 403 - 404 404 404",
+    ),
+    (
+        "POST",
+        "/api/v1/contributions/<id>/dispute",
+        "/api/v1/contributions/{ledger}/dispute",
+        "L L 403 422 404 404 404",
+    ),
     (
         "DELETE",
         "/api/v1/school-pairings/<id>",
@@ -1568,7 +1666,22 @@ async fn scene(app: &TestApp) -> (Ids, Vec<Option<tongxing::entities::users::Mod
     )
     .await
     .expect("reflection");
+    let ledger = tongxing::domain::contributions::create(
+        &app.db,
+        &users::actor_of(&w.urban_admin),
+        sp,
+        &tongxing::domain::contributions::ContributionForm {
+            given_on: date.clone(),
+            kind: "books".into(),
+            description: "图书 200 册".into(),
+            value: "3000".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("ledger item");
     let ids = Ids(vec![
+        ("ledger", ledger.id),
         ("other_school", other.id),
         ("school", w.rural.id),
         ("teacher", w.mentee.id),
@@ -1646,6 +1759,7 @@ fn guess(uri: &str) -> String {
                 "observations" => "{obs}",
                 "reflections" => "{refl}",
                 "rubrics" => "{rubric}",
+                "contributions" => "{ledger}",
                 _ => "{none}",
             };
             out.push(id.to_string());

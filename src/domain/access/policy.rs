@@ -25,6 +25,7 @@ crate::domain::types::word_enum!(
         Observation => "observation",
         Reflection => "reflection",
         Secondment => "secondment",
+        Contribution => "contribution",
     }
 );
 
@@ -129,6 +130,11 @@ pub const POLICY: &[Rule] = &[
     rule(Subject::Secondment, SchoolAdmin, OwnSchool, ALL),
     rule(Subject::Secondment, SchoolAdmin, PairedSchool, SEE),
     rule(Subject::Secondment, TeacherRole, Own, SEE),
+    // The support ledger: the bureau reads every item; an admin of either school of the
+    // item records (as the giver) and answers (as the receiver) — which one is the
+    // workflow's table (`contributions::LedgerFlow`).
+    rule(Subject::Contribution, Bureau, Any, SEE),
+    rule(Subject::Contribution, SchoolAdmin, OwnSchool, ALL),
 ];
 
 /// Whether `role`, standing as `relation` to a `subject`, may `act`.

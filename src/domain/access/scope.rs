@@ -11,7 +11,8 @@ use crate::domain::access::Actor;
 use crate::domain::access::policy::{Act, POLICY, Relation, Subject};
 use crate::domain::types::PairingStatus;
 use crate::entities::{
-    observations, reflections, school_pairings, secondments, teacher_pairings, teachers,
+    contributions, observations, reflections, school_pairings, secondments, teacher_pairings,
+    teachers,
 };
 
 /// A kind of record whose visible rows the policy decides.
@@ -225,6 +226,26 @@ impl Scoped for secondments::Entity {
                 Some(Condition::all().add(C::ToSchoolId.eq(actor.school_id?)))
             }
             Relation::Own => Some(Condition::all().add(C::TeacherId.eq(actor.teacher_id?))),
+            _ => None,
+        }
+    }
+}
+
+impl Scoped for contributions::Entity {
+    const SUBJECT: Subject = Subject::Contribution;
+
+    /// Of my school: my school gave it or received it.
+    fn related(actor: &Actor, relation: Relation) -> Option<Condition> {
+        use contributions::Column as C;
+        match relation {
+            Relation::OwnSchool => {
+                let school = actor.school_id?;
+                Some(
+                    Condition::any()
+                        .add(C::GiverSchoolId.eq(school))
+                        .add(C::ReceiverSchoolId.eq(school)),
+                )
+            }
             _ => None,
         }
     }

@@ -15,6 +15,7 @@ use crate::error::{AppError, AppResult, FieldErrors, Msg};
 
 pub mod academic_years;
 pub mod contract;
+pub mod contributions;
 pub mod matching;
 pub mod observations;
 pub mod openapi;
@@ -44,6 +45,7 @@ pub fn routes() -> Vec<Route> {
     routes.extend(users::routes());
     routes.extend(academic_years::routes());
     routes.extend(secondments::routes());
+    routes.extend(contributions::routes());
     routes.extend(observations::routes());
     routes.extend(reflections::routes());
     routes.extend(rubrics::routes());

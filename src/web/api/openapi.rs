@@ -11,8 +11,8 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use crate::web::api::{
-    academic_years, matching, observations, reflections, rubrics, school_pairings, schools,
-    secondments, session, teacher_pairings, teachers, tokens, users,
+    academic_years, contributions, matching, observations, reflections, rubrics, school_pairings,
+    schools, secondments, session, teacher_pairings, teachers, tokens, users,
 };
 
 /// Every error: `{"error":{"code","message","fields"}}`, in the request's language
@@ -202,6 +202,13 @@ impl Modify for CommonResponses {
         secondments::create,
         secondments::update,
         secondments::destroy,
+        contributions::list,
+        contributions::show,
+        contributions::create,
+        contributions::update,
+        contributions::confirm,
+        contributions::dispute,
+        contributions::destroy,
         rubrics::rubrics_list,
         rubrics::rubrics_show,
         rubrics::rubrics_create,
@@ -232,6 +239,7 @@ impl Modify for CommonResponses {
         (name = "academic-years", description = "Academic years (学年)"),
         (name = "teacher-pairings", description = "Teacher pairings (师徒结对) and work plans (工作方案)"),
         (name = "secondments", description = "Secondments (支教/轮岗)"),
+        (name = "contributions", description = "The support ledger (资金/物资帮扶): recorded by the giving school, confirmed or disputed by the receiving one"),
         (name = "rubrics", description = "Rubric templates (评课表), versioned"),
         (name = "observations", description = "Lesson observations (听课记录) with comments"),
         (name = "reflections", description = "Reflections (教学反思) with comments"),

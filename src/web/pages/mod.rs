@@ -4,6 +4,7 @@ use rocket::Route;
 pub mod academic_years;
 pub mod admin;
 pub mod auth;
+pub mod contributions;
 pub mod exports;
 pub mod home;
 pub mod imports;
@@ -34,6 +35,7 @@ pub fn routes() -> Vec<Route> {
     routes.extend(users::routes());
     routes.extend(academic_years::routes());
     routes.extend(secondments::routes());
+    routes.extend(contributions::routes());
     routes.extend(admin::routes());
     routes.extend(notifications::routes());
     routes.extend(matching::routes());

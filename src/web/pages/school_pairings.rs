@@ -193,6 +193,9 @@ struct ShowPage {
     teacher_pairings: Paged<crate::domain::teacher_pairings::PairingRow>,
     /// None for those who may not list secondments (teachers).
     secondments: Option<Paged<crate::domain::secondments::SecondmentRow>>,
+    /// The support ledger's totals between the two schools, and whether the viewer may
+    /// record an item (None for those who may not read the ledger).
+    ledger: Option<(crate::web::pages::contributions::TotalsView, bool)>,
 }
 
 #[get("/school-pairings/<id>")]
@@ -244,6 +247,23 @@ async fn show(
     } else {
         None
     };
+    let ledger = if policy::allows_some(user.actor.role, Subject::Contribution, Act::List) {
+        let totals = crate::domain::contributions::totals(
+            db.inner(),
+            &user.actor,
+            &crate::domain::contributions::LedgerFilter {
+                school_pairing_id: Some(id),
+                ..Default::default()
+            },
+        )
+        .await?;
+        Some((
+            crate::web::pages::contributions::TotalsView { totals },
+            crate::domain::contributions::may_record(&user.actor, &p.row),
+        ))
+    } else {
+        None
+    };
     render(&ShowPage {
         ctx,
         p,
@@ -252,6 +272,7 @@ async fn show(
         idempotency_key: new_key(),
         teacher_pairings,
         secondments,
+        ledger,
     })
 }
 
