@@ -149,7 +149,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .await
                 .map_err(|e| format!("demo data: {e}"))?;
             println!(
-                "demo data loaded: {} schools, {} teachers, {} accounts, {} academic years, {} school pairings, {} teacher pairings, {} secondments, {} observations, {} reflections added (existing ones kept)",
+                "demo data loaded: {} schools, {} teachers, {} accounts, {} academic years, {} school pairings, {} teacher pairings, {} secondments, {} observations, {} reflections, {} ledger items added (existing ones kept)",
                 report.schools_added,
                 report.teachers_added,
                 report.users_added,
@@ -158,7 +158,8 @@ async fn run(cli: Cli) -> Result<(), String> {
                 report.teacher_pairings_added,
                 report.secondments_added,
                 report.observations_added,
-                report.reflections_added
+                report.reflections_added,
+                report.contributions_added
             );
             println!(
                 "\nDemo logins (password for all: {} — it is public: never load the demo into a \

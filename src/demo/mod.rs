@@ -374,6 +374,7 @@ pub struct DemoReport {
     pub secondments_added: usize,
     pub observations_added: usize,
     pub reflections_added: usize,
+    pub contributions_added: usize,
 }
 
 pub async fn load(db: &DatabaseConnection) -> AppResult<DemoReport> {
@@ -527,10 +528,243 @@ pub async fn load(db: &DatabaseConnection) -> AppResult<DemoReport> {
         report.users_added += 1;
     }
     programme(db, &actor, &mut report).await?;
+    ledger(db, &actor, &mut report).await?;
     // The back-dated history was written on the demo's clock: what is behind is measured
     // against today.
     crate::domain::progress::refresh_every(db, crate::domain::types::today()).await?;
     Ok(report)
+}
+
+/// Admins of the schools on either side of the ledger that no demo login stands for:
+/// (e-mail, name, school code). They sign in with the demo password too.
+pub const LEDGER_ADMINS: &[(&str, &str, &str)] = &[
+    ("shiyan@demo.tongxing.cn", "刘建国", "3415020002"),
+    ("erxiao@demo.tongxing.cn", "陈玉梅", "3415020003"),
+    ("qiaodian@demo.tongxing.cn", "孙德胜", "3415020401"),
+    ("duangang@demo.tongxing.cn", "赵永红", "3415020301"),
+    ("longchong@demo.tongxing.cn", "何家兴", "3415020202"),
+    ("ziyuan@demo.tongxing.cn", "吴晓丽", "3415020102"),
+];
+
+/// How the receiving school answered a demo ledger item.
+enum Answer {
+    Confirmed(&'static str),
+    Disputed(&'static str),
+    Waiting,
+}
+
+/// The seed's material support (资金和物质上予以帮扶, 达17万余元): (giver code, receiver
+/// code, date, kind, what, quantity, value as typed, from students, the answer).
+type DemoItem = (
+    &'static str,
+    &'static str,
+    (i32, u32, u32),
+    &'static str,
+    &'static str,
+    Option<i32>,
+    &'static str,
+    bool,
+    Answer,
+);
+
+const LEDGER: &[DemoItem] = &[
+    (
+        "3415020001",
+        "3415020401",
+        (2025, 10, 15),
+        "funds",
+        "贫困学生助学金",
+        None,
+        "3万",
+        false,
+        Answer::Confirmed("已发放给 30 名学生"),
+    ),
+    (
+        "3415020001",
+        "3415020401",
+        (2025, 12, 2),
+        "equipment",
+        "多媒体教学设备（交互式一体机）",
+        Some(4),
+        "48,000",
+        false,
+        Answer::Confirmed("已安装在初一、初二教室"),
+    ),
+    (
+        "3415020001",
+        "3415020401",
+        (2026, 3, 18),
+        "equipment",
+        "学生课桌椅",
+        Some(120),
+        "3.6万",
+        false,
+        Answer::Confirmed(""),
+    ),
+    (
+        "3415020002",
+        "3415020301",
+        (2025, 11, 6),
+        "books",
+        "图书室图书",
+        Some(2000),
+        "24000",
+        false,
+        Answer::Confirmed("已编目上架"),
+    ),
+    (
+        "3415020002",
+        "3415020301",
+        (2026, 4, 22),
+        "equipment",
+        "体育器材（篮球架、乒乓球台）",
+        Some(6),
+        "12,600.00",
+        false,
+        Answer::Confirmed(""),
+    ),
+    (
+        "3415020002",
+        "3415020301",
+        (2026, 6, 1),
+        "funds",
+        "学生“手拉手”捐款",
+        None,
+        "3,260",
+        true,
+        Answer::Confirmed("用于购买学习用品"),
+    ),
+    (
+        "3415020003",
+        "3415020202",
+        (2025, 11, 20),
+        "equipment",
+        "电脑",
+        Some(10),
+        "18000",
+        false,
+        Answer::Confirmed(""),
+    ),
+    (
+        "3415020003",
+        "3415020202",
+        (2026, 5, 12),
+        "other",
+        "校园文化墙建设",
+        None,
+        "2760",
+        false,
+        Answer::Confirmed(""),
+    ),
+    (
+        "3415020003",
+        "3415020202",
+        (2026, 10, 9),
+        "equipment",
+        "投影仪",
+        Some(2),
+        "6000",
+        false,
+        Answer::Disputed("只收到 1 台，另一台请核实"),
+    ),
+    (
+        "3415020101",
+        "3415020102",
+        (2026, 11, 5),
+        "equipment",
+        "旧课桌椅（九成新）",
+        Some(40),
+        "2400",
+        false,
+        Answer::Waiting,
+    ),
+];
+
+/// Records the demo ledger through the service, as each school's admin, and answers it as
+/// the receiving school's. Items already there are left alone.
+async fn ledger(db: &DatabaseConnection, bureau: &Actor, report: &mut DemoReport) -> AppResult<()> {
+    use crate::domain::contributions::{self, ContributionForm, LedgerAction};
+    use crate::entities::{contributions as rows, school_pairings as sp};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    for (email, name, code) in LEDGER_ADMINS {
+        if users::find_by_email(db, email).await?.is_some() {
+            continue;
+        }
+        let Some(school) = schools::find_by_code(db, code).await? else {
+            continue;
+        };
+        let form = users::UserForm {
+            email: (*email).into(),
+            name: (*name).into(),
+            role: "school_admin".into(),
+            school_id: school.id.to_string(),
+            teacher_id: String::new(),
+            password: DEMO_PASSWORD.into(),
+        };
+        users::create(db, bureau, &form, &demo_context()).await?;
+        report.users_added += 1;
+    }
+    // The admin of a school, as the actor who writes for it.
+    let admin_of = |code: &'static str| async move {
+        let Some(school) = schools::find_by_code(db, code).await? else {
+            return Ok::<_, crate::error::AppError>(None);
+        };
+        let user = crate::entities::users::Entity::find()
+            .filter(crate::entities::users::Column::SchoolId.eq(school.id))
+            .filter(crate::entities::users::Column::Role.eq("school_admin"))
+            .one(db)
+            .await?;
+        Ok(user.map(|u| (school.id, users::actor_of(&u))))
+    };
+    for (giver, receiver, (y, m, d), kind, what, quantity, value, students, answer) in LEDGER {
+        let (Some((giver_id, giver_admin)), Some((receiver_id, receiver_admin))) =
+            (admin_of(giver).await?, admin_of(receiver).await?)
+        else {
+            continue;
+        };
+        let Some(pairing) = sp::Entity::find()
+            .filter(sp::Column::SupporterId.eq(giver_id))
+            .filter(sp::Column::ReceiverId.eq(receiver_id))
+            .one(db)
+            .await?
+        else {
+            continue;
+        };
+        let there = rows::Entity::find()
+            .filter(rows::Column::SchoolPairingId.eq(pairing.id))
+            .filter(rows::Column::Description.eq(*what))
+            .one(db)
+            .await?
+            .is_some();
+        if there {
+            continue;
+        }
+        let form = ContributionForm {
+            given_on: chrono::NaiveDate::from_ymd_opt(*y, *m, *d)
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+            kind: (*kind).into(),
+            description: (*what).into(),
+            quantity: quantity.map(|q| q.to_string()).unwrap_or_default(),
+            value: (*value).into(),
+            from_students: if *students { "1".into() } else { String::new() },
+            ..Default::default()
+        };
+        let item = contributions::create(db, &giver_admin, pairing.id, &form).await?;
+        match answer {
+            Answer::Confirmed(note) => {
+                contributions::answer(db, &receiver_admin, item.id, LedgerAction::Confirm, note)
+                    .await?;
+            }
+            Answer::Disputed(note) => {
+                contributions::answer(db, &receiver_admin, item.id, LedgerAction::Dispute, note)
+                    .await?;
+            }
+            Answer::Waiting => {}
+        }
+        report.contributions_added += 1;
+    }
+    Ok(())
 }
 
 /// The seed's pairings, supporter → receiver with the kinds of support: a chain

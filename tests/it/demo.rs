@@ -10,7 +10,28 @@ async fn demo_data_is_idempotent_and_its_logins_work() {
     each_db(|app| async move {
         let first = demo::load(&app.db).await.expect("demo");
         assert_eq!(first.schools_added, 10);
-        assert_eq!(first.users_added, demo::LOGINS.len());
+        assert_eq!(
+            first.users_added,
+            demo::LOGINS.len() + demo::LEDGER_ADMINS.len()
+        );
+        // The seed's 17万余元 of material support, confirmed by the receiving schools; one
+        // item disputed, one waiting.
+        assert_eq!(first.contributions_added, 10);
+        let bureau = tongxing::domain::users::actor_of(
+            &tongxing::domain::users::find_by_email(&app.db, demo::LOGINS[0].email)
+                .await
+                .unwrap()
+                .unwrap(),
+        );
+        let t = tongxing::domain::contributions::totals(
+            &app.db,
+            &bureau,
+            &tongxing::domain::contributions::LedgerFilter::default(),
+        )
+        .await
+        .unwrap();
+        assert_eq!((t.confirmed.count, t.confirmed.value_fen), (8, 17_462_000));
+        assert_eq!((t.disputed.count, t.recorded.count), (1, 1));
         assert_eq!(
             (
                 first.school_pairings_added,
@@ -51,6 +72,7 @@ async fn demo_data_is_idempotent_and_its_logins_work() {
                     + second.secondments_added
                     + second.observations_added
                     + second.reflections_added
+                    + second.contributions_added
             ),
             (0, 0, 0, 0, 0)
         );
