@@ -164,7 +164,10 @@ where
         .map_err(AppError::Db)?
         .unwrap_or(0)
         .max(0) as u64;
-    let items = if offset < DEFER_FROM_OFFSET {
+    let items = if counted == 0 {
+        // Nothing to read: an empty list costs one statement, not two.
+        Vec::new()
+    } else if offset < DEFER_FROM_OFFSET {
         select
             .offset(offset)
             .limit(page.per_page)

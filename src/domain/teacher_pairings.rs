@@ -530,6 +530,9 @@ pub async fn with_names(
     db: &impl ConnectionTrait,
     rows: Vec<teacher_pairings::Model>,
 ) -> AppResult<Vec<PairingRow>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
     let mut tids: Vec<i64> = rows
         .iter()
         .flat_map(|p| [p.mentor_id, p.mentee_id])

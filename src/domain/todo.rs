@@ -174,8 +174,12 @@ pub async fn unread(
     let q = notifications::Entity::find()
         .filter(notifications::Column::UserId.eq(actor.user_id))
         .filter(notifications::Column::ReadAt.is_null());
+    let total = q.clone().count(conn).await?;
+    if total == 0 {
+        return Ok(Shown::none());
+    }
     Ok(Shown {
-        total: q.clone().count(conn).await?,
+        total,
         items: q
             .order_by_desc(notifications::Column::Id)
             .limit(SHOWN)
@@ -239,6 +243,9 @@ pub async fn behind(
         .filter(tp_rows::Column::AcademicYearId.eq(year.id))
         .filter(tp_rows::Column::Shortfall.gt(0));
     let total = late.clone().count(conn).await?;
+    if total == 0 {
+        return Ok(Shown::none());
+    }
     let shown = late
         .order_by_desc(tp_rows::Column::Shortfall)
         .order_by_desc(tp_rows::Column::Id)
@@ -347,12 +354,16 @@ pub async fn teacher(
         )
         .filter(sea_orm::sea_query::ExprTrait::not(Expr::exists(reflected)));
     let total = waiting.clone().count(conn).await?;
-    let rows = waiting
-        .order_by_desc(observations::Column::ObservedOn)
-        .order_by_desc(observations::Column::Id)
-        .limit(SHOWN)
-        .all(conn)
-        .await?;
+    let rows = if total == 0 {
+        Vec::new()
+    } else {
+        waiting
+            .order_by_desc(observations::Column::ObservedOn)
+            .order_by_desc(observations::Column::Id)
+            .limit(SHOWN)
+            .all(conn)
+            .await?
+    };
     let names = crate::domain::names::teachers(conn, rows.iter().map(|o| o.observer_id)).await?;
     let unreflected = Shown {
         total,
@@ -378,11 +389,15 @@ pub async fn teacher(
         .filter(tp_rows::Column::Status.eq(PairingStatus::Active))
         .filter(tp_rows::Column::Id.not_in_subquery(observed_this_month));
     let total = quiet.clone().count(conn).await?;
-    let rows = quiet
-        .order_by_desc(tp_rows::Column::Id)
-        .limit(SHOWN)
-        .all(conn)
-        .await?;
+    let rows = if total == 0 {
+        Vec::new()
+    } else {
+        quiet
+            .order_by_desc(tp_rows::Column::Id)
+            .limit(SHOWN)
+            .all(conn)
+            .await?
+    };
     Ok(Teacher {
         unreflected,
         quiet: Shown {

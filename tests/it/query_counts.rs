@@ -19,6 +19,7 @@ const PAGES: &[(&str, &[&str])] = &[
             "/observations",
             "/reflections",
             "/secondments",
+            "/contributions",
             "/teacher-pairings/1",
             "/school-pairings/1",
             "/teachers/8/growth",
@@ -40,7 +41,13 @@ const PAGES: &[(&str, &[&str])] = &[
     ),
     (
         "sanyuan@demo.tongxing.cn",
-        &["/", "/teachers", "/school-pairings"],
+        &[
+            "/",
+            "/teachers",
+            "/school-pairings",
+            "/contributions",
+            "/school-pairings/1",
+        ],
     ),
 ];
 
@@ -70,6 +77,13 @@ async fn pages_run_the_same_number_of_queries_with_more_rows() {
         // pairing, teachers, schools, audit entries.
         for _ in 0..3 {
             app.double_observations().await;
+            app.double_rows(
+                "contributions",
+                "school_pairing_id, giver_school_id, receiver_school_id, given_on, kind, \
+                 description, quantity, value_fen, from_students, status, note, recorded_by, \
+                 answered_by, answered_at, version, created_at, updated_at",
+            )
+            .await;
             app.double_rows(
                 "audit_log",
                 "actor_id, action, entity, entity_id, before, after, created_at",
