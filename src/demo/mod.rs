@@ -678,6 +678,17 @@ const LEDGER: &[DemoItem] = &[
         false,
         Answer::Waiting,
     ),
+    (
+        "3415020001",
+        "3415020101",
+        (2026, 11, 20),
+        "books",
+        "初中数学教研用书",
+        Some(50),
+        "1,500",
+        false,
+        Answer::Waiting,
+    ),
 ];
 
 /// Records the demo ledger through the service, as each school's admin, and answers it as

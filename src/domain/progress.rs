@@ -278,6 +278,30 @@ pub fn current(terms: &[TermProgress], today: NaiveDate) -> Option<&TermProgress
         .or_else(|| terms.first())
 }
 
+/// The current term's progress of these active pairings of `year`: three queries.
+pub async fn current_in_year(
+    conn: &impl ConnectionTrait,
+    year: &academic_years::Model,
+    pairings: &[teacher_pairings::Model],
+    today: NaiveDate,
+) -> AppResult<HashMap<i64, TermProgress>> {
+    let mut out = HashMap::new();
+    let terms = terms(year);
+    let Some(&(term, from, to)) = terms
+        .iter()
+        .find(|(_, from, to)| *from <= today && today <= *to)
+        .or_else(|| terms.iter().rev().find(|(_, from, _)| *from <= today))
+        .or_else(|| terms.first())
+    else {
+        return Ok(out);
+    };
+    let counts = Counts::of(conn, pairings, from, to).await?;
+    for p in pairings {
+        out.insert(p.id, progress(p, &counts, term, from, to, today));
+    }
+    Ok(out)
+}
+
 /// The current term's progress of each active pairing (home pages): one query for the
 /// years, then three per year among them (in practice one or two years), whatever the
 /// number of pairings.
@@ -307,19 +331,7 @@ pub async fn current_of_each(
             .filter(|p| p.academic_year_id == year.id)
             .map(|p| (*p).clone())
             .collect();
-        let terms = terms(&year);
-        let Some(&(term, from, to)) = terms
-            .iter()
-            .find(|(_, from, to)| *from <= today && today <= *to)
-            .or_else(|| terms.iter().rev().find(|(_, from, _)| *from <= today))
-            .or_else(|| terms.first())
-        else {
-            continue;
-        };
-        let counts = Counts::of(conn, &of_year, from, to).await?;
-        for p in &of_year {
-            out.insert(p.id, progress(p, &counts, term, from, to, today));
-        }
+        out.extend(current_in_year(conn, &year, &of_year, today).await?);
     }
     Ok(out)
 }

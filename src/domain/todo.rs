@@ -4,7 +4,8 @@
 use chrono::{Datelike, NaiveDate};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait,
 };
 
 use crate::domain::access::{Actor, scope};
@@ -252,7 +253,8 @@ pub async fn behind(
         .limit(SHOWN)
         .all(conn)
         .await?;
-    let mut progress = progress::current_of_each(conn, &shown, today).await?;
+    // All of `year`, active: its terms are known, so three queries count them.
+    let mut progress = progress::current_in_year(conn, year, &shown, today).await?;
     let rows = teacher_pairings::with_names(conn, shown).await?;
     let items = rows
         .into_iter()
@@ -270,18 +272,41 @@ pub async fn bureau(
     term: Option<&Term>,
     today: NaiveDate,
 ) -> AppResult<Bureau> {
-    let draft_school_pairings = crate::entities::school_pairings::Entity::find()
-        .filter(scope::visible::<crate::entities::school_pairings::Entity>(
-            actor,
-        ))
-        .filter(crate::entities::school_pairings::Column::Status.eq(PairingStatus::Draft))
-        .count(conn)
-        .await?;
-    let draft_teacher_pairings = tp_rows::Entity::find()
+    // Both kinds of draft in one statement (two scalar subqueries on the draft indexes).
+    use crate::entities::school_pairings as sp_rows;
+    use sea_orm::sea_query::{Alias, SubQueryStatement};
+    let counted = |q: sea_orm::sea_query::SelectStatement| {
+        Expr::SubQuery(None, Box::new(SubQueryStatement::SelectStatement(q)))
+    };
+    let school_drafts = sp_rows::Entity::find()
+        .select_only()
+        .column_as(Expr::cust("COUNT(*)"), "n")
+        .filter(scope::visible::<sp_rows::Entity>(actor))
+        .filter(sp_rows::Column::Status.eq(PairingStatus::Draft))
+        .as_query()
+        .to_owned();
+    let teacher_drafts = tp_rows::Entity::find()
+        .select_only()
+        .column_as(Expr::cust("COUNT(*)"), "n")
         .filter(scope::visible::<tp_rows::Entity>(actor))
         .filter(tp_rows::Column::Status.eq(PairingStatus::Draft))
-        .count(conn)
+        .as_query()
+        .to_owned();
+    let both = Query::select()
+        .expr_as(counted(school_drafts), Alias::new("school_drafts"))
+        .expr_as(counted(teacher_drafts), Alias::new("teacher_drafts"))
+        .to_owned();
+    let row = conn
+        .query_one_raw(conn.get_database_backend().build(&both))
         .await?;
+    let drafts = |name: &str| -> u64 {
+        row.as_ref()
+            .and_then(|r| r.try_get::<i64>("", name).ok())
+            .unwrap_or(0)
+            .max(0) as u64
+    };
+    let (draft_school_pairings, draft_teacher_pairings) =
+        (drafts("school_drafts"), drafts("teacher_drafts"));
     let (behind, observations_this_term) = match term {
         Some(t) => (
             behind(conn, actor, &t.year, today).await?,

@@ -15,8 +15,8 @@ async fn demo_data_is_idempotent_and_its_logins_work() {
             demo::LOGINS.len() + demo::LEDGER_ADMINS.len()
         );
         // The seed's 17万余元 of material support, confirmed by the receiving schools; one
-        // item disputed, one waiting.
-        assert_eq!(first.contributions_added, 10);
+        // item disputed, two waiting (one of them for 三元中学, a demo login, to confirm).
+        assert_eq!(first.contributions_added, 11);
         let bureau = tongxing::domain::users::actor_of(
             &tongxing::domain::users::find_by_email(&app.db, demo::LOGINS[0].email)
                 .await
@@ -31,7 +31,7 @@ async fn demo_data_is_idempotent_and_its_logins_work() {
         .await
         .unwrap();
         assert_eq!((t.confirmed.count, t.confirmed.value_fen), (8, 17_462_000));
-        assert_eq!((t.disputed.count, t.recorded.count), (1, 1));
+        assert_eq!((t.disputed.count, t.recorded.count), (1, 2));
         assert_eq!(
             (
                 first.school_pairings_added,
