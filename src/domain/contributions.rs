@@ -45,6 +45,17 @@ crate::domain::types::word_enum!(column
     }
 );
 
+impl LedgerStatus {
+    /// The status badge's class: waiting, confirmed, disputed.
+    pub fn css(self) -> &'static str {
+        match self {
+            LedgerStatus::Recorded => "warn",
+            LedgerStatus::Confirmed => "on",
+            LedgerStatus::Disputed => "bad",
+        }
+    }
+}
+
 crate::domain::types::word_enum!(
     /// What can be done to an item.
     LedgerAction, "ledger-action", {
