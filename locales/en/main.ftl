@@ -1016,6 +1016,7 @@ export-sheet-schools = Schools
 export-sheet-school = School
 export-sheet-teachers = Teachers
 export-sheet-users = Users
+export-sheet-ledger = Support ledger
 export-sheet-observations = Observations
 export-sheet-reflections = Reflections
 export-obs-date = Date

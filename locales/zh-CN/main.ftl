@@ -965,6 +965,7 @@ export-sheet-schools = 学校
 export-sheet-school = 学校
 export-sheet-teachers = 教师
 export-sheet-users = 用户
+export-sheet-ledger = 帮扶台账
 export-sheet-observations = 听课记录
 export-sheet-reflections = 教学反思
 export-obs-date = 听课日期

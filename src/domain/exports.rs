@@ -419,6 +419,75 @@ pub async fn users(
     write(format, lang.t("export-sheet-users"), headers, cells).await
 }
 
+/// The ledger items of the list page for this filter, latest first: every item the filter
+/// selects (read 500 at a time), the value in yuan as a number.
+pub async fn contributions(
+    db: &impl Conn,
+    actor: &Actor,
+    filter: &crate::domain::contributions::LedgerFilter,
+    lang: Lang,
+    format: FileFormat,
+) -> AppResult<Vec<u8>> {
+    let mut rows = Vec::new();
+    for page in 1.. {
+        let request = crate::domain::paging::PageRequest {
+            page,
+            per_page: 500,
+        };
+        let batch = crate::domain::contributions::list_rows(db, actor, filter, request).await?;
+        let done = !batch.has_next();
+        rows.extend(batch.items);
+        if done {
+            break;
+        }
+    }
+    let headers: Vec<Header> = [
+        ("ledger-field-given-on", 12.0),
+        ("ledger-field-giver", 24.0),
+        ("ledger-field-receiver", 24.0),
+        ("ledger-field-kind", 8.0),
+        ("ledger-field-description", 30.0),
+        ("ledger-field-quantity", 8.0),
+        ("ledger-field-value-yuan", 14.0),
+        ("ledger-from-students", 10.0),
+        ("field-status", 10.0),
+        ("ledger-field-note", 30.0),
+    ]
+    .iter()
+    .map(|(key, width)| Header {
+        title: lang.t(key),
+        width: *width,
+    })
+    .collect();
+    let mut labels = Labels::new(lang);
+    let cells: Vec<Vec<Cell>> = rows
+        .iter()
+        .map(|r| {
+            let c = &r.row;
+            vec![
+                c.given_on.to_string().into(),
+                r.giver.as_str().into(),
+                r.receiver.as_str().into(),
+                labels.get("contribution-kind", c.kind.as_str()).into(),
+                c.description.as_str().into(),
+                c.quantity
+                    .map(|q| Cell::Int(i64::from(q)))
+                    .unwrap_or_else(|| "".into()),
+                // Fen to yuan once, for the spreadsheet: shown to the cent.
+                Cell::Num(c.value_fen as f64 / 100.0),
+                if c.from_students {
+                    lang.t("ledger-from-students").into()
+                } else {
+                    "".into()
+                },
+                labels.get("ledger-status", c.status.as_str()).into(),
+                c.note.as_str().into(),
+            ]
+        })
+        .collect();
+    write(format, lang.t("export-sheet-ledger"), headers, cells).await
+}
+
 /// The observations of the list page for this filter, newest lesson first: the lesson,
 /// who observed whom, the total and its band, and the written feedback.
 pub async fn observations(

@@ -410,6 +410,40 @@ async fn totals_count_confirmed_items_and_show_the_rest_apart() {
             !html.contains("物资</td>"),
             "only the disputed item: {html}"
         );
+        assert!(html.contains("href=\"/contributions/export.xlsx?status=disputed\""));
+
+        // The export holds every item the filter selects, the value in yuan to the cent.
+        let res = app
+            .client
+            .get("/contributions/export.xlsx?status=confirmed")
+            .dispatch()
+            .await;
+        assert_eq!(res.status(), Status::Ok);
+        assert!(
+            res.headers()
+                .get_one("Content-Disposition")
+                .is_some_and(|d| d.starts_with("attachment") && d.contains(".xlsx"))
+        );
+        let rows = crate::exports::sheet_rows(&res.into_bytes().await.unwrap());
+        assert_eq!(rows.len(), 1 + 4, "a header and the four confirmed items");
+        assert_eq!(rows[0][6], "金额（元）");
+        let mut values: Vec<String> = rows[1..].iter().map(|r| r[6].clone()).collect();
+        values.sort();
+        assert_eq!(values, ["0.1", "0.2", "0.29", "1234.56"]);
+        assert!(
+            rows[1..]
+                .iter()
+                .all(|r| r[8] == "已确认" && r[1] == "连州市实验学校")
+        );
+        // A teacher has no ledger to export.
+        app.logout().await;
+        app.login("mentee@tongxing.test", PASSWORD).await;
+        let res = app
+            .client
+            .get("/contributions/export.xlsx")
+            .dispatch()
+            .await;
+        assert_eq!(res.status(), Status::Forbidden);
     })
     .await;
 }

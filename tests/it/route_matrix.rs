@@ -47,6 +47,12 @@ const DECLARED: &[Declaration] = &[
     ),
     (
         "GET",
+        "/contributions/export.xlsx?<query..>",
+        "/contributions/export.xlsx",
+        "L L 200 200 200 403 403",
+    ),
+    (
+        "GET",
         "/school-pairings/<id>/contributions/new",
         "/school-pairings/{sp}/contributions/new",
         "L L 403 200 404 403 404",

@@ -375,8 +375,32 @@ async fn delete(
     ))
 }
 
+/// The ledger of the list page's filter as `.xlsx`.
+#[get("/contributions/export.xlsx?<query..>")]
+async fn export(
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    lang: crate::i18n::Lang,
+    query: LedgerQuery,
+) -> AppResult<crate::web::pages::exports::Download> {
+    use crate::domain::exports::{self, FileFormat};
+    let bytes = exports::contributions(
+        db.inner(),
+        &user.actor,
+        &query.filter(),
+        lang,
+        FileFormat::Xlsx,
+    )
+    .await?;
+    Ok(crate::web::pages::exports::Download {
+        bytes,
+        format: FileFormat::Xlsx,
+        file_name: exports::file_name("ledger", FileFormat::Xlsx),
+    })
+}
+
 pub fn routes() -> Vec<rocket::Route> {
     routes![
-        index, new, create, show, edit, update, confirm, dispute, delete
+        index, new, create, show, edit, update, confirm, dispute, delete, export
     ]
 }
