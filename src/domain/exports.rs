@@ -244,6 +244,29 @@ pub fn file_name(base: &str, format: FileFormat) -> String {
     format!("{base}-{}.{}", today.format("%Y-%m-%d"), format.extension())
 }
 
+/// Every row of a list, read 500 at a time through the list's own page function (so the
+/// names each page looks up stay within the databases' parameter limits).
+async fn every_page<T, F, Fut>(mut page_of: F) -> AppResult<Vec<T>>
+where
+    F: FnMut(crate::domain::paging::PageRequest) -> Fut,
+    Fut: std::future::Future<Output = AppResult<crate::domain::paging::Paged<T>>>,
+{
+    let mut rows = Vec::new();
+    for page in 1.. {
+        let batch = page_of(crate::domain::paging::PageRequest {
+            page,
+            per_page: 500,
+        })
+        .await?;
+        let done = !batch.has_next();
+        rows.extend(batch.items);
+        if done {
+            break;
+        }
+    }
+    Ok(rows)
+}
+
 /// Catalogue labels of enum words, looked up once per export.
 struct Labels {
     lang: Lang,
@@ -364,19 +387,7 @@ pub async fn users(
     format: FileFormat,
 ) -> AppResult<Vec<u8>> {
     // In pages, so the name look-ups stay within the databases' parameter limits.
-    let mut rows = Vec::new();
-    for page in 1.. {
-        let request = crate::domain::paging::PageRequest {
-            page,
-            per_page: 500,
-        };
-        let batch = crate::domain::users::list_rows(db, actor, filter, request).await?;
-        let done = !batch.has_next();
-        rows.extend(batch.items);
-        if done {
-            break;
-        }
-    }
+    let rows = every_page(|r| crate::domain::users::list_rows(db, actor, filter, r)).await?;
     let headers: Vec<Header> = [
         ("field-person-name", 14.0),
         ("field-email", 30.0),
@@ -428,19 +439,8 @@ pub async fn contributions(
     lang: Lang,
     format: FileFormat,
 ) -> AppResult<Vec<u8>> {
-    let mut rows = Vec::new();
-    for page in 1.. {
-        let request = crate::domain::paging::PageRequest {
-            page,
-            per_page: 500,
-        };
-        let batch = crate::domain::contributions::list_rows(db, actor, filter, request).await?;
-        let done = !batch.has_next();
-        rows.extend(batch.items);
-        if done {
-            break;
-        }
-    }
+    let rows =
+        every_page(|r| crate::domain::contributions::list_rows(db, actor, filter, r)).await?;
     let headers: Vec<Header> = [
         ("ledger-field-given-on", 12.0),
         ("ledger-field-giver", 24.0),
