@@ -361,8 +361,18 @@ async fn for_step(
         .one(conn)
         .await?;
     let before = get(conn, actor, id).await?;
-    let step = workflow::step::<LedgerFlow>(before.status, action, &parties(actor, &before))?;
-    Ok((before, step.to))
+    let to = ensure(actor, &before, action)?;
+    Ok((before, to))
+}
+
+/// Refuses `action` on the item unless `actor` may take it now (403 for someone who never
+/// may, 409 `status` once confirmed); the stage it leads to.
+pub fn ensure(
+    actor: &Actor,
+    c: &contributions::Model,
+    action: LedgerAction,
+) -> AppResult<Option<LedgerStatus>> {
+    Ok(workflow::step::<LedgerFlow>(c.status, action, &parties(actor, c))?.to)
 }
 
 /// The giver corrects an item that is not confirmed (409 `version` when someone saved in

@@ -361,20 +361,31 @@ pub async fn refresh(conn: &impl ConnectionTrait, ids: &[i64]) -> AppResult<()> 
 pub async fn refresh_year(conn: &impl ConnectionTrait, year_id: i64) -> AppResult<()> {
     let mut after = 0i64;
     loop {
-        let batch = teacher_pairings::Entity::find()
-            .filter(teacher_pairings::Column::AcademicYearId.eq(year_id))
-            .filter(teacher_pairings::Column::Status.eq(PairingStatus::Active))
-            .filter(teacher_pairings::Column::Id.gt(after))
-            .order_by_asc(teacher_pairings::Column::Id)
-            .limit(MAX_LISTED_IDS as u64)
-            .all(conn)
-            .await?;
+        let batch = active_after(conn, Some(year_id), after).await?;
         let Some(last) = batch.last() else {
             return Ok(());
         };
         after = last.id;
         store(conn, &batch, types::today()).await?;
     }
+}
+
+/// The next 500 active pairings (of one year, or of all) after id `after`, by id.
+async fn active_after(
+    conn: &impl ConnectionTrait,
+    year_id: Option<i64>,
+    after: i64,
+) -> AppResult<Vec<teacher_pairings::Model>> {
+    let mut q = teacher_pairings::Entity::find()
+        .filter(teacher_pairings::Column::Status.eq(PairingStatus::Active))
+        .filter(teacher_pairings::Column::Id.gt(after));
+    if let Some(y) = year_id {
+        q = q.filter(teacher_pairings::Column::AcademicYearId.eq(y));
+    }
+    Ok(q.order_by_asc(teacher_pairings::Column::Id)
+        .limit(MAX_LISTED_IDS as u64)
+        .all(conn)
+        .await?)
 }
 
 /// The settings key holding the day every pairing's shortfall was last refreshed.
@@ -387,6 +398,15 @@ pub async fn refresh_daily(db: &impl crate::db::Conn, today: NaiveDate) -> AppRe
     use crate::entities::settings;
     use sea_orm::sea_query::Expr;
     let day = today.to_string();
+    // Asked every few seconds: a read answers on every day but the first ask, so no write
+    // lock is taken for nothing.
+    let done = settings::Entity::find_by_id(REFRESHED_ON.to_string())
+        .one(db)
+        .await?
+        .is_some_and(|row| row.value == day);
+    if done {
+        return Ok(false);
+    }
     let txn = crate::db::begin_write(db).await?;
     mark(&txn, None).await?;
     let claimed = settings::Entity::update_many()
@@ -454,13 +474,7 @@ pub async fn refresh_every(db: &impl crate::db::Conn, today: NaiveDate) -> AppRe
         } else {
             crate::db::begin_write(db).await?
         };
-        let batch = teacher_pairings::Entity::find()
-            .filter(teacher_pairings::Column::Status.eq(PairingStatus::Active))
-            .filter(teacher_pairings::Column::Id.gt(after))
-            .order_by_asc(teacher_pairings::Column::Id)
-            .limit(MAX_LISTED_IDS as u64)
-            .all(&txn)
-            .await?;
+        let batch = active_after(&txn, None, after).await?;
         let Some(last) = batch.last() else {
             mark(&txn, Some(today)).await?;
             txn.commit().await?;

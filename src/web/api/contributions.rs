@@ -16,7 +16,7 @@ use crate::domain::contributions::{
 };
 use crate::domain::workflow;
 use crate::entities::contributions as rows;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::web::api::openapi::ErrorBody;
 use crate::web::api::{ApiPage, ApiQuery, Obj, QueryCheck, created, list_query, no_content};
 use crate::web::forms::ApiJson;
@@ -213,9 +213,9 @@ pub async fn show(
     Ok(Json(view(&user.actor, row)))
 }
 
-/// The body as the form the services read.
-fn form_of(body: &serde_json::Value) -> ContributionForm {
-    serde_json::from_value(body.clone()).unwrap_or_default()
+/// The body (checked against the document already) as the form the services read.
+fn form_of(body: serde_json::Value) -> AppResult<ContributionForm> {
+    serde_json::from_value(body).map_err(|_| AppError::bad_request("error-400-text"))
 }
 
 /// Record an item: the caller's school gives it to the other school of the pairing.
@@ -239,7 +239,7 @@ pub async fn create(
     policy::require_some(&user.actor, Subject::Contribution, Act::Manage)?;
     let body = body.get()?.0;
     let pairing_id = body["school_pairing_id"].as_i64().unwrap_or_default();
-    let row = contributions::create(db.inner(), &user.actor, pairing_id, &form_of(&body)).await?;
+    let row = contributions::create(db.inner(), &user.actor, pairing_id, &form_of(body)?).await?;
     Ok(created(
         format!("/contributions/{}", row.id),
         view(&user.actor, row),
@@ -269,13 +269,9 @@ pub async fn update(
 ) -> AppResult<Json<ContributionView>> {
     // Who may not edit it hears so before the body is read.
     let before = contributions::get(db.inner(), &user.actor, id).await?;
-    workflow::step::<contributions::LedgerFlow>(
-        before.status,
-        LedgerAction::Edit,
-        &contributions::parties(&user.actor, &before),
-    )?;
+    contributions::ensure(&user.actor, &before, LedgerAction::Edit)?;
     let body = body.get()?.0;
-    let row = contributions::update(db.inner(), &user.actor, id, &form_of(&body)).await?;
+    let row = contributions::update(db.inner(), &user.actor, id, &form_of(body)?).await?;
     Ok(Json(view(&user.actor, row)))
 }
 

@@ -255,11 +255,7 @@ async fn edit(
     id: i64,
 ) -> AppResult<Page> {
     let row = contributions::get(db.inner(), &user.actor, id).await?;
-    crate::domain::workflow::step::<contributions::LedgerFlow>(
-        row.status,
-        LedgerAction::Edit,
-        &contributions::parties(&user.actor, &row),
-    )?;
+    contributions::ensure(&user.actor, &row, LedgerAction::Edit)?;
     form_page(
         ctx,
         db,
