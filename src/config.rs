@@ -20,6 +20,9 @@ pub struct AppConfig {
     pub data_dir: PathBuf,
     #[serde(default)]
     pub upload_dir: Option<PathBuf>,
+    /// The largest uploaded file (a resource, a photo) in MiB.
+    #[serde(default = "default_upload_max_mb")]
+    pub upload_max_mb: u64,
     #[serde(default = "default_base_url")]
     pub base_url: String,
     /// Minutes of inactivity after which a session ends.
@@ -45,6 +48,9 @@ fn default_mail_from() -> String {
 }
 fn default_data_dir() -> PathBuf {
     PathBuf::from("data")
+}
+fn default_upload_max_mb() -> u64 {
+    20
 }
 fn default_base_url() -> String {
     "http://127.0.0.1:8000".into()
@@ -110,6 +116,9 @@ impl AppConfig {
                 self.base_url
             ));
         }
+        if !(1..=1024).contains(&self.upload_max_mb) {
+            return Err("TONGXING_UPLOAD_MAX_MB must be between 1 and 1024".into());
+        }
         if self.session_minutes < 1 {
             return Err("TONGXING_SESSION_MINUTES must be at least 1".into());
         }
@@ -120,6 +129,11 @@ impl AppConfig {
         self.upload_dir
             .clone()
             .unwrap_or_else(|| self.data_dir.join("uploads"))
+    }
+
+    /// The largest uploaded file in bytes.
+    pub fn upload_max_bytes(&self) -> u64 {
+        self.upload_max_mb * 1024 * 1024
     }
 
     pub fn mail_dir(&self) -> PathBuf {

@@ -38,7 +38,7 @@ pub async fn build(
 ) -> Result<Rocket<Build>, String> {
     let config = AppConfig::from_figment(&figment)?;
     let figment = config::ensure_secret_key(figment, &config.data_dir)?;
-    let figment = web::pages::imports::upload_limits(figment);
+    let figment = web::pages::imports::upload_limits(figment, config.upload_max_bytes());
     let (db, queries) = db::connect_counted(&config.database_url)
         .await
         .map_err(|e| {
@@ -62,6 +62,10 @@ pub async fn build(
             config.import_reader.clone(),
         ))
         .manage(MailerHandle(mailer))
+        .manage(domain::files::FileStore::new(
+            config.upload_dir(),
+            config.upload_max_bytes(),
+        ))
         .attach(web::respond::SecurityHeaders)
         .attach(web::respond::RequestLog)
         .register("/", web::respond::catchers())

@@ -9,6 +9,7 @@ pub mod contacts;
 pub mod context;
 pub mod contributions;
 pub mod exports;
+pub mod files;
 pub mod growth;
 pub mod idempotency;
 pub mod imports;

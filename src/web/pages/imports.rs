@@ -26,12 +26,13 @@ use crate::web::pages::exports::Download;
 use crate::web::respond::FormResult;
 use crate::web::respond::{Page, render};
 
-/// Raises Rocket's multipart limits so that a file of `imports::MAX_BYTES` arrives whole
-/// (a larger one arrives cut short and is refused with a clear message). Limits set higher
-/// in the configuration are kept.
-pub fn upload_limits(figment: Figment) -> Figment {
+/// Raises Rocket's multipart limits so that a file of `imports::MAX_BYTES` or of the
+/// configured upload limit (`TONGXING_UPLOAD_MAX_MB`) arrives whole (a larger one arrives
+/// cut short and is refused with a clear message). Limits set higher in the configuration
+/// are kept.
+pub fn upload_limits(figment: Figment, upload_max_bytes: u64) -> Figment {
     use rocket::data::{ByteUnit, ToByteUnit};
-    let file: ByteUnit = imports::MAX_BYTES.bytes();
+    let file: ByteUnit = (imports::MAX_BYTES as u64).max(upload_max_bytes).bytes();
     let form: ByteUnit = file + 1.mebibytes();
     let limits = figment
         .extract::<rocket::Config>()
