@@ -149,7 +149,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .await
                 .map_err(|e| format!("demo data: {e}"))?;
             println!(
-                "demo data loaded: {} schools, {} teachers, {} accounts, {} academic years, {} school pairings, {} teacher pairings, {} secondments, {} observations, {} reflections, {} ledger items added (existing ones kept)",
+                "demo data loaded: {} schools, {} teachers, {} accounts, {} academic years, {} school pairings, {} teacher pairings, {} secondments, {} observations, {} reflections, {} ledger items, {} visits, {} training weeks added (existing ones kept)",
                 report.schools_added,
                 report.teachers_added,
                 report.users_added,
@@ -159,7 +159,9 @@ async fn run(cli: Cli) -> Result<(), String> {
                 report.secondments_added,
                 report.observations_added,
                 report.reflections_added,
-                report.contributions_added
+                report.contributions_added,
+                report.visits_added,
+                report.training_weeks_added
             );
             println!(
                 "\nDemo logins (password for all: {} — it is public: never load the demo into a \
@@ -243,24 +245,22 @@ async fn run(cli: Cli) -> Result<(), String> {
         }
         Command::ReadTable => Ok(()),
         Command::Backup { file } => {
+            // Checked before connecting: a PostgreSQL backup is pg_dump's job,
+            // and this command must not migrate a database it will not copy.
+            if !config.is_sqlite() {
+                return Err(
+                    "backup copies the SQLite database; for PostgreSQL use pg_dump, e.g. `pg_dump --format=custom --file=tongxing.dump \"$TONGXING_DATABASE_URL\"`"
+                        .into(),
+                );
+            }
             let conn = open_db(&config).await?;
-            backup(&conn, &config, &file).await
+            backup(&conn, &file).await
         }
     }
 }
 
-async fn backup(
-    conn: &sea_orm::DatabaseConnection,
-    config: &AppConfig,
-    file: &std::path::Path,
-) -> Result<(), String> {
+async fn backup(conn: &sea_orm::DatabaseConnection, file: &std::path::Path) -> Result<(), String> {
     use sea_orm::ConnectionTrait;
-    if !config.is_sqlite() {
-        return Err(
-            "backup copies the SQLite database; for PostgreSQL use pg_dump, e.g. `pg_dump --format=custom --file=tongxing.dump \"$TONGXING_DATABASE_URL\"`"
-                .into(),
-        );
-    }
     if file.exists() {
         return Err(format!(
             "{} exists already; choose a new file name",

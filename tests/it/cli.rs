@@ -237,18 +237,35 @@ fn bad_configuration_is_refused_at_start() {
 
 #[test]
 fn postgres_backup_points_to_pg_dump() {
-    let Ok(base) = std::env::var("TONGXING_TEST_POSTGRES_URL") else {
+    if std::env::var("TONGXING_TEST_POSTGRES_URL").is_err() {
         crate::common::skipped("on PostgreSQL: TONGXING_TEST_POSTGRES_URL is not set");
         return;
-    };
+    }
+    // Its own empty database, which the refused backup must leave untouched.
+    let runtime = rocket::tokio::runtime::Runtime::new().unwrap();
+    let url = runtime.block_on(crate::common::postgres_url());
     let dir = tempfile::tempdir().unwrap();
     let out = tongxing(
         dir.path(),
         &["backup", "x.db"],
-        &[("TONGXING_DATABASE_URL", &base)],
+        &[("TONGXING_DATABASE_URL", &url)],
     );
     assert!(!out.status.success());
     assert!(text(&out).contains("pg_dump"), "{}", text(&out));
+    let tables: i64 = runtime.block_on(async {
+        use sea_orm::{ConnectionTrait, Statement};
+        let db = sea_orm::Database::connect(url.as_str()).await.unwrap();
+        let row = db
+            .query_one_raw(Statement::from_string(
+                db.get_database_backend(),
+                "SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = 'public'",
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        row.try_get::<i64>("", "n").unwrap()
+    });
+    assert_eq!(tables, 0, "the refused backup migrated the database");
 }
 
 #[test]
