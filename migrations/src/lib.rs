@@ -16,6 +16,9 @@ mod m20261203_000011_maintained_figures;
 mod m20261203_000012_name_grams;
 mod m20261203_000013_contributions;
 mod m20261203_000014_waiting_indexes;
+mod m20261203_000015_visits;
+mod m20261203_000016_training_weeks;
+mod m20261203_000017_resources;
 
 pub struct Migrator;
 
@@ -37,6 +40,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000012_name_grams::Migration),
             Box::new(m20261203_000013_contributions::Migration),
             Box::new(m20261203_000014_waiting_indexes::Migration),
+            Box::new(m20261203_000015_visits::Migration),
+            Box::new(m20261203_000016_training_weeks::Migration),
+            Box::new(m20261203_000017_resources::Migration),
         ]
     }
 }

@@ -375,6 +375,8 @@ pub struct DemoReport {
     pub observations_added: usize,
     pub reflections_added: usize,
     pub contributions_added: usize,
+    pub visits_added: usize,
+    pub training_weeks_added: usize,
 }
 
 pub async fn load(db: &DatabaseConnection) -> AppResult<DemoReport> {
@@ -529,6 +531,7 @@ pub async fn load(db: &DatabaseConnection) -> AppResult<DemoReport> {
     }
     programme(db, &actor, &mut report).await?;
     ledger(db, &actor, &mut report).await?;
+    exchanges(db, &mut report).await?;
     // The back-dated history was written on the demo's clock: what is behind is measured
     // against today.
     crate::domain::progress::refresh_every(db, crate::domain::types::today()).await?;
@@ -774,6 +777,300 @@ async fn ledger(db: &DatabaseConnection, bureau: &Actor, report: &mut DemoReport
             Answer::Waiting => {}
         }
         report.contributions_added += 1;
+    }
+    Ok(())
+}
+
+/// The seed's exchange visits (领导互访, 教师互访, 跟岗培训, 学生"手拉手"): (supporter code,
+/// receiver code, the recording school's code, kind, host code, from, to, participants as
+/// (school code, staff no), students, activities, summary, outcome, classes, gift, gift
+/// value).
+type DemoVisit = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    (i32, u32, u32),
+    (i32, u32, u32),
+    &'static [(&'static str, &'static str)],
+    u32,
+    &'static [&'static str],
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+);
+
+const VISITS: &[DemoVisit] = &[
+    (
+        "3415020001",
+        "3415020101",
+        "3415020001",
+        "leader",
+        "3415020101",
+        (2026, 9, 16),
+        (2026, 9, 16),
+        &[],
+        0,
+        &["research"],
+        "第一中学校长、分管副校长带队到三元中学，听取学校工作汇报，走进课堂听课，座谈本学年结对帮扶计划。",
+        "商定本学年派出骨干教师送教、每月一周跟岗培训和“手拉手”活动的安排。",
+        "",
+        "",
+        "",
+    ),
+    (
+        "3415020001",
+        "3415020101",
+        "3415020101",
+        "teacher",
+        "3415020001",
+        (2026, 10, 14),
+        (2026, 10, 15),
+        &[
+            ("3415020001", "YZ0107"),
+            ("3415020101", "SZ0009"),
+            ("3415020101", "SZ0014"),
+        ],
+        0,
+        &["open_class", "lecture", "lesson_planning"],
+        "三元中学数学、语文教师到第一中学听公开课，参加“导学案的设计与使用”讲座，与第一中学数学组集体备课。",
+        "两位教师带回导学案模板，在七年级试用。",
+        "",
+        "",
+        "",
+    ),
+    (
+        "3415020001",
+        "3415020101",
+        "3415020001",
+        "training",
+        "3415020001",
+        (2026, 11, 2),
+        (2026, 11, 6),
+        &[("3415020101", "SZ0014"), ("3415020001", "YZ0215")],
+        0,
+        &["demonstration_class", "research"],
+        "程小军老师到第一中学跟岗一周，跟随黄晓燕老师听课、上汇报课，参加语文组教研活动。",
+        "汇报课《背影》获语文组好评；制定了回校后的教研改进计划。",
+        "",
+        "",
+        "",
+    ),
+    (
+        "3415020001",
+        "3415020101",
+        "3415020001",
+        "student",
+        "3415020101",
+        (2026, 11, 20),
+        (2026, 11, 20),
+        &[("3415020001", "YZ0322")],
+        45,
+        &[],
+        "第一中学七(2)班同学到三元中学七(1)班开展“手拉手”活动：结对交友、同上一堂班会课。",
+        "两班结成友好班级，约定每月互寄书信。",
+        "第一中学七(2)班 与 三元中学七(1)班",
+        "图书 120 册、文具 45 套",
+        "3,600",
+    ),
+    (
+        "3415020002",
+        "3415020201",
+        "3415020002",
+        "teacher",
+        "3415020201",
+        (2026, 10, 28),
+        (2026, 10, 28),
+        &[("3415020002", "SY0046"), ("3415020201", "PG0011")],
+        0,
+        &["demonstration_class", "lecture"],
+        "实验学校骨干教师到平岗中学送教，上示范课并作“课堂提问的设计”讲座。",
+        "平岗中学物理组据此修改了八年级的单元教学设计。",
+        "",
+        "",
+        "",
+    ),
+];
+
+/// Records the demo visits through the service (as the recording school's admin), and
+/// schedules the first term of the current year's training weeks at 第一中学 for two
+/// teachers of 三元中学, the weeks already over answered by the host. What is there is
+/// left alone.
+async fn exchanges(db: &DatabaseConnection, report: &mut DemoReport) -> AppResult<()> {
+    use crate::domain::training::{self, ScheduleForm, WeekAction};
+    use crate::domain::visits::{self, VisitForm};
+    use crate::entities::{school_pairings as sp, training_weeks, visits as visit_rows};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    let admin_of = |id: i64| async move {
+        let user = crate::entities::users::Entity::find()
+            .filter(crate::entities::users::Column::SchoolId.eq(id))
+            .filter(crate::entities::users::Column::Role.eq("school_admin"))
+            .order_by_asc(crate::entities::users::Column::Id)
+            .one(db)
+            .await?;
+        Ok::<_, crate::error::AppError>(user.map(|u| users::actor_of(&u)))
+    };
+    let school_id = |code: &'static str| async move {
+        Ok::<_, crate::error::AppError>(schools::find_by_code(db, code).await?.map(|s| s.id))
+    };
+    let teacher_id = |code: &'static str, staff_no: &'static str| async move {
+        let Some(school) = schools::find_by_code(db, code).await? else {
+            return Ok::<_, crate::error::AppError>(None);
+        };
+        Ok(teachers::find_by_staff_no(db, school.id, staff_no)
+            .await?
+            .map(|t| t.id))
+    };
+    let date = |(y, m, d): (i32, u32, u32)| {
+        NaiveDate::from_ymd_opt(y, m, d)
+            .map(|d| d.to_string())
+            .unwrap_or_default()
+    };
+    let pairing = |supporter: i64, receiver: i64| async move {
+        Ok::<_, crate::error::AppError>(
+            sp::Entity::find()
+                .filter(sp::Column::SupporterId.eq(supporter))
+                .filter(sp::Column::ReceiverId.eq(receiver))
+                .one(db)
+                .await?,
+        )
+    };
+    for (
+        sup,
+        rec,
+        by,
+        kind,
+        host,
+        from,
+        to,
+        people,
+        students,
+        activities,
+        summary,
+        outcome,
+        classes,
+        gift,
+        value,
+    ) in VISITS
+    {
+        let (Some(s), Some(r), Some(b), Some(h)) = (
+            school_id(sup).await?,
+            school_id(rec).await?,
+            school_id(by).await?,
+            school_id(host).await?,
+        ) else {
+            continue;
+        };
+        let (Some(p), Some(admin)) = (pairing(s, r).await?, admin_of(b).await?) else {
+            continue;
+        };
+        let there = visit_rows::Entity::find()
+            .filter(visit_rows::Column::SchoolPairingId.eq(p.id))
+            .filter(
+                visit_rows::Column::StartsOn.eq(NaiveDate::from_ymd_opt(from.0, from.1, from.2)),
+            )
+            .one(db)
+            .await?
+            .is_some();
+        if there {
+            continue;
+        }
+        let mut teacher_ids = Vec::new();
+        for (code, staff_no) in people.iter() {
+            if let Some(t) = teacher_id(code, staff_no).await? {
+                teacher_ids.push(t.to_string());
+            }
+        }
+        let form = VisitForm {
+            kind: (*kind).into(),
+            host_school_id: h.to_string(),
+            starts_on: date(*from),
+            ends_on: date(*to),
+            teacher_ids,
+            student_count: students.to_string(),
+            activities: activities.iter().map(|a| a.to_string()).collect(),
+            summary: (*summary).into(),
+            outcome: (*outcome).into(),
+            classes: (*classes).into(),
+            gift: (*gift).into(),
+            gift_value: (*value).into(),
+            ..Default::default()
+        };
+        let visit = visits::create(db, &admin, p.id, &form).await?;
+        report.visits_added += 1;
+        // The students' gift became a ledger item; the other school confirms it.
+        let other = if b == p.supporter_id {
+            p.receiver_id
+        } else {
+            p.supporter_id
+        };
+        if let (Some(item), Some(receiver)) = (visit.contribution_id, admin_of(other).await?) {
+            crate::domain::contributions::answer(
+                db,
+                &receiver,
+                item,
+                crate::domain::contributions::LedgerAction::Confirm,
+                "已收到，已分发到七(1)班",
+            )
+            .await?;
+        }
+    }
+
+    // 每月一周的教学培训: the first week of each month of the current year's first term.
+    let (Some(urban), Some(rural)) = (
+        school_id("3415020001").await?,
+        school_id("3415020101").await?,
+    ) else {
+        return Ok(());
+    };
+    let (Some(p), Some(host)) = (pairing(urban, rural).await?, admin_of(urban).await?) else {
+        return Ok(());
+    };
+    let Some(year) = academic_years::list(db)
+        .await?
+        .into_iter()
+        .find(|y| y.name == "2026-2027")
+    else {
+        return Ok(());
+    };
+    let mut trainees = Vec::new();
+    for staff_no in ["SZ0009", "SZ0014"] {
+        if let Some(t) = teacher_id("3415020101", staff_no).await? {
+            trainees.push(t.to_string());
+        }
+    }
+    report.training_weeks_added += training::schedule(
+        db,
+        &host,
+        p.id,
+        &ScheduleForm {
+            academic_year_id: year.id.to_string(),
+            term: "1".into(),
+            week_of_month: "1".into(),
+            teacher_ids: trainees,
+        },
+    )
+    .await?;
+    // The weeks already over: attended, but for one missed in October (a county exam).
+    let today = crate::domain::types::today();
+    let planned = training_weeks::Entity::find()
+        .filter(training_weeks::Column::SchoolPairingId.eq(p.id))
+        .filter(training_weeks::Column::Status.eq(training::WeekStatus::Planned))
+        .filter(training_weeks::Column::EndsOn.lt(today))
+        .order_by_asc(training_weeks::Column::StartsOn)
+        .order_by_asc(training_weeks::Column::Id)
+        .all(db)
+        .await?;
+    for (i, w) in planned.iter().enumerate() {
+        let (action, note) = if i == 3 {
+            (WeekAction::Miss, "期中统考，未能前来")
+        } else {
+            (WeekAction::Attend, "")
+        };
+        training::act(db, &host, w.id, action, note).await?;
     }
     Ok(())
 }

@@ -12,6 +12,10 @@ use crate::error::AppResult;
 /// (`audit-did-{word}`); a test checks the words written across `src/` are all here.
 pub const ACTIONS: &[&str] = &[
     "create",
+    "schedule_training",
+    "attend",
+    "miss",
+    "reopen",
     "update",
     "delete",
     "deactivate",
@@ -52,6 +56,10 @@ pub const ENTITIES: &[&str] = &[
     "settings",
     "secondment",
     "contribution",
+    "visit",
+    "visit_photo",
+    "training_week",
+    "resource",
     "mail",
     "school_pairing",
     "teacher_pairing",

@@ -314,6 +314,100 @@ const CONTRIBUTION: &[Field] = &[
     ("version", "", As::Hidden),
 ];
 
+const VISIT: &[Field] = &[
+    (
+        "school_pairing_id",
+        "ledger-field-pairing",
+        As::Ref(Kind::SchoolPairing),
+    ),
+    ("kind", "visit-field-kind", As::Word("visit-kind")),
+    ("host_school_id", "visit-field-host", As::Ref(Kind::School)),
+    (
+        "guest_school_id",
+        "visit-field-guest",
+        As::Ref(Kind::School),
+    ),
+    ("starts_on", "visit-field-starts-on", As::Date),
+    ("ends_on", "visit-field-ends-on", As::Date),
+    ("teacher_ids", "visit-field-teachers", As::Changed),
+    ("student_count", "visit-field-students", As::Number),
+    (
+        "activities",
+        "visit-field-activities",
+        As::Words("visit-activity"),
+    ),
+    ("summary", "visit-field-summary", As::Text),
+    ("outcome", "visit-field-outcome", As::Text),
+    ("classes", "visit-field-classes", As::Text),
+    ("gift", "visit-field-gift", As::Text),
+    ("contribution_id", "", As::Hidden),
+    ("recorded_by", "", As::Hidden),
+    ("version", "", As::Hidden),
+];
+
+const VISIT_PHOTO: &[Field] = &[
+    ("visit_id", "", As::Hidden),
+    ("width", "", As::Hidden),
+    ("height", "", As::Hidden),
+    ("size_bytes", "", As::Hidden),
+    ("uploaded_by", "", As::Hidden),
+];
+
+const RESOURCE: &[Field] = &[
+    ("title", "resource-field-title", As::Text),
+    ("kind", "resource-field-kind", As::Word("resource-kind")),
+    ("subject", "resource-field-subject", As::Text),
+    ("grade", "resource-field-grade", As::Text),
+    (
+        "visibility",
+        "resource-field-visibility",
+        As::Word("resource-visibility"),
+    ),
+    (
+        "school_pairing_id",
+        "resource-field-school-pairing",
+        As::Ref(Kind::SchoolPairing),
+    ),
+    (
+        "teacher_pairing_id",
+        "resource-field-teacher-pairing",
+        As::Ref(Kind::TeacherPairing),
+    ),
+    ("file_name", "resource-field-file", As::Text),
+    ("content_type", "", As::Hidden),
+    ("size_bytes", "", As::Hidden),
+];
+
+const TRAINING_WEEK: &[Field] = &[
+    (
+        "school_pairing_id",
+        "ledger-field-pairing",
+        As::Ref(Kind::SchoolPairing),
+    ),
+    ("teacher_id", "week-field-teacher", As::Ref(Kind::Teacher)),
+    ("host_school_id", "week-field-host", As::Ref(Kind::School)),
+    ("guest_school_id", "week-field-guest", As::Ref(Kind::School)),
+    ("academic_year_id", "field-year-name", As::Ref(Kind::Year)),
+    ("term", "week-field-term", As::Number),
+    ("starts_on", "week-field-starts-on", As::Date),
+    ("ends_on", "week-field-ends-on", As::Date),
+    ("status", "field-status", As::Word("week-status")),
+    ("note", "week-field-note", As::Text),
+    ("answered_by", "week-field-answered-by", As::Ref(Kind::User)),
+    ("answered_at", "", As::Hidden),
+    ("created_by", "", As::Hidden),
+    ("version", "", As::Hidden),
+];
+
+/// A term's training weeks generated on a school pairing.
+const SCHEDULE: &[Field] = &[
+    ("academic_year", "field-year-name", As::Year),
+    ("term", "week-field-term", As::Number),
+    ("week_of_month", "week-field-week-of-month", As::Number),
+    ("teacher_ids", "week-field-teachers", As::Changed),
+    ("weeks_added", "week-field-weeks-added", As::Number),
+];
+
 const SECONDMENT: &[Field] = &[
     ("teacher_id", "field-teacher", As::Ref(Kind::Teacher)),
     ("from_school_id", "field-from-school", As::Ref(Kind::School)),
@@ -481,6 +575,11 @@ pub fn fields_of(entity: &str, action: &str) -> Vec<Field> {
         ("contact", _) => &[CONTACT],
         ("secondment", _) => &[SECONDMENT],
         ("contribution", _) => &[CONTRIBUTION],
+        ("visit", _) => &[VISIT],
+        ("visit_photo", _) => &[VISIT_PHOTO],
+        ("training_week", _) => &[TRAINING_WEEK],
+        ("resource", _) => &[RESOURCE],
+        ("school_pairing", "schedule_training") => &[SCHEDULE],
         ("teacher_pairing", _) => &[TEACHER_PAIRING, LIFECYCLE],
         ("school_pairing", _) => &[SCHOOL_PAIRING, LIFECYCLE],
         ("settings", _) => &[SETTINGS],

@@ -291,6 +291,24 @@ pub async fn create(
         }
     }
     let (p, giver, receiver) = giving_side(&txn, actor, pairing_id).await?;
+    let row = insert(&txn, actor, &p, giver, receiver, form).await?;
+    if let Some(k) = &key {
+        idempotency::record(&txn, k, row.id).await?;
+    }
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// Checks and records an item from `giver` to `receiver` on pairing `p` inside the
+/// caller's transaction (the ledger's own form, or the gift of a student visit).
+pub(crate) async fn insert(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    p: &school_pairings::Model,
+    giver: i64,
+    receiver: i64,
+    form: &ContributionForm,
+) -> AppResult<contributions::Model> {
     let v = validate(form, types::today())?;
     let now = Utc::now();
     let row = contributions::ActiveModel {
@@ -313,10 +331,10 @@ pub async fn create(
         updated_at: Set(now),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
     audit::record::<(), _>(
-        &txn,
+        txn,
         Some(actor),
         "create",
         "contribution",
@@ -325,10 +343,6 @@ pub async fn create(
         Some(&row),
     )
     .await?;
-    if let Some(k) = &key {
-        idempotency::record(&txn, k, row.id).await?;
-    }
-    txn.commit().await?;
     Ok(row)
 }
 

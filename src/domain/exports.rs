@@ -488,6 +488,126 @@ pub async fn contributions(
     write(format, lang.t("export-sheet-ledger"), headers, cells).await
 }
 
+/// The visits of the list page for this filter, latest first: every visit the filter
+/// selects, with its schools, participants and what was done.
+pub async fn visits(
+    db: &impl Conn,
+    actor: &Actor,
+    filter: &crate::domain::visits::VisitFilter,
+    lang: Lang,
+) -> AppResult<Vec<u8>> {
+    let rows = every_page(|r| crate::domain::visits::list_rows(db, actor, filter, r)).await?;
+    let headers: Vec<Header> = [
+        ("visit-field-starts-on", 12.0),
+        ("visit-field-ends-on", 12.0),
+        ("visit-field-kind", 10.0),
+        ("visit-field-host", 24.0),
+        ("visit-field-guest", 24.0),
+        ("visit-field-teachers", 30.0),
+        ("visit-field-students", 8.0),
+        ("visit-field-activities", 24.0),
+        ("visit-field-summary", 40.0),
+        ("visit-field-outcome", 40.0),
+        ("visit-field-classes", 20.0),
+        ("visit-field-gift", 24.0),
+    ]
+    .iter()
+    .map(|(key, width)| Header {
+        title: lang.t(key),
+        width: *width,
+    })
+    .collect();
+    let mut labels = Labels::new(lang);
+    let separator = match lang {
+        Lang::Zh => "、",
+        Lang::En => ", ",
+    };
+    let cells: Vec<Vec<Cell>> = rows
+        .iter()
+        .map(|r| {
+            let v = &r.row;
+            let activities = r
+                .activities()
+                .iter()
+                .map(|a| labels.get("visit-activity", a))
+                .collect::<Vec<_>>()
+                .join(separator);
+            vec![
+                v.starts_on.to_string().into(),
+                v.ends_on.to_string().into(),
+                labels.get("visit-kind", v.kind.as_str()).into(),
+                r.host.as_str().into(),
+                r.guest.as_str().into(),
+                r.teachers.join(separator).into(),
+                Cell::Int(i64::from(v.student_count)),
+                activities.into(),
+                v.summary.as_str().into(),
+                v.outcome.as_str().into(),
+                v.classes.as_str().into(),
+                v.gift.as_str().into(),
+            ]
+        })
+        .collect();
+    write(
+        FileFormat::Xlsx,
+        lang.t("export-sheet-visits"),
+        headers,
+        cells,
+    )
+    .await
+}
+
+/// The training weeks of the list page for this filter, soonest first: who, where, when
+/// and whether they attended.
+pub async fn training_weeks(
+    db: &impl Conn,
+    actor: &Actor,
+    filter: &crate::domain::training::WeekFilter,
+    lang: Lang,
+) -> AppResult<Vec<u8>> {
+    let rows = every_page(|r| crate::domain::training::list_rows(db, actor, filter, r)).await?;
+    let headers: Vec<Header> = [
+        ("week-field-teacher", 12.0),
+        ("week-field-guest", 24.0),
+        ("week-field-host", 24.0),
+        ("week-field-term", 8.0),
+        ("week-field-starts-on", 12.0),
+        ("week-field-ends-on", 12.0),
+        ("field-status", 10.0),
+        ("week-field-note", 30.0),
+    ]
+    .iter()
+    .map(|(key, width)| Header {
+        title: lang.t(key),
+        width: *width,
+    })
+    .collect();
+    let mut labels = Labels::new(lang);
+    let cells: Vec<Vec<Cell>> = rows
+        .iter()
+        .map(|r| {
+            let w = &r.row;
+            vec![
+                r.teacher.as_str().into(),
+                r.guest.as_str().into(),
+                r.host.as_str().into(),
+                Cell::Int(i64::from(w.term)),
+                w.starts_on.to_string().into(),
+                w.ends_on.to_string().into(),
+                labels.get("week-status", w.status.as_str()).into(),
+                w.note.as_str().into(),
+            ]
+        })
+        .collect();
+    write(
+        FileFormat::Xlsx,
+        lang.t("export-sheet-training"),
+        headers,
+        cells,
+    )
+    .await
+}
+
 /// The observations of the list page for this filter, newest lesson first: the lesson,
 /// who observed whom, the total and its band, and the written feedback.
 pub async fn observations(

@@ -441,6 +441,16 @@ pub mod de {
             .collect())
     }
 
+    /// A list of such values, or one value, or repeated form fields (check boxes), each as
+    /// text; null is an empty list.
+    pub fn loose_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+        Ok(match Option::<Loose>::deserialize(d)? {
+            None | Some(Loose::Null(())) => Vec::new(),
+            Some(Loose::List(items)) => items.into_iter().map(Loose::into_text).collect(),
+            Some(one) => vec![one.into_text()],
+        })
+    }
+
     /// A string, number, boolean, null or list (joined with commas), as text.
     pub fn loose_string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
         Ok(Option::<Loose>::deserialize(d)?

@@ -30,6 +30,8 @@ pub enum Party {
     Giver,
     /// An administrator of the school that received it.
     Receiver,
+    /// An administrator of the school that hosts a training week.
+    Host,
 }
 
 /// A stage or an action of a workflow: a stable English word (stored, sent as JSON) and a

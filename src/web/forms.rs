@@ -184,3 +184,43 @@ impl<'r, T: DeserializeOwned + Send> FromData<'r> for ApiJson<T> {
         }
     }
 }
+
+/// A `multipart/form-data` body of the API (uploads). Like `ApiJson`: the Origin check for
+/// cookie sessions (a bearer token is enough by itself), a 400 for another content type,
+/// and a body that cannot be read whole is the `file` field's error (422), never a crash.
+pub struct ApiMultipart<T>(pub T);
+
+#[rocket::async_trait]
+impl<'r, T: rocket::form::FromForm<'r> + Send + 'r> FromData<'r> for ApiMultipart<T> {
+    type Error = ();
+
+    async fn from_data(req: &'r Request<'_>, data: Data<'r>) -> data::Outcome<'r, Self> {
+        let by_header = req.headers().get_one("Authorization").is_some();
+        if !by_header && !same_origin(req) {
+            stash(req, AppError::Forbidden);
+            return data::Outcome::Error((Status::Forbidden, ()));
+        }
+        if !req.content_type().is_some_and(|ct| ct.is_form_data()) {
+            stash(req, AppError::bad_request("err-multipart-content-type"));
+            return data::Outcome::Error((Status::BadRequest, ()));
+        }
+        match rocket::form::Form::<T>::from_data(req, data).await {
+            data::Outcome::Success(form) => data::Outcome::Success(ApiMultipart(form.into_inner())),
+            data::Outcome::Error((status, _)) => {
+                let msg = if status == Status::PayloadTooLarge {
+                    let max = req
+                        .rocket()
+                        .state::<crate::domain::files::FileStore>()
+                        .map(|s| s.max_bytes / (1024 * 1024))
+                        .unwrap_or_default();
+                    Msg::new("resource-err-too-large").arg("max", max)
+                } else {
+                    Msg::new("resource-err-unreadable")
+                };
+                stash(req, AppError::invalid("file", msg));
+                data::Outcome::Error((Status::UnprocessableEntity, ()))
+            }
+            data::Outcome::Forward((data, status)) => data::Outcome::Forward((data, status)),
+        }
+    }
+}

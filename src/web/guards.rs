@@ -573,6 +573,13 @@ impl Ctx {
                 "ledger-title",
                 lists(Subject::Contribution),
             ),
+            ("/visits", "visit-title", lists(Subject::Visit)),
+            (
+                "/training-weeks",
+                "week-title",
+                staff && lists(Subject::TrainingWeek),
+            ),
+            ("/resources", "resource-title", lists(Subject::Resource)),
             ("/manage", "nav-manage", u.role == Role::BureauAdmin),
         ]
         .into_iter()
@@ -586,6 +593,18 @@ impl Ctx {
             "page"
         } else {
             "false"
+        }
+    }
+
+    /// A file size as people read it: 820 B, 34 KB, 1.2 MB.
+    pub fn file_size(&self, bytes: &i64) -> String {
+        let b = *bytes as f64;
+        if b < 1024.0 {
+            format!("{bytes} B")
+        } else if b < 1024.0 * 1024.0 {
+            format!("{:.0} KB", b / 1024.0)
+        } else {
+            format!("{:.1} MB", b / (1024.0 * 1024.0))
         }
     }
 
@@ -638,6 +657,15 @@ impl Ctx {
             .extend_pairs(pairs)
             .finish();
         format!("{}?{}", self.path, query)
+    }
+
+    /// This page's path with its query string (a form's way back to the same list).
+    pub fn path_and_query(&self) -> String {
+        if self.query.is_empty() {
+            self.path.clone()
+        } else {
+            format!("{}?{}", self.path, self.query)
+        }
     }
 
     /// The query string without pagination, for export links of the same filter.

@@ -72,6 +72,17 @@ where
     }
 }
 
+/// The databases a test that spawns its own apps runs on: SQLite and, when configured,
+/// PostgreSQL (said loudly when not).
+pub fn backends() -> Vec<Backend> {
+    if std::env::var("TONGXING_TEST_POSTGRES_URL").is_ok_and(|u| !u.is_empty()) {
+        vec![Backend::Sqlite, Backend::Postgres]
+    } else {
+        skipped("on PostgreSQL: TONGXING_TEST_POSTGRES_URL is not set");
+        vec![Backend::Sqlite]
+    }
+}
+
 pub async fn postgres_url() -> String {
     let base = std::env::var("TONGXING_TEST_POSTGRES_URL").expect("TONGXING_TEST_POSTGRES_URL");
     let admin = Database::connect(base.as_str())
@@ -223,6 +234,16 @@ impl TestApp {
     }
 
     /// How many SQL statements the app has run so far.
+    /// The app's upload folder, as the file store sees it.
+    /// The app's upload store (its folder and its size limit).
+    pub fn store(&self) -> tongxing::domain::files::FileStore {
+        self.client
+            .rocket()
+            .state::<tongxing::domain::files::FileStore>()
+            .expect("the file store is managed")
+            .clone()
+    }
+
     pub fn queries(&self) -> u64 {
         self.client
             .rocket()

@@ -30,7 +30,8 @@ async fn demo_data_is_idempotent_and_its_logins_work() {
         )
         .await
         .unwrap();
-        assert_eq!((t.confirmed.count, t.confirmed.value_fen), (8, 17_462_000));
+        // With the gift of the student visit (¥3,600), confirmed by 三元中学.
+        assert_eq!((t.confirmed.count, t.confirmed.value_fen), (9, 17_822_000));
         assert_eq!((t.disputed.count, t.recorded.count), (1, 2));
         assert_eq!(
             (
@@ -39,6 +40,46 @@ async fn demo_data_is_idempotent_and_its_logins_work() {
                 first.secondments_added
             ),
             (7, 1, 3)
+        );
+        // Visits of all four kinds; a term of training weeks, those over answered.
+        assert_eq!(first.visits_added, 5);
+        let kinds: Vec<(String, i64)> = {
+            let rows = app
+                .db
+                .query_all_raw(sea_orm::Statement::from_string(
+                    app.db.get_database_backend(),
+                    "SELECT kind, COUNT(*) AS n FROM visits GROUP BY kind ORDER BY kind",
+                ))
+                .await
+                .unwrap();
+            rows.iter()
+                .map(|r| (r.try_get("", "kind").unwrap(), r.try_get("", "n").unwrap()))
+                .collect()
+        };
+        assert_eq!(
+            kinds,
+            [("leader", 1), ("student", 1), ("teacher", 2), ("training", 1)]
+                .map(|(k, n)| (k.to_string(), n))
+        );
+        assert_eq!(app.scalar("SELECT COUNT(*) AS n FROM visits WHERE contribution_id IS NOT NULL").await, 1);
+        let weeks = app.count("training_weeks").await;
+        assert_eq!(weeks as usize, first.training_weeks_added);
+        assert!(weeks >= 8, "two teachers, about one week a month: {weeks}");
+        let today = tongxing::domain::types::today();
+        let over = app
+            .scalar(&format!(
+                "SELECT COUNT(*) AS n FROM training_weeks WHERE ends_on < '{today}'"
+            ))
+            .await;
+        assert_eq!(
+            app.scalar("SELECT COUNT(*) AS n FROM training_weeks WHERE status = 'missed'")
+                .await,
+            i64::from(over > 3)
+        );
+        assert_eq!(
+            app.scalar("SELECT COUNT(*) AS n FROM training_weeks WHERE status <> 'planned'")
+                .await,
+            over
         );
         // A year of lessons for 姚成琳, with reflections, showing growth.
         assert_eq!(first.observations_added, 12);
@@ -73,6 +114,8 @@ async fn demo_data_is_idempotent_and_its_logins_work() {
                     + second.observations_added
                     + second.reflections_added
                     + second.contributions_added
+                    + second.visits_added
+                    + second.training_weeks_added
             ),
             (0, 0, 0, 0, 0)
         );

@@ -230,6 +230,9 @@ async fn each_role_sees_the_menu_it_can_use_labelled_as_its_pages() {
                     "/teachers",
                     "/secondments",
                     "/contributions",
+                    "/visits",
+                    "/training-weeks",
+                    "/resources",
                     "/manage",
                 ],
             ),
@@ -245,6 +248,9 @@ async fn each_role_sees_the_menu_it_can_use_labelled_as_its_pages() {
                     "/teachers",
                     "/secondments",
                     "/contributions",
+                    "/visits",
+                    "/training-weeks",
+                    "/resources",
                 ],
             ),
             (
@@ -255,6 +261,8 @@ async fn each_role_sees_the_menu_it_can_use_labelled_as_its_pages() {
                     "/observations",
                     "/reflections",
                     "/secondments",
+                    "/visits",
+                    "/resources",
                 ],
             ),
         ];

@@ -37,6 +37,221 @@ const CALLERS: [&str; 7] = [
 type Declaration = (&'static str, &'static str, &'static str, &'static str);
 
 const DECLARED: &[Declaration] = &[
+    // Exchange visits: `{visit}` a teacher visit of the school pairing hosted by the
+    // mentor's school, with one photo `{photo}`; admins of either school change it.
+    (
+        "GET",
+        "/visits?<query..>",
+        "/visits",
+        "L L 200 200 200 200 200",
+    ),
+    (
+        "GET",
+        "/visits/export.xlsx?<query..>",
+        "/visits/export.xlsx",
+        "L L 200 200 200 200 200",
+    ),
+    (
+        "GET",
+        "/school-pairings/<id>/visits/new",
+        "/school-pairings/{sp}/visits/new",
+        "L L 403 200 404 403 404",
+    ),
+    (
+        "POST",
+        "/school-pairings/<id>/visits",
+        "/school-pairings/{sp}/visits",
+        "L L 403 422 404 403 403",
+    ),
+    (
+        "GET",
+        "/visits/<id>",
+        "/visits/{visit}",
+        "L L 200 200 404 200 404",
+    ),
+    (
+        "GET",
+        "/visits/<id>/edit",
+        "/visits/{visit}/edit",
+        "L L 403 200 404 403 404",
+    ),
+    (
+        "POST",
+        "/visits/<id>",
+        "/visits/{visit}",
+        "L L 403 422 404 403 404",
+    ),
+    (
+        "POST",
+        "/visits/<id>/delete",
+        "/visits/{visit}/delete",
+        "L L 403 - 404 403 404",
+    ),
+    (
+        "POST",
+        "/visits/<id>/photos",
+        "/visits/{visit}/photos",
+        "L L 403 422 404 403 404",
+    ),
+    (
+        "GET",
+        "/visits/<id>/photos/<photo>",
+        "/visits/{visit}/photos/{photo}",
+        "L L 200 200 404 200 404",
+    ),
+    (
+        "GET",
+        "/visits/<id>/photos/<photo>/thumb",
+        "/visits/{visit}/photos/{photo}/thumb",
+        "L L 200 200 404 200 404",
+    ),
+    (
+        "POST",
+        "/visits/<id>/photos/<photo>/delete",
+        "/visits/{visit}/photos/{photo}/delete",
+        "L L 403 - 404 403 404",
+    ),
+    (
+        "GET",
+        "/api/v1/visits",
+        "/api/v1/visits",
+        "L L 200 200 200 200 200",
+    ),
+    (
+        "GET",
+        "/api/v1/visits/<id>",
+        "/api/v1/visits/{visit}",
+        "L L 200 200 404 200 404",
+    ),
+    (
+        "POST",
+        "/api/v1/visits",
+        "/api/v1/visits",
+        "L L 403 422 422 403 403",
+    ),
+    (
+        "PUT",
+        "/api/v1/visits/<id>",
+        "/api/v1/visits/{visit}",
+        "L L 403 422 404 403 404",
+    ),
+    (
+        "DELETE",
+        "/api/v1/visits/<id>",
+        "/api/v1/visits/{visit}",
+        "L L 403 - 404 403 404",
+    ),
+    // Training weeks: `{week}` the mentee's first week at the mentor's school (the host,
+    // whose admin is not among the callers, answers it); either admin may remove it.
+    (
+        "GET",
+        "/training-weeks?<query..>",
+        "/training-weeks",
+        "L L 200 200 200 200 200",
+    ),
+    (
+        "GET",
+        "/training-weeks/export.xlsx?<query..>",
+        "/training-weeks/export.xlsx",
+        "L L 200 200 200 200 200",
+    ),
+    (
+        "GET",
+        "/school-pairings/<id>/training-weeks/new",
+        "/school-pairings/{sp}/training-weeks/new",
+        "L L 403 200 404 403 404",
+    ),
+    (
+        "POST",
+        "/school-pairings/<id>/training-weeks",
+        "/school-pairings/{sp}/training-weeks",
+        "L L 403 422 404 403 403",
+    ),
+    (
+        "POST",
+        "/training-weeks/<id>/attend",
+        "/training-weeks/{week}/attend",
+        "L L 403 403 404 403 404",
+    ),
+    (
+        "POST",
+        "/training-weeks/<id>/miss",
+        "/training-weeks/{week}/miss",
+        "L L 403 403 404 403 404",
+    ),
+    (
+        "POST",
+        "/training-weeks/<id>/reopen",
+        "/training-weeks/{week}/reopen",
+        "L L 403 403 404 403 404",
+    ),
+    (
+        "POST",
+        "/training-weeks/<id>/delete",
+        "/training-weeks/{week}/delete",
+        "L L 403 - 404 403 404",
+    ),
+    // The resource library: `{res}` a lesson plan the mentee shared with their pairing.
+    (
+        "GET",
+        "/resources?<query..>",
+        "/resources",
+        "L L 200 200 200 200 200",
+    ),
+    (
+        "GET",
+        "/resources/new?<school_pairing>&<teacher_pairing>",
+        "/resources/new",
+        "L L 200 200 200 200 200",
+    ),
+    (
+        "POST",
+        "/resources",
+        "/resources",
+        "L L 422 422 422 422 422",
+    ),
+    (
+        "GET",
+        "/resources/<id>/download",
+        "/resources/{res}/download",
+        "L L 200 200 404 200 404",
+    ),
+    (
+        "POST",
+        "/resources/<id>/delete",
+        "/resources/{res}/delete",
+        "L L - 403 404 - 404",
+    ),
+    (
+        "GET",
+        "/api/v1/resources",
+        "/api/v1/resources",
+        "L L 200 200 200 200 200",
+    ),
+    (
+        "GET",
+        "/api/v1/resources/<id>",
+        "/api/v1/resources/{res}",
+        "L L 200 200 404 200 404",
+    ),
+    (
+        "GET",
+        "/api/v1/resources/<id>/file",
+        "/api/v1/resources/{res}/file",
+        "L L 200 200 404 200 404",
+    ),
+    (
+        "POST",
+        "/api/v1/resources",
+        "/api/v1/resources",
+        "L L 400 400 400 400 400",
+    ),
+    (
+        "DELETE",
+        "/api/v1/resources/<id>",
+        "/api/v1/resources/{res}",
+        "L L - 403 404 - 404",
+    ),
     // The support ledger: `{ledger}` was given by the mentor's school to the mentee's
     // school (whose admin is the receiver); teachers have no ledger.
     (
@@ -1686,8 +1901,76 @@ async fn scene(app: &TestApp) -> (Ids, Vec<Option<tongxing::entities::users::Mod
     )
     .await
     .expect("ledger item");
+    // A teacher visit hosted by the mentor's school with the mentee, one photo, and a
+    // term of training weeks for the mentee at the mentor's school.
+    let urban_admin = users::actor_of(&w.urban_admin);
+    let day = (tongxing::domain::types::today() - chrono::Duration::days(3)).to_string();
+    let visit = tongxing::domain::visits::create(
+        &app.db,
+        &urban_admin,
+        sp,
+        &tongxing::domain::visits::VisitForm {
+            kind: "teacher".into(),
+            host_school_id: w.urban.id.to_string(),
+            starts_on: day.clone(),
+            ends_on: day,
+            teacher_ids: vec![w.mentor.id.to_string(), w.mentee.id.to_string()],
+            activities: vec!["open_class".into()],
+            summary: "听课交流".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("visit");
+    let photo = tongxing::domain::photos::add(
+        &app.db,
+        &app.store(),
+        &urban_admin,
+        visit.id,
+        vec![Ok(crate::visits::jpeg_with_exif(40, 30))],
+    )
+    .await
+    .expect("photo")
+    .remove(0);
+    tongxing::domain::training::schedule(
+        &app.db,
+        &urban_admin,
+        sp,
+        &tongxing::domain::training::ScheduleForm {
+            academic_year_id: year.to_string(),
+            term: "1".into(),
+            week_of_month: "1".into(),
+            teacher_ids: vec![w.mentee.id.to_string()],
+        },
+    )
+    .await
+    .expect("training weeks");
+    let week = app.scalar("SELECT MIN(id) AS n FROM training_weeks").await;
+    // A lesson plan the mentee shared with their pairing.
+    let resource = tongxing::domain::resources::create(
+        &app.db,
+        &app.store(),
+        &users::actor_of(&w.mentee_user),
+        &tongxing::domain::resources::ResourceForm {
+            title: "一元一次方程 教案".into(),
+            kind: "lesson_plan".into(),
+            visibility: "teacher_pairing".into(),
+            teacher_pairing_id: tp.to_string(),
+            ..Default::default()
+        },
+        Some(tongxing::domain::resources::Upload {
+            name: "教案.pdf".into(),
+            bytes: Ok(b"%PDF-1.4\n%%EOF\n".to_vec()),
+        }),
+    )
+    .await
+    .expect("resource");
     let ids = Ids(vec![
         ("ledger", ledger.id),
+        ("res", resource.id),
+        ("visit", visit.id),
+        ("photo", photo.id),
+        ("week", week),
         ("other_school", other.id),
         ("school", w.rural.id),
         ("teacher", w.mentee.id),
@@ -1766,6 +2049,10 @@ fn guess(uri: &str) -> String {
                 "reflections" => "{refl}",
                 "rubrics" => "{rubric}",
                 "contributions" => "{ledger}",
+                "visits" => "{visit}",
+                "photos" => "{photo}",
+                "training-weeks" => "{week}",
+                "resources" => "{res}",
                 _ => "{none}",
             };
             out.push(id.to_string());

@@ -26,6 +26,9 @@ crate::domain::types::word_enum!(
         Reflection => "reflection",
         Secondment => "secondment",
         Contribution => "contribution",
+        Visit => "visit",
+        TrainingWeek => "training_week",
+        Resource => "resource",
     }
 );
 
@@ -37,6 +40,8 @@ crate::domain::types::word_enum!(
         PairedSchool => "paired_school",
         Own => "own",
         InPairing => "in_pairing",
+        // Shared with everyone (a resource of the library).
+        Public => "public",
         // No relation: only `any` rules apply.
         Other => "other",
     }
@@ -53,7 +58,7 @@ crate::domain::types::word_enum!(
 );
 
 use Act::{List, Manage, Read, Write};
-use Relation::{Any, InPairing, Own, OwnSchool, PairedSchool};
+use Relation::{Any, InPairing, Own, OwnSchool, PairedSchool, Public};
 use Role::{BureauAdmin as Bureau, SchoolAdmin, Teacher as TeacherRole};
 
 const ALL: &[Act] = &[List, Read, Write, Manage];
@@ -135,6 +140,28 @@ pub const POLICY: &[Rule] = &[
     // workflow's table (`contributions::LedgerFlow`).
     rule(Subject::Contribution, Bureau, Any, SEE),
     rule(Subject::Contribution, SchoolAdmin, OwnSchool, ALL),
+    // Exchange visits: an admin of either school records, corrects and removes them; the
+    // bureau and the two schools' teachers read them.
+    rule(Subject::Visit, Bureau, Any, SEE),
+    rule(Subject::Visit, SchoolAdmin, OwnSchool, ALL),
+    rule(Subject::Visit, TeacherRole, OwnSchool, SEE),
+    // Training weeks: an admin of either school plans them; the host school confirms each
+    // week (the workflow's table, `training::WeekFlow`); the teacher reads their own.
+    rule(Subject::TrainingWeek, Bureau, Any, SEE),
+    rule(Subject::TrainingWeek, SchoolAdmin, OwnSchool, ALL),
+    rule(Subject::TrainingWeek, TeacherRole, Own, SEE),
+    // The resource library: whoever uploaded a file keeps it (and may remove it), the
+    // bureau may remove any; a file is read by those it is shared with — everyone, the
+    // two schools of a school pairing (own_school), or the two teachers of a teacher
+    // pairing (in_pairing, and own_school for their schools' admins).
+    rule(Subject::Resource, Bureau, Any, ALL),
+    rule(Subject::Resource, SchoolAdmin, Own, ALL),
+    rule(Subject::Resource, SchoolAdmin, OwnSchool, SEE),
+    rule(Subject::Resource, SchoolAdmin, Public, SEE),
+    rule(Subject::Resource, TeacherRole, Own, ALL),
+    rule(Subject::Resource, TeacherRole, OwnSchool, SEE),
+    rule(Subject::Resource, TeacherRole, InPairing, SEE),
+    rule(Subject::Resource, TeacherRole, Public, SEE),
 ];
 
 /// Whether `role`, standing as `relation` to a `subject`, may `act`.
@@ -216,7 +243,7 @@ pub fn markdown() -> String {
          deactivate. Relations: `own_school` the record belongs to one's school (for a \
          pairing: either side), `paired_school` a school paired with or seconding to or from \
          one's own, `own` one's own record, `in_pairing` one's own pairing as mentor or \
-         mentee.\n\n\
+         mentee, `public` shared with everyone.\n\n\
          | subject | role | relation | acts |\n|---|---|---|---|\n",
     );
     for r in POLICY {

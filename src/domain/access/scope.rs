@@ -11,8 +11,8 @@ use crate::domain::access::Actor;
 use crate::domain::access::policy::{Act, POLICY, Relation, Subject};
 use crate::domain::types::PairingStatus;
 use crate::entities::{
-    contributions, observations, reflections, school_pairings, secondments, teacher_pairings,
-    teachers,
+    contributions, observations, reflections, resources, school_pairings, secondments,
+    teacher_pairings, teachers, training_weeks, visits,
 };
 
 /// A kind of record whose visible rows the policy decides.
@@ -246,6 +246,79 @@ impl Scoped for contributions::Entity {
                         .add(C::ReceiverSchoolId.eq(school)),
                 )
             }
+            _ => None,
+        }
+    }
+}
+
+impl Scoped for visits::Entity {
+    const SUBJECT: Subject = Subject::Visit;
+
+    /// Of my school: my school hosted it or was the guest.
+    fn related(actor: &Actor, relation: Relation) -> Option<Condition> {
+        use visits::Column as C;
+        match relation {
+            Relation::OwnSchool => {
+                let school = actor.school_id?;
+                Some(
+                    Condition::any()
+                        .add(C::HostSchoolId.eq(school))
+                        .add(C::GuestSchoolId.eq(school)),
+                )
+            }
+            _ => None,
+        }
+    }
+}
+
+impl Scoped for training_weeks::Entity {
+    const SUBJECT: Subject = Subject::TrainingWeek;
+
+    /// Of my school: my school hosts the week or sends the teacher. Own: I am the teacher.
+    fn related(actor: &Actor, relation: Relation) -> Option<Condition> {
+        use training_weeks::Column as C;
+        match relation {
+            Relation::OwnSchool => {
+                let school = actor.school_id?;
+                Some(
+                    Condition::any()
+                        .add(C::HostSchoolId.eq(school))
+                        .add(C::GuestSchoolId.eq(school)),
+                )
+            }
+            Relation::Own => Some(Condition::all().add(C::TeacherId.eq(actor.teacher_id?))),
+            _ => None,
+        }
+    }
+}
+
+impl Scoped for resources::Entity {
+    const SUBJECT: Subject = Subject::Resource;
+
+    /// Own: I uploaded it. Public: shared with everyone. Of my school: shared with a
+    /// (published) school pairing of my school, and for a school admin also with a
+    /// teacher pairing of my school's teachers. In a pairing: shared with my teacher pairing.
+    fn related(actor: &Actor, relation: Relation) -> Option<Condition> {
+        use resources::Column as C;
+        match relation {
+            Relation::Own => Some(Condition::all().add(C::UploadedBy.eq(actor.user_id))),
+            Relation::Public => Some(
+                Condition::all()
+                    .add(C::Visibility.eq(crate::domain::resources::Visibility::Everyone)),
+            ),
+            Relation::OwnSchool => {
+                let pairings = Query::select()
+                    .column(school_pairings::Column::Id)
+                    .from(school_pairings::Entity)
+                    .cond_where(school_pairings::Entity::related(actor, relation)?)
+                    .to_owned();
+                let mut c = Condition::any().add(C::SchoolPairingId.in_subquery(pairings));
+                if actor.role == crate::domain::types::Role::SchoolAdmin {
+                    c = c.add(of_related_pairing(C::TeacherPairingId, actor, relation)?);
+                }
+                Some(c)
+            }
+            Relation::InPairing => of_related_pairing(C::TeacherPairingId, actor, relation),
             _ => None,
         }
     }

@@ -283,14 +283,18 @@ mod tests {
         }
     }
 
-    /// Every operation with a request body has a validator that compiled.
+    /// Every operation with a JSON request body has a validator that compiled (an upload's
+    /// multipart fields are checked by the service, with the same limits).
     #[test]
     fn every_request_schema_compiles() {
         let doc: Value = serde_json::from_str(openapi::document_json()).unwrap();
         let mut bodies = 0;
         for (path, item) in doc["paths"].as_object().unwrap() {
             for (method, op) in item.as_object().unwrap() {
-                if op.get("requestBody").is_some() {
+                if op["requestBody"]["content"]
+                    .get("application/json")
+                    .is_some()
+                {
                     bodies += 1;
                     assert!(
                         validators().contains_key(&(method.to_uppercase(), path.clone())),

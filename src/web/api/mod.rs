@@ -20,6 +20,7 @@ pub mod matching;
 pub mod observations;
 pub mod openapi;
 pub mod reflections;
+pub mod resources;
 pub mod rubrics;
 pub mod school_pairings;
 pub mod schools;
@@ -29,6 +30,7 @@ pub mod teacher_pairings;
 pub mod teachers;
 pub mod tokens;
 pub mod users;
+pub mod visits;
 
 /// Where the API is mounted.
 pub const PREFIX: &str = "/api/v1";
@@ -46,6 +48,8 @@ pub fn routes() -> Vec<Route> {
     routes.extend(academic_years::routes());
     routes.extend(secondments::routes());
     routes.extend(contributions::routes());
+    routes.extend(visits::routes());
+    routes.extend(resources::routes());
     routes.extend(observations::routes());
     routes.extend(reflections::routes());
     routes.extend(rubrics::routes());

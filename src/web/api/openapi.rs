@@ -11,8 +11,9 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use crate::web::api::{
-    academic_years, contributions, matching, observations, reflections, rubrics, school_pairings,
-    schools, secondments, session, teacher_pairings, teachers, tokens, users,
+    academic_years, contributions, matching, observations, reflections, resources, rubrics,
+    school_pairings, schools, secondments, session, teacher_pairings, teachers, tokens, users,
+    visits,
 };
 
 /// Every error: `{"error":{"code","message","fields"}}`, in the request's language
@@ -209,6 +210,16 @@ impl Modify for CommonResponses {
         contributions::confirm,
         contributions::dispute,
         contributions::destroy,
+        visits::list,
+        visits::show,
+        visits::create,
+        visits::update,
+        visits::destroy,
+        resources::list,
+        resources::show,
+        resources::file,
+        resources::create,
+        resources::destroy,
         rubrics::rubrics_list,
         rubrics::rubrics_show,
         rubrics::rubrics_create,
@@ -240,6 +251,8 @@ impl Modify for CommonResponses {
         (name = "teacher-pairings", description = "Teacher pairings (师徒结对) and work plans (工作方案)"),
         (name = "secondments", description = "Secondments (支教/轮岗)"),
         (name = "contributions", description = "The support ledger (资金/物资帮扶): recorded by the giving school, confirmed or disputed by the receiving one"),
+        (name = "resources", description = "The shared resource library (资源共享): files shared with a teacher pairing, a school pairing or everyone"),
+        (name = "visits", description = "Exchange visits (互访): leader, teacher, training and student visits between the two schools of a pairing"),
         (name = "rubrics", description = "Rubric templates (评课表), versioned"),
         (name = "observations", description = "Lesson observations (听课记录) with comments"),
         (name = "reflections", description = "Reflections (教学反思) with comments"),

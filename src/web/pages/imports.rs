@@ -64,7 +64,7 @@ pub struct MultipartCsrf {
 }
 
 impl MultipartCsrf {
-    fn check(&self, sent: Option<&str>) -> AppResult<()> {
+    pub fn check(&self, sent: Option<&str>) -> AppResult<()> {
         let sent = sent.unwrap_or("");
         if self.same_origin && !sent.is_empty() && tokens::constant_time_eq(sent, &self.expected) {
             Ok(())
@@ -171,7 +171,7 @@ fn teachers_form(ctx: Ctx, user: CurrentUser) -> AppResult<Page> {
     show_form(ctx, user, ImportKind::Teachers)
 }
 
-async fn read_file(file: &TempFile<'_>) -> AppResult<Vec<u8>> {
+pub async fn read_file(file: &TempFile<'_>) -> AppResult<Vec<u8>> {
     let mut bytes = Vec::with_capacity(usize::try_from(file.len()).unwrap_or(0));
     let reader = file.open().await?;
     tokio::pin!(reader);

@@ -12,6 +12,7 @@ pub mod matching;
 pub mod notifications;
 pub mod observations;
 pub mod reflections;
+pub mod resources;
 pub mod rubrics;
 pub mod school_pairings;
 pub mod schools;
@@ -19,7 +20,9 @@ pub mod secondments;
 pub mod system;
 pub mod teacher_pairings;
 pub mod teachers;
+pub mod training;
 pub mod users;
+pub mod visits;
 
 pub fn routes() -> Vec<Route> {
     let mut routes = Vec::new();
@@ -36,6 +39,9 @@ pub fn routes() -> Vec<Route> {
     routes.extend(academic_years::routes());
     routes.extend(secondments::routes());
     routes.extend(contributions::routes());
+    routes.extend(visits::routes());
+    routes.extend(training::routes());
+    routes.extend(resources::routes());
     routes.extend(admin::routes());
     routes.extend(notifications::routes());
     routes.extend(matching::routes());

@@ -196,6 +196,20 @@ struct ShowPage {
     /// The support ledger's totals between the two schools, and whether the viewer may
     /// record an item (None for those who may not read the ledger).
     ledger: Option<(crate::web::pages::contributions::TotalsView, bool)>,
+    /// Visits by kind, the latest ones and whether the viewer may record one (None for
+    /// those who may not read visits).
+    visits: Option<VisitsPanel>,
+    /// Training weeks attended, missed and to confirm, and whether the viewer may schedule
+    /// weeks (None for those who may not list them).
+    training: Option<(crate::domain::training::Attendance, bool)>,
+    /// Visits, training weeks and ledger items, newest first.
+    activity: Vec<crate::domain::timeline::Event>,
+}
+
+struct VisitsPanel {
+    counts: Vec<(crate::domain::visits::VisitKind, i64)>,
+    latest: Paged<crate::domain::visits::VisitRow>,
+    may_record: bool,
 }
 
 #[get("/school-pairings/<id>")]
@@ -264,6 +278,40 @@ async fn show(
     } else {
         None
     };
+    let visits = if policy::allows_some(user.actor.role, Subject::Visit, Act::List) {
+        let filter = crate::domain::visits::VisitFilter {
+            school_pairing_id: Some(id),
+            ..Default::default()
+        };
+        Some(VisitsPanel {
+            counts: crate::domain::visits::counts_by_kind(db.inner(), &user.actor, &filter).await?,
+            latest: crate::domain::visits::list_rows(
+                db.inner(),
+                &user.actor,
+                &filter,
+                PageRequest {
+                    page: 1,
+                    per_page: 5,
+                },
+            )
+            .await?,
+            may_record: crate::domain::visits::may_record(&user.actor, &p.row),
+        })
+    } else {
+        None
+    };
+    let training = if policy::allows_some(user.actor.role, Subject::TrainingWeek, Act::List) {
+        let filter = crate::domain::training::WeekFilter {
+            school_pairing_id: Some(id),
+            ..Default::default()
+        };
+        Some((
+            crate::domain::training::attendance(db.inner(), &user.actor, &filter).await?,
+            crate::domain::training::may_schedule(&user.actor, &p.row),
+        ))
+    } else {
+        None
+    };
     render(&ShowPage {
         ctx,
         p,
@@ -273,6 +321,9 @@ async fn show(
         teacher_pairings,
         secondments,
         ledger,
+        visits,
+        training,
+        activity: crate::domain::timeline::of_school_pairing(db.inner(), &user.actor, id).await?,
     })
 }
 

@@ -395,6 +395,8 @@ struct ShowPage {
     contacts: Vec<crate::entities::contacts::Model>,
     today: String,
     progress: Vec<crate::domain::progress::TermProgress>,
+    /// The visits the pair took part in and the mentee's training weeks.
+    activity: Vec<crate::domain::timeline::Event>,
 }
 
 impl ShowPage {
@@ -515,6 +517,14 @@ async fn show_page(
     let actions = tp::actions_of(db, a, std::slice::from_ref(&d.row.pairing))
         .await?
         .remove(0);
+    let activity = crate::domain::timeline::of_teacher_pairing(
+        db,
+        a,
+        d.row.pairing.id,
+        d.row.pairing.mentor_id,
+        d.row.pairing.mentee_id,
+    )
+    .await?;
     render(&ShowPage {
         ctx,
         actions,
@@ -531,6 +541,7 @@ async fn show_page(
         contacts,
         today: crate::domain::types::today().to_string(),
         progress,
+        activity,
     })
 }
 
