@@ -409,6 +409,24 @@ impl TestApp {
     }
 
     /// The one integer a query answers as `n` (`SELECT MAX(id) AS n FROM …`).
+    /// The integer column `n` of every row.
+    pub async fn scalar_list(&self, sql: &str) -> Vec<i64> {
+        self.db
+            .query_all_raw(sea_orm::Statement::from_string(
+                self.db.get_database_backend(),
+                sql.to_string(),
+            ))
+            .await
+            .expect("query")
+            .iter()
+            .map(|row| {
+                row.try_get::<i64>("", "n")
+                    .or_else(|_| row.try_get::<i32>("", "n").map(i64::from))
+                    .expect("an integer")
+            })
+            .collect()
+    }
+
     pub async fn scalar(&self, sql: &str) -> i64 {
         let row = self
             .db

@@ -20,6 +20,9 @@ const PAGES: &[(&str, &[&str])] = &[
             "/reflections",
             "/secondments",
             "/contributions",
+            "/visits",
+            "/training-weeks",
+            "/resources",
             "/teacher-pairings/1",
             "/school-pairings/1",
             "/teachers/8/growth",
@@ -33,6 +36,8 @@ const PAGES: &[(&str, &[&str])] = &[
             "/observations",
             "/teacher-pairings",
             "/teacher-pairings/1",
+            "/visits",
+            "/resources",
         ],
     ),
     (
@@ -46,6 +51,9 @@ const PAGES: &[(&str, &[&str])] = &[
             "/teachers",
             "/school-pairings",
             "/contributions",
+            "/visits",
+            "/training-weeks",
+            "/resources",
             "/school-pairings/1",
         ],
     ),
@@ -72,7 +80,65 @@ async fn counts(app: &crate::common::TestApp) -> Vec<(String, u64)> {
 async fn pages_run_the_same_number_of_queries_with_more_rows() {
     each_db(|app| async move {
         tongxing::demo::load(&app.db).await.expect("demo");
+        // A resource shared with each kind of audience, and the second term's training
+        // weeks, so that those lists have rows to grow.
+        let store = app.store();
+        for (email, visibility, sp, tp) in [
+            ("yaochenglin@demo.tongxing.cn", "teacher_pairing", "", "1"),
+            ("sanyuan@demo.tongxing.cn", "school_pairing", "1", ""),
+            ("bureau@demo.tongxing.cn", "everyone", "", ""),
+        ] {
+            let u = tongxing::domain::users::find_by_email(&app.db, email)
+                .await
+                .unwrap()
+                .unwrap();
+            tongxing::domain::resources::create(
+                &app.db,
+                &store,
+                &tongxing::domain::users::actor_of(&u),
+                &tongxing::domain::resources::ResourceForm {
+                    title: "教案".into(),
+                    kind: "lesson_plan".into(),
+                    visibility: visibility.into(),
+                    school_pairing_id: sp.into(),
+                    teacher_pairing_id: tp.into(),
+                    ..Default::default()
+                },
+                Some(tongxing::domain::resources::Upload {
+                    name: "a.pdf".into(),
+                    bytes: Ok(b"%PDF-1.4\n%%EOF\n".to_vec()),
+                }),
+            )
+            .await
+            .expect("resource");
+        }
         let before = counts(&app).await;
+        let host = tongxing::domain::users::find_by_email(&app.db, "yizhong@demo.tongxing.cn")
+            .await
+            .unwrap()
+            .unwrap();
+        let year = app
+            .scalar("SELECT id AS n FROM academic_years WHERE name = '2026-2027'")
+            .await;
+        let trainees: Vec<String> = app
+            .scalar_list("SELECT DISTINCT teacher_id AS n FROM training_weeks")
+            .await
+            .into_iter()
+            .map(|t| t.to_string())
+            .collect();
+        tongxing::domain::training::schedule(
+            &app.db,
+            &tongxing::domain::users::actor_of(&host),
+            1,
+            &tongxing::domain::training::ScheduleForm {
+                academic_year_id: year.to_string(),
+                term: "2".into(),
+                week_of_month: "2".into(),
+                teacher_ids: trainees,
+            },
+        )
+        .await
+        .expect("the second term");
         // More of everything the pages list: the observations and their reflections'
         // pairing, teachers, schools, audit entries.
         for _ in 0..3 {
@@ -82,6 +148,26 @@ async fn pages_run_the_same_number_of_queries_with_more_rows() {
                 "school_pairing_id, giver_school_id, receiver_school_id, given_on, kind, \
                  description, quantity, value_fen, from_students, status, note, recorded_by, \
                  answered_by, answered_at, version, created_at, updated_at",
+            )
+            .await;
+            app.double_rows(
+                "visits",
+                "school_pairing_id, kind, host_school_id, guest_school_id, starts_on, ends_on, \
+                 student_count, activities, summary, outcome, classes, gift, recorded_by, \
+                 version, created_at, updated_at",
+            )
+            .await;
+            app.double_rows(
+                "visit_photos",
+                "visit_id, file_name, thumb_name, width, height, size_bytes, uploaded_by, \
+                 created_at",
+            )
+            .await;
+            app.double_rows(
+                "resources",
+                "title, kind, subject, grade, visibility, school_pairing_id, \
+                 teacher_pairing_id, file_name, stored_name, content_type, size_bytes, \
+                 uploaded_by, created_at",
             )
             .await;
             app.double_rows(
