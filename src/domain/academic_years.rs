@@ -350,3 +350,20 @@ pub async fn delete(db: &impl Conn, actor: &Actor, id: i64) -> AppResult<()> {
     txn.commit().await?;
     Ok(())
 }
+
+/// Rows whose date column `on` falls within academic year `id`'s dates (none when there is
+/// no such year): the "year" filter of dated lists.
+pub async fn within(
+    conn: &impl ConnectionTrait,
+    on: impl ColumnTrait + Copy,
+    id: i64,
+) -> AppResult<sea_orm::Condition> {
+    Ok(
+        match academic_years::Entity::find_by_id(id).one(conn).await? {
+            Some(year) => sea_orm::Condition::all()
+                .add(on.gte(year.starts_on))
+                .add(on.lte(year.ends_on)),
+            None => sea_orm::Condition::all().add(sea_orm::sea_query::Expr::cust("1 = 0")),
+        },
+    )
+}

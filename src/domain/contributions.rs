@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, Utc};
-use sea_orm::sea_query::{Expr, Func, Query};
+use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect, Set,
@@ -23,7 +23,7 @@ use crate::domain::money;
 use crate::domain::paging::{self, PageRequest, Paged};
 use crate::domain::types::{self, PairingStatus, Role, de::loose_string};
 use crate::domain::workflow::{self, Party, Step, Workflow};
-use crate::entities::{academic_years, contributions, school_pairings, schools};
+use crate::entities::{contributions, school_pairings};
 use crate::error::{AppError, AppResult, FieldErrors, Msg};
 
 crate::domain::types::word_enum!(column
@@ -516,35 +516,14 @@ async fn condition(
     if let Some(p) = f.school_pairing_id {
         c = c.add(C::SchoolPairingId.eq(p));
     }
-    if let Some(s) = f.school_id {
-        c = c.add(
-            Condition::any()
-                .add(C::GiverSchoolId.eq(s))
-                .add(C::ReceiverSchoolId.eq(s)),
-        );
-    }
-    let district = f.district.trim();
-    if !district.is_empty() {
-        let of_district = Query::select()
-            .column(schools::Column::Id)
-            .from(schools::Entity)
-            .and_where(schools::Column::District.eq(district))
-            .to_owned();
-        c = c.add(
-            Condition::any()
-                .add(C::GiverSchoolId.in_subquery(of_district.clone()))
-                .add(C::ReceiverSchoolId.in_subquery(of_district)),
-        );
-    }
+    c = c.add(crate::domain::schools::either_school(
+        C::GiverSchoolId,
+        C::ReceiverSchoolId,
+        f.school_id,
+        &f.district,
+    ));
     if let Some(y) = f.academic_year_id {
-        match academic_years::Entity::find_by_id(y).one(conn).await? {
-            Some(year) => {
-                c = c
-                    .add(C::GivenOn.gte(year.starts_on))
-                    .add(C::GivenOn.lte(year.ends_on));
-            }
-            None => c = c.add(Expr::cust("1 = 0")),
-        }
+        c = c.add(crate::domain::academic_years::within(conn, C::GivenOn, y).await?);
     }
     if let Some(s) = f.status {
         c = c.add(C::Status.eq(s));

@@ -468,3 +468,33 @@ pub async fn set_active(
     txn.commit().await?;
     Ok(school)
 }
+
+/// The "school" and "district" filters of a list whose rows stand between two schools
+/// (the ledger's giver and receiver, a visit's or training week's host and guest): either
+/// column is `school` when one is given, and either is a school of `district` when it is
+/// not empty.
+pub fn either_school<C: ColumnTrait + Copy>(
+    a: C,
+    b: C,
+    school: Option<i64>,
+    district: &str,
+) -> Condition {
+    let mut c = Condition::all();
+    if let Some(s) = school {
+        c = c.add(Condition::any().add(a.eq(s)).add(b.eq(s)));
+    }
+    let district = district.trim();
+    if !district.is_empty() {
+        let of_district = sea_orm::sea_query::Query::select()
+            .column(schools::Column::Id)
+            .from(schools::Entity)
+            .and_where(schools::Column::District.eq(district))
+            .to_owned();
+        c = c.add(
+            Condition::any()
+                .add(a.in_subquery(of_district.clone()))
+                .add(b.in_subquery(of_district)),
+        );
+    }
+    c
+}

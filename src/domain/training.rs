@@ -6,7 +6,6 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use chrono::{Datelike, Duration, NaiveDate, Utc, Weekday};
-use sea_orm::sea_query::Query;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect, Set,
@@ -23,7 +22,7 @@ use crate::domain::types::{
     de::{loose_list, loose_string},
 };
 use crate::domain::workflow::{self, Party, Step, Workflow};
-use crate::entities::{academic_years, school_pairings, schools, teachers, training_weeks};
+use crate::entities::{academic_years, school_pairings, teachers, training_weeks};
 use crate::error::{AppError, AppResult, FieldErrors, Msg};
 
 crate::domain::types::word_enum!(column
@@ -450,26 +449,12 @@ fn condition(actor: &Actor, f: &WeekFilter) -> Condition {
     if let Some(p) = f.school_pairing_id {
         c = c.add(C::SchoolPairingId.eq(p));
     }
-    if let Some(s) = f.school_id {
-        c = c.add(
-            Condition::any()
-                .add(C::HostSchoolId.eq(s))
-                .add(C::GuestSchoolId.eq(s)),
-        );
-    }
-    let district = f.district.trim();
-    if !district.is_empty() {
-        let of_district = Query::select()
-            .column(schools::Column::Id)
-            .from(schools::Entity)
-            .and_where(schools::Column::District.eq(district))
-            .to_owned();
-        c = c.add(
-            Condition::any()
-                .add(C::HostSchoolId.in_subquery(of_district.clone()))
-                .add(C::GuestSchoolId.in_subquery(of_district)),
-        );
-    }
+    c = c.add(crate::domain::schools::either_school(
+        C::HostSchoolId,
+        C::GuestSchoolId,
+        f.school_id,
+        &f.district,
+    ));
     if let Some(y) = f.academic_year_id {
         c = c.add(C::AcademicYearId.eq(y));
     }

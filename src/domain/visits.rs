@@ -8,7 +8,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use chrono::{NaiveDate, Utc};
-use sea_orm::sea_query::{Expr, Query};
+use sea_orm::sea_query::Query;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect, RelationTrait, Set,
@@ -26,9 +26,7 @@ use crate::domain::types::{
     self, PairingStatus, Role,
     de::{loose_list, loose_string},
 };
-use crate::entities::{
-    academic_years, school_pairings, schools, teachers, visit_photos, visit_teachers, visits,
-};
+use crate::entities::{school_pairings, teachers, visit_photos, visit_teachers, visits};
 use crate::error::{AppError, AppResult, FieldErrors, Msg};
 
 crate::domain::types::word_enum!(column
@@ -655,35 +653,14 @@ async fn condition(
     if let Some(p) = f.school_pairing_id {
         c = c.add(C::SchoolPairingId.eq(p));
     }
-    if let Some(s) = f.school_id {
-        c = c.add(
-            Condition::any()
-                .add(C::HostSchoolId.eq(s))
-                .add(C::GuestSchoolId.eq(s)),
-        );
-    }
-    let district = f.district.trim();
-    if !district.is_empty() {
-        let of_district = Query::select()
-            .column(schools::Column::Id)
-            .from(schools::Entity)
-            .and_where(schools::Column::District.eq(district))
-            .to_owned();
-        c = c.add(
-            Condition::any()
-                .add(C::HostSchoolId.in_subquery(of_district.clone()))
-                .add(C::GuestSchoolId.in_subquery(of_district)),
-        );
-    }
+    c = c.add(crate::domain::schools::either_school(
+        C::HostSchoolId,
+        C::GuestSchoolId,
+        f.school_id,
+        &f.district,
+    ));
     if let Some(y) = f.academic_year_id {
-        match academic_years::Entity::find_by_id(y).one(conn).await? {
-            Some(year) => {
-                c = c
-                    .add(C::StartsOn.gte(year.starts_on))
-                    .add(C::StartsOn.lte(year.ends_on));
-            }
-            None => c = c.add(Expr::cust("1 = 0")),
-        }
+        c = c.add(crate::domain::academic_years::within(conn, C::StartsOn, y).await?);
     }
     if let Some(k) = f.kind {
         c = c.add(C::Kind.eq(k));
