@@ -23,7 +23,7 @@ use crate::domain::audit;
 use crate::domain::files::FileStore;
 use crate::domain::idempotency::{self, Claim};
 use crate::domain::paging::{self, PageRequest, Paged};
-use crate::domain::types::{PairingStatus, Role, de::loose_string};
+use crate::domain::types::{MAX_ID, PairingStatus, Role, de::loose_string};
 use crate::entities::{resources, school_pairings, teacher_pairings};
 use crate::error::{AppError, AppResult, FieldErrors, Msg};
 
@@ -236,7 +236,7 @@ fn text(errors: &mut FieldErrors, field: &str, value: &str, max: usize, required
 
 fn id_of(errors: &mut FieldErrors, field: &str, value: &str) -> Option<i64> {
     match value.trim().parse::<i64>() {
-        Ok(id) if id > 0 => Some(id),
+        Ok(id) if (1..=MAX_ID).contains(&id) => Some(id),
         _ => {
             errors.add(field, Msg::new("resource-err-pairing"));
             None
@@ -261,9 +261,27 @@ async fn validate(
         errors.add("kind", Msg::new("err-choose"));
     }
     let visibility = Visibility::parse(form.visibility.trim());
+    // A pairing given is a pairing id even where the visibility does not use it (the
+    // page sends both choices; only the one the visibility names is kept).
+    let mut bad_id = false;
+    for (field, value) in [
+        ("school_pairing_id", &form.school_pairing_id),
+        ("teacher_pairing_id", &form.teacher_pairing_id),
+    ] {
+        if !value.trim().is_empty()
+            && value
+                .trim()
+                .parse::<i64>()
+                .map_or(true, |id| !(1..=MAX_ID).contains(&id))
+        {
+            errors.add(field, Msg::new("resource-err-pairing"));
+            bad_id = true;
+        }
+    }
     let (mut school_pairing_id, mut teacher_pairing_id) = (None, None);
     match visibility {
         None => errors.add("visibility", Msg::new("err-choose")),
+        Some(_) if bad_id => {}
         Some(Visibility::Everyone) => {}
         Some(Visibility::SchoolPairing) => {
             if let Some(id) = id_of(&mut errors, "school_pairing_id", &form.school_pairing_id) {

@@ -2,6 +2,9 @@
 //! (the JSON API's values) and their catalogue keys (what users read).
 use crate::error::Msg;
 
+/// The largest id taken from outside: 2^53 − 1, the largest integer every JSON reader keeps.
+pub const MAX_ID: i64 = 9_007_199_254_740_991;
+
 /// Declares an enum of stable lower-case words with `as_str`, `parse`, `ALL` and the
 /// catalogue key of its label (`<prefix>-<word>`).
 macro_rules! word_enum {

@@ -384,6 +384,28 @@ async fn bad_uploads_are_refused_with_the_reason_and_leave_nothing_behind() {
                 form("x", "school_pairing", Some(999_999), None),
                 "school_pairing_id",
             ),
+            // An id that is no id is refused even where the visibility does not use it.
+            (
+                ResourceForm {
+                    teacher_pairing_id: "0".into(),
+                    ..form("x", "everyone", None, None)
+                },
+                "teacher_pairing_id",
+            ),
+            (
+                ResourceForm {
+                    teacher_pairing_id: "9007199254740992".into(),
+                    ..form("x", "everyone", None, None)
+                },
+                "teacher_pairing_id",
+            ),
+            (
+                ResourceForm {
+                    school_pairing_id: "abc".into(),
+                    ..form("x", "teacher_pairing", None, Some(s.tp))
+                },
+                "school_pairing_id",
+            ),
         ] {
             let e = resources::create(&app.db, &store, &mentee, &f, file("a.pdf", PDF))
                 .await
@@ -598,6 +620,16 @@ async fn the_size_limit_is_the_setting_and_the_api_takes_multipart() {
             .await;
         let list: serde_json::Value = res.into_json().await.unwrap();
         assert_eq!(list["items"][0]["id"], made["id"], "{list}");
+        // A text filter longer than the document's maxLength is refused.
+        let res = app
+            .client
+            .get(format!("/api/v1/resources?subject={}", "0".repeat(101)))
+            .header(auth.clone())
+            .dispatch()
+            .await;
+        assert_eq!(res.status(), Status::UnprocessableEntity);
+        let json: serde_json::Value = res.into_json().await.unwrap();
+        assert!(json["error"]["fields"]["subject"].is_array(), "{json}");
         let res = app
             .client
             .delete(format!("/api/v1/resources/{}", made["id"]))

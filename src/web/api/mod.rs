@@ -209,8 +209,7 @@ impl<'r> rocket::response::Responder<'r, 'static> for Unrouted {
     }
 }
 
-/// The largest id the API takes: 2^53 − 1, the largest integer every JSON reader keeps.
-pub const MAX_ID: i64 = 9_007_199_254_740_991;
+pub use crate::domain::types::MAX_ID;
 
 /// An id in a body (documentation: ids start at 1).
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

@@ -82,10 +82,10 @@ list_query!(
         #[param(value_type = Option<ResourceKind>)]
         kind,
         /// Subject, exactly
-        #[param(max_length = 40)]
+        #[param(max_length = 100)]
         subject,
         /// Grade, exactly
-        #[param(max_length = 40)]
+        #[param(max_length = 100)]
         grade,
         /// Shared with this school pairing
         #[param(value_type = Option<i64>, minimum = 1, maximum = 9007199254740991_i64)]
@@ -154,7 +154,7 @@ pub async fn show(
 #[utoipa::path(context_path = "/api/v1", operation_id = "resources_file", tag = "resources",
     params(("id" = i64, Path, description = "Resource id")),
     responses(
-        (status = 200, description = "The file, with `Content-Disposition: attachment`", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 200, description = "The file, with `Content-Disposition: attachment` and the type found in its content (PDF, Office, JPEG, PNG, MP4 or UTF-8 text)", content_type = "*/*", body = Vec<u8>),
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 404, description = "No such resource (or not shared with the caller)", body = ErrorBody),
     ))]
