@@ -209,6 +209,10 @@ async fn run(cli: Cli) -> Result<(), String> {
                 observations,
                 seed,
                 password,
+                files: tongxing::domain::files::FileStore::new(
+                    config.upload_dir(),
+                    config.upload_max_bytes(),
+                ),
             };
             let started = std::time::Instant::now();
             let mut bar = Bars::default();
@@ -217,7 +221,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .map_err(|e| format!("generate: {e}"))?;
             bar.done();
             println!(
-                "generated in {:.1} s: {} districts, {} schools, {} teachers, {} accounts, {} school pairings, {} teacher pairings, {} secondments, {} observations, {} reflections, {} comments, {} contacts, {} plan comments, {} notifications",
+                "generated in {:.1} s: {} districts, {} schools, {} teachers, {} accounts, {} school pairings, {} teacher pairings, {} secondments, {} observations, {} reflections, {} comments, {} contacts, {} plan comments, {} notifications, {} visits, {} ledger items, {} training weeks, {} resources",
                 started.elapsed().as_secs_f64(),
                 r.districts,
                 r.schools,
@@ -231,7 +235,11 @@ async fn run(cli: Cli) -> Result<(), String> {
                 r.comments,
                 r.contacts,
                 r.plan_comments,
-                r.notifications
+                r.notifications,
+                r.visits,
+                r.contributions,
+                r.training_weeks,
+                r.resources
             );
             println!(
                 "sign in as {}, {}, {} or {} (password from TONGXING_GENERATE_PASSWORD, by default {})",

@@ -9,6 +9,7 @@
 //! The same options and seed give the same rows. Ids are given by the generator (the
 //! database must hold no schools or accounts yet), rows go in with multi-row inserts inside
 //! transactions, and one password hash serves every account.
+mod exchanges;
 mod words;
 
 use std::collections::BTreeMap;
@@ -58,6 +59,8 @@ pub struct Options {
     pub observations: u64,
     pub seed: u64,
     pub password: String,
+    /// Where the resource library's files go (the app's upload folder).
+    pub files: crate::domain::files::FileStore,
 }
 
 /// A day as (year, month, day).
@@ -103,6 +106,10 @@ pub struct Report {
     pub contacts: u64,
     pub plan_comments: u64,
     pub notifications: u64,
+    pub visits: u64,
+    pub contributions: u64,
+    pub training_weeks: u64,
+    pub resources: u64,
 }
 
 /// Schools and accounts already in the database: `generate` writes only into an empty one
@@ -412,6 +419,7 @@ pub async fn generate(
     let groups = n.div_ceil(3);
     let mut sp_rows = Vec::new();
     let mut sp_of: BTreeMap<(usize, usize), i64> = BTreeMap::new();
+    let mut sp_plans = Vec::new();
     let mut sp_id = next_id::<school_pairings::Entity>(db, school_pairings::Column::Id).await?;
     for g in 0..groups {
         for place in 1..3 {
@@ -448,6 +456,13 @@ pub async fn generate(
                 updated_at: Set(published),
             });
             sp_of.insert((g, place), sp_id);
+            sp_plans.push(exchanges::SchoolPairingPlan {
+                id: sp_id,
+                supporter: g * 3,
+                receiver,
+                funds: kinds.contains(&"funds"),
+                materials: kinds.contains(&"materials"),
+            });
             sp_id += 1;
         }
     }
@@ -572,6 +587,15 @@ pub async fn generate(
         first_teacher: ids.teacher,
     };
     lessons(db, opts, &lesson_data, &mut rng, progress, &mut report).await?;
+    let layout = exchanges::Layout {
+        ids: &ids,
+        schools: &plans,
+        school_pairings: &sp_plans,
+        pairings: &pairings,
+        years: &years,
+        store: &opts.files,
+    };
+    exchanges::exchanges(db, &layout, &mut rng, progress, &mut report).await?;
     fix_sequences(db).await?;
     // Rows went in without the services: how far each pairing is behind is computed once.
     crate::domain::progress::refresh_every(db, crate::domain::types::today()).await?;
@@ -984,6 +1008,10 @@ async fn fix_sequences(db: &DatabaseConnection) -> AppResult<()> {
         "contacts",
         "plan_comments",
         "notifications",
+        "contributions",
+        "visits",
+        "training_weeks",
+        "resources",
     ] {
         db.execute_unprepared(&format!(
             "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \

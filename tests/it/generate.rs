@@ -1,14 +1,15 @@
 //! `tongxing generate`: the benchmark's data set — every entity, within the pairing rules,
 //! the same for the same seed, and the four measuring accounts signing in.
 use rocket::http::Status;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 
 use crate::common::{Backend, each_db, spawn};
 use tongxing::entities::{observations, teacher_pairings, teachers, users};
 use tongxing::generate::{self, Options, Quiet};
 
-fn small(seed: u64) -> Options {
+fn small(app: &crate::common::TestApp, seed: u64) -> Options {
     Options {
+        files: app.store(),
         schools: 7,
         teachers_per_school: 5,
         observations: 101,
@@ -21,7 +22,7 @@ fn small(seed: u64) -> Options {
 async fn generated_data_has_every_entity_within_the_rules_and_its_accounts_sign_in() {
     each_db(|app| async move {
         assert_eq!(generate::existing_rows(&app.db).await.unwrap(), 0);
-        let r = generate::generate(&app.db, &small(3), &mut Quiet)
+        let r = generate::generate(&app.db, &small(&app, 3), &mut Quiet)
             .await
             .expect("generate");
         // Seven schools: two groups of one urban school supporting two, and one urban
@@ -46,6 +47,89 @@ async fn generated_data_has_every_entity_within_the_rules_and_its_accounts_sign_
             assert_eq!(app.count(table).await, n, "{table}");
         }
         assert!(r.reflections > 0 && r.contacts > 0 && r.notifications > 0);
+        // The school-to-school side: four pairings with six visits each (all four kinds),
+        // the two that give materials three ledger items each, every student visit's gift
+        // one more; two teachers of each receiving school in training weeks; the library.
+        assert_eq!(r.visits, 24);
+        assert_eq!(r.contributions, 2 * 3 + 4);
+        for (table, n) in [
+            ("visits", r.visits as i64),
+            ("contributions", r.contributions as i64),
+            ("training_weeks", r.training_weeks as i64),
+            ("resources", r.resources as i64),
+        ] {
+            assert_eq!(app.count(table).await, n, "{table}");
+        }
+        assert!(r.training_weeks > 0 && r.resources > 4);
+        let visits = tongxing::entities::visits::Entity::find()
+            .all(&app.db)
+            .await
+            .unwrap();
+        let pairs = tongxing::entities::school_pairings::Entity::find()
+            .all(&app.db)
+            .await
+            .unwrap();
+        let sides = |id: i64| {
+            let p = pairs.iter().find(|p| p.id == id).unwrap();
+            [p.supporter_id, p.receiver_id]
+        };
+        let participants = tongxing::entities::visit_teachers::Entity::find()
+            .all(&app.db)
+            .await
+            .unwrap();
+        let staff = teachers::Entity::find().all(&app.db).await.unwrap();
+        for v in &visits {
+            let two = sides(v.school_pairing_id);
+            assert!(two.contains(&v.host_school_id) && two.contains(&v.guest_school_id));
+            assert_ne!(v.host_school_id, v.guest_school_id);
+            assert!(v.ends_on >= v.starts_on);
+            for t in participants.iter().filter(|t| t.visit_id == v.id) {
+                let school = staff
+                    .iter()
+                    .find(|s| s.id == t.teacher_id)
+                    .unwrap()
+                    .school_id;
+                assert!(
+                    two.contains(&school),
+                    "visit {} teacher {}",
+                    v.id,
+                    t.teacher_id
+                );
+            }
+            let student = v.kind == tongxing::domain::visits::VisitKind::Student;
+            assert_eq!(v.contribution_id.is_some(), student, "visit {}", v.id);
+        }
+        let kinds: std::collections::BTreeSet<String> =
+            visits.iter().map(|v| v.kind.as_str().to_string()).collect();
+        assert_eq!(kinds.len(), 4, "{kinds:?}");
+        let gifts = tongxing::entities::contributions::Entity::find()
+            .filter(tongxing::entities::contributions::Column::FromStudents.eq(true))
+            .count(&app.db)
+            .await
+            .unwrap();
+        assert_eq!(gifts, 4);
+        // Training weeks after the "as of" day are still planned, the earlier ones answered.
+        let as_of = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        for w in tongxing::entities::training_weeks::Entity::find()
+            .all(&app.db)
+            .await
+            .unwrap()
+        {
+            let planned = w.status == tongxing::domain::training::WeekStatus::Planned;
+            assert_eq!(planned, w.ends_on >= as_of, "week {}", w.id);
+            assert_eq!(sides(w.school_pairing_id)[0], w.host_school_id);
+        }
+        // Every resource has its file in the store.
+        let store = app.store();
+        let on_disk = store.names(tongxing::domain::resources::AREA);
+        let resources = tongxing::entities::resources::Entity::find()
+            .all(&app.db)
+            .await
+            .unwrap();
+        assert_eq!(on_disk.len(), resources.len());
+        for res in &resources {
+            assert!(on_disk.contains(&res.stored_name), "{}", res.stored_name);
+        }
         assert!(generate::existing_rows(&app.db).await.unwrap() > 0);
 
         // Pairing rules: the same subject on both sides, mentor from the supporter and
@@ -181,6 +265,16 @@ async fn generated_data_has_every_entity_within_the_rules_and_its_accounts_sign_
             );
             let (status, html) = app.get_html("/").await;
             assert_eq!(status, Status::Ok, "{email}");
+            // The school-to-school lists for the bureau and the school, the library for all.
+            let pages: &[&str] = if email == generate::BUREAU || email == generate::SCHOOL {
+                &["/visits", "/contributions", "/training-weeks", "/resources"]
+            } else {
+                &["/resources"]
+            };
+            for page in pages {
+                let (status, _) = app.get_html(page).await;
+                assert_eq!(status, Status::Ok, "{email} {page}");
+            }
             if email == generate::MENTEE {
                 assert!(
                     html.contains(&mentor_name),
@@ -224,7 +318,7 @@ async fn the_same_seed_gives_the_same_data_and_another_seed_other_data() {
     let mut prints = Vec::new();
     for seed in [5, 5, 6] {
         let app = spawn(Backend::Sqlite).await;
-        generate::generate(&app.db, &small(seed), &mut Quiet)
+        generate::generate(&app.db, &small(&app, seed), &mut Quiet)
             .await
             .expect("generate");
         prints.push(fingerprint(app).await);
@@ -236,7 +330,7 @@ async fn the_same_seed_gives_the_same_data_and_another_seed_other_data() {
 #[rocket::async_test]
 async fn too_small_a_data_set_is_refused_and_writes_nothing() {
     let app = spawn(Backend::Sqlite).await;
-    let mut opts = small(1);
+    let mut opts = small(&app, 1);
     opts.schools = 2;
     assert!(
         generate::generate(&app.db, &opts, &mut Quiet)
