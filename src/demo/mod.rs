@@ -764,15 +764,30 @@ async fn ledger(db: &DatabaseConnection, bureau: &Actor, report: &mut DemoReport
             from_students: if *students { "1".into() } else { String::new() },
             ..Default::default()
         };
-        let item = contributions::create(db, &giver_admin, pairing.id, &form).await?;
+        let item =
+            contributions::create(db, &giver_admin, pairing.id, &form, &demo_context()).await?;
         match answer {
             Answer::Confirmed(note) => {
-                contributions::answer(db, &receiver_admin, item.id, LedgerAction::Confirm, note)
-                    .await?;
+                contributions::answer(
+                    db,
+                    &receiver_admin,
+                    item.id,
+                    LedgerAction::Confirm,
+                    note,
+                    &demo_context(),
+                )
+                .await?;
             }
             Answer::Disputed(note) => {
-                contributions::answer(db, &receiver_admin, item.id, LedgerAction::Dispute, note)
-                    .await?;
+                contributions::answer(
+                    db,
+                    &receiver_admin,
+                    item.id,
+                    LedgerAction::Dispute,
+                    note,
+                    &demo_context(),
+                )
+                .await?;
             }
             Answer::Waiting => {}
         }
@@ -999,7 +1014,7 @@ async fn exchanges(db: &DatabaseConnection, report: &mut DemoReport) -> AppResul
             gift_value: (*value).into(),
             ..Default::default()
         };
-        let visit = visits::create(db, &admin, p.id, &form).await?;
+        let visit = visits::create(db, &admin, p.id, &form, &demo_context()).await?;
         report.visits_added += 1;
         // The students' gift became a ledger item; the other school confirms it.
         let other = if b == p.supporter_id {
@@ -1014,6 +1029,7 @@ async fn exchanges(db: &DatabaseConnection, report: &mut DemoReport) -> AppResul
                 item,
                 crate::domain::contributions::LedgerAction::Confirm,
                 "已收到，已分发到七(1)班",
+                &demo_context(),
             )
             .await?;
         }

@@ -18,8 +18,10 @@ use crate::db::{self, Conn};
 use crate::domain::access::policy::{self, Act, Subject};
 use crate::domain::access::{Actor, scope};
 use crate::domain::audit;
+use crate::domain::context::Context;
 use crate::domain::idempotency::{self, Claim};
 use crate::domain::money;
+use crate::domain::notifications::{self, Notice};
 use crate::domain::paging::{self, PageRequest, Paged};
 use crate::domain::types::{self, PairingStatus, Role, de::loose_string};
 use crate::domain::workflow::{self, Party, Step, Workflow};
@@ -269,6 +271,7 @@ pub async fn create(
     actor: &Actor,
     pairing_id: i64,
     form: &ContributionForm,
+    ctx: &Context,
 ) -> AppResult<contributions::Model> {
     policy::require_some(actor, Subject::Contribution, Act::Manage)?;
     let key = idempotency::scoped(actor, "contribution", &form.idempotency_key)?;
@@ -291,7 +294,7 @@ pub async fn create(
         }
     }
     let (p, giver, receiver) = giving_side(&txn, actor, pairing_id).await?;
-    let row = insert(&txn, actor, &p, giver, receiver, form).await?;
+    let row = insert(&txn, actor, &p, giver, receiver, form, ctx).await?;
     if let Some(k) = &key {
         idempotency::record(&txn, k, row.id).await?;
     }
@@ -300,7 +303,8 @@ pub async fn create(
 }
 
 /// Checks and records an item from `giver` to `receiver` on pairing `p` inside the
-/// caller's transaction (the ledger's own form, or the gift of a student visit).
+/// caller's transaction (the ledger's own form, or the gift of a student visit); the
+/// receiving school's admins are told it waits for them.
 pub(crate) async fn insert(
     txn: &impl ConnectionTrait,
     actor: &Actor,
@@ -308,6 +312,7 @@ pub(crate) async fn insert(
     giver: i64,
     receiver: i64,
     form: &ContributionForm,
+    ctx: &Context,
 ) -> AppResult<contributions::Model> {
     let v = validate(form, types::today())?;
     let now = Utc::now();
@@ -343,7 +348,38 @@ pub(crate) async fn insert(
         Some(&row),
     )
     .await?;
+    tell(txn, &row, "ledger-recorded", ctx).await?;
     Ok(row)
+}
+
+/// Tells the side that acts next: the receiving school's admins of an item waiting for
+/// them (`ledger-recorded`), the giving school's of an answer (`ledger-confirmed`,
+/// `ledger-disputed`).
+async fn tell(
+    conn: &impl ConnectionTrait,
+    row: &contributions::Model,
+    kind: &'static str,
+    ctx: &Context,
+) -> AppResult<()> {
+    let (to, from) = if kind == "ledger-recorded" {
+        (row.receiver_school_id, row.giver_school_id)
+    } else {
+        (row.giver_school_id, row.receiver_school_id)
+    };
+    let school = crate::entities::schools::Entity::find_by_id(from)
+        .select_only()
+        .column(crate::entities::schools::Column::Name)
+        .into_tuple::<String>()
+        .one(conn)
+        .await?
+        .unwrap_or_default();
+    let notice = Notice::new(kind, format!("/contributions/{}", row.id))
+        .arg("school", school)
+        .arg("what", &row.description)
+        .arg("value", money::format_yuan(row.value_fen))
+        .arg("note", &row.note);
+    notifications::notify_school_admins(conn, to, &notice, ctx).await?;
+    Ok(())
 }
 
 /// One item the actor may read (others: 404, so ids do not leak).
@@ -396,6 +432,7 @@ pub async fn update(
     actor: &Actor,
     id: i64,
     form: &ContributionForm,
+    ctx: &Context,
 ) -> AppResult<contributions::Model> {
     let txn = db::begin_write(db).await?;
     let (before, to) = for_step(&txn, actor, id, LedgerAction::Edit).await?;
@@ -427,6 +464,10 @@ pub async fn update(
         Some(&row),
     )
     .await?;
+    // A disputed item corrected waits for the receiver again.
+    if before.status == LedgerStatus::Disputed {
+        tell(&txn, &row, "ledger-recorded", ctx).await?;
+    }
     txn.commit().await?;
     Ok(row)
 }
@@ -438,6 +479,7 @@ pub async fn answer(
     id: i64,
     action: LedgerAction,
     note: &str,
+    ctx: &Context,
 ) -> AppResult<contributions::Model> {
     if !matches!(action, LedgerAction::Confirm | LedgerAction::Dispute) {
         return Err(AppError::bad_request("error-400-text"));
@@ -469,6 +511,12 @@ pub async fn answer(
         Some(&row),
     )
     .await?;
+    let kind = if action == LedgerAction::Confirm {
+        "ledger-confirmed"
+    } else {
+        "ledger-disputed"
+    };
+    tell(&txn, &row, kind, ctx).await?;
     txn.commit().await?;
     Ok(row)
 }

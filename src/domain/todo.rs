@@ -138,11 +138,18 @@ impl Bureau {
 pub struct School {
     pub requests: Requests,
     pub behind: Shown<Behind>,
+    /// Ledger items given to the school that wait for its confirmation, oldest first.
+    pub ledger: Shown<crate::domain::contributions::ContributionRow>,
+    /// Training weeks the school hosted that are over and not yet marked, oldest first.
+    pub weeks: Shown<crate::domain::training::WeekRow>,
 }
 
 impl School {
     pub fn is_empty(&self) -> bool {
-        self.requests.is_empty() && self.behind.is_empty()
+        self.requests.is_empty()
+            && self.behind.is_empty()
+            && self.ledger.is_empty()
+            && self.weeks.is_empty()
     }
 }
 
@@ -336,6 +343,72 @@ pub async fn school(
     Ok(School {
         requests: requests(conn, actor).await?,
         behind,
+        ledger: ledger_to_answer(conn, actor).await?,
+        weeks: weeks_to_answer(conn, actor, today).await?,
+    })
+}
+
+/// Items given to the admin's school still waiting for its answer (three queries: the
+/// rows, their count, the schools' names).
+async fn ledger_to_answer(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+) -> AppResult<Shown<crate::domain::contributions::ContributionRow>> {
+    use crate::domain::contributions::{self, LedgerStatus};
+    use crate::entities::contributions as c;
+    let Some(school) = actor.school_id else {
+        return Ok(Shown::none());
+    };
+    let select = c::Entity::find()
+        .filter(scope::visible::<c::Entity>(actor))
+        .filter(c::Column::ReceiverSchoolId.eq(school))
+        .filter(c::Column::Status.eq(LedgerStatus::Recorded));
+    let total = select.clone().count(conn).await?;
+    if total == 0 {
+        return Ok(Shown::none());
+    }
+    let rows = select
+        .order_by_asc(c::Column::GivenOn)
+        .order_by_asc(c::Column::Id)
+        .limit(SHOWN)
+        .all(conn)
+        .await?;
+    Ok(Shown {
+        items: contributions::with_names(conn, actor, rows).await?,
+        total,
+    })
+}
+
+/// Weeks the admin's school hosts that ended before today and are still planned (four
+/// queries at most: the rows, their count, the schools' and the teachers' names).
+async fn weeks_to_answer(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    today: NaiveDate,
+) -> AppResult<Shown<crate::domain::training::WeekRow>> {
+    use crate::domain::training::{self, WeekStatus};
+    use crate::entities::training_weeks as w;
+    let Some(school) = actor.school_id else {
+        return Ok(Shown::none());
+    };
+    let select = w::Entity::find()
+        .filter(scope::visible::<w::Entity>(actor))
+        .filter(w::Column::HostSchoolId.eq(school))
+        .filter(w::Column::Status.eq(WeekStatus::Planned))
+        .filter(w::Column::EndsOn.lt(today));
+    let total = select.clone().count(conn).await?;
+    if total == 0 {
+        return Ok(Shown::none());
+    }
+    let rows = select
+        .order_by_asc(w::Column::EndsOn)
+        .order_by_asc(w::Column::Id)
+        .limit(SHOWN)
+        .all(conn)
+        .await?;
+    Ok(Shown {
+        items: training::with_names(conn, actor, rows).await?,
+        total,
     })
 }
 

@@ -19,6 +19,7 @@ use crate::db::{self, Conn};
 use crate::domain::access::policy::{self, Act, Subject};
 use crate::domain::access::{Actor, scope};
 use crate::domain::audit;
+use crate::domain::context::Context;
 use crate::domain::contributions::{self, ContributionForm};
 use crate::domain::idempotency::{self, Claim};
 use crate::domain::paging::{self, PageRequest, Paged};
@@ -337,6 +338,7 @@ async fn record_gift(
     giver: i64,
     v: &Valid,
     form: &VisitForm,
+    ctx: &Context,
 ) -> AppResult<Option<i64>> {
     if v.kind != VisitKind::Student || form.gift_value.trim().is_empty() {
         return Ok(None);
@@ -357,7 +359,7 @@ async fn record_gift(
         from_students: "1".into(),
         ..Default::default()
     };
-    match contributions::insert(txn, actor, p, giver, receiver, &item).await {
+    match contributions::insert(txn, actor, p, giver, receiver, &item, ctx).await {
         Ok(row) => Ok(Some(row.id)),
         // The ledger's messages, said on the visit form's fields.
         Err(AppError::Invalid(errors)) => {
@@ -408,6 +410,7 @@ pub async fn create(
     actor: &Actor,
     pairing_id: i64,
     form: &VisitForm,
+    ctx: &Context,
 ) -> AppResult<visits::Model> {
     policy::require_some(actor, Subject::Visit, Act::Manage)?;
     let key = idempotency::scoped(actor, "visit", &form.idempotency_key)?;
@@ -431,7 +434,7 @@ pub async fn create(
     }
     let (p, school) = recording_side(&txn, actor, pairing_id).await?;
     let v = validate(&txn, &p, form).await?;
-    let contribution_id = record_gift(&txn, actor, &p, school, &v, form).await?;
+    let contribution_id = record_gift(&txn, actor, &p, school, &v, form, ctx).await?;
     let now = Utc::now();
     let row = visits::ActiveModel {
         school_pairing_id: Set(p.id),
@@ -526,6 +529,7 @@ pub async fn update(
     actor: &Actor,
     id: i64,
     form: &VisitForm,
+    ctx: &Context,
 ) -> AppResult<visits::Model> {
     let txn = db::begin_write(db).await?;
     let before = for_change(&txn, actor, id).await?;
@@ -547,7 +551,7 @@ pub async fn update(
                     "visit-err-pairing-not-active",
                 ));
             }
-            record_gift(&txn, actor, &p, school, &v, form).await?
+            record_gift(&txn, actor, &p, school, &v, form, ctx).await?
         }
     };
     let before_teachers = teacher_ids(&txn, id).await?;

@@ -163,6 +163,11 @@ pub async fn serve(backend: Backend) -> Served {
 }
 
 impl Served {
+    /// The app's upload folder (under its data folder).
+    pub fn store(&self) -> tongxing::domain::files::FileStore {
+        tongxing::domain::files::FileStore::new(self._dir.path().join("uploads"), 20 << 20)
+    }
+
     pub fn stop(self) {
         self.shutdown.notify();
     }
@@ -590,6 +595,40 @@ async fn screenshot_tour() {
         )
         .await
         .expect("a draft");
+        // The library holds what 第一中学 shared with 三元中学, what 姚成琳's mentor shared
+        // with her, and a case for everyone.
+        let store = app.store();
+        for (email, title, kind, visibility, sp, tp, name) in [
+            ("yizhong@demo.tongxing.cn", "七年级数学集体备课记录", "case", "school_pairing", "1", "", "备课记录.txt"),
+            ("wangjianhua@demo.tongxing.cn", "《有理数的加法》教学设计", "lesson_plan", "teacher_pairing", "", "1", "有理数的加法.txt"),
+            ("yizhong@demo.tongxing.cn", "导学案的设计与使用", "theory", "everyone", "", "", "导学案.txt"),
+        ] {
+            let who = tongxing::domain::users::find_by_email(&app.db, email)
+                .await
+                .unwrap()
+                .expect("demo account");
+            tongxing::domain::resources::create(
+                &app.db,
+                &store,
+                &tongxing::domain::users::actor_of(&who),
+                &tongxing::domain::resources::ResourceForm {
+                    title: title.into(),
+                    kind: kind.into(),
+                    subject: "数学".into(),
+                    grade: "七年级".into(),
+                    visibility: visibility.into(),
+                    school_pairing_id: sp.into(),
+                    teacher_pairing_id: tp.into(),
+                    ..Default::default()
+                },
+                Some(tongxing::domain::resources::Upload {
+                    name: name.into(),
+                    bytes: Ok(title.as_bytes().to_vec()),
+                }),
+            )
+            .await
+            .expect("a resource");
+        }
         // The failed-mails page shows a notice that gave up and a reset mail whose link was
         // removed.
         for (to, secret) in [("liming@demo.tongxing.cn", false), ("yaochenglin@demo.tongxing.cn", true)] {
@@ -625,7 +664,7 @@ async fn screenshot_tour() {
                     .ok()
                     .and_then(|h| h.parse().ok())
                     .unwrap_or(0);
-                for (width, height, size) in [(1280u32, 900u32.max(tall), "desktop"), (390, 844u32.max(tall), "phone")] {
+                for (width, height, size) in [(1280u32, 900u32.max(tall), "desktop"), (375, 812u32.max(tall), "phone")] {
                     d.set_window_rect(0, 0, width, height).await?;
                     for page in &pages {
                         if !chosen_pages && label != "bureau" && !["/", "/profile", "/schools"].contains(&page.as_str()) {

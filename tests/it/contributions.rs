@@ -70,6 +70,7 @@ async fn the_giver_records_and_only_the_receiver_answers() {
             &l.urban,
             l.pairing,
             &item("17.5万", "课桌椅 120 套"),
+            crate::common::ctx(),
         )
         .await
         .expect("recorded");
@@ -81,7 +82,7 @@ async fn the_giver_records_and_only_the_receiver_answers() {
         assert_eq!(c.status, ledger::LedgerStatus::Recorded);
 
         // The receiving side records the other way (学生手拉手 gifts go both ways).
-        let back = ledger::create(&app.db, &l.rural, l.pairing, &item("300", "学生手工作品"))
+        let back = ledger::create(&app.db, &l.rural, l.pairing, &item("300", "学生手工作品"), crate::common::ctx())
             .await
             .unwrap();
         assert_eq!(back.giver_school_id, l.w.rural.id);
@@ -95,7 +96,7 @@ async fn the_giver_records_and_only_the_receiver_answers() {
             (&mentor, "403"),
             (&l.other, "404"),
         ] {
-            let err = ledger::create(&app.db, who, l.pairing, &item("1", "x"))
+            let err = ledger::create(&app.db, who, l.pairing, &item("1", "x"), crate::common::ctx())
                 .await
                 .unwrap_err();
             let got = match err {
@@ -113,7 +114,7 @@ async fn the_giver_records_and_only_the_receiver_answers() {
             (&l.w.bureau_actor, "403"),
             (&l.other, "404"),
         ] {
-            let err = ledger::answer(&app.db, who, c.id, LedgerAction::Confirm, "")
+            let err = ledger::answer(&app.db, who, c.id, LedgerAction::Confirm, "", crate::common::ctx())
                 .await
                 .unwrap_err();
             let got = match err {
@@ -124,7 +125,7 @@ async fn the_giver_records_and_only_the_receiver_answers() {
             assert_eq!(got, want);
         }
         // A dispute needs its reason; then the giver corrects it and it waits again.
-        let err = ledger::answer(&app.db, &l.rural, c.id, LedgerAction::Dispute, "  ")
+        let err = ledger::answer(&app.db, &l.rural, c.id, LedgerAction::Dispute, "  ", crate::common::ctx())
             .await
             .unwrap_err();
         assert!(
@@ -137,20 +138,21 @@ async fn the_giver_records_and_only_the_receiver_answers() {
             c.id,
             LedgerAction::Dispute,
             "只收到 100 套",
+            crate::common::ctx(),
         )
         .await
         .unwrap();
         assert_eq!(d.status, ledger::LedgerStatus::Disputed);
         assert_eq!(d.note, "只收到 100 套");
         // A second answer to a disputed item: 409.
-        let err = ledger::answer(&app.db, &l.rural, c.id, LedgerAction::Confirm, "")
+        let err = ledger::answer(&app.db, &l.rural, c.id, LedgerAction::Confirm, "", crate::common::ctx())
             .await
             .unwrap_err();
         assert!(matches!(err, AppError::Conflict { .. }), "{err:?}");
         // A stale edit (an old version) is refused and changes nothing.
         let mut fix = item("14.5万", "课桌椅 100 套");
         fix.version = "1".into();
-        let err = ledger::update(&app.db, &l.urban, c.id, &fix)
+        let err = ledger::update(&app.db, &l.urban, c.id, &fix, crate::common::ctx())
             .await
             .unwrap_err();
         assert!(
@@ -160,28 +162,28 @@ async fn the_giver_records_and_only_the_receiver_answers() {
         fix.version = d.version.to_string();
         // The receiver cannot edit the giver's item.
         assert!(matches!(
-            ledger::update(&app.db, &l.rural, c.id, &fix).await,
+            ledger::update(&app.db, &l.rural, c.id, &fix, crate::common::ctx()).await,
             Err(AppError::Forbidden)
         ));
-        let fixed = ledger::update(&app.db, &l.urban, c.id, &fix).await.unwrap();
+        let fixed = ledger::update(&app.db, &l.urban, c.id, &fix, crate::common::ctx()).await.unwrap();
         assert_eq!(fixed.status, ledger::LedgerStatus::Recorded);
         assert_eq!(fixed.value_fen, 14_500_000);
         assert!(fixed.note.is_empty(), "the old dispute no longer applies");
-        let ok = ledger::answer(&app.db, &l.rural, c.id, LedgerAction::Confirm, "已清点入库")
+        let ok = ledger::answer(&app.db, &l.rural, c.id, LedgerAction::Confirm, "已清点入库", crate::common::ctx())
             .await
             .unwrap();
         assert_eq!(ok.status, ledger::LedgerStatus::Confirmed);
         // Confirmed: no more edits, answers or deletes, by anyone.
         fix.version = ok.version.to_string();
         for err in [
-            ledger::update(&app.db, &l.urban, c.id, &fix)
+            ledger::update(&app.db, &l.urban, c.id, &fix, crate::common::ctx())
                 .await
                 .unwrap_err(),
             ledger::delete(&app.db, &l.urban, c.id).await.unwrap_err(),
             ledger::delete(&app.db, &l.w.bureau_actor, c.id)
                 .await
                 .unwrap_err(),
-            ledger::answer(&app.db, &l.rural, c.id, LedgerAction::Dispute, "x")
+            ledger::answer(&app.db, &l.rural, c.id, LedgerAction::Dispute, "x", crate::common::ctx())
                 .await
                 .unwrap_err(),
         ] {
@@ -196,6 +198,32 @@ async fn the_giver_records_and_only_the_receiver_answers() {
             .await
             .unwrap();
         assert_eq!(app.count("contributions").await, 1);
+        // Each step told the side that acts next, in the app and by mail: the receiver of
+        // an item waiting (recorded, then corrected), the giver of each answer.
+        let told = |user: i64, kind: &'static str| {
+            let app = &app;
+            async move {
+                app.scalar(&format!(
+                    "SELECT COUNT(*) AS n FROM notifications WHERE user_id = {user} AND kind = '{kind}' AND link = '/contributions/{}'",
+                    c.id
+                ))
+                .await
+            }
+        };
+        let (urban_admin, rural_admin) = (l.w.urban_admin.id, l.w.rural_admin.id);
+        assert_eq!(told(rural_admin, "ledger-recorded").await, 2);
+        assert_eq!(told(urban_admin, "ledger-disputed").await, 1);
+        assert_eq!(told(urban_admin, "ledger-confirmed").await, 1);
+        assert_eq!(told(urban_admin, "ledger-recorded").await, 0);
+        assert_eq!(
+            app.scalar(&format!(
+                "SELECT COUNT(*) AS n FROM outbox WHERE to_addr = '{}' AND subject LIKE '%异议%'",
+                l.w.urban_admin.email
+            ))
+            .await,
+            1,
+            "the dispute reached the giver's admin by mail"
+        );
         // Every step is in the audit log.
         assert_eq!(
             app.scalar("SELECT COUNT(*) AS n FROM audit_log WHERE entity = 'contribution'")
@@ -251,7 +279,7 @@ async fn bad_input_is_refused_with_its_field_and_nothing_is_written() {
             ),
         ];
         for (form, field) in cases {
-            let err = ledger::create(&app.db, &l.urban, l.pairing, &form)
+            let err = ledger::create(&app.db, &l.urban, l.pairing, &form, crate::common::ctx())
                 .await
                 .unwrap_err();
             assert!(
@@ -266,10 +294,10 @@ async fn bad_input_is_refused_with_its_field_and_nothing_is_written() {
             idempotency_key: "k-1".into(),
             ..item("100", "图书 50 册")
         };
-        let a = ledger::create(&app.db, &l.urban, l.pairing, &once)
+        let a = ledger::create(&app.db, &l.urban, l.pairing, &once, crate::common::ctx())
             .await
             .unwrap();
-        let b = ledger::create(&app.db, &l.urban, l.pairing, &once)
+        let b = ledger::create(&app.db, &l.urban, l.pairing, &once, crate::common::ctx())
             .await
             .unwrap();
         assert_eq!(a.id, b.id);
@@ -285,9 +313,15 @@ async fn bad_input_is_refused_with_its_field_and_nothing_is_written() {
         )
         .await
         .unwrap();
-        let err = ledger::create(&app.db, &l.urban, l.pairing, &item("5", "x"))
-            .await
-            .unwrap_err();
+        let err = ledger::create(
+            &app.db,
+            &l.urban,
+            l.pairing,
+            &item("5", "x"),
+            crate::common::ctx(),
+        )
+        .await
+        .unwrap_err();
         assert!(
             matches!(err, AppError::Conflict { ref field, .. } if field == "school_pairing_id"),
             "{err:?}"
@@ -305,26 +339,46 @@ async fn totals_count_confirmed_items_and_show_the_rest_apart() {
         let mut ids = Vec::new();
         for v in ["0.10", "0.20", "0.29", "1,234.56", "17.5万"] {
             ids.push(
-                ledger::create(&app.db, &l.urban, l.pairing, &item(v, "物资"))
-                    .await
-                    .unwrap()
-                    .id,
+                ledger::create(
+                    &app.db,
+                    &l.urban,
+                    l.pairing,
+                    &item(v, "物资"),
+                    crate::common::ctx(),
+                )
+                .await
+                .unwrap()
+                .id,
             );
         }
         for id in &ids[..4] {
-            ledger::answer(&app.db, &l.rural, *id, LedgerAction::Confirm, "")
-                .await
-                .unwrap();
-        }
-        let disputed = ledger::create(&app.db, &l.urban, l.pairing, &item("50", "图书"))
+            ledger::answer(
+                &app.db,
+                &l.rural,
+                *id,
+                LedgerAction::Confirm,
+                "",
+                crate::common::ctx(),
+            )
             .await
             .unwrap();
+        }
+        let disputed = ledger::create(
+            &app.db,
+            &l.urban,
+            l.pairing,
+            &item("50", "图书"),
+            crate::common::ctx(),
+        )
+        .await
+        .unwrap();
         ledger::answer(
             &app.db,
             &l.rural,
             disputed.id,
             LedgerAction::Dispute,
             "未收到",
+            crate::common::ctx(),
         )
         .await
         .unwrap();
@@ -592,6 +646,48 @@ async fn the_api_records_confirms_and_disputes_in_fen() {
             .api(Method::Get, &format!("/api/v1/contributions/{id}"), None)
             .await;
         assert_eq!(status, Status::NotFound);
+    })
+    .await;
+}
+
+#[rocket::async_test]
+async fn the_receiving_schools_home_lists_what_waits_for_its_answer() {
+    each_db(|app| async move {
+        let l = setup(&app).await;
+        let c = ledger::create(
+            &app.db,
+            &l.urban,
+            l.pairing,
+            &item("1,234.56", "多媒体设备 2 套"),
+            crate::common::ctx(),
+        )
+        .await
+        .unwrap();
+        app.login("rural@tongxing.test", PASSWORD).await;
+        let (_, html) = app.get_html("/").await;
+        assert!(html.contains("待确认的帮扶物资和资金（1）"), "{html}");
+        assert!(html.contains(&format!("href=\"/contributions/{}\"", c.id)));
+        assert!(html.contains("¥1,234.56"));
+        // The giver's home does not list it: it waits for the other side.
+        app.logout().await;
+        app.login("urban@tongxing.test", PASSWORD).await;
+        let (_, html) = app.get_html("/").await;
+        assert!(!html.contains("待确认的帮扶物资和资金"), "{html}");
+        // Answered: gone from the receiver's list.
+        ledger::answer(
+            &app.db,
+            &l.rural,
+            c.id,
+            LedgerAction::Confirm,
+            "",
+            crate::common::ctx(),
+        )
+        .await
+        .unwrap();
+        app.logout().await;
+        app.login("rural@tongxing.test", PASSWORD).await;
+        let (_, html) = app.get_html("/").await;
+        assert!(!html.contains("待确认的帮扶物资和资金"), "{html}");
     })
     .await;
 }

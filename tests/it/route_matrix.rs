@@ -1898,6 +1898,7 @@ async fn scene(app: &TestApp) -> (Ids, Vec<Option<tongxing::entities::users::Mod
             value: "3000".into(),
             ..Default::default()
         },
+        crate::common::ctx(),
     )
     .await
     .expect("ledger item");
@@ -1919,6 +1920,7 @@ async fn scene(app: &TestApp) -> (Ids, Vec<Option<tongxing::entities::users::Mod
             summary: "听课交流".into(),
             ..Default::default()
         },
+        crate::common::ctx(),
     )
     .await
     .expect("visit");

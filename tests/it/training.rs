@@ -285,3 +285,57 @@ async fn a_term_of_weeks_is_scheduled_and_the_host_confirms_each() {
     })
     .await;
 }
+
+#[rocket::async_test]
+async fn the_host_schools_home_lists_the_weeks_over_and_not_yet_marked() {
+    each_db(|app| async move {
+        let s = setup(&app).await;
+        training::schedule(
+            &app.db,
+            &s.urban,
+            s.pairing,
+            &plan(s.year, "1", &[s.w.mentee.id]),
+        )
+        .await
+        .expect("scheduled");
+        let today = tongxing::domain::types::today();
+        let all = training::list(
+            &app.db,
+            &s.w.bureau_actor,
+            &WeekFilter::default(),
+            tongxing::domain::paging::PageRequest {
+                page: 1,
+                per_page: 100,
+            },
+        )
+        .await
+        .unwrap()
+        .items;
+        let over: Vec<_> = all.iter().filter(|w| w.ends_on < today).collect();
+        app.login("urban@tongxing.test", PASSWORD).await;
+        let (status, html) = app.get_html("/").await;
+        assert_eq!(status, Status::Ok);
+        if over.is_empty() {
+            assert!(!html.contains("待确认是否参加的跟岗培训周"), "{html}");
+            return;
+        }
+        let line = format!("待确认是否参加的跟岗培训周（{}）", over.len());
+        assert!(html.contains(&line), "{html}");
+        // Marked: it leaves the list. The receiving school's home has no such list.
+        training::act(&app.db, &s.urban, over[0].id, WeekAction::Attend, "")
+            .await
+            .expect("attended");
+        let (_, html) = app.get_html("/").await;
+        if over.len() > 1 {
+            let line = format!("待确认是否参加的跟岗培训周（{}）", over.len() - 1);
+            assert!(html.contains(&line), "{html}");
+        } else {
+            assert!(!html.contains("待确认是否参加的跟岗培训周"), "{html}");
+        }
+        app.logout().await;
+        app.login("rural@tongxing.test", PASSWORD).await;
+        let (_, html) = app.get_html("/").await;
+        assert!(!html.contains("待确认是否参加的跟岗培训周"), "{html}");
+    })
+    .await;
+}

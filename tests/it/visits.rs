@@ -85,9 +85,15 @@ fn code(e: AppError) -> &'static str {
 async fn either_school_records_a_visit_checked_against_the_pairing() {
     each_db(|app| async move {
         let s = setup(&app).await;
-        let v = visits::create(&app.db, &s.urban, s.pairing, &visit(&s))
-            .await
-            .expect("recorded");
+        let v = visits::create(
+            &app.db,
+            &s.urban,
+            s.pairing,
+            &visit(&s),
+            crate::common::ctx(),
+        )
+        .await
+        .expect("recorded");
         assert_eq!(
             (v.host_school_id, v.guest_school_id),
             (s.w.urban.id, s.w.rural.id)
@@ -108,6 +114,7 @@ async fn either_school_records_a_visit_checked_against_the_pairing() {
                 teacher_ids: vec![],
                 ..visit(&s)
             },
+            crate::common::ctx(),
         )
         .await
         .unwrap();
@@ -204,7 +211,7 @@ async fn either_school_records_a_visit_checked_against_the_pairing() {
             ),
         ];
         for (form, field) in cases {
-            let err = visits::create(&app.db, &s.urban, s.pairing, &form)
+            let err = visits::create(&app.db, &s.urban, s.pairing, &form, crate::common::ctx())
                 .await
                 .unwrap_err();
             assert!(
@@ -223,7 +230,7 @@ async fn either_school_records_a_visit_checked_against_the_pairing() {
             (&mentor, "403"),
             (&s.other, "404"),
         ] {
-            let err = visits::create(&app.db, who, s.pairing, &visit(&s))
+            let err = visits::create(&app.db, who, s.pairing, &visit(&s), crate::common::ctx())
                 .await
                 .unwrap_err();
             assert_eq!(code(err), want);
@@ -242,10 +249,10 @@ async fn either_school_records_a_visit_checked_against_the_pairing() {
             idempotency_key: "visit-k-1".into(),
             ..visit(&s)
         };
-        let a = visits::create(&app.db, &s.urban, s.pairing, &once)
+        let a = visits::create(&app.db, &s.urban, s.pairing, &once, crate::common::ctx())
             .await
             .unwrap();
-        let b = visits::create(&app.db, &s.urban, s.pairing, &once)
+        let b = visits::create(&app.db, &s.urban, s.pairing, &once, crate::common::ctx())
             .await
             .unwrap();
         assert_eq!(a.id, b.id);
@@ -258,7 +265,7 @@ async fn either_school_records_a_visit_checked_against_the_pairing() {
             version: "7".into(),
             ..visit(&s)
         };
-        let err = visits::update(&app.db, &s.rural, v.id, &fix)
+        let err = visits::update(&app.db, &s.rural, v.id, &fix, crate::common::ctx())
             .await
             .unwrap_err();
         assert!(
@@ -268,7 +275,7 @@ async fn either_school_records_a_visit_checked_against_the_pairing() {
         fix.version = v.version.to_string();
         assert_eq!(
             code(
-                visits::update(&app.db, &mentor, v.id, &fix)
+                visits::update(&app.db, &mentor, v.id, &fix, crate::common::ctx())
                     .await
                     .unwrap_err()
             ),
@@ -276,13 +283,15 @@ async fn either_school_records_a_visit_checked_against_the_pairing() {
         );
         assert_eq!(
             code(
-                visits::update(&app.db, &s.other, v.id, &fix)
+                visits::update(&app.db, &s.other, v.id, &fix, crate::common::ctx())
                     .await
                     .unwrap_err()
             ),
             "404"
         );
-        let fixed = visits::update(&app.db, &s.rural, v.id, &fix).await.unwrap();
+        let fixed = visits::update(&app.db, &s.rural, v.id, &fix, crate::common::ctx())
+            .await
+            .unwrap();
         assert_eq!(fixed.outcome, "形成了集体备课制度。");
         assert_eq!(fixed.version, v.version + 1);
         assert_eq!(
@@ -290,7 +299,7 @@ async fn either_school_records_a_visit_checked_against_the_pairing() {
             vec![s.w.mentee.id]
         );
         // The same stale save again: refused, nothing changed.
-        let err = visits::update(&app.db, &s.rural, v.id, &fix)
+        let err = visits::update(&app.db, &s.rural, v.id, &fix, crate::common::ctx())
             .await
             .unwrap_err();
         assert_eq!(code(err), "409");
@@ -342,9 +351,15 @@ async fn either_school_records_a_visit_checked_against_the_pairing() {
         .await
         .unwrap();
         let before = app.count("visits").await;
-        let err = visits::create(&app.db, &s.urban, s.pairing, &visit(&s))
-            .await
-            .unwrap_err();
+        let err = visits::create(
+            &app.db,
+            &s.urban,
+            s.pairing,
+            &visit(&s),
+            crate::common::ctx(),
+        )
+        .await
+        .unwrap_err();
         assert!(
             matches!(err, AppError::Conflict { ref field, .. } if field == "school_pairing_id"),
             "{err:?}"
@@ -385,7 +400,7 @@ async fn a_student_visit_gift_becomes_a_ledger_item_from_students() {
                 "ends_on",
             ),
         ] {
-            let err = visits::create(&app.db, &s.urban, s.pairing, &form)
+            let err = visits::create(&app.db, &s.urban, s.pairing, &form, crate::common::ctx())
                 .await
                 .unwrap_err();
             assert!(
@@ -402,6 +417,7 @@ async fn a_student_visit_gift_becomes_a_ledger_item_from_students() {
             &s.urban,
             s.pairing,
             &student("图书 300 册", "1.2万"),
+            crate::common::ctx(),
         )
         .await
         .unwrap();
@@ -417,9 +433,16 @@ async fn a_student_visit_gift_becomes_a_ledger_item_from_students() {
         assert_eq!(item.description, "图书 300 册");
         assert_eq!(item.given_on, v.ends_on);
         // The receiving school confirms it in the ledger like any item.
-        let ok = ledger::answer(&app.db, &s.rural, item.id, LedgerAction::Confirm, "")
-            .await
-            .unwrap();
+        let ok = ledger::answer(
+            &app.db,
+            &s.rural,
+            item.id,
+            LedgerAction::Confirm,
+            "",
+            crate::common::ctx(),
+        )
+        .await
+        .unwrap();
         assert_eq!(ok.status, ledger::LedgerStatus::Confirmed);
         // An edit of the visit keeps the ledger item (changed in the ledger, not here).
         let edit = VisitForm {
@@ -427,15 +450,21 @@ async fn a_student_visit_gift_becomes_a_ledger_item_from_students() {
             gift_value: "99".into(),
             ..student("图书 300 册", "99")
         };
-        let edited = visits::update(&app.db, &s.urban, v.id, &edit)
+        let edited = visits::update(&app.db, &s.urban, v.id, &edit, crate::common::ctx())
             .await
             .unwrap();
         assert_eq!(edited.contribution_id, Some(item.id));
         assert_eq!(app.count("contributions").await, 1);
         // A gift named without a value stays text.
-        let plain = visits::create(&app.db, &s.rural, s.pairing, &student("手工贺卡", ""))
-            .await
-            .unwrap();
+        let plain = visits::create(
+            &app.db,
+            &s.rural,
+            s.pairing,
+            &student("手工贺卡", ""),
+            crate::common::ctx(),
+        )
+        .await
+        .unwrap();
         assert_eq!(plain.contribution_id, None);
         assert_eq!(app.count("contributions").await, 1);
         // Deleting the visit keeps the confirmed ledger item.
@@ -524,9 +553,15 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
 async fn photos_lose_their_exif_data_and_bad_files_leave_nothing_behind() {
     each_db(|app| async move {
         let s = setup(&app).await;
-        let v = visits::create(&app.db, &s.urban, s.pairing, &visit(&s))
-            .await
-            .unwrap();
+        let v = visits::create(
+            &app.db,
+            &s.urban,
+            s.pairing,
+            &visit(&s),
+            crate::common::ctx(),
+        )
+        .await
+        .unwrap();
         app.login("rural@tongxing.test", PASSWORD).await;
         let csrf = app.csrf().await;
         let photo = jpeg_with_exif(64, 32);
@@ -649,9 +684,15 @@ async fn a_photo_over_the_limit_is_refused_and_leaves_nothing_behind() {
     for backend in crate::common::backends() {
         let app = crate::common::spawn_with(backend, |f| f.merge(("upload_max_mb", 1))).await;
         let s = setup(&app).await;
-        let v = visits::create(&app.db, &s.urban, s.pairing, &visit(&s))
-            .await
-            .unwrap();
+        let v = visits::create(
+            &app.db,
+            &s.urban,
+            s.pairing,
+            &visit(&s),
+            crate::common::ctx(),
+        )
+        .await
+        .unwrap();
         app.login("urban@tongxing.test", PASSWORD).await;
         let csrf = app.csrf().await;
         let mut big = jpeg_with_exif(64, 64);

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::access::Actor;
 use crate::domain::access::policy::{self, Act, Subject};
+use crate::domain::context::Context;
 use crate::domain::contributions::{
     self, ContributionForm, ContributionKind, LedgerAction, LedgerFilter, LedgerStatus, Totals,
 };
@@ -232,6 +233,7 @@ fn form_of(body: serde_json::Value) -> AppResult<ContributionForm> {
     ))]
 #[post("/contributions", data = "<body>")]
 pub async fn create(
+    context: Context,
     db: &State<DatabaseConnection>,
     user: CurrentUser,
     body: ApiJson<Obj<serde_json::Value>>,
@@ -239,7 +241,14 @@ pub async fn create(
     policy::require_some(&user.actor, Subject::Contribution, Act::Manage)?;
     let body = body.get()?.0;
     let pairing_id = body["school_pairing_id"].as_i64().unwrap_or_default();
-    let row = contributions::create(db.inner(), &user.actor, pairing_id, &form_of(body)?).await?;
+    let row = contributions::create(
+        db.inner(),
+        &user.actor,
+        pairing_id,
+        &form_of(body)?,
+        &context,
+    )
+    .await?;
     Ok(created(
         format!("/contributions/{}", row.id),
         view(&user.actor, row),
@@ -262,6 +271,7 @@ pub async fn create(
     ))]
 #[put("/contributions/<id>", data = "<body>")]
 pub async fn update(
+    context: Context,
     db: &State<DatabaseConnection>,
     user: CurrentUser,
     id: i64,
@@ -271,19 +281,20 @@ pub async fn update(
     let before = contributions::get(db.inner(), &user.actor, id).await?;
     contributions::ensure(&user.actor, &before, LedgerAction::Edit)?;
     let body = body.get()?.0;
-    let row = contributions::update(db.inner(), &user.actor, id, &form_of(body)?).await?;
+    let row = contributions::update(db.inner(), &user.actor, id, &form_of(body)?, &context).await?;
     Ok(Json(view(&user.actor, row)))
 }
 
 async fn answer(
     db: &DatabaseConnection,
+    context: &Context,
     user: &CurrentUser,
     id: i64,
     action: LedgerAction,
     body: ApiJson<Obj<NoteInput>>,
 ) -> AppResult<Json<ContributionView>> {
     let body = body.get()?.0;
-    let row = contributions::answer(db, &user.actor, id, action, &body.note).await?;
+    let row = contributions::answer(db, &user.actor, id, action, &body.note, context).await?;
     Ok(Json(view(&user.actor, row)))
 }
 
@@ -300,12 +311,13 @@ async fn answer(
     ))]
 #[post("/contributions/<id>/confirm", data = "<body>")]
 pub async fn confirm(
+    context: Context,
     db: &State<DatabaseConnection>,
     user: CurrentUser,
     id: i64,
     body: ApiJson<Obj<NoteInput>>,
 ) -> AppResult<Json<ContributionView>> {
-    answer(db.inner(), &user, id, LedgerAction::Confirm, body).await
+    answer(db.inner(), &context, &user, id, LedgerAction::Confirm, body).await
 }
 
 /// The receiving school disputes the item, saying why.
@@ -322,12 +334,13 @@ pub async fn confirm(
     ))]
 #[post("/contributions/<id>/dispute", data = "<body>")]
 pub async fn dispute(
+    context: Context,
     db: &State<DatabaseConnection>,
     user: CurrentUser,
     id: i64,
     body: ApiJson<Obj<NoteInput>>,
 ) -> AppResult<Json<ContributionView>> {
-    answer(db.inner(), &user, id, LedgerAction::Dispute, body).await
+    answer(db.inner(), &context, &user, id, LedgerAction::Dispute, body).await
 }
 
 /// Delete an item that is not confirmed (the giving school, or the bureau).

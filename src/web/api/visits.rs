@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use crate::domain::access::Actor;
 use crate::domain::access::policy::{self, Act, Subject};
+use crate::domain::context::Context;
 use crate::domain::files::FileStore;
 use crate::domain::photos;
 use crate::domain::types;
@@ -299,6 +300,7 @@ fn form_of(body: serde_json::Value) -> AppResult<VisitForm> {
     ))]
 #[post("/visits", data = "<body>")]
 pub async fn create(
+    context: Context,
     db: &State<DatabaseConnection>,
     user: CurrentUser,
     body: ApiJson<Obj<serde_json::Value>>,
@@ -306,7 +308,14 @@ pub async fn create(
     policy::require_some(&user.actor, Subject::Visit, Act::Manage)?;
     let body = body.get()?.0;
     let pairing_id = body["school_pairing_id"].as_i64().unwrap_or_default();
-    let row = visits::create(db.inner(), &user.actor, pairing_id, &form_of(body)?).await?;
+    let row = visits::create(
+        db.inner(),
+        &user.actor,
+        pairing_id,
+        &form_of(body)?,
+        &context,
+    )
+    .await?;
     let id = row.id;
     Ok(created(
         format!("/visits/{id}"),
@@ -329,6 +338,7 @@ pub async fn create(
     ))]
 #[put("/visits/<id>", data = "<body>")]
 pub async fn update(
+    context: Context,
     db: &State<DatabaseConnection>,
     user: CurrentUser,
     id: i64,
@@ -340,7 +350,7 @@ pub async fn update(
         return Err(AppError::Forbidden);
     }
     let body = body.get()?.0;
-    let row = visits::update(db.inner(), &user.actor, id, &form_of(body)?).await?;
+    let row = visits::update(db.inner(), &user.actor, id, &form_of(body)?, &context).await?;
     Ok(Json(full_view(db.inner(), &user.actor, row).await?))
 }
 

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use serde::de::IgnoredAny;
 
 use crate::domain::academic_years;
+use crate::domain::context::Context;
 use crate::domain::contributions::{
     self, ContributionForm, ContributionKind, ContributionRow, LedgerAction, LedgerFilter,
     LedgerStatus, Totals,
@@ -177,13 +178,14 @@ async fn new(
 #[post("/school-pairings/<id>/contributions", data = "<form>")]
 async fn create(
     ctx: Ctx,
+    context: Context,
     db: &State<DatabaseConnection>,
     user: CurrentUser,
     id: i64,
     form: CsrfForm<ContributionForm>,
 ) -> FormResult {
     let form = form.0;
-    match contributions::create(db.inner(), &user.actor, id, &form).await {
+    match contributions::create(db.inner(), &user.actor, id, &form, &context).await {
         Ok(row) => Ok(Ok(Flash::success(
             Redirect::to(format!("/contributions/{}", row.id)),
             "flash-saved",
@@ -271,13 +273,14 @@ async fn edit(
 #[post("/contributions/<id>", data = "<form>")]
 async fn update(
     ctx: Ctx,
+    context: Context,
     db: &State<DatabaseConnection>,
     user: CurrentUser,
     id: i64,
     form: CsrfForm<ContributionForm>,
 ) -> FormResult {
     let form = form.0;
-    match contributions::update(db.inner(), &user.actor, id, &form).await {
+    match contributions::update(db.inner(), &user.actor, id, &form, &context).await {
         Ok(row) => Ok(Ok(Flash::success(
             Redirect::to(format!("/contributions/{}", row.id)),
             "flash-saved",
@@ -314,13 +317,14 @@ struct AnswerForm {
 
 async fn answer(
     ctx: Ctx,
+    context: &Context,
     db: &DatabaseConnection,
     user: &CurrentUser,
     id: i64,
     action: LedgerAction,
     note: String,
 ) -> FormResult {
-    match contributions::answer(db, &user.actor, id, action, &note).await {
+    match contributions::answer(db, &user.actor, id, action, &note, context).await {
         Ok(row) => Ok(Ok(Flash::success(
             Redirect::to(format!("/contributions/{}", row.id)),
             "flash-saved",
@@ -338,23 +342,43 @@ async fn answer(
 #[post("/contributions/<id>/confirm", data = "<form>")]
 async fn confirm(
     ctx: Ctx,
+    context: Context,
     db: &State<DatabaseConnection>,
     user: CurrentUser,
     id: i64,
     form: CsrfForm<AnswerForm>,
 ) -> FormResult {
-    answer(ctx, db, &user, id, LedgerAction::Confirm, form.0.note).await
+    answer(
+        ctx,
+        &context,
+        db,
+        &user,
+        id,
+        LedgerAction::Confirm,
+        form.0.note,
+    )
+    .await
 }
 
 #[post("/contributions/<id>/dispute", data = "<form>")]
 async fn dispute(
     ctx: Ctx,
+    context: Context,
     db: &State<DatabaseConnection>,
     user: CurrentUser,
     id: i64,
     form: CsrfForm<AnswerForm>,
 ) -> FormResult {
-    answer(ctx, db, &user, id, LedgerAction::Dispute, form.0.note).await
+    answer(
+        ctx,
+        &context,
+        db,
+        &user,
+        id,
+        LedgerAction::Dispute,
+        form.0.note,
+    )
+    .await
 }
 
 #[post("/contributions/<id>/delete", data = "<_form>")]

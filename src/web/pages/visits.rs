@@ -13,6 +13,7 @@ use sea_orm::DatabaseConnection;
 use serde::de::IgnoredAny;
 
 use crate::domain::academic_years;
+use crate::domain::context::Context;
 use crate::domain::files::FileStore;
 use crate::domain::paging::{PageRequest, Paged};
 use crate::domain::photos;
@@ -176,13 +177,14 @@ async fn new(
 #[post("/school-pairings/<id>/visits", data = "<form>")]
 async fn create(
     ctx: Ctx,
+    context: Context,
     db: &State<DatabaseConnection>,
     user: CurrentUser,
     id: i64,
     form: CsrfForm<VisitForm>,
 ) -> FormResult {
     let form = form.0;
-    match visits::create(db.inner(), &user.actor, id, &form).await {
+    match visits::create(db.inner(), &user.actor, id, &form, &context).await {
         Ok(row) => Ok(Ok(Flash::success(
             Redirect::to(format!("/visits/{}", row.id)),
             "flash-saved",
@@ -287,13 +289,14 @@ async fn edit(
 #[post("/visits/<id>", data = "<form>")]
 async fn update(
     ctx: Ctx,
+    context: Context,
     db: &State<DatabaseConnection>,
     user: CurrentUser,
     id: i64,
     form: CsrfForm<VisitForm>,
 ) -> FormResult {
     let form = form.0;
-    match visits::update(db.inner(), &user.actor, id, &form).await {
+    match visits::update(db.inner(), &user.actor, id, &form, &context).await {
         Ok(row) => Ok(Ok(Flash::success(
             Redirect::to(format!("/visits/{}", row.id)),
             "flash-saved",
