@@ -19,6 +19,8 @@ mod m20261203_000014_waiting_indexes;
 mod m20261203_000015_visits;
 mod m20261203_000016_training_weeks;
 mod m20261203_000017_resources;
+mod m20261204_000018_self_evaluations;
+mod m20261204_000019_tally_indexes;
 
 pub struct Migrator;
 
@@ -43,6 +45,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000015_visits::Migration),
             Box::new(m20261203_000016_training_weeks::Migration),
             Box::new(m20261203_000017_resources::Migration),
+            Box::new(m20261204_000018_self_evaluations::Migration),
+            Box::new(m20261204_000019_tally_indexes::Migration),
         ]
     }
 }

@@ -43,6 +43,12 @@ pub const ACTIONS: &[&str] = &[
     "retry",
     "confirm",
     "dispute",
+    "submit",
+    "appraise",
+    "sign",
+    "verify",
+    "acknowledge",
+    "return",
 ];
 
 /// Every kind of record the log names. Each has a label for the filter
@@ -60,6 +66,7 @@ pub const ENTITIES: &[&str] = &[
     "visit_photo",
     "training_week",
     "resource",
+    "self_evaluation",
     "mail",
     "school_pairing",
     "teacher_pairing",

@@ -28,6 +28,7 @@ pub mod rubrics;
 pub mod school_pairings;
 pub mod schools;
 pub mod secondments;
+pub mod self_evaluations;
 pub mod sessions;
 pub mod settings;
 pub mod table_reader;

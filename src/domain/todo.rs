@@ -121,6 +121,8 @@ pub struct Bureau {
     pub behind: Shown<Behind>,
     /// Observations logged in the current term (None: no current year).
     pub observations_this_term: Option<u64>,
+    /// Self-evaluations waiting for verification.
+    pub documents: Shown<crate::domain::self_evaluations::Row>,
 }
 
 impl Bureau {
@@ -129,6 +131,7 @@ impl Bureau {
             && self.draft_teacher_pairings == 0
             && self.requests.is_empty()
             && self.behind.is_empty()
+            && self.documents.is_empty()
     }
 }
 
@@ -142,6 +145,8 @@ pub struct School {
     pub ledger: Shown<crate::domain::contributions::ContributionRow>,
     /// Training weeks the school hosted that are over and not yet marked, oldest first.
     pub weeks: Shown<crate::domain::training::WeekRow>,
+    /// Self-evaluations at the school's step: to appraise, or (seconded teachers) to sign.
+    pub documents: Shown<crate::domain::self_evaluations::Row>,
 }
 
 impl School {
@@ -150,6 +155,7 @@ impl School {
             && self.behind.is_empty()
             && self.ledger.is_empty()
             && self.weeks.is_empty()
+            && self.documents.is_empty()
     }
 }
 
@@ -166,11 +172,13 @@ pub struct Unreflected {
 pub struct Teacher {
     pub unreflected: Shown<Unreflected>,
     pub quiet: Shown<teacher_pairings::PairingRow>,
+    /// The teacher's self-evaluation returned to them, or verified (to acknowledge).
+    pub documents: Shown<crate::domain::self_evaluations::Row>,
 }
 
 impl Teacher {
     pub fn is_empty(&self) -> bool {
-        self.unreflected.is_empty() && self.quiet.is_empty()
+        self.unreflected.is_empty() && self.quiet.is_empty() && self.documents.is_empty()
     }
 }
 
@@ -327,6 +335,7 @@ pub async fn bureau(
         requests: requests(conn, actor).await?,
         behind,
         observations_this_term,
+        documents: documents_waiting(conn, actor).await?,
     })
 }
 
@@ -345,6 +354,68 @@ pub async fn school(
         behind,
         ledger: ledger_to_answer(conn, actor).await?,
         weeks: weeks_to_answer(conn, actor, today).await?,
+        documents: documents_waiting(conn, actor).await?,
+    })
+}
+
+/// Self-evaluations waiting for the actor: a school admin's to appraise or sign, the
+/// bureau's to verify, a teacher's own returned to them or verified (to acknowledge).
+/// Three queries: the rows, their count, the names.
+pub async fn documents_waiting(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+) -> AppResult<Shown<crate::domain::self_evaluations::Row>> {
+    use crate::domain::self_evaluations::{self as se, Stage};
+    use crate::domain::types::Role;
+    use crate::entities::self_evaluations as d;
+    let waiting = match (actor.role, actor.school_id, actor.teacher_id) {
+        (Role::BureauAdmin, _, _) => sea_orm::Condition::any()
+            .add(d::Column::Status.eq(Stage::Signed))
+            .add(
+                sea_orm::Condition::all()
+                    .add(d::Column::Status.eq(Stage::Appraised))
+                    .add(d::Column::SignerSchoolId.is_null()),
+            ),
+        (Role::SchoolAdmin, Some(school), _) => sea_orm::Condition::any()
+            .add(
+                sea_orm::Condition::all()
+                    .add(d::Column::AppraiserSchoolId.eq(school))
+                    .add(d::Column::Status.eq(Stage::Submitted)),
+            )
+            .add(
+                sea_orm::Condition::all()
+                    .add(d::Column::SignerSchoolId.eq(school))
+                    .add(d::Column::Status.eq(Stage::Appraised)),
+            ),
+        (Role::Teacher, _, Some(teacher)) => sea_orm::Condition::all()
+            .add(d::Column::TeacherId.eq(teacher))
+            .add(
+                sea_orm::Condition::any()
+                    .add(d::Column::Status.eq(Stage::Verified))
+                    .add(
+                        sea_orm::Condition::all()
+                            .add(d::Column::Status.eq(Stage::Draft))
+                            .add(d::Column::ReturnReason.ne("")),
+                    ),
+            ),
+        _ => return Ok(Shown::none()),
+    };
+    let select = d::Entity::find()
+        .filter(scope::visible::<d::Entity>(actor))
+        .filter(waiting);
+    let total = select.clone().count(conn).await?;
+    if total == 0 {
+        return Ok(Shown::none());
+    }
+    let rows = select
+        .order_by_asc(d::Column::UpdatedAt)
+        .order_by_asc(d::Column::Id)
+        .limit(SHOWN)
+        .all(conn)
+        .await?;
+    Ok(Shown {
+        items: se::with_names(conn, actor, rows).await?,
+        total,
     })
 }
 
@@ -421,6 +492,7 @@ pub async fn teacher(
         return Ok(Teacher {
             unreflected: Shown::none(),
             quiet: Shown::none(),
+            documents: Shown::none(),
         });
     };
     // As mentee: the mentor's observations of me, in my active pairings, with no reflection.
@@ -502,5 +574,6 @@ pub async fn teacher(
             total,
             items: teacher_pairings::with_names(conn, rows).await?,
         },
+        documents: documents_waiting(conn, actor).await?,
     })
 }

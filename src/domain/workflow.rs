@@ -32,6 +32,12 @@ pub enum Party {
     Receiver,
     /// An administrator of the school that hosts a training week.
     Host,
+    /// An administrator of the school that appraises a self-evaluation (where the teacher
+    /// worked this year).
+    Appraiser,
+    /// An administrator of the dispatching school that signs a seconded teacher's
+    /// self-evaluation.
+    Signer,
 }
 
 /// A stage or an action of a workflow: a stable English word (stored, sent as JSON) and a

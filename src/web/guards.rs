@@ -580,6 +580,11 @@ impl Ctx {
                 staff && lists(Subject::TrainingWeek),
             ),
             ("/resources", "resource-title", lists(Subject::Resource)),
+            (
+                "/self-evaluations",
+                "se-title",
+                lists(Subject::SelfEvaluation),
+            ),
             ("/manage", "nav-manage", u.role == Role::BureauAdmin),
         ]
         .into_iter()

@@ -629,6 +629,53 @@ async fn screenshot_tour() {
             .await
             .expect("a resource");
         }
+        // 姚成琳 has written and submitted her self-evaluation; 三元中学 appraises it.
+        {
+            use tongxing::domain::self_evaluations as se;
+            let yao_actor = tongxing::domain::users::actor_of(&yao);
+            let year = tongxing::domain::academic_years::current(&app.db)
+                .await
+                .unwrap()
+                .expect("a current year");
+            let d = se::begin(
+                &app.db,
+                &yao_actor,
+                &se::BeginForm {
+                    academic_year_id: year.id.to_string(),
+                    context: "mentee".into(),
+                },
+            )
+            .await
+            .expect("begin");
+            let d = se::save(
+                &app.db,
+                &yao_actor,
+                d.id,
+                &se::SectionsForm {
+                    ethics: "热爱教育事业，遵守教师职业道德，关心每一名学生。".into(),
+                    teaching: "认真备课、上课，每周听师傅的课两节，写好教学反思，尝试导学案教学。".into(),
+                    results: "课堂教学评分从 68 分提高到 84 分，所教班级数学成绩由年级第五提高到第二。".into(),
+                    improvement: "课堂提问的层次还不够，下学期继续跟师傅学习分层教学。".into(),
+                    proposed_grade: "good".into(),
+                    version: d.version.to_string(),
+                },
+            )
+            .await
+            .expect("save");
+            se::act(
+                &app.db,
+                &yao_actor,
+                d.id,
+                se::Action::Submit,
+                &se::StepForm {
+                    version: d.version.to_string(),
+                    ..Default::default()
+                },
+                crate::common::ctx(),
+            )
+            .await
+            .expect("submit");
+        }
         // The failed-mails page shows a notice that gave up and a reset mail whose link was
         // removed.
         for (to, secret) in [("liming@demo.tongxing.cn", false), ("yaochenglin@demo.tongxing.cn", true)] {

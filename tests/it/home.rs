@@ -233,6 +233,7 @@ async fn each_role_sees_the_menu_it_can_use_labelled_as_its_pages() {
                     "/visits",
                     "/training-weeks",
                     "/resources",
+                    "/self-evaluations",
                     "/manage",
                 ],
             ),
@@ -251,6 +252,7 @@ async fn each_role_sees_the_menu_it_can_use_labelled_as_its_pages() {
                     "/visits",
                     "/training-weeks",
                     "/resources",
+                    "/self-evaluations",
                 ],
             ),
             (
@@ -263,6 +265,7 @@ async fn each_role_sees_the_menu_it_can_use_labelled_as_its_pages() {
                     "/secondments",
                     "/visits",
                     "/resources",
+                    "/self-evaluations",
                 ],
             ),
         ];

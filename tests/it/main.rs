@@ -35,6 +35,7 @@ mod school_pairings;
 mod schools;
 mod secondments;
 mod security;
+mod self_evaluations;
 mod system;
 mod teacher_pairings;
 mod teachers;

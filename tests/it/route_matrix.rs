@@ -37,6 +37,50 @@ const CALLERS: [&str; 7] = [
 type Declaration = (&'static str, &'static str, &'static str, &'static str);
 
 const DECLARED: &[Declaration] = &[
+    // Self-evaluations: `{se}` the mentee's, submitted, waiting for the appraisal of the
+    // mentee's school (the admin of the mentee's school is its appraiser).
+    (
+        "GET",
+        "/self-evaluations?<query..>",
+        "/self-evaluations",
+        "L L 200 200 200 200 200",
+    ),
+    (
+        "GET",
+        "/self-evaluations/new",
+        "/self-evaluations/new",
+        "L L 403 403 403 200 200",
+    ),
+    (
+        "POST",
+        "/self-evaluations",
+        "/self-evaluations",
+        "L L 403 403 403 422 422",
+    ),
+    (
+        "GET",
+        "/self-evaluations/<id>",
+        "/self-evaluations/{se}",
+        "L L 200 200 404 200 404",
+    ),
+    (
+        "GET",
+        "/self-evaluations/<id>/edit",
+        "/self-evaluations/{se}/edit",
+        "L L 403 403 404 409 404",
+    ),
+    (
+        "POST",
+        "/self-evaluations/<id>/edit",
+        "/self-evaluations/{se}/edit",
+        "L L 403 403 404 409 404",
+    ),
+    (
+        "POST",
+        "/self-evaluations/<id>/<action>",
+        "/self-evaluations/{se}/appraise",
+        "L L 403 422 404 403 404",
+    ),
     // Exchange visits: `{visit}` a teacher visit of the school pairing hosted by the
     // mentor's school, with one photo `{photo}`; admins of either school change it.
     (
@@ -1967,7 +2011,21 @@ async fn scene(app: &TestApp) -> (Ids, Vec<Option<tongxing::entities::users::Mod
     )
     .await
     .expect("resource");
+    // The mentee's self-evaluation of the year, written and submitted.
+    let mentee = users::actor_of(&w.mentee_user);
+    let se = tongxing::domain::self_evaluations::begin(
+        &app.db,
+        &mentee,
+        &tongxing::domain::self_evaluations::BeginForm {
+            academic_year_id: year.to_string(),
+            context: "mentee".into(),
+        },
+    )
+    .await
+    .expect("self-evaluation");
+    let se = crate::self_evaluations::written(app, &mentee, se.id).await;
     let ids = Ids(vec![
+        ("se", se),
         ("ledger", ledger.id),
         ("res", resource.id),
         ("visit", visit.id),
@@ -2055,6 +2113,7 @@ fn guess(uri: &str) -> String {
                 "photos" => "{photo}",
                 "training-weeks" => "{week}",
                 "resources" => "{res}",
+                "self-evaluations" => "{se}",
                 _ => "{none}",
             };
             out.push(id.to_string());

@@ -29,6 +29,7 @@ crate::domain::types::word_enum!(
         Visit => "visit",
         TrainingWeek => "training_week",
         Resource => "resource",
+        SelfEvaluation => "self_evaluation",
     }
 );
 
@@ -162,6 +163,13 @@ pub const POLICY: &[Rule] = &[
     rule(Subject::Resource, TeacherRole, OwnSchool, SEE),
     rule(Subject::Resource, TeacherRole, InPairing, SEE),
     rule(Subject::Resource, TeacherRole, Public, SEE),
+    // Self-evaluations: the teacher writes their own; the schools of its steps (the
+    // teacher's own, the appraising and the signing school) and the bureau read them. Who
+    // takes which step is the workflow's table (`self_evaluations::SecondedFlow`,
+    // `LocalFlow`).
+    rule(Subject::SelfEvaluation, Bureau, Any, SEE),
+    rule(Subject::SelfEvaluation, SchoolAdmin, OwnSchool, SEE),
+    rule(Subject::SelfEvaluation, TeacherRole, Own, ALL),
 ];
 
 /// Whether `role`, standing as `relation` to a `subject`, may `act`.

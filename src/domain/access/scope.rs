@@ -12,7 +12,7 @@ use crate::domain::access::policy::{Act, POLICY, Relation, Subject};
 use crate::domain::types::PairingStatus;
 use crate::entities::{
     contributions, observations, reflections, resources, school_pairings, secondments,
-    teacher_pairings, teachers, training_weeks, visits,
+    self_evaluations, teacher_pairings, teachers, training_weeks, visits,
 };
 
 /// A kind of record whose visible rows the policy decides.
@@ -284,6 +284,33 @@ impl Scoped for training_weeks::Entity {
                     Condition::any()
                         .add(C::HostSchoolId.eq(school))
                         .add(C::GuestSchoolId.eq(school)),
+                )
+            }
+            Relation::Own => Some(Condition::all().add(C::TeacherId.eq(actor.teacher_id?))),
+            _ => None,
+        }
+    }
+}
+
+impl Scoped for self_evaluations::Entity {
+    const SUBJECT: Subject = Subject::SelfEvaluation;
+
+    /// Of my school: my school is the teacher's, the appraising or the signing one, and the
+    /// teacher has submitted it (a draft is the teacher's alone). Own: I wrote it.
+    fn related(actor: &Actor, relation: Relation) -> Option<Condition> {
+        use self_evaluations::Column as C;
+        match relation {
+            Relation::OwnSchool => {
+                let school = actor.school_id?;
+                Some(
+                    Condition::all()
+                        .add(
+                            Condition::any()
+                                .add(C::SchoolId.eq(school))
+                                .add(C::AppraiserSchoolId.eq(school))
+                                .add(C::SignerSchoolId.eq(school)),
+                        )
+                        .add(C::Status.ne(crate::domain::self_evaluations::Stage::Draft)),
                 )
             }
             Relation::Own => Some(Condition::all().add(C::TeacherId.eq(actor.teacher_id?))),

@@ -17,6 +17,7 @@ pub mod rubrics;
 pub mod school_pairings;
 pub mod schools;
 pub mod secondments;
+pub mod self_evaluations;
 pub mod system;
 pub mod teacher_pairings;
 pub mod teachers;
@@ -42,6 +43,7 @@ pub fn routes() -> Vec<Route> {
     routes.extend(visits::routes());
     routes.extend(training::routes());
     routes.extend(resources::routes());
+    routes.extend(self_evaluations::routes());
     routes.extend(admin::routes());
     routes.extend(notifications::routes());
     routes.extend(matching::routes());
