@@ -21,6 +21,7 @@ mod m20261203_000016_training_weeks;
 mod m20261203_000017_resources;
 mod m20261204_000018_self_evaluations;
 mod m20261204_000019_tally_indexes;
+mod m20261204_000020_week_tallies;
 
 pub struct Migrator;
 
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000017_resources::Migration),
             Box::new(m20261204_000018_self_evaluations::Migration),
             Box::new(m20261204_000019_tally_indexes::Migration),
+            Box::new(m20261204_000020_week_tallies::Migration),
         ]
     }
 }

@@ -21,12 +21,12 @@ pub struct Migration;
 /// What a table adds to the tallies: (table, the name of a row's tally as SQL over the
 /// row alias `r`, on SQLite and on PostgreSQL, whether the row counts, the columns whose
 /// change moves it).
-struct Counted {
-    table: &'static str,
-    name_sqlite: &'static str,
-    name_postgres: &'static str,
-    counts: &'static str,
-    columns: &'static str,
+pub(crate) struct Counted {
+    pub table: &'static str,
+    pub name_sqlite: &'static str,
+    pub name_postgres: &'static str,
+    pub counts: &'static str,
+    pub columns: &'static str,
 }
 
 const COUNTED: &[Counted] = &[
@@ -79,6 +79,117 @@ fn postgres_rows(c: &Counted, table: &str, delta: i32) -> String {
     )
 }
 
+/// Counts `c`'s rows into `tallies` as they stand and installs the triggers that keep the
+/// counts exact (shared with later migrations that count other tables).
+pub(crate) async fn install(
+    db: &impl ConnectionTrait,
+    backend: DbBackend,
+    c: &Counted,
+) -> Result<(), DbErr> {
+    let name = match backend {
+        DbBackend::Postgres => c.name_postgres,
+        _ => c.name_sqlite,
+    };
+    db.execute_unprepared(&format!(
+        "INSERT INTO tallies (name, n) SELECT {name}, COUNT(*) FROM {table} r \
+             WHERE {counts} GROUP BY 1",
+        table = c.table,
+        counts = c.counts
+    ))
+    .await?;
+    let t = c.table;
+    match backend {
+        DbBackend::Postgres => {
+            let upsert = |rows: String| {
+                format!(
+                    "INSERT INTO tallies (name, n) SELECT name, SUM(d) FROM ({rows}) x \
+                         GROUP BY name HAVING SUM(d) <> 0 \
+                         ON CONFLICT (name) DO UPDATE SET n = tallies.n + EXCLUDED.n"
+                )
+            };
+            let events = [
+                (
+                    "insert",
+                    "INSERT",
+                    "REFERENCING NEW TABLE AS new_rows",
+                    upsert(postgres_rows(c, "new_rows", 1)),
+                ),
+                (
+                    "delete",
+                    "DELETE",
+                    "REFERENCING OLD TABLE AS old_rows",
+                    upsert(postgres_rows(c, "old_rows", -1)),
+                ),
+                (
+                    "update",
+                    "UPDATE",
+                    "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows",
+                    upsert(format!(
+                        "{} UNION ALL {}",
+                        postgres_rows(c, "old_rows", -1),
+                        postgres_rows(c, "new_rows", 1)
+                    )),
+                ),
+            ];
+            for (when, event, referencing, body) in events {
+                db.execute_unprepared(&format!(
+                    "CREATE OR REPLACE FUNCTION tally_{t}_{when}() RETURNS trigger \
+                         LANGUAGE plpgsql AS $$ BEGIN {body}; RETURN NULL; END $$"
+                ))
+                .await?;
+                db.execute_unprepared(&format!(
+                    "CREATE TRIGGER tally_{t}_{when} AFTER {event} ON {t} {referencing} \
+                         FOR EACH STATEMENT EXECUTE FUNCTION tally_{t}_{when}()"
+                ))
+                .await?;
+            }
+        }
+        _ => {
+            let events = [
+                ("insert", "INSERT".to_string(), sqlite_add(c, "NEW", 1)),
+                ("delete", "DELETE".to_string(), sqlite_add(c, "OLD", -1)),
+                (
+                    "update",
+                    format!("UPDATE OF {}", c.columns),
+                    format!("{} {}", sqlite_add(c, "OLD", -1), sqlite_add(c, "NEW", 1)),
+                ),
+            ];
+            for (when, event, body) in events {
+                db.execute_unprepared(&format!(
+                    "CREATE TRIGGER IF NOT EXISTS tally_{t}_{when} AFTER {event} ON {t} \
+                         BEGIN {body} END"
+                ))
+                .await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Drops `c`'s triggers.
+pub(crate) async fn uninstall(
+    db: &impl ConnectionTrait,
+    backend: DbBackend,
+    c: &Counted,
+) -> Result<(), DbErr> {
+    for when in ["insert", "delete", "update"] {
+        let t = c.table;
+        match backend {
+            DbBackend::Postgres => {
+                db.execute_unprepared(&format!("DROP TRIGGER IF EXISTS tally_{t}_{when} ON {t}"))
+                    .await?;
+                db.execute_unprepared(&format!("DROP FUNCTION IF EXISTS tally_{t}_{when}()"))
+                    .await?;
+            }
+            _ => {
+                db.execute_unprepared(&format!("DROP TRIGGER IF EXISTS tally_{t}_{when}"))
+                    .await?;
+            }
+        }
+    }
+    Ok(())
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -105,83 +216,7 @@ impl MigrationTrait for Migration {
             )
             .await?;
         for c in COUNTED {
-            let name = match backend {
-                DbBackend::Postgres => c.name_postgres,
-                _ => c.name_sqlite,
-            };
-            db.execute_unprepared(&format!(
-                "INSERT INTO tallies (name, n) SELECT {name}, COUNT(*) FROM {table} r \
-                 WHERE {counts} GROUP BY 1",
-                table = c.table,
-                counts = c.counts
-            ))
-            .await?;
-            let t = c.table;
-            match backend {
-                DbBackend::Postgres => {
-                    let upsert = |rows: String| {
-                        format!(
-                            "INSERT INTO tallies (name, n) SELECT name, SUM(d) FROM ({rows}) x \
-                             GROUP BY name HAVING SUM(d) <> 0 \
-                             ON CONFLICT (name) DO UPDATE SET n = tallies.n + EXCLUDED.n"
-                        )
-                    };
-                    let events = [
-                        (
-                            "insert",
-                            "INSERT",
-                            "REFERENCING NEW TABLE AS new_rows",
-                            upsert(postgres_rows(c, "new_rows", 1)),
-                        ),
-                        (
-                            "delete",
-                            "DELETE",
-                            "REFERENCING OLD TABLE AS old_rows",
-                            upsert(postgres_rows(c, "old_rows", -1)),
-                        ),
-                        (
-                            "update",
-                            "UPDATE",
-                            "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows",
-                            upsert(format!(
-                                "{} UNION ALL {}",
-                                postgres_rows(c, "old_rows", -1),
-                                postgres_rows(c, "new_rows", 1)
-                            )),
-                        ),
-                    ];
-                    for (when, event, referencing, body) in events {
-                        db.execute_unprepared(&format!(
-                            "CREATE OR REPLACE FUNCTION tally_{t}_{when}() RETURNS trigger \
-                             LANGUAGE plpgsql AS $$ BEGIN {body}; RETURN NULL; END $$"
-                        ))
-                        .await?;
-                        db.execute_unprepared(&format!(
-                            "CREATE TRIGGER tally_{t}_{when} AFTER {event} ON {t} {referencing} \
-                             FOR EACH STATEMENT EXECUTE FUNCTION tally_{t}_{when}()"
-                        ))
-                        .await?;
-                    }
-                }
-                _ => {
-                    let events = [
-                        ("insert", "INSERT".to_string(), sqlite_add(c, "NEW", 1)),
-                        ("delete", "DELETE".to_string(), sqlite_add(c, "OLD", -1)),
-                        (
-                            "update",
-                            format!("UPDATE OF {}", c.columns),
-                            format!("{} {}", sqlite_add(c, "OLD", -1), sqlite_add(c, "NEW", 1)),
-                        ),
-                    ];
-                    for (when, event, body) in events {
-                        db.execute_unprepared(&format!(
-                            "CREATE TRIGGER IF NOT EXISTS tally_{t}_{when} AFTER {event} ON {t} \
-                             BEGIN {body} END"
-                        ))
-                        .await?;
-                    }
-                }
-            }
+            install(db, backend, c).await?;
         }
         manager
             .alter_table(
@@ -207,25 +242,7 @@ impl MigrationTrait for Migration {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let db = manager.get_connection();
         for c in COUNTED {
-            for when in ["insert", "delete", "update"] {
-                let t = c.table;
-                match manager.get_database_backend() {
-                    DbBackend::Postgres => {
-                        db.execute_unprepared(&format!(
-                            "DROP TRIGGER IF EXISTS tally_{t}_{when} ON {t}"
-                        ))
-                        .await?;
-                        db.execute_unprepared(&format!(
-                            "DROP FUNCTION IF EXISTS tally_{t}_{when}()"
-                        ))
-                        .await?;
-                    }
-                    _ => {
-                        db.execute_unprepared(&format!("DROP TRIGGER IF EXISTS tally_{t}_{when}"))
-                            .await?;
-                    }
-                }
-            }
+            uninstall(db, manager.get_database_backend(), c).await?;
         }
         manager
             .drop_index(

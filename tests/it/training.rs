@@ -339,3 +339,68 @@ async fn the_host_schools_home_lists_the_weeks_over_and_not_yet_marked() {
     })
     .await;
 }
+
+#[rocket::async_test]
+async fn the_bureaus_counts_kept_by_the_database_equal_the_weeks() {
+    each_db(|app| async move {
+        let s = setup(&app).await;
+        training::schedule(&app.db, &s.urban, s.pairing, &plan(s.year, "1", &[s.w.mentee.id]))
+            .await
+            .expect("scheduled");
+        async fn direct(app: &crate::common::TestApp, status: &str) -> i64 {
+            app.scalar(&format!(
+                "SELECT COUNT(*) AS n FROM training_weeks WHERE status = '{status}'"
+            ))
+            .await
+        }
+        let all = training::list(
+            &app.db,
+            &s.w.bureau_actor,
+            &WeekFilter::default(),
+            tongxing::domain::paging::PageRequest { page: 1, per_page: 100 },
+        )
+        .await
+        .unwrap()
+        .items;
+        // Mark one attended, one missed, delete a planned one: the kept counts follow.
+        training::act(&app.db, &s.urban, all[0].id, WeekAction::Attend, "").await.unwrap();
+        training::act(&app.db, &s.urban, all[1].id, WeekAction::Miss, "病假").await.unwrap();
+        training::act(&app.db, &s.urban, all[2].id, WeekAction::Delete, "").await.unwrap();
+        for filter in [
+            WeekFilter::default(),
+            WeekFilter {
+                academic_year_id: Some(s.year),
+                ..Default::default()
+            },
+        ] {
+            let kept = training::attendance(&app.db, &s.w.bureau_actor, &filter).await.unwrap();
+            assert_eq!(
+                (kept.planned, kept.attended, kept.missed),
+                (
+                    direct(&app, "planned").await,
+                    direct(&app, "attended").await,
+                    direct(&app, "missed").await
+                )
+            );
+            assert_eq!((kept.attended, kept.missed), (1, 1));
+        }
+        // A narrower list counts its own rows, the same numbers here.
+        let counted = training::attendance(
+            &app.db,
+            &s.w.bureau_actor,
+            &WeekFilter {
+                school_pairing_id: Some(s.pairing),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(counted.total(), direct(&app, "planned").await + 2);
+        assert_eq!(
+            app.scalar("SELECT n FROM tallies WHERE name = 'weeks:' || (SELECT MIN(academic_year_id) FROM training_weeks) || ':attended'")
+                .await,
+            1
+        );
+    })
+    .await;
+}
