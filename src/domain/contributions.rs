@@ -366,12 +366,9 @@ async fn tell(
     } else {
         (row.giver_school_id, row.receiver_school_id)
     };
-    let school = crate::entities::schools::Entity::find_by_id(from)
-        .select_only()
-        .column(crate::entities::schools::Column::Name)
-        .into_tuple::<String>()
-        .one(conn)
+    let school = crate::domain::names::schools(conn, [from])
         .await?
+        .remove(&from)
         .unwrap_or_default();
     let notice = Notice::new(kind, format!("/contributions/{}", row.id))
         .arg("school", school)

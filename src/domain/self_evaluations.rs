@@ -643,11 +643,7 @@ fn both<A, B>(a: AppResult<A>, b: AppResult<B>) -> AppResult<(A, B)> {
     match (a, b) {
         (Ok(a), Ok(b)) => Ok((a, b)),
         (Err(AppError::Invalid(mut x)), Err(AppError::Invalid(y))) => {
-            for (field, msgs) in y.0 {
-                for m in msgs {
-                    x.add(&field, m);
-                }
-            }
+            x.absorb(y);
             Err(AppError::Invalid(x))
         }
         (Err(e), _) | (_, Err(e)) => Err(e),
@@ -663,12 +659,9 @@ async fn tell_next(
     action: Action,
     site: &Site,
 ) -> AppResult<()> {
-    let teacher = teachers::Entity::find_by_id(d.teacher_id)
-        .select_only()
-        .column(teachers::Column::Name)
-        .into_tuple::<String>()
-        .one(conn)
+    let teacher = crate::domain::names::teachers(conn, [d.teacher_id])
         .await?
+        .remove(&d.teacher_id)
         .unwrap_or_default();
     let kind = match action {
         Action::Return => "se-returned",

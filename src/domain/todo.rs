@@ -403,20 +403,34 @@ pub async fn documents_waiting(
     let select = d::Entity::find()
         .filter(scope::visible::<d::Entity>(actor))
         .filter(waiting);
-    let total = select.clone().count(conn).await?;
-    if total == 0 {
-        return Ok(Shown::none());
-    }
-    let rows = select
-        .order_by_asc(d::Column::UpdatedAt)
-        .order_by_asc(d::Column::Id)
-        .limit(SHOWN)
-        .all(conn)
-        .await?;
+    let (rows, total) = first_rows(
+        conn,
+        select
+            .order_by_asc(d::Column::UpdatedAt)
+            .order_by_asc(d::Column::Id),
+    )
+    .await?;
     Ok(Shown {
         items: se::with_names(conn, actor, rows).await?,
         total,
     })
+}
+
+/// The first `SHOWN` rows of an ordered select and how many there are in all (one query
+/// when there are none, two otherwise).
+async fn first_rows<E>(
+    conn: &impl ConnectionTrait,
+    select: sea_orm::Select<E>,
+) -> AppResult<(Vec<E::Model>, u64)>
+where
+    E: EntityTrait,
+    E::Model: Send + Sync,
+{
+    let total = select.clone().count(conn).await?;
+    if total == 0 {
+        return Ok((Vec::new(), 0));
+    }
+    Ok((select.limit(SHOWN).all(conn).await?, total))
 }
 
 /// Items given to the admin's school still waiting for its answer (three queries: the
@@ -434,16 +448,13 @@ async fn ledger_to_answer(
         .filter(scope::visible::<c::Entity>(actor))
         .filter(c::Column::ReceiverSchoolId.eq(school))
         .filter(c::Column::Status.eq(LedgerStatus::Recorded));
-    let total = select.clone().count(conn).await?;
-    if total == 0 {
-        return Ok(Shown::none());
-    }
-    let rows = select
-        .order_by_asc(c::Column::GivenOn)
-        .order_by_asc(c::Column::Id)
-        .limit(SHOWN)
-        .all(conn)
-        .await?;
+    let (rows, total) = first_rows(
+        conn,
+        select
+            .order_by_asc(c::Column::GivenOn)
+            .order_by_asc(c::Column::Id),
+    )
+    .await?;
     Ok(Shown {
         items: contributions::with_names(conn, actor, rows).await?,
         total,
@@ -467,16 +478,13 @@ async fn weeks_to_answer(
         .filter(w::Column::HostSchoolId.eq(school))
         .filter(w::Column::Status.eq(WeekStatus::Planned))
         .filter(w::Column::EndsOn.lt(today));
-    let total = select.clone().count(conn).await?;
-    if total == 0 {
-        return Ok(Shown::none());
-    }
-    let rows = select
-        .order_by_asc(w::Column::EndsOn)
-        .order_by_asc(w::Column::Id)
-        .limit(SHOWN)
-        .all(conn)
-        .await?;
+    let (rows, total) = first_rows(
+        conn,
+        select
+            .order_by_asc(w::Column::EndsOn)
+            .order_by_asc(w::Column::Id),
+    )
+    .await?;
     Ok(Shown {
         items: training::with_names(conn, actor, rows).await?,
         total,
