@@ -27,6 +27,7 @@ const PAGES: &[(&str, &[&str])] = &[
             "/school-pairings/1",
             "/teachers/8/growth",
             "/audit",
+            "/self-evaluations",
         ],
     ),
     (
@@ -38,11 +39,17 @@ const PAGES: &[(&str, &[&str])] = &[
             "/teacher-pairings/1",
             "/visits",
             "/resources",
+            "/self-evaluations",
         ],
     ),
     (
         "wangjianhua@demo.tongxing.cn",
-        &["/", "/observations", "/teacher-pairings/1"],
+        &[
+            "/",
+            "/observations",
+            "/teacher-pairings/1",
+            "/self-evaluations",
+        ],
     ),
     (
         "sanyuan@demo.tongxing.cn",
@@ -55,6 +62,7 @@ const PAGES: &[(&str, &[&str])] = &[
             "/training-weeks",
             "/resources",
             "/school-pairings/1",
+            "/self-evaluations",
         ],
     ),
 ];
@@ -111,6 +119,31 @@ async fn pages_run_the_same_number_of_queries_with_more_rows() {
             )
             .await
             .expect("resource");
+        }
+        // This year's self-evaluations of the pair, submitted (the school's queue and to-do).
+        let year = app
+            .scalar("SELECT id AS n FROM academic_years WHERE name = '2026-2027'")
+            .await;
+        for (email, context) in [
+            ("yaochenglin@demo.tongxing.cn", "mentee"),
+            ("wangjianhua@demo.tongxing.cn", "mentor"),
+        ] {
+            let u = tongxing::domain::users::find_by_email(&app.db, email)
+                .await
+                .unwrap()
+                .unwrap();
+            let actor = tongxing::domain::users::actor_of(&u);
+            let d = tongxing::domain::self_evaluations::begin(
+                &app.db,
+                &actor,
+                &tongxing::domain::self_evaluations::BeginForm {
+                    academic_year_id: year.to_string(),
+                    context: context.into(),
+                },
+            )
+            .await
+            .expect("self-evaluation");
+            crate::self_evaluations::written(&app, &actor, d.id).await;
         }
         let before = counts(&app).await;
         let host = tongxing::domain::users::find_by_email(&app.db, "yizhong@demo.tongxing.cn")
@@ -176,6 +209,30 @@ async fn pages_run_the_same_number_of_queries_with_more_rows() {
             )
             .await;
         }
+        // The same documents again for the other years: more rows in every queue.
+        let columns = "context, school_id, appraiser_school_id, signer_school_id, secondment_id, \
+             ethics, teaching, results, improvement, proposed_grade, figures, status, submitted_at, \
+             appraisal_grade, appraisal_comment, appraised_by, appraised_at, sign_comment, \
+             signed_by, signed_at, final_grade, verify_comment, verified_by, verified_at, \
+             acknowledged_at, return_reason, returned_by, returned_at, version, created_at, \
+             updated_at";
+        {
+            use sea_orm::ConnectionTrait;
+            app.db
+                .execute_unprepared(&format!(
+                    "INSERT INTO self_evaluations (teacher_id, academic_year_id, {columns}) \
+                     SELECT s.teacher_id, y.id, {cols} FROM self_evaluations s \
+                     JOIN academic_years y ON y.id <> s.academic_year_id",
+                    cols = columns
+                        .split(", ")
+                        .map(|c| format!("s.{}", c.trim()))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+                .await
+                .expect("more self-evaluations");
+        }
+        assert!(app.count("self_evaluations").await > 2);
         let bureau = tongxing::domain::users::actor_of(
             &tongxing::domain::users::find_by_email(&app.db, "bureau@demo.tongxing.cn")
                 .await

@@ -544,6 +544,7 @@ async fn the_figures_are_direct_counts_and_the_pages_keep_what_was_typed() {
         let (status, html) = app.get_html("/self-evaluations/new").await;
         assert_eq!(status, Status::Ok);
         assert!(html.contains("value=\"mentee\"") && !html.contains("value=\"seconded\""), "{html}");
+        assert!(html.contains("2026—2027学年</option>") && !html.contains("Unknown"), "{html}");
         let csrf = app.csrf().await;
         let res = app
             .post_form("/self-evaluations", &[("_csrf", csrf.as_str()), ("academic_year_id", &year.to_string()), ("context", "mentee")])
