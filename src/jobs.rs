@@ -176,6 +176,9 @@ impl Fairing for Worker {
                     {
                         tracing::error!("completing ended teacher pairings: {e}");
                     }
+                    if let Err(e) = crate::domain::reminders::run(&db, Utc::now(), &ctx).await {
+                        tracing::error!("year-end reminders: {e}");
+                    }
                 }
                 // What is due grows with the days: once a day every pairing's shortfall.
                 let today = crate::domain::types::today();

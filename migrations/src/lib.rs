@@ -22,6 +22,7 @@ mod m20261203_000017_resources;
 mod m20261204_000018_self_evaluations;
 mod m20261204_000019_tally_indexes;
 mod m20261204_000020_week_tallies;
+mod m20261204_000021_year_end_documents;
 
 pub struct Migrator;
 
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000018_self_evaluations::Migration),
             Box::new(m20261204_000019_tally_indexes::Migration),
             Box::new(m20261204_000020_week_tallies::Migration),
+            Box::new(m20261204_000021_year_end_documents::Migration),
         ]
     }
 }

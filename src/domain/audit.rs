@@ -49,6 +49,7 @@ pub const ACTIONS: &[&str] = &[
     "verify",
     "acknowledge",
     "return",
+    "accept",
 ];
 
 /// Every kind of record the log names. Each has a label for the filter
@@ -67,6 +68,7 @@ pub const ENTITIES: &[&str] = &[
     "training_week",
     "resource",
     "self_evaluation",
+    "summary",
     "mail",
     "school_pairing",
     "teacher_pairing",

@@ -555,6 +555,17 @@ const SETTINGS: &[Field] = &[
         "field-excellent-quota",
         As::Number,
     ),
+    (
+        "se_deadline_days_before_year_end",
+        "field-se-deadline",
+        As::Number,
+    ),
+    ("se_reminder_days", "field-se-reminder", As::Number),
+    (
+        "waiting_reminder_days",
+        "field-waiting-reminder",
+        As::Number,
+    ),
 ];
 
 /// Kept by every table, never shown.

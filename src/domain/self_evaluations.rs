@@ -48,9 +48,9 @@ crate::domain::types::word_enum!(column
     /// 优秀 / 合格 / 基本合格 / 不合格
     Grade, "se-grade", {
         Excellent => "excellent",
-        Good => "good",
-        Fair => "fair",
-        Poor => "poor",
+        Competent => "competent",
+        BasicallyCompetent => "basically_competent",
+        Incompetent => "incompetent",
     }
 );
 
@@ -524,11 +524,70 @@ pub async fn act(
     form: &StepForm,
     site: &Site,
 ) -> AppResult<rows::Model> {
+    let txn = db::begin_write(db).await?;
+    let row = apply(&txn, actor, id, action, form, site).await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// Whether the actor is ever one who verifies (the bulk form and its answer).
+pub fn may_verify(actor: &Actor) -> bool {
+    let who: &[Party] = if actor.is_bureau() { &[Bureau] } else { &[] };
+    workflow::may_ever::<SecondedFlow>(Action::Verify, who)
+        || workflow::may_ever::<LocalFlow>(Action::Verify, who)
+}
+
+/// The most documents one bulk verification takes.
+pub const MAX_BULK: usize = 200;
+
+/// The bureau verifies several documents with one final grade, all or none: each must be
+/// at the verification step with the version the list showed (`(id, version)` pairs).
+/// The first refusal is the answer and nothing is verified.
+pub async fn verify_many(
+    db: &impl Conn,
+    actor: &Actor,
+    picks: &[(i64, i32)],
+    grade: &str,
+    site: &Site,
+) -> AppResult<usize> {
+    if !may_verify(actor) {
+        return Err(AppError::Forbidden);
+    }
+    if picks.is_empty() {
+        return Err(AppError::invalid("pick", Msg::new("se-err-pick")));
+    }
+    if picks.len() > MAX_BULK {
+        return Err(AppError::invalid(
+            "pick",
+            Msg::new("se-err-pick-many").arg("max", MAX_BULK),
+        ));
+    }
+    let txn = db::begin_write(db).await?;
+    for (id, version) in picks {
+        let form = StepForm {
+            grade: grade.to_string(),
+            version: version.to_string(),
+            ..Default::default()
+        };
+        apply(&txn, actor, *id, Action::Verify, &form, site).await?;
+    }
+    txn.commit().await?;
+    Ok(picks.len())
+}
+
+/// One step inside the caller's transaction (see `act`).
+async fn apply(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    id: i64,
+    action: Action,
+    form: &StepForm,
+    site: &Site,
+) -> AppResult<rows::Model> {
     if action == Action::Edit {
         return Err(AppError::bad_request("error-400-text"));
     }
-    let txn = db::begin_write(db).await?;
-    let before = for_step(&txn, actor, id).await?;
+    let before = for_step(txn, actor, id).await?;
     let to = step_for(actor, &before, action)?.unwrap_or(before.status);
     check_version(&form.version, &before)?;
     let now = Utc::now();
@@ -558,7 +617,7 @@ pub async fn act(
                 version: String::new(),
             };
             sections(&complete, true)?;
-            let f = figures(&txn, &before).await?;
+            let f = figures(txn, &before).await?;
             a.figures = Set(serde_json::to_string(&f)?);
             a.submitted_at = Set(Some(now));
         }
@@ -622,9 +681,9 @@ pub async fn act(
     a.status = Set(to);
     a.version = Set(before.version + 1);
     a.updated_at = Set(now);
-    let row = a.update(&txn).await?;
+    let row = a.update(txn).await?;
     audit::record(
-        &txn,
+        txn,
         Some(actor),
         action.as_str(),
         "self_evaluation",
@@ -633,8 +692,7 @@ pub async fn act(
         Some(&row),
     )
     .await?;
-    tell_next(&txn, &row, action, site).await?;
-    txn.commit().await?;
+    tell_next(txn, &row, action, site).await?;
     Ok(row)
 }
 
@@ -967,4 +1025,51 @@ pub async fn quota_warning(
     // With this one as 优秀: (excellent + 1) of (verified + 1).
     let over = (excellent + 1) * 100 > quota_percent * (verified + 1);
     Ok(over.then_some((verified, excellent, quota_percent)))
+}
+
+/// The documents of a page that one more 优秀 would take past the quota of their school's
+/// verified set of the year (one query for any number).
+pub async fn over_quota(
+    conn: &impl ConnectionTrait,
+    docs: &[&rows::Model],
+    quota_percent: i64,
+) -> AppResult<std::collections::HashSet<i64>> {
+    use sea_orm::sea_query::Expr;
+    if docs.is_empty() {
+        return Ok(Default::default());
+    }
+    let counts: Vec<(i64, i64, i64, i64)> = rows::Entity::find()
+        .select_only()
+        .column(rows::Column::AcademicYearId)
+        .column(rows::Column::SchoolId)
+        .column_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "verified")
+        .column_as(
+            Expr::cust(
+                "CAST(SUM(CASE WHEN final_grade = 'excellent' THEN 1 ELSE 0 END) AS BIGINT)",
+            ),
+            "excellent",
+        )
+        .filter(rows::Column::SchoolId.is_in(docs.iter().map(|d| d.school_id)))
+        .filter(rows::Column::AcademicYearId.is_in(docs.iter().map(|d| d.academic_year_id)))
+        .filter(rows::Column::FinalGrade.is_not_null())
+        .group_by(rows::Column::AcademicYearId)
+        .group_by(rows::Column::SchoolId)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let by: HashMap<(i64, i64), (i64, i64)> = counts
+        .into_iter()
+        .map(|(y, s, v, e)| ((y, s), (v, e)))
+        .collect();
+    Ok(docs
+        .iter()
+        .filter(|d| {
+            let (verified, excellent) = by
+                .get(&(d.academic_year_id, d.school_id))
+                .copied()
+                .unwrap_or((0, 0));
+            (excellent + 1) * 100 > quota_percent * (verified + 1)
+        })
+        .map(|d| d.id)
+        .collect())
 }

@@ -21,6 +21,12 @@ pub struct Settings {
     pub max_mentees_per_mentor: i64,
     /// The share of 优秀 in a school's verified appraisals above which the bureau is warned.
     pub excellent_quota_percent: i64,
+    /// The self-evaluation deadline: this many days before the academic year ends.
+    pub se_deadline_days_before_year_end: i64,
+    /// How many days before that deadline teachers who have not submitted are reminded.
+    pub se_reminder_days: i64,
+    /// After how many days at one step a year-end document's next actor is reminded.
+    pub waiting_reminder_days: i64,
 }
 
 impl Default for Settings {
@@ -29,15 +35,28 @@ impl Default for Settings {
             max_receivers_per_supporter: 2,
             max_mentees_per_mentor: 2,
             excellent_quota_percent: 20,
+            se_deadline_days_before_year_end: 10,
+            se_reminder_days: 14,
+            waiting_reminder_days: 7,
         }
     }
 }
 
 /// (key, minimum, maximum) of each setting.
-const RANGES: [(&str, i64, i64); 3] = [
+const RANGES: [(&str, i64, i64); 6] = [
     ("max_receivers_per_supporter", 1, 20),
     ("max_mentees_per_mentor", 1, 10),
     ("excellent_quota_percent", 0, 100),
+    ("se_deadline_days_before_year_end", 0, 120),
+    ("se_reminder_days", 1, 60),
+    ("waiting_reminder_days", 1, 60),
+];
+
+/// Settings added after the first clients were written: left out, they stay as they are.
+const LATER: [&str; 3] = [
+    "se_deadline_days_before_year_end",
+    "se_reminder_days",
+    "waiting_reminder_days",
 ];
 
 impl Settings {
@@ -45,6 +64,9 @@ impl Settings {
         match key {
             "max_receivers_per_supporter" => self.max_receivers_per_supporter,
             "max_mentees_per_mentor" => self.max_mentees_per_mentor,
+            "se_deadline_days_before_year_end" => self.se_deadline_days_before_year_end,
+            "se_reminder_days" => self.se_reminder_days,
+            "waiting_reminder_days" => self.waiting_reminder_days,
             _ => self.excellent_quota_percent,
         }
     }
@@ -53,6 +75,9 @@ impl Settings {
         match key {
             "max_receivers_per_supporter" => self.max_receivers_per_supporter = value,
             "max_mentees_per_mentor" => self.max_mentees_per_mentor = value,
+            "se_deadline_days_before_year_end" => self.se_deadline_days_before_year_end = value,
+            "se_reminder_days" => self.se_reminder_days = value,
+            "waiting_reminder_days" => self.waiting_reminder_days = value,
             _ => self.excellent_quota_percent = value,
         }
     }
@@ -68,6 +93,12 @@ pub struct SettingsForm {
     pub max_mentees_per_mentor: String,
     #[serde(deserialize_with = "loose_string")]
     pub excellent_quota_percent: String,
+    #[serde(deserialize_with = "loose_string")]
+    pub se_deadline_days_before_year_end: String,
+    #[serde(deserialize_with = "loose_string")]
+    pub se_reminder_days: String,
+    #[serde(deserialize_with = "loose_string")]
+    pub waiting_reminder_days: String,
 }
 
 impl SettingsForm {
@@ -76,6 +107,9 @@ impl SettingsForm {
             max_receivers_per_supporter: s.max_receivers_per_supporter.to_string(),
             max_mentees_per_mentor: s.max_mentees_per_mentor.to_string(),
             excellent_quota_percent: s.excellent_quota_percent.to_string(),
+            se_deadline_days_before_year_end: s.se_deadline_days_before_year_end.to_string(),
+            se_reminder_days: s.se_reminder_days.to_string(),
+            waiting_reminder_days: s.waiting_reminder_days.to_string(),
         }
     }
 
@@ -83,6 +117,9 @@ impl SettingsForm {
         match key {
             "max_receivers_per_supporter" => &self.max_receivers_per_supporter,
             "max_mentees_per_mentor" => &self.max_mentees_per_mentor,
+            "se_deadline_days_before_year_end" => &self.se_deadline_days_before_year_end,
+            "se_reminder_days" => &self.se_reminder_days,
+            "waiting_reminder_days" => &self.waiting_reminder_days,
             _ => &self.excellent_quota_percent,
         }
     }
@@ -108,6 +145,10 @@ pub async fn save(db: &impl Conn, actor: &Actor, form: &SettingsForm) -> AppResu
     let mut errors = FieldErrors::new();
     let mut values = Vec::new();
     for (key, min, max) in RANGES {
+        // The reminder settings came later: a client that does not send them keeps them.
+        if LATER.contains(&key) && form.value(key).trim().is_empty() {
+            continue;
+        }
         match types::number_in(form.value(key), min, max, None) {
             Ok(v) => values.push((key, v)),
             Err(m) => errors.add(key, m),

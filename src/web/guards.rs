@@ -472,6 +472,12 @@ impl Ctx {
         self.lang.t_args(key, &[(name, value.to_string())])
     }
 
+    /// A catalogue string with two arguments.
+    pub fn t2(&self, key: &str, a: &(&str, String), b: &(&str, String)) -> String {
+        self.lang
+            .t_args(key, &[(a.0, a.1.clone()), (b.0, b.1.clone())])
+    }
+
     /// An in-app notice's text in the page's language.
     pub fn notice(&self, n: &crate::entities::notifications::Model) -> String {
         crate::domain::notifications::inbox::text(self.lang, n)
@@ -580,9 +586,10 @@ impl Ctx {
                 staff && lists(Subject::TrainingWeek),
             ),
             ("/resources", "resource-title", lists(Subject::Resource)),
+            // The year-end documents: self-evaluations, with the summaries a tab away.
             (
                 "/self-evaluations",
-                "se-title",
+                "nav-year-end",
                 lists(Subject::SelfEvaluation),
             ),
             ("/manage", "nav-manage", u.role == Role::BureauAdmin),
@@ -594,6 +601,19 @@ impl Ctx {
     }
 
     pub fn current(&self, prefix: &str) -> &'static str {
+        // Pages a menu entry covers besides its own: the year-end entry covers the summaries.
+        const ALSO: &[(&str, &str)] = &[("/self-evaluations", "/summaries")];
+        let also = ALSO
+            .iter()
+            .any(|(p, other)| *p == prefix && self.path.starts_with(other));
+        if also {
+            return "page";
+        }
+        self.on(prefix)
+    }
+
+    /// `page` when this page is at or under `prefix` (a tab's `aria-current`).
+    pub fn on(&self, prefix: &str) -> &'static str {
         if self.path == prefix || (prefix != "/" && self.path.starts_with(prefix)) {
             "page"
         } else {

@@ -106,6 +106,7 @@ async fn audit_log_filters_by_entity_actor_and_date() {
             max_receivers_per_supporter: "5".into(),
             max_mentees_per_mentor: "2".into(),
             excellent_quota_percent: "20".into(),
+            ..Default::default()
         };
         settings::save(&app.db, &w.bureau_actor, &saved)
             .await
@@ -214,6 +215,7 @@ async fn the_audit_log_reads_as_sentences_with_names_in_both_languages() {
             max_receivers_per_supporter: "5".into(),
             max_mentees_per_mentor: "2".into(),
             excellent_quota_percent: "20".into(),
+            ..Default::default()
         };
         settings::save(&app.db, &w.bureau_actor, &saved)
             .await

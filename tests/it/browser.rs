@@ -656,7 +656,7 @@ async fn screenshot_tour() {
                     teaching: "认真备课、上课，每周听师傅的课两节，写好教学反思，尝试导学案教学。".into(),
                     results: "课堂教学评分从 68 分提高到 84 分，所教班级数学成绩由年级第五提高到第二。".into(),
                     improvement: "课堂提问的层次还不够，下学期继续跟师傅学习分层教学。".into(),
-                    proposed_grade: "good".into(),
+                    proposed_grade: "competent".into(),
                     version: d.version.to_string(),
                 },
             )

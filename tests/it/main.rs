@@ -36,6 +36,7 @@ mod schools;
 mod secondments;
 mod security;
 mod self_evaluations;
+mod summaries;
 mod system;
 mod teacher_pairings;
 mod teachers;

@@ -81,6 +81,68 @@ const DECLARED: &[Declaration] = &[
         "/self-evaluations/{se}/appraise",
         "L L 403 422 404 403 404",
     ),
+    (
+        "GET",
+        "/self-evaluations/<id>/print",
+        "/self-evaluations/{se}/print",
+        "L L 200 200 404 200 404",
+    ),
+    (
+        "POST",
+        "/self-evaluations/verify",
+        "/self-evaluations/verify",
+        "L L 303 403 403 403 403",
+    ),
+    // Year-end summaries: `{sum}` the mentee's school's annual summary as receiver,
+    // submitted, waiting for the bureau to receive it.
+    (
+        "GET",
+        "/summaries?<query..>",
+        "/summaries",
+        "L L 200 200 200 200 200",
+    ),
+    (
+        "GET",
+        "/summaries/new",
+        "/summaries/new",
+        "L L 403 200 200 200 200",
+    ),
+    (
+        "POST",
+        "/summaries",
+        "/summaries",
+        "L L 403 422 422 422 422",
+    ),
+    (
+        "GET",
+        "/summaries/<id>",
+        "/summaries/{sum}",
+        "L L 200 200 404 404 404",
+    ),
+    (
+        "GET",
+        "/summaries/<id>/print",
+        "/summaries/{sum}/print",
+        "L L 200 200 404 404 404",
+    ),
+    (
+        "GET",
+        "/summaries/<id>/edit",
+        "/summaries/{sum}/edit",
+        "L L 403 409 404 404 404",
+    ),
+    (
+        "POST",
+        "/summaries/<id>/edit",
+        "/summaries/{sum}/edit",
+        "L L 403 409 404 404 404",
+    ),
+    (
+        "POST",
+        "/summaries/<id>/<action>",
+        "/summaries/{sum}/accept",
+        "L L 422 403 404 404 404",
+    ),
     // Exchange visits: `{visit}` a teacher visit of the school pairing hosted by the
     // mentor's school, with one photo `{photo}`; admins of either school change it.
     (
@@ -1400,7 +1462,7 @@ const DECLARED: &[Declaration] = &[
         "POST",
         "/notifications/read-all",
         "/notifications/read-all",
-        "L L 303 - 303 - 303",
+        "L L - - 303 - 303",
     ),
     (
         "POST",
@@ -2024,7 +2086,47 @@ async fn scene(app: &TestApp) -> (Ids, Vec<Option<tongxing::entities::users::Mod
     .await
     .expect("self-evaluation");
     let se = crate::self_evaluations::written(app, &mentee, se.id).await;
+    // The mentee's school's annual summary as the receiving school, submitted.
+    let rural = users::actor_of(&w.rural_admin);
+    let sum = tongxing::domain::summaries::begin(
+        &app.db,
+        &rural,
+        &tongxing::domain::summaries::BeginForm {
+            academic_year_id: year.to_string(),
+            kind: "receiver".into(),
+        },
+    )
+    .await
+    .expect("summary");
+    let sum = tongxing::domain::summaries::save(
+        &app.db,
+        &rural,
+        sum.id,
+        &tongxing::domain::summaries::TextForm {
+            sections: tongxing::domain::summaries::SCHOOL_SECTIONS
+                .iter()
+                .map(|k| (k.to_string(), "写好了".to_string()))
+                .collect(),
+            version: "1".into(),
+        },
+    )
+    .await
+    .expect("summary text");
+    tongxing::domain::summaries::act(
+        &app.db,
+        &rural,
+        sum.id,
+        tongxing::domain::summaries::Action::Submit,
+        &tongxing::domain::summaries::StepForm {
+            version: sum.version.to_string(),
+            ..Default::default()
+        },
+        crate::common::ctx(),
+    )
+    .await
+    .expect("summary submitted");
     let ids = Ids(vec![
+        ("sum", sum.id),
         ("se", se),
         ("ledger", ledger.id),
         ("res", resource.id),
@@ -2114,6 +2216,7 @@ fn guess(uri: &str) -> String {
                 "training-weeks" => "{week}",
                 "resources" => "{res}",
                 "self-evaluations" => "{se}",
+                "summaries" => "{sum}",
                 _ => "{none}",
             };
             out.push(id.to_string());

@@ -23,7 +23,7 @@ fn sections(version: i32) -> SectionsForm {
         teaching: "上好每一节课，坚持写教学反思。".into(),
         results: "徒弟的课堂教学评分从 68 分提高到 85 分。".into(),
         improvement: "教研能力还要加强。".into(),
-        proposed_grade: "good".into(),
+        proposed_grade: "competent".into(),
         version: version.to_string(),
     }
 }
@@ -59,7 +59,7 @@ pub async fn written(app: &TestApp, author: &Actor, id: i64) -> i64 {
 
 fn step(version: i32) -> StepForm {
     StepForm {
-        grade: "good".into(),
+        grade: "competent".into(),
         comment: "同意。".into(),
         reason: "请补充帮扶成效的具体事例。".into(),
         version: version.to_string(),
@@ -321,7 +321,7 @@ async fn every_step_by_every_caller_in_every_stage_follows_the_tables() {
                         // Put the document at `stage`, complete, as the data would have it.
                         app.db
                             .execute_unprepared(&format!(
-                                "UPDATE self_evaluations SET status = '{}', ethics = 'a', teaching = 'b', results = 'c', improvement = 'd', proposed_grade = 'good' WHERE id = {doc}",
+                                "UPDATE self_evaluations SET status = '{}', ethics = 'a', teaching = 'b', results = 'c', improvement = 'd', proposed_grade = 'competent' WHERE id = {doc}",
                                 stage.as_str()
                             ))
                             .await
@@ -575,7 +575,7 @@ async fn the_figures_are_direct_counts_and_the_pages_keep_what_was_typed() {
                     ("teaching", "认真备课"),
                     ("results", "成绩提高"),
                     ("improvement", "多读书"),
-                    ("proposed_grade", "good"),
+                    ("proposed_grade", "competent"),
                     ("version", "1"),
                     ("then", "submit"),
                 ],
@@ -626,6 +626,132 @@ async fn the_bureau_is_warned_when_excellent_would_pass_the_quota() {
         app.login("bureau@tongxing.test", PASSWORD).await;
         let (_, html) = app.get_html(&format!("/self-evaluations/{}", d.id)).await;
         assert!(html.contains("再核定一名优秀将超过 20% 的比例"), "{html}");
+    })
+    .await;
+}
+
+#[rocket::async_test]
+async fn the_bureau_verifies_several_at_once_all_or_none_with_the_quota_shown() {
+    each_db(|app| async move {
+        let (w, year, _tp) = crate::teacher_pairings::setup(&app).await;
+        // The mentee's (appraised by the rural school) and the mentor's (by the urban one).
+        let mut docs = Vec::new();
+        for (user, admin, context) in [
+            (&w.mentee_user, &w.rural_admin, "mentee"),
+            (&w.mentor_user, &w.urban_admin, "mentor"),
+        ] {
+            let author = users::actor_of(user);
+            let d = se::begin(
+                &app.db,
+                &author,
+                &BeginForm {
+                    academic_year_id: year.to_string(),
+                    context: context.into(),
+                },
+            )
+            .await
+            .unwrap();
+            written(&app, &author, d.id).await;
+            let v = row(&app, d.id).await.version;
+            se::act(
+                &app.db,
+                &users::actor_of(admin),
+                d.id,
+                Action::Appraise,
+                &step(v),
+                crate::common::ctx(),
+            )
+            .await
+            .unwrap();
+            docs.push(row(&app, d.id).await);
+        }
+        let pick = |d: &rows::Model| format!("{}:{}", d.id, d.version);
+
+        // A school admin may not verify, in bulk or not.
+        app.login("rural@tongxing.test", PASSWORD).await;
+        let res = app
+            .post_form(
+                "/self-evaluations/verify",
+                &[("pick", &pick(&docs[0])), ("grade", "competent")],
+            )
+            .await;
+        assert_eq!(res.status(), Status::Forbidden);
+        app.logout().await;
+
+        app.login("bureau@tongxing.test", PASSWORD).await;
+        let (_, html) = app.get_html("/self-evaluations?status=appraised").await;
+        for d in &docs {
+            assert!(html.contains(&format!("value=\"{}\"", pick(d))), "{html}");
+        }
+        // Nobody verified yet at either school: one Excellent of one passes 20%.
+        assert_eq!(html.matches("优秀已达比例").count(), 2, "{html}");
+        // No grade, nothing picked, a stale pick: nothing verified.
+        let stale = format!("{}:{}", docs[1].id, docs[1].version - 1);
+        for fields in [
+            vec![("pick", pick(&docs[0])), ("grade", String::new())],
+            vec![("grade", "competent".to_string())],
+            vec![
+                ("pick", pick(&docs[0])),
+                ("pick", stale),
+                ("grade", "competent".into()),
+            ],
+        ] {
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let res = app.post_form("/self-evaluations/verify", &fields).await;
+            assert_eq!(res.status(), Status::SeeOther);
+            for d in &docs {
+                assert_eq!(&row(&app, d.id).await, d, "nothing changed");
+            }
+        }
+        let (_, html) = app.get_html("/self-evaluations").await;
+        assert!(html.contains("没有核定任何一份"), "the refusal is shown");
+        // Both at once.
+        let res = app
+            .post_form(
+                "/self-evaluations/verify",
+                &[
+                    ("pick", &pick(&docs[0])),
+                    ("pick", &pick(&docs[1])),
+                    ("grade", "competent"),
+                    ("back", "/self-evaluations?status=appraised"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), Status::SeeOther);
+        assert_eq!(
+            res.headers().get_one("Location"),
+            Some("/self-evaluations?status=appraised")
+        );
+        for (d, user) in docs.iter().zip([&w.mentee_user, &w.mentor_user]) {
+            let after = row(&app, d.id).await;
+            assert_eq!(
+                (after.status, after.final_grade),
+                (Stage::Verified, Some(se::Grade::Competent))
+            );
+            assert_eq!(told(&app, user.id, "se-verified", d.id).await, 1);
+        }
+        let (_, html) = app.get_html("/self-evaluations").await;
+        assert!(html.contains("已核定 2 份自我鉴定"), "{html}");
+        // The same picks again: both already verified, refused.
+        let res = app
+            .post_form(
+                "/self-evaluations/verify",
+                &[("pick", &pick(&docs[0])), ("grade", "excellent")],
+            )
+            .await;
+        assert_eq!(res.status(), Status::SeeOther);
+        assert_eq!(
+            row(&app, docs[0].id).await.final_grade,
+            Some(se::Grade::Competent)
+        );
+        // An id that is not a number: a plain 400.
+        let res = app
+            .post_form(
+                "/self-evaluations/verify",
+                &[("pick", "x:1"), ("grade", "excellent")],
+            )
+            .await;
+        assert_eq!(res.status(), Status::BadRequest);
     })
     .await;
 }

@@ -30,6 +30,7 @@ crate::domain::types::word_enum!(
         TrainingWeek => "training_week",
         Resource => "resource",
         SelfEvaluation => "self_evaluation",
+        Summary => "summary",
     }
 );
 
@@ -170,6 +171,13 @@ pub const POLICY: &[Rule] = &[
     rule(Subject::SelfEvaluation, Bureau, Any, SEE),
     rule(Subject::SelfEvaluation, SchoolAdmin, OwnSchool, SEE),
     rule(Subject::SelfEvaluation, TeacherRole, Own, ALL),
+    // Year-end summaries: a teacher writes their own work summaries, which their school
+    // reads once submitted; a school writes its annual summaries; the bureau reads them
+    // all. Who submits and who receives is the workflow's table (`summaries::WorkFlow`,
+    // `SchoolFlow`).
+    rule(Subject::Summary, Bureau, Any, SEE),
+    rule(Subject::Summary, SchoolAdmin, OwnSchool, ALL),
+    rule(Subject::Summary, TeacherRole, Own, ALL),
 ];
 
 /// Whether `role`, standing as `relation` to a `subject`, may `act`.

@@ -12,7 +12,7 @@ use crate::domain::access::policy::{Act, POLICY, Relation, Subject};
 use crate::domain::types::PairingStatus;
 use crate::entities::{
     contributions, observations, reflections, resources, school_pairings, secondments,
-    self_evaluations, teacher_pairings, teachers, training_weeks, visits,
+    self_evaluations, summaries, teacher_pairings, teachers, training_weeks, visits,
 };
 
 /// A kind of record whose visible rows the policy decides.
@@ -346,6 +346,27 @@ impl Scoped for resources::Entity {
                 Some(c)
             }
             Relation::InPairing => of_related_pairing(C::TeacherPairingId, actor, relation),
+            _ => None,
+        }
+    }
+}
+
+impl Scoped for summaries::Entity {
+    const SUBJECT: Subject = Subject::Summary;
+
+    /// Of my school: a summary my school writes, or a teacher's work summary submitted to
+    /// it (a draft is the teacher's alone). Own: a work summary I write.
+    fn related(actor: &Actor, relation: Relation) -> Option<Condition> {
+        use summaries::Column as C;
+        match relation {
+            Relation::OwnSchool => Some(
+                Condition::all().add(C::SchoolId.eq(actor.school_id?)).add(
+                    Condition::any()
+                        .add(C::TeacherId.is_null())
+                        .add(C::Status.ne(crate::domain::summaries::Stage::Draft)),
+                ),
+            ),
+            Relation::Own => Some(Condition::all().add(C::TeacherId.eq(actor.teacher_id?))),
             _ => None,
         }
     }

@@ -18,6 +18,7 @@ pub mod school_pairings;
 pub mod schools;
 pub mod secondments;
 pub mod self_evaluations;
+pub mod summaries;
 pub mod system;
 pub mod teacher_pairings;
 pub mod teachers;
@@ -44,6 +45,7 @@ pub fn routes() -> Vec<Route> {
     routes.extend(training::routes());
     routes.extend(resources::routes());
     routes.extend(self_evaluations::routes());
+    routes.extend(summaries::routes());
     routes.extend(admin::routes());
     routes.extend(notifications::routes());
     routes.extend(matching::routes());

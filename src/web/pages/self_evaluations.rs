@@ -64,9 +64,19 @@ struct IndexPage {
     contexts: Vec<(&'static str, String)>,
     may_begin: bool,
     page: Paged<Row>,
+    /// Whether any row on the page waits for the viewer's verification (the bulk form).
+    bulk: bool,
+    grades: Vec<(&'static str, String)>,
+    /// Rows that one more 优秀 would take past their school's quota.
+    over_quota: std::collections::HashSet<i64>,
+    quota: i64,
 }
 
 impl IndexPage {
+    fn over(&self, id: &i64) -> bool {
+        self.over_quota.contains(id)
+    }
+
     fn year_name(&self, id: &i64) -> String {
         self.years
             .iter()
@@ -91,7 +101,26 @@ async fn index(
         (Some(_), Some(y)) => se::own_of_year(db, &user.actor, y.id).await?.is_none(),
         _ => false,
     };
+    let waiting: Vec<&crate::entities::self_evaluations::Model> = page
+        .items
+        .iter()
+        .filter(|d| d.may("verify"))
+        .map(|d| &d.row)
+        .collect();
+    let bulk = !waiting.is_empty();
+    let quota = if bulk {
+        crate::domain::settings::load(db)
+            .await?
+            .excellent_quota_percent
+    } else {
+        0
+    };
+    let over_quota = se::over_quota(db, &waiting, quota).await?;
     render(&IndexPage {
+        bulk,
+        grades: Grade::options(),
+        over_quota,
+        quota,
         ctx,
         years: academic_years::list(db).await?,
         schools: crate::domain::schools::filter_choices(db, filter.school_id).await?,
@@ -424,6 +453,47 @@ async fn show(
     .await
 }
 
+#[derive(Template)]
+#[template(path = "self_evaluations/print.html")]
+struct PrintPage {
+    ctx: Ctx,
+    d: Row,
+    year: String,
+    figures: Figures,
+    appraised_by: String,
+    signed_by: String,
+    verified_by: String,
+}
+
+/// The self-evaluation as the paper 鉴定表, with each step's signature block, for printing.
+#[get("/self-evaluations/<id>/print")]
+async fn print(
+    ctx: Ctx,
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    id: i64,
+) -> AppResult<Page> {
+    let db = db.inner();
+    let (d, year, figures) = loaded(db, &user, id).await?;
+    let people = crate::domain::names::users(
+        db,
+        [d.row.appraised_by, d.row.signed_by, d.row.verified_by]
+            .into_iter()
+            .flatten(),
+    )
+    .await?;
+    let person = |id: Option<i64>| id.and_then(|i| people.get(&i).cloned()).unwrap_or_default();
+    render(&PrintPage {
+        year: ctx.year(&year),
+        appraised_by: person(d.row.appraised_by),
+        signed_by: person(d.row.signed_by),
+        verified_by: person(d.row.verified_by),
+        ctx,
+        d,
+        figures,
+    })
+}
+
 #[post("/self-evaluations/<id>/<action>", data = "<form>", rank = 2)]
 async fn step(
     ctx: Ctx,
@@ -455,6 +525,74 @@ async fn step(
     }
 }
 
+/// The bulk verification form: the documents picked (`id:version` as the list showed
+/// them) and the one final grade.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+struct BulkForm {
+    pick: Vec<String>,
+    #[serde(deserialize_with = "loose_string")]
+    grade: String,
+    /// The list's query, to come back to.
+    #[serde(deserialize_with = "loose_string")]
+    back: String,
+}
+
+#[post("/self-evaluations/verify", data = "<form>")]
+async fn verify_many(
+    site: Site,
+    db: &State<DatabaseConnection>,
+    user: CurrentUser,
+    form: CsrfForm<BulkForm>,
+) -> AppResult<Flash<Redirect>> {
+    if !se::may_verify(&user.actor) {
+        return Err(AppError::Forbidden);
+    }
+    let form = form.0;
+    let back = if form.back.starts_with("/self-evaluations") && !form.back.contains("//") {
+        form.back.clone()
+    } else {
+        "/self-evaluations".to_string()
+    };
+    let mut picks = Vec::new();
+    for p in &form.pick {
+        match p
+            .split_once(':')
+            .map(|(i, v)| (i.trim().parse(), v.trim().parse()))
+        {
+            Some((Ok(id), Ok(version))) => picks.push((id, version)),
+            _ => return Err(AppError::bad_request("err-bad-form")),
+        }
+    }
+    if Grade::parse(&form.grade).is_none() {
+        return Ok(Flash::error(Redirect::to(back), "se-err-bulk-grade"));
+    }
+    match se::verify_many(db.inner(), &user.actor, &picks, &form.grade, &site).await {
+        Ok(n) => Ok(Flash::success(
+            Redirect::to(back),
+            format!("se-bulk-verified?count={n}"),
+        )),
+        Err(AppError::Forbidden) => Err(AppError::Forbidden),
+        Err(AppError::Invalid(_)) if picks.is_empty() => {
+            Ok(Flash::error(Redirect::to(back), "se-err-pick"))
+        }
+        Err(AppError::NotFound | AppError::Conflict { .. } | AppError::Invalid(_)) => {
+            Ok(Flash::error(Redirect::to(back), "se-err-bulk"))
+        }
+        Err(e) => Err(e),
+    }
+}
+
 pub fn routes() -> Vec<rocket::Route> {
-    routes![index, new, create, edit, update, show, step]
+    routes![
+        index,
+        new,
+        create,
+        edit,
+        update,
+        show,
+        print,
+        step,
+        verify_many
+    ]
 }
