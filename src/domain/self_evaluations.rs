@@ -37,7 +37,7 @@ use crate::error::{AppError, AppResult, FieldErrors, Msg};
 
 crate::domain::types::word_enum!(column
     /// In which role the teacher writes: as a mentor, as a mentee, or as a seconded teacher.
-    Context, "se-context", {
+    Context as "SelfEvaluationContext", "se-context", {
         Mentor => "mentor",
         Mentee => "mentee",
         Seconded => "seconded",
@@ -46,7 +46,7 @@ crate::domain::types::word_enum!(column
 
 crate::domain::types::word_enum!(column
     /// 优秀 / 合格 / 基本合格 / 不合格
-    Grade, "se-grade", {
+    Grade as "Grade", "se-grade", {
         Excellent => "excellent",
         Competent => "competent",
         BasicallyCompetent => "basically_competent",
@@ -56,7 +56,7 @@ crate::domain::types::word_enum!(column
 
 crate::domain::types::word_enum!(column
     /// Where the document stands.
-    Stage, "se-status", {
+    Stage as "SelfEvaluationStatus", "se-status", {
         Draft => "draft",
         Submitted => "submitted",
         Appraised => "appraised",
@@ -314,15 +314,21 @@ pub async fn contexts(conn: &impl ConnectionTrait, teacher: i64, year: i64) -> A
     })
 }
 
+/// The actor's teacher id when the actor writes self-evaluations at all (a teacher's
+/// account); 403 otherwise.
+pub fn may_begin(actor: &Actor) -> AppResult<i64> {
+    policy::require_some(actor, Subject::SelfEvaluation, Act::Manage)?;
+    match (actor.role, actor.teacher_id) {
+        (Role::Teacher, Some(t)) => Ok(t),
+        _ => Err(AppError::Forbidden),
+    }
+}
+
 /// A teacher begins the year's self-evaluation: a draft in the context chosen, its
 /// appraising and signing schools fixed from the data (409 `academic_year_id` when one
 /// exists already).
 pub async fn begin(db: &impl Conn, actor: &Actor, form: &BeginForm) -> AppResult<rows::Model> {
-    policy::require_some(actor, Subject::SelfEvaluation, Act::Manage)?;
-    let teacher_id = match (actor.role, actor.teacher_id) {
-        (Role::Teacher, Some(t)) => t,
-        _ => return Err(AppError::Forbidden),
-    };
+    let teacher_id = may_begin(actor)?;
     let txn = db::begin_write(db).await?;
     let mut errors = FieldErrors::new();
     let year = match form.academic_year_id.trim().parse::<i64>() {

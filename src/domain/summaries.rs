@@ -39,7 +39,7 @@ use crate::error::{AppError, AppResult, FieldErrors, Msg};
 
 crate::domain::types::word_enum!(column
     /// Which summary: a teacher's (seconded, mentor) or a school's (supporter, receiver).
-    Kind, "sum-kind", {
+    Kind as "SummaryKind", "sum-kind", {
         Seconded => "seconded",
         Mentor => "mentor",
         Supporter => "supporter",
@@ -75,7 +75,7 @@ pub const SCHOOL_SECTIONS: [&str; 5] = ["overview", "practices", "outcomes", "pr
 
 crate::domain::types::word_enum!(column
     /// Where a summary stands.
-    Stage, "sum-status", {
+    Stage as "SummaryStatus", "sum-status", {
         Draft => "draft",
         Submitted => "submitted",
         Accepted => "accepted",
@@ -293,12 +293,19 @@ fn of_year(year: &str) -> Condition {
         .add(P::YearTo.gte(year))
 }
 
+/// Whether the actor writes summaries at all: a teacher (work summaries) or a school's
+/// admin (its annual ones); 403 otherwise.
+pub fn may_begin(actor: &Actor) -> AppResult<()> {
+    policy::require_some(actor, Subject::Summary, Act::Manage)?;
+    match (actor.role, actor.teacher_id, actor.school_id) {
+        (Role::Teacher, Some(_), _) | (Role::SchoolAdmin, _, Some(_)) => Ok(()),
+        _ => Err(AppError::Forbidden),
+    }
+}
+
 /// Begins a summary of a year in a kind the data allows (409 `kind` when it exists).
 pub async fn begin(db: &impl Conn, actor: &Actor, form: &BeginForm) -> AppResult<rows::Model> {
-    policy::require_some(actor, Subject::Summary, Act::Manage)?;
-    if !matches!(actor.role, Role::Teacher | Role::SchoolAdmin) {
-        return Err(AppError::Forbidden);
-    }
+    may_begin(actor)?;
     let txn = db::begin_write(db).await?;
     let mut errors = FieldErrors::new();
     let year = match form.academic_year_id.trim().parse::<i64>() {

@@ -14,7 +14,7 @@ macro_rules! word_enum {
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($variant),+ }
 
-        $crate::domain::types::word_enum!(@impl $name, $prefix, { $($variant => $word),+ });
+        $crate::domain::types::word_enum!(@impl $name, stringify!($name), $prefix, { $($variant => $word),+ });
     };
     // A column's type too: stored as its word (a CHECK constraint in the schema keeps
     // other words out), read back typed, so no code compares it as a string.
@@ -28,9 +28,23 @@ macro_rules! word_enum {
         #[serde(rename_all = "snake_case")]
         pub enum $name { $(#[sea_orm(string_value = $word)] $variant),+ }
 
-        $crate::domain::types::word_enum!(@impl $name, $prefix, { $($variant => $word),+ });
+        $crate::domain::types::word_enum!(@impl $name, stringify!($name), $prefix, { $($variant => $word),+ });
     };
-    (@impl $name:ident, $prefix:literal, { $($variant:ident => $word:literal),+ }) => {
+    // A column's type whose short name another kind uses too: `as "Name"` names it in the
+    // OpenAPI document (`self_evaluations::Stage` as `SelfEvaluationStatus`).
+    (column $(#[$meta:meta])* $name:ident as $schema:literal, $prefix:literal, { $($variant:ident => $word:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+            sea_orm::EnumIter, sea_orm::DeriveActiveEnum,
+        )]
+        #[sea_orm(rs_type = "String", db_type = "Text")]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $(#[sea_orm(string_value = $word)] $variant),+ }
+
+        $crate::domain::types::word_enum!(@impl $name, $schema, $prefix, { $($variant => $word),+ });
+    };
+    (@impl $name:ident, $schema:expr, $prefix:literal, { $($variant:ident => $word:literal),+ }) => {
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
 
@@ -63,7 +77,11 @@ macro_rules! word_enum {
             }
         }
 
-        impl utoipa::ToSchema for $name {}
+        impl utoipa::ToSchema for $name {
+            fn name() -> std::borrow::Cow<'static, str> {
+                std::borrow::Cow::Borrowed($schema)
+            }
+        }
 
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -93,6 +93,158 @@ const DECLARED: &[Declaration] = &[
         "/self-evaluations/verify",
         "L L 303 403 403 403 403",
     ),
+    // The year-end documents' API (`{se}`, `{sum}` as above; `{wsum}` the mentor's work
+    // summary, submitted to the mentor's school, which no caller but the bureau sees).
+    (
+        "GET",
+        "/api/v1/self-evaluations",
+        "/api/v1/self-evaluations",
+        "L L 200 200 200 200 200",
+    ),
+    (
+        "GET",
+        "/api/v1/self-evaluations/<id>",
+        "/api/v1/self-evaluations/{se}",
+        "L L 200 200 404 200 404",
+    ),
+    (
+        "POST",
+        "/api/v1/self-evaluations",
+        "/api/v1/self-evaluations",
+        "L L 403 403 403 422 422",
+    ),
+    (
+        "PUT",
+        "/api/v1/self-evaluations/<id>",
+        "/api/v1/self-evaluations/{se}",
+        "L L 403 403 404 409 404",
+    ),
+    (
+        "POST",
+        "/api/v1/self-evaluations/<id>/submit",
+        "/api/v1/self-evaluations/{se}/submit",
+        "L L 403 403 404 409 404",
+    ),
+    (
+        "POST",
+        "/api/v1/self-evaluations/<id>/appraise",
+        "/api/v1/self-evaluations/{se}/appraise",
+        "L L 403 422 404 403 404",
+    ),
+    (
+        "POST",
+        "/api/v1/self-evaluations/<id>/sign",
+        "/api/v1/self-evaluations/{se}/sign",
+        "L L 403 403 404 403 404",
+    ),
+    (
+        "POST",
+        "/api/v1/self-evaluations/<id>/verify",
+        "/api/v1/self-evaluations/{se}/verify",
+        "L L 409 403 404 403 404",
+    ),
+    (
+        "POST",
+        "/api/v1/self-evaluations/<id>/acknowledge",
+        "/api/v1/self-evaluations/{se}/acknowledge",
+        "L L 403 403 404 409 404",
+    ),
+    (
+        "POST",
+        "/api/v1/self-evaluations/<id>/return",
+        "/api/v1/self-evaluations/{se}/return",
+        "L L 409 422 404 403 404",
+    ),
+    (
+        "POST",
+        "/api/v1/self-evaluations/verify-many",
+        "/api/v1/self-evaluations/verify-many",
+        "L L 422 403 403 403 403",
+    ),
+    (
+        "GET",
+        "/api/v1/school-summaries",
+        "/api/v1/school-summaries",
+        "L L 200 200 200 200 200",
+    ),
+    (
+        "GET",
+        "/api/v1/school-summaries/<id>",
+        "/api/v1/school-summaries/{sum}",
+        "L L 200 200 404 404 404",
+    ),
+    (
+        "POST",
+        "/api/v1/school-summaries",
+        "/api/v1/school-summaries",
+        "L L 403 422 422 422 422",
+    ),
+    (
+        "PUT",
+        "/api/v1/school-summaries/<id>",
+        "/api/v1/school-summaries/{sum}",
+        "L L 403 409 404 404 404",
+    ),
+    (
+        "POST",
+        "/api/v1/school-summaries/<id>/submit",
+        "/api/v1/school-summaries/{sum}/submit",
+        "L L 403 409 404 404 404",
+    ),
+    (
+        "POST",
+        "/api/v1/school-summaries/<id>/accept",
+        "/api/v1/school-summaries/{sum}/accept",
+        "L L - 403 404 404 404",
+    ),
+    (
+        "POST",
+        "/api/v1/school-summaries/<id>/return",
+        "/api/v1/school-summaries/{sum}/return",
+        "L L 422 403 404 404 404",
+    ),
+    (
+        "GET",
+        "/api/v1/work-summaries",
+        "/api/v1/work-summaries",
+        "L L 200 200 200 200 200",
+    ),
+    (
+        "GET",
+        "/api/v1/work-summaries/<id>",
+        "/api/v1/work-summaries/{wsum}",
+        "L L 200 404 404 404 404",
+    ),
+    (
+        "POST",
+        "/api/v1/work-summaries",
+        "/api/v1/work-summaries",
+        "L L 403 422 422 422 422",
+    ),
+    (
+        "PUT",
+        "/api/v1/work-summaries/<id>",
+        "/api/v1/work-summaries/{wsum}",
+        "L L 403 404 404 404 404",
+    ),
+    (
+        "POST",
+        "/api/v1/work-summaries/<id>/submit",
+        "/api/v1/work-summaries/{wsum}/submit",
+        "L L 403 404 404 404 404",
+    ),
+    (
+        "POST",
+        "/api/v1/work-summaries/<id>/accept",
+        "/api/v1/work-summaries/{wsum}/accept",
+        "L L 403 404 404 404 404",
+    ),
+    (
+        "POST",
+        "/api/v1/work-summaries/<id>/return",
+        "/api/v1/work-summaries/{wsum}/return",
+        "L L 403 404 404 404 404",
+    ),
     // Year-end summaries: `{sum}` the mentee's school's annual summary as receiver,
     // submitted, waiting for the bureau to receive it.
     (
@@ -2125,7 +2277,47 @@ async fn scene(app: &TestApp) -> (Ids, Vec<Option<tongxing::entities::users::Mod
     )
     .await
     .expect("summary submitted");
+    // The mentor's work summary, submitted to the mentor's (urban) school.
+    let mentor = users::actor_of(&w.mentor_user);
+    let wsum = tongxing::domain::summaries::begin(
+        &app.db,
+        &mentor,
+        &tongxing::domain::summaries::BeginForm {
+            academic_year_id: year.to_string(),
+            kind: "mentor".into(),
+        },
+    )
+    .await
+    .expect("work summary");
+    let wsum = tongxing::domain::summaries::save(
+        &app.db,
+        &mentor,
+        wsum.id,
+        &tongxing::domain::summaries::TextForm {
+            sections: tongxing::domain::summaries::WORK_SECTIONS
+                .iter()
+                .map(|k| (k.to_string(), "写好了".to_string()))
+                .collect(),
+            version: "1".into(),
+        },
+    )
+    .await
+    .expect("work summary text");
+    tongxing::domain::summaries::act(
+        &app.db,
+        &mentor,
+        wsum.id,
+        tongxing::domain::summaries::Action::Submit,
+        &tongxing::domain::summaries::StepForm {
+            version: wsum.version.to_string(),
+            ..Default::default()
+        },
+        crate::common::ctx(),
+    )
+    .await
+    .expect("work summary submitted");
     let ids = Ids(vec![
+        ("wsum", wsum.id),
         ("sum", sum.id),
         ("se", se),
         ("ledger", ledger.id),

@@ -755,3 +755,100 @@ async fn the_bureau_verifies_several_at_once_all_or_none_with_the_quota_shown() 
     })
     .await;
 }
+
+#[rocket::async_test]
+async fn the_api_walks_a_self_evaluation_through_its_transitions() {
+    use rocket::http::Method;
+    use serde_json::json;
+    each_db(|app| async move {
+        let (w, year, _tp) = crate::teacher_pairings::setup(&app).await;
+        app.login("mentee@tongxing.test", PASSWORD).await;
+        for bad in [json!({"academic_year_id": year, "context": "boss"}), json!({"academic_year_id": "x", "context": "mentee"})] {
+            let (status, body) = app.api(Method::Post, "/api/v1/self-evaluations", Some(bad)).await;
+            assert_eq!(status, Status::UnprocessableEntity, "{body}");
+        }
+        let (status, body) = app
+            .api(Method::Post, "/api/v1/self-evaluations", Some(json!({"academic_year_id": year, "context": "mentor"})))
+            .await;
+        assert_eq!(status, Status::UnprocessableEntity, "{body}");
+        assert!(body["error"]["fields"]["context"].is_array(), "{body}");
+        assert_eq!(app.count("self_evaluations").await, 0);
+        let (status, body) = app
+            .api(Method::Post, "/api/v1/self-evaluations", Some(json!({"academic_year_id": year, "context": "mentee"})))
+            .await;
+        assert_eq!(status, Status::Created, "{body}");
+        assert_eq!((body["status"].as_str(), body["figures"]["pairings_as_mentee"].as_i64()), (Some("draft"), Some(1)));
+        assert_eq!(body["actions"], json!(["edit", "submit"]));
+        let id = body["id"].as_i64().unwrap();
+        // Submitting the empty draft names the missing parts; nothing changes.
+        let (status, body) = app.api(Method::Post, &format!("/api/v1/self-evaluations/{id}/submit"), Some(json!({}))).await;
+        assert_eq!(status, Status::UnprocessableEntity, "{body}");
+        assert!(body["error"]["fields"]["ethics"].is_array() && body["error"]["fields"]["proposed_grade"].is_array(), "{body}");
+        let sections = json!({"ethics": "爱岗敬业", "teaching": "认真备课", "results": "成绩提高", "improvement": "多读书"});
+        let (status, body) = app
+            .api(Method::Put, &format!("/api/v1/self-evaluations/{id}"), Some(json!({"version": 9, "sections": sections, "proposed_grade": "competent"})))
+            .await;
+        assert_eq!(status, Status::Conflict, "{body}");
+        assert!(body["error"]["fields"]["version"].is_array());
+        let (status, body) = app
+            .api(Method::Put, &format!("/api/v1/self-evaluations/{id}"), Some(json!({"version": 1, "sections": sections, "proposed_grade": "good"})))
+            .await;
+        assert_eq!(status, Status::UnprocessableEntity, "the old word is no grade: {body}");
+        let (status, body) = app
+            .api(Method::Put, &format!("/api/v1/self-evaluations/{id}"), Some(json!({"version": 1, "sections": sections, "proposed_grade": "basically_competent"})))
+            .await;
+        assert_eq!(status, Status::Ok, "{body}");
+        assert_eq!(body["sections"]["teaching"], "认真备课");
+        let (status, body) = app.api(Method::Post, &format!("/api/v1/self-evaluations/{id}/submit"), Some(json!({}))).await;
+        assert_eq!(status, Status::Ok, "{body}");
+        assert_eq!((body["status"].as_str(), body["actions"].clone()), (Some("submitted"), json!([])));
+        // The author may not appraise their own: 403 before the body is read.
+        let (status, _) = app.api(Method::Post, &format!("/api/v1/self-evaluations/{id}/appraise"), Some(json!({"grade": 7}))).await;
+        assert_eq!(status, Status::Forbidden);
+        app.logout().await;
+
+        app.login("rural@tongxing.test", PASSWORD).await;
+        let (status, body) = app.api(Method::Post, &format!("/api/v1/self-evaluations/{id}/appraise"), Some(json!({"grade": "excellent"}))).await;
+        assert_eq!(status, Status::UnprocessableEntity, "an opinion is needed: {body}");
+        let (status, body) = app
+            .api(Method::Post, &format!("/api/v1/self-evaluations/{id}/appraise"), Some(json!({"grade": "excellent", "comment": "同意", "version": 1})))
+            .await;
+        assert_eq!(status, Status::Conflict, "a stale version: {body}");
+        let (status, body) = app
+            .api(Method::Post, &format!("/api/v1/self-evaluations/{id}/appraise"), Some(json!({"grade": "excellent", "comment": "同意"})))
+            .await;
+        assert_eq!(status, Status::Ok, "{body}");
+        assert_eq!(body["appraisal_grade"], "excellent");
+        app.logout().await;
+
+        app.login("bureau@tongxing.test", PASSWORD).await;
+        let (status, body) = app.api(Method::Get, &format!("/api/v1/self-evaluations?status=appraised&academic_year_id={year}"), None).await;
+        assert_eq!(status, Status::Ok);
+        assert_eq!(body["items"][0]["actions"], json!(["verify", "return"]), "{body}");
+        let version = body["items"][0]["version"].as_i64().unwrap();
+        let (status, body) = app
+            .api(Method::Post, "/api/v1/self-evaluations/verify-many", Some(json!({"items": [{"id": id, "version": version - 1}], "final_grade": "excellent"})))
+            .await;
+        assert_eq!(status, Status::Conflict, "{body}");
+        let (status, body) = app.api(Method::Post, "/api/v1/self-evaluations/verify-many", Some(json!({"items": [], "final_grade": "excellent"}))).await;
+        assert_eq!(status, Status::UnprocessableEntity, "{body}");
+        let (status, body) = app
+            .api(Method::Post, "/api/v1/self-evaluations/verify-many", Some(json!({"items": [{"id": id, "version": version}], "final_grade": "excellent"})))
+            .await;
+        assert_eq!(status, Status::Ok, "{body}");
+        assert_eq!(body["verified"], 1);
+        app.logout().await;
+
+        app.login("mentee@tongxing.test", PASSWORD).await;
+        let (status, body) = app.api(Method::Post, &format!("/api/v1/self-evaluations/{id}/acknowledge"), Some(json!({}))).await;
+        assert_eq!(status, Status::Ok, "{body}");
+        assert_eq!((body["status"].as_str(), body["final_grade"].as_str()), (Some("acknowledged"), Some("excellent")));
+        app.logout().await;
+        // Another teacher (the mentor, of the other school): 404, like a missing one.
+        app.login("mentor@tongxing.test", PASSWORD).await;
+        let (status, _) = app.api(Method::Get, &format!("/api/v1/self-evaluations/{id}"), None).await;
+        assert_eq!(status, Status::NotFound);
+        let _ = w;
+    })
+    .await;
+}

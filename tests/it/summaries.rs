@@ -698,3 +698,136 @@ async fn row_se(app: &TestApp, id: i64) -> i32 {
         .unwrap()
         .version
 }
+
+#[rocket::async_test]
+async fn the_api_keeps_work_and_school_summaries_apart_and_walks_their_steps() {
+    use rocket::http::Method;
+    use serde_json::json;
+    each_db(|app| async move {
+        let s = busy_year(&app).await;
+        app.login("urban@tongxing.test", PASSWORD).await;
+        // A school kind through the work collection: refused; nothing written.
+        let (status, body) = app
+            .api(
+                Method::Post,
+                "/api/v1/work-summaries",
+                Some(json!({"academic_year_id": s.year, "kind": "supporter"})),
+            )
+            .await;
+        assert_eq!(status, Status::UnprocessableEntity, "{body}");
+        assert_eq!(app.count("summaries").await, 0);
+        let (status, body) = app
+            .api(
+                Method::Post,
+                "/api/v1/school-summaries",
+                Some(json!({"academic_year_id": s.year, "kind": "supporter"})),
+            )
+            .await;
+        assert_eq!(status, Status::Created, "{body}");
+        assert_eq!(body["figures"]["support_confirmed_fen"], 1_200_050);
+        assert_eq!(body["figures"]["teachers_seconded"], 1);
+        let id = body["id"].as_i64().unwrap();
+        // The other collection does not know it.
+        let (status, _) = app
+            .api(Method::Get, &format!("/api/v1/work-summaries/{id}"), None)
+            .await;
+        assert_eq!(status, Status::NotFound);
+        let text: serde_json::Map<String, serde_json::Value> = sums::SCHOOL_SECTIONS
+            .iter()
+            .map(|k| (k.to_string(), json!("两校结对帮扶扎实推进。")))
+            .collect();
+        let (status, body) = app
+            .api(
+                Method::Put,
+                &format!("/api/v1/school-summaries/{id}"),
+                Some(json!({"version": 1, "sections": text})),
+            )
+            .await;
+        assert_eq!(status, Status::Ok, "{body}");
+        let (status, body) = app
+            .api(
+                Method::Post,
+                &format!("/api/v1/school-summaries/{id}/submit"),
+                Some(json!({})),
+            )
+            .await;
+        assert_eq!(status, Status::Ok, "{body}");
+        assert_eq!(body["status"], "submitted");
+        let (status, _) = app
+            .api(
+                Method::Post,
+                &format!("/api/v1/school-summaries/{id}/accept"),
+                Some(json!({})),
+            )
+            .await;
+        assert_eq!(
+            status,
+            Status::Forbidden,
+            "a school does not receive its own"
+        );
+        app.logout().await;
+
+        app.login("bureau@tongxing.test", PASSWORD).await;
+        let (status, body) = app
+            .api(
+                Method::Get,
+                "/api/v1/school-summaries?status=submitted",
+                None,
+            )
+            .await;
+        assert_eq!(status, Status::Ok);
+        assert_eq!(body["items"][0]["id"], id);
+        assert_eq!(body["items"][0]["actions"], json!(["accept", "return"]));
+        let (status, body) = app
+            .api(
+                Method::Post,
+                &format!("/api/v1/school-summaries/{id}/return"),
+                Some(json!({"reason": ""})),
+            )
+            .await;
+        assert_eq!(status, Status::UnprocessableEntity, "{body}");
+        let (status, body) = app
+            .api(
+                Method::Post,
+                &format!("/api/v1/school-summaries/{id}/accept"),
+                Some(json!({"comment": "已阅"})),
+            )
+            .await;
+        assert_eq!(status, Status::Ok, "{body}");
+        assert_eq!(body["status"], "accepted");
+        let (status, body) = app.api(Method::Get, "/api/v1/work-summaries", None).await;
+        assert_eq!(
+            (status, body["items"].as_array().map(Vec::len)),
+            (Status::Ok, Some(0))
+        );
+        app.logout().await;
+
+        // The mentor's work summary through the API, received by the urban school.
+        app.login("mentor@tongxing.test", PASSWORD).await;
+        let (status, body) = app
+            .api(
+                Method::Post,
+                "/api/v1/work-summaries",
+                Some(json!({"academic_year_id": s.year, "kind": "mentor"})),
+            )
+            .await;
+        assert_eq!(status, Status::Created, "{body}");
+        assert_eq!(body["figures"]["pairings_as_mentor"], 1);
+        let wid = body["id"].as_i64().unwrap();
+        let (status, _) = app
+            .api(
+                Method::Post,
+                &format!("/api/v1/work-summaries/{wid}/submit"),
+                Some(json!({})),
+            )
+            .await;
+        assert_eq!(status, Status::UnprocessableEntity, "empty sections");
+        app.logout().await;
+        app.login("rural@tongxing.test", PASSWORD).await;
+        let (status, _) = app
+            .api(Method::Get, &format!("/api/v1/work-summaries/{wid}"), None)
+            .await;
+        assert_eq!(status, Status::NotFound, "a draft, and another school's");
+    })
+    .await;
+}

@@ -25,7 +25,9 @@ pub mod rubrics;
 pub mod school_pairings;
 pub mod schools;
 pub mod secondments;
+pub mod self_evaluations;
 pub mod session;
+pub mod summaries;
 pub mod teacher_pairings;
 pub mod teachers;
 pub mod tokens;
@@ -48,6 +50,8 @@ pub fn routes() -> Vec<Route> {
     routes.extend(academic_years::routes());
     routes.extend(secondments::routes());
     routes.extend(contributions::routes());
+    routes.extend(self_evaluations::routes());
+    routes.extend(summaries::routes());
     routes.extend(visits::routes());
     routes.extend(resources::routes());
     routes.extend(observations::routes());

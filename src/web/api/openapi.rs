@@ -12,8 +12,8 @@ use utoipa::{Modify, OpenApi};
 
 use crate::web::api::{
     academic_years, contributions, matching, observations, reflections, resources, rubrics,
-    school_pairings, schools, secondments, session, teacher_pairings, teachers, tokens, users,
-    visits,
+    school_pairings, schools, secondments, self_evaluations, session, summaries, teacher_pairings,
+    teachers, tokens, users, visits,
 };
 
 /// Every error: `{"error":{"code","message","fields"}}`, in the request's language
@@ -235,6 +235,31 @@ impl Modify for CommonResponses {
         reflections::reflections_create,
         reflections::reflections_update,
         reflections::reflections_comment,
+        self_evaluations::list,
+        self_evaluations::show,
+        self_evaluations::create,
+        self_evaluations::update,
+        self_evaluations::submit,
+        self_evaluations::appraise,
+        self_evaluations::sign,
+        self_evaluations::verify,
+        self_evaluations::acknowledge,
+        self_evaluations::return_step,
+        self_evaluations::verify_many,
+        summaries::work_list,
+        summaries::work_show,
+        summaries::work_create,
+        summaries::work_update,
+        summaries::work_submit,
+        summaries::work_accept,
+        summaries::work_return,
+        summaries::school_list,
+        summaries::school_show,
+        summaries::school_create,
+        summaries::school_update,
+        summaries::school_submit,
+        summaries::school_accept,
+        summaries::school_return,
         document,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
@@ -256,6 +281,9 @@ impl Modify for CommonResponses {
         (name = "rubrics", description = "Rubric templates (评课表), versioned"),
         (name = "observations", description = "Lesson observations (听课记录) with comments"),
         (name = "reflections", description = "Reflections (教学反思) with comments"),
+        (name = "self-evaluations", description = "Self-evaluations (自我鉴定): written by the teacher, appraised by the school where they worked, signed by the dispatching school (seconded teachers), verified by the bureau, acknowledged"),
+        (name = "work-summaries", description = "Teachers' work summaries (支教工作总结, 结对帮扶工作总结), received by their school"),
+        (name = "school-summaries", description = "Schools' annual summaries (学校结对帮扶工作总结), received by the bureau"),
         (name = "meta", description = "This document"),
     )
 )]
