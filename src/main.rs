@@ -149,7 +149,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .await
                 .map_err(|e| format!("demo data: {e}"))?;
             println!(
-                "demo data loaded: {} schools, {} teachers, {} accounts, {} academic years, {} school pairings, {} teacher pairings, {} secondments, {} observations, {} reflections, {} ledger items, {} visits, {} training weeks added (existing ones kept)",
+                "demo data loaded: {} schools, {} teachers, {} accounts, {} academic years, {} school pairings, {} teacher pairings, {} secondments, {} observations, {} reflections, {} ledger items, {} visits, {} training weeks, {} year-end documents added (existing ones kept)",
                 report.schools_added,
                 report.teachers_added,
                 report.users_added,
@@ -161,7 +161,8 @@ async fn run(cli: Cli) -> Result<(), String> {
                 report.reflections_added,
                 report.contributions_added,
                 report.visits_added,
-                report.training_weeks_added
+                report.training_weeks_added,
+                report.year_end_documents_added
             );
             println!(
                 "\nDemo logins (password for all: {} — it is public: never load the demo into a \
@@ -221,7 +222,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .map_err(|e| format!("generate: {e}"))?;
             bar.done();
             println!(
-                "generated in {:.1} s: {} districts, {} schools, {} teachers, {} accounts, {} school pairings, {} teacher pairings, {} secondments, {} observations, {} reflections, {} comments, {} contacts, {} plan comments, {} notifications, {} visits, {} ledger items, {} training weeks, {} resources",
+                "generated in {:.1} s: {} districts, {} schools, {} teachers, {} accounts, {} school pairings, {} teacher pairings, {} secondments, {} observations, {} reflections, {} comments, {} contacts, {} plan comments, {} notifications, {} visits, {} ledger items, {} training weeks, {} resources, {} self-evaluations, {} summaries",
                 started.elapsed().as_secs_f64(),
                 r.districts,
                 r.schools,
@@ -239,7 +240,9 @@ async fn run(cli: Cli) -> Result<(), String> {
                 r.visits,
                 r.contributions,
                 r.training_weeks,
-                r.resources
+                r.resources,
+                r.self_evaluations,
+                r.summaries
             );
             println!(
                 "sign in as {}, {}, {} or {} (password from TONGXING_GENERATE_PASSWORD, by default {})",

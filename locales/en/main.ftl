@@ -1520,3 +1520,4 @@ notice-se-overdue-title = { $teacher }'s self-evaluation has waited { $days } da
 notice-se-overdue-body = { $teacher }'s self-evaluation has waited { $days } days at your step: give your opinion, verify or acknowledge it.
 notice-sum-overdue-title = A year-end summary has waited { $days } days: { $author }
 notice-sum-overdue-body = The year-end summary of { $author } has waited { $days } days for you to mark it as received or return it.
+todo-summaries = Year-end summaries waiting for you ({ $count })

@@ -1448,3 +1448,4 @@ notice-se-overdue-title = { $teacher } 的自我鉴定已等待 { $days } 天
 notice-se-overdue-body = { $teacher } 的自我鉴定已在您的环节等待 { $days } 天，请及时签署意见、核定或确认。
 notice-sum-overdue-title = 工作总结已等待 { $days } 天：{ $author }
 notice-sum-overdue-body = { $author } 的工作总结已等待 { $days } 天，请及时收阅或退回。
+todo-summaries = 待办理的工作总结（{ $count }）

@@ -3,6 +3,7 @@
 //! 桥店中学), their teachers including the mentor and 姚成琳 (junior-secondary maths), two
 //! academic years, and one account per role. Running it again adds nothing twice.
 pub(crate) mod lessons;
+mod year_end;
 
 use chrono::NaiveDate;
 use sea_orm::DatabaseConnection;
@@ -377,6 +378,7 @@ pub struct DemoReport {
     pub contributions_added: usize,
     pub visits_added: usize,
     pub training_weeks_added: usize,
+    pub year_end_documents_added: usize,
 }
 
 pub async fn load(db: &DatabaseConnection) -> AppResult<DemoReport> {
@@ -532,6 +534,7 @@ pub async fn load(db: &DatabaseConnection) -> AppResult<DemoReport> {
     programme(db, &actor, &mut report).await?;
     ledger(db, &actor, &mut report).await?;
     exchanges(db, &mut report).await?;
+    report.year_end_documents_added = year_end::load(db, &actor).await?;
     // The back-dated history was written on the demo's clock: what is behind is measured
     // against today.
     crate::domain::progress::refresh_every(db, crate::domain::types::today()).await?;

@@ -123,6 +123,8 @@ pub struct Bureau {
     pub observations_this_term: Option<u64>,
     /// Self-evaluations waiting for verification.
     pub documents: Shown<crate::domain::self_evaluations::Row>,
+    /// Schools' annual summaries waiting to be received.
+    pub summaries: Shown<crate::domain::summaries::Row>,
 }
 
 impl Bureau {
@@ -132,6 +134,7 @@ impl Bureau {
             && self.requests.is_empty()
             && self.behind.is_empty()
             && self.documents.is_empty()
+            && self.summaries.is_empty()
     }
 }
 
@@ -147,6 +150,8 @@ pub struct School {
     pub weeks: Shown<crate::domain::training::WeekRow>,
     /// Self-evaluations at the school's step: to appraise, or (seconded teachers) to sign.
     pub documents: Shown<crate::domain::self_evaluations::Row>,
+    /// Teachers' work summaries waiting to be received; the school's own summary returned.
+    pub summaries: Shown<crate::domain::summaries::Row>,
 }
 
 impl School {
@@ -156,6 +161,7 @@ impl School {
             && self.ledger.is_empty()
             && self.weeks.is_empty()
             && self.documents.is_empty()
+            && self.summaries.is_empty()
     }
 }
 
@@ -174,11 +180,16 @@ pub struct Teacher {
     pub quiet: Shown<teacher_pairings::PairingRow>,
     /// The teacher's self-evaluation returned to them, or verified (to acknowledge).
     pub documents: Shown<crate::domain::self_evaluations::Row>,
+    /// The teacher's work summaries returned to them.
+    pub summaries: Shown<crate::domain::summaries::Row>,
 }
 
 impl Teacher {
     pub fn is_empty(&self) -> bool {
-        self.unreflected.is_empty() && self.quiet.is_empty() && self.documents.is_empty()
+        self.unreflected.is_empty()
+            && self.quiet.is_empty()
+            && self.documents.is_empty()
+            && self.summaries.is_empty()
     }
 }
 
@@ -336,6 +347,7 @@ pub async fn bureau(
         behind,
         observations_this_term,
         documents: documents_waiting(conn, actor).await?,
+        summaries: summaries_waiting(conn, actor).await?,
     })
 }
 
@@ -355,6 +367,7 @@ pub async fn school(
         ledger: ledger_to_answer(conn, actor).await?,
         weeks: weeks_to_answer(conn, actor, today).await?,
         documents: documents_waiting(conn, actor).await?,
+        summaries: summaries_waiting(conn, actor).await?,
     })
 }
 
@@ -412,6 +425,55 @@ pub async fn documents_waiting(
     .await?;
     Ok(Shown {
         items: se::with_names(conn, actor, rows).await?,
+        total,
+    })
+}
+
+/// Summaries waiting for the actor: the bureau's schools' summaries to receive, a school
+/// admin's teachers' work summaries to receive and its own returned, a teacher's own
+/// returned. Three queries: the rows, their count, the names.
+pub async fn summaries_waiting(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+) -> AppResult<Shown<crate::domain::summaries::Row>> {
+    use crate::domain::summaries::{self as sums, Stage};
+    use crate::domain::types::Role;
+    use crate::entities::summaries as d;
+    let returned = || {
+        sea_orm::Condition::all()
+            .add(d::Column::Status.eq(Stage::Draft))
+            .add(d::Column::ReturnReason.ne(""))
+    };
+    let waiting = match (actor.role, actor.school_id, actor.teacher_id) {
+        (Role::BureauAdmin, _, _) => sea_orm::Condition::all()
+            .add(d::Column::TeacherId.is_null())
+            .add(d::Column::Status.eq(Stage::Submitted)),
+        (Role::SchoolAdmin, Some(school), _) => sea_orm::Condition::all()
+            .add(d::Column::SchoolId.eq(school))
+            .add(
+                sea_orm::Condition::any()
+                    .add(
+                        sea_orm::Condition::all()
+                            .add(d::Column::TeacherId.is_not_null())
+                            .add(d::Column::Status.eq(Stage::Submitted)),
+                    )
+                    .add(returned().add(d::Column::TeacherId.is_null())),
+            ),
+        (Role::Teacher, _, Some(teacher)) => returned().add(d::Column::TeacherId.eq(teacher)),
+        _ => return Ok(Shown::none()),
+    };
+    let select = d::Entity::find()
+        .filter(scope::visible::<d::Entity>(actor))
+        .filter(waiting);
+    let (rows, total) = first_rows(
+        conn,
+        select
+            .order_by_asc(d::Column::UpdatedAt)
+            .order_by_asc(d::Column::Id),
+    )
+    .await?;
+    Ok(Shown {
+        items: sums::with_names(conn, actor, rows).await?,
         total,
     })
 }
@@ -501,6 +563,7 @@ pub async fn teacher(
             unreflected: Shown::none(),
             quiet: Shown::none(),
             documents: Shown::none(),
+            summaries: Shown::none(),
         });
     };
     // As mentee: the mentor's observations of me, in my active pairings, with no reflection.
@@ -583,5 +646,6 @@ pub async fn teacher(
             items: teacher_pairings::with_names(conn, rows).await?,
         },
         documents: documents_waiting(conn, actor).await?,
+        summaries: summaries_waiting(conn, actor).await?,
     })
 }

@@ -11,6 +11,7 @@
 //! transactions, and one password hash serves every account.
 mod exchanges;
 mod words;
+mod year_end;
 
 use std::collections::BTreeMap;
 
@@ -110,6 +111,8 @@ pub struct Report {
     pub contributions: u64,
     pub training_weeks: u64,
     pub resources: u64,
+    pub self_evaluations: u64,
+    pub summaries: u64,
 }
 
 /// Schools and accounts already in the database: `generate` writes only into an empty one
@@ -596,6 +599,7 @@ pub async fn generate(
         store: &opts.files,
     };
     exchanges::exchanges(db, &layout, &mut rng, progress, &mut report).await?;
+    year_end::year_end(db, &layout, &mut rng, progress, &mut report).await?;
     fix_sequences(db).await?;
     // Rows went in without the services: how far each pairing is behind is computed once.
     crate::domain::progress::refresh_every(db, crate::domain::types::today()).await?;
@@ -1012,6 +1016,8 @@ async fn fix_sequences(db: &DatabaseConnection) -> AppResult<()> {
         "visits",
         "training_weeks",
         "resources",
+        "self_evaluations",
+        "summaries",
     ] {
         db.execute_unprepared(&format!(
             "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \

@@ -536,6 +536,83 @@ return [svgs.length === 1 ? svg.parentElement.className : 'shown: ' + svgs.lengt
     result.expect("browser steps");
 }
 
+/// The paper forms print on A4: the demo's 鉴定表 of 李启成 (every signature block filled)
+/// and 段岗小学's annual summary, printed to PDF by Chromium in both languages — each a PDF
+/// of one or two A4 pages with no menu in it. With `TONGXING_SCREENSHOTS` set the PDFs are
+/// kept there for people to look at.
+#[rocket::async_test]
+async fn the_year_end_forms_print_on_a4() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = serve(Backend::Sqlite).await;
+    tongxing::demo::load(&app.db).await.expect("demo data");
+    let se_id = app_scalar(&app, "SELECT MIN(id) AS n FROM self_evaluations").await;
+    let sum_id = app_scalar(
+        &app,
+        "SELECT MIN(id) AS n FROM summaries WHERE teacher_id IS NULL",
+    )
+    .await;
+    let keep = std::env::var("TONGXING_SCREENSHOTS").ok();
+    let d = &browser.driver;
+    let result: WebDriverResult<()> = async {
+        sign_in(d, &app.base, "bureau@demo.tongxing.cn", tongxing::demo::DEMO_PASSWORD, "/").await?;
+        for (path, name) in [
+            (format!("/self-evaluations/{se_id}/print"), "self-evaluation"),
+            (format!("/summaries/{sum_id}/print"), "school-summary"),
+        ] {
+            for lang in ["zh-CN", "en"] {
+                d.goto(format!("{}{path}?lang={lang}", app.base)).await?;
+                let a4 = thirtyfour::common::print::PrintParameters {
+                    page: thirtyfour::common::print::PrintPage { width: 21.0, height: 29.7 },
+                    margin: thirtyfour::common::print::PrintMargins { top: 0.0, bottom: 0.0, left: 0.0, right: 0.0 },
+                    ..Default::default()
+                };
+                let pdf = d.print_page(a4).await?;
+                assert!(pdf.starts_with(b"%PDF"), "{name} {lang}: a PDF");
+                let text = String::from_utf8_lossy(&pdf);
+                let pages = text.matches("/Type /Page").count() - text.matches("/Type /Pages").count();
+                assert!((1..=2).contains(&pages), "{name} {lang}: {pages} pages");
+                // A4 is 595 × 842 points.
+                assert!(text.contains("/MediaBox [0 0 595") , "{name} {lang}: not A4");
+                if let Some(dir) = &keep {
+                    std::fs::create_dir_all(dir).expect("folder");
+                    std::fs::write(std::path::Path::new(dir).join(format!("print-{name}-{lang}.pdf")), &pdf)
+                        .expect("keep the PDF");
+                }
+                // On paper: no menu, no language switch, the signature blocks there.
+                let shown: Vec<bool> = d
+                    .execute(
+                        r#"matchMedia('print'); return [!!document.querySelector('article.paper'), document.querySelectorAll('tr.sign').length >= 1];"#,
+                        vec![],
+                    )
+                    .await?
+                    .convert()?;
+                assert_eq!(shown, vec![true, true], "{name} {lang}");
+            }
+        }
+        Ok(())
+    }
+    .await;
+    browser.stop().await;
+    app.stop();
+    result.expect("browser steps");
+}
+
+async fn app_scalar(app: &Served, sql: &str) -> i64 {
+    use sea_orm::ConnectionTrait;
+    let row = app
+        .db
+        .query_one_raw(sea_orm::Statement::from_string(
+            app.db.get_database_backend(),
+            sql.to_string(),
+        ))
+        .await
+        .expect("query")
+        .expect("a row");
+    row.try_get::<i64>("", "n").expect("a number")
+}
+
 /// Screenshots of the main pages at desktop and phone width in both languages, for people
 /// to look at: runs only when `TONGXING_SCREENSHOTS` names a folder.
 #[rocket::async_test]
@@ -675,6 +752,28 @@ async fn screenshot_tour() {
             )
             .await
             .expect("submit");
+            // 三元中学 appraises it: it waits for the bureau's verification (the bulk form).
+            let sanyuan = tongxing::domain::users::actor_of(
+                &tongxing::domain::users::find_by_email(&app.db, "sanyuan@demo.tongxing.cn")
+                    .await
+                    .unwrap()
+                    .expect("demo school admin"),
+            );
+            se::act(
+                &app.db,
+                &sanyuan,
+                d.id,
+                se::Action::Appraise,
+                &se::StepForm {
+                    grade: "excellent".into(),
+                    comment: "该同志虚心好学，进步明显，年度考核优秀。".into(),
+                    version: (d.version + 1).to_string(),
+                    ..Default::default()
+                },
+                crate::common::ctx(),
+            )
+            .await
+            .expect("appraise");
         }
         // The failed-mails page shows a notice that gave up and a reset mail whose link was
         // removed.

@@ -101,6 +101,20 @@ async fn demo_data_is_idempotent_and_its_logins_work() {
             app.count("users").await,
             app.count("academic_years").await,
         );
+        // The seed's year-end of 2025-2026: 李启成 and 尤如昌, seconded to 段岗小学, verified
+        // 优秀 and acknowledged; their secondment summaries received; 段岗小学's summary
+        // waiting for the bureau.
+        assert_eq!(first.year_end_documents_added, 5);
+        assert_eq!(
+            app.scalar("SELECT COUNT(*) AS n FROM self_evaluations WHERE status = 'acknowledged' AND final_grade = 'excellent' AND appraisal_grade = 'excellent' AND signed_at IS NOT NULL AND context = 'seconded'").await,
+            2
+        );
+        assert_eq!(app.scalar("SELECT COUNT(*) AS n FROM summaries WHERE kind = 'seconded' AND status = 'accepted'").await, 2);
+        assert_eq!(app.scalar("SELECT COUNT(*) AS n FROM summaries WHERE kind = 'receiver' AND status = 'submitted'").await, 1);
+        for email in ["liqicheng@demo.tongxing.cn", "youruchang@demo.tongxing.cn"] {
+            let u = tongxing::domain::users::find_by_email(&app.db, email).await.unwrap().expect(email);
+            assert!(u.teacher_id.is_some(), "{email} is the teacher's account");
+        }
         let second = demo::load(&app.db).await.expect("demo again");
         assert_eq!(
             (
@@ -116,9 +130,12 @@ async fn demo_data_is_idempotent_and_its_logins_work() {
                     + second.contributions_added
                     + second.visits_added
                     + second.training_weeks_added
+                    + second.year_end_documents_added
             ),
             (0, 0, 0, 0, 0)
         );
+        assert_eq!(app.count("self_evaluations").await, 2);
+        assert_eq!(app.count("summaries").await, 3);
         assert_eq!(
             counts,
             (

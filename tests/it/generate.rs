@@ -61,6 +61,32 @@ async fn generated_data_has_every_entity_within_the_rules_and_its_accounts_sign_
             assert_eq!(app.count(table).await, n, "{table}");
         }
         assert!(r.training_weeks > 0 && r.resources > 4);
+        // The year-end: one self-evaluation per teacher of a published pairing and year;
+        // last year's mentors' work summaries and both schools' summaries of each pairing.
+        for (table, n) in [
+            ("self_evaluations", r.self_evaluations as i64),
+            ("summaries", r.summaries as i64),
+        ] {
+            assert_eq!(app.count(table).await, n, "{table}");
+        }
+        let teachers_in_pairings = app
+            .scalar(
+                "SELECT COUNT(*) AS n FROM (SELECT mentor_id AS t, academic_year_id FROM teacher_pairings WHERE status <> 'draft' \
+                 UNION SELECT mentee_id, academic_year_id FROM teacher_pairings WHERE status <> 'draft') x",
+            )
+            .await;
+        assert_eq!(r.self_evaluations as i64, teachers_in_pairings);
+        assert!(r.summaries > 0);
+        // Every generated document is one the services could have written: a verified one
+        // has its final grade, an appraised one its appraisal, a draft no figures.
+        assert_eq!(
+            app.scalar("SELECT COUNT(*) AS n FROM self_evaluations WHERE (status IN ('verified', 'acknowledged')) <> (final_grade IS NOT NULL)").await,
+            0
+        );
+        assert_eq!(
+            app.scalar("SELECT COUNT(*) AS n FROM self_evaluations WHERE status = 'draft' AND (figures <> '' OR submitted_at IS NOT NULL)").await,
+            0
+        );
         let visits = tongxing::entities::visits::Entity::find()
             .all(&app.db)
             .await
@@ -267,9 +293,9 @@ async fn generated_data_has_every_entity_within_the_rules_and_its_accounts_sign_
             assert_eq!(status, Status::Ok, "{email}");
             // The school-to-school lists for the bureau and the school, the library for all.
             let pages: &[&str] = if email == generate::BUREAU || email == generate::SCHOOL {
-                &["/visits", "/contributions", "/training-weeks", "/resources"]
+                &["/visits", "/contributions", "/training-weeks", "/resources", "/self-evaluations", "/summaries"]
             } else {
-                &["/resources"]
+                &["/resources", "/self-evaluations", "/summaries"]
             };
             for page in pages {
                 let (status, _) = app.get_html(page).await;

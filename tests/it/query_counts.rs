@@ -28,6 +28,7 @@ const PAGES: &[(&str, &[&str])] = &[
             "/teachers/8/growth",
             "/audit",
             "/self-evaluations",
+            "/summaries",
         ],
     ),
     (
@@ -40,6 +41,7 @@ const PAGES: &[(&str, &[&str])] = &[
             "/visits",
             "/resources",
             "/self-evaluations",
+            "/summaries",
         ],
     ),
     (
@@ -49,6 +51,7 @@ const PAGES: &[(&str, &[&str])] = &[
             "/observations",
             "/teacher-pairings/1",
             "/self-evaluations",
+            "/summaries",
         ],
     ),
     (
@@ -63,6 +66,7 @@ const PAGES: &[(&str, &[&str])] = &[
             "/resources",
             "/school-pairings/1",
             "/self-evaluations",
+            "/summaries",
         ],
     ),
 ];
@@ -144,6 +148,33 @@ async fn pages_run_the_same_number_of_queries_with_more_rows() {
             .await
             .expect("self-evaluation");
             crate::self_evaluations::written(&app, &actor, d.id).await;
+        }
+        // This year's summaries: 王建华's as a mentor, 三元中学's as the receiving school,
+        // both submitted.
+        for (email, kind, keys) in [
+            ("wangjianhua@demo.tongxing.cn", "mentor", &tongxing::domain::summaries::WORK_SECTIONS),
+            ("sanyuan@demo.tongxing.cn", "receiver", &tongxing::domain::summaries::SCHOOL_SECTIONS),
+        ] {
+            use tongxing::domain::summaries as sums;
+            let u = tongxing::domain::users::find_by_email(&app.db, email)
+                .await
+                .unwrap()
+                .unwrap();
+            let actor = tongxing::domain::users::actor_of(&u);
+            let d = sums::begin(&app.db, &actor, &sums::BeginForm { academic_year_id: year.to_string(), kind: kind.into() })
+                .await
+                .expect("summary");
+            let d = sums::save(
+                &app.db,
+                &actor,
+                d.id,
+                &sums::TextForm { sections: keys.iter().map(|k| (k.to_string(), "写好了".to_string())).collect(), version: "1".into() },
+            )
+            .await
+            .expect("text");
+            sums::act(&app.db, &actor, d.id, sums::Action::Submit, &sums::StepForm { version: d.version.to_string(), ..Default::default() }, crate::common::ctx())
+                .await
+                .expect("submitted");
         }
         let before = counts(&app).await;
         let host = tongxing::domain::users::find_by_email(&app.db, "yizhong@demo.tongxing.cn")
@@ -233,6 +264,26 @@ async fn pages_run_the_same_number_of_queries_with_more_rows() {
                 .expect("more self-evaluations");
         }
         assert!(app.count("self_evaluations").await > 2);
+        {
+            use sea_orm::ConnectionTrait;
+            let columns = "kind, teacher_id, school_id, sections, figures, status, submitted_at, \
+                 submitted_by, accept_comment, accepted_by, accepted_at, return_reason, \
+                 returned_by, returned_at, version, created_at, updated_at";
+            app.db
+                .execute_unprepared(&format!(
+                    "INSERT INTO summaries (academic_year_id, {columns}) \
+                     SELECT y.id, {cols} FROM summaries s \
+                     JOIN academic_years y ON y.id <> s.academic_year_id",
+                    cols = columns
+                        .split(", ")
+                        .map(|c| format!("s.{}", c.trim()))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+                .await
+                .expect("more summaries");
+        }
+        assert!(app.count("summaries").await > 5);
         let bureau = tongxing::domain::users::actor_of(
             &tongxing::domain::users::find_by_email(&app.db, "bureau@demo.tongxing.cn")
                 .await

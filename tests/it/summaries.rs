@@ -501,6 +501,13 @@ async fn the_pages_begin_write_submit_receive_and_print_a_summary() {
         // The bureau's queue lists it; the bureau receives it from its page.
         app.logout().await;
         app.login("bureau@tongxing.test", PASSWORD).await;
+        // The bureau's home lists it among what waits for it.
+        let (_, home) = app.get_html("/").await;
+        assert!(
+            home.contains("待办理的工作总结（1）")
+                && home.contains(&format!("href=\"/summaries/{id}\"")),
+            "{home}"
+        );
         let (_, list) = app
             .get_html(&format!("/summaries?status=submitted&year={year}"))
             .await;

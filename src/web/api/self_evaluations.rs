@@ -159,23 +159,15 @@ pub struct SelfEvaluationEdit {
 /// an optional `comment`), `return` a `reason`. `version`, when sent, must be the current
 /// one (409 `version`).
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
-#[serde(default)]
 pub struct StepInput {
-    #[schema(value_type = Option<Grade>)]
-    #[serde(deserialize_with = "loose_string")]
-    pub grade: String,
-    #[schema(value_type = Option<Grade>)]
-    #[serde(deserialize_with = "loose_string")]
-    pub final_grade: String,
+    pub grade: Option<Grade>,
+    pub final_grade: Option<Grade>,
     #[schema(max_length = 1000)]
-    #[serde(deserialize_with = "loose_string")]
-    pub comment: String,
+    pub comment: Option<String>,
     #[schema(max_length = 1000)]
-    #[serde(deserialize_with = "loose_string")]
-    pub reason: String,
-    #[schema(value_type = Option<i32>, minimum = 1)]
-    #[serde(deserialize_with = "loose_string")]
-    pub version: String,
+    pub reason: Option<String>,
+    #[schema(minimum = 1)]
+    pub version: Option<i32>,
 }
 
 /// One document of a bulk verification and the version the client read.
@@ -355,26 +347,23 @@ async fn step(
     user: &CurrentUser,
     id: i64,
     action: Action,
-    body: ApiJson<Obj<StepInput>>,
+    body: ApiJson<Obj<serde_json::Value>>,
 ) -> AppResult<Json<SelfEvaluationView>> {
     // Who may not take the step hears so before the body is read.
     let before = se::get(db, &user.actor, id).await?;
     se::ensure(&user.actor, &before, action)?;
-    let body = body.get()?.0;
+    let body: StepInput = serde_json::from_value(body.get()?.0)
+        .map_err(|_| AppError::bad_request("error-400-text"))?;
     let grade = if action == Action::Verify {
         body.final_grade
     } else {
         body.grade
     };
     let form = StepForm {
-        grade,
-        comment: body.comment,
-        reason: body.reason,
-        version: if body.version.trim().is_empty() {
-            before.version.to_string()
-        } else {
-            body.version
-        },
+        grade: grade.map(|g| g.as_str().to_string()).unwrap_or_default(),
+        comment: body.comment.unwrap_or_default(),
+        reason: body.reason.unwrap_or_default(),
+        version: body.version.unwrap_or(before.version).to_string(),
     };
     let row = se::act(db, &user.actor, id, action, &form, context).await?;
     Ok(Json(shown(db, &user.actor, row).await?))
@@ -401,7 +390,7 @@ macro_rules! transition {
             db: &State<DatabaseConnection>,
             user: CurrentUser,
             id: i64,
-            body: ApiJson<Obj<StepInput>>,
+            body: ApiJson<Obj<serde_json::Value>>,
         ) -> AppResult<Json<SelfEvaluationView>> {
             step(db.inner(), &context, &user, id, $action, body).await
         }

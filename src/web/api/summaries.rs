@@ -19,7 +19,6 @@ use crate::domain::summaries::{
     self as sums, Action, BeginForm, Figures, Filter, Kind, SchoolFigures, Stage, StepForm,
     TextForm,
 };
-use crate::domain::types::de::loose_string;
 use crate::domain::workflow;
 use crate::entities::summaries as rows;
 use crate::error::{AppError, AppResult};
@@ -171,17 +170,13 @@ pub struct SummaryEdit {
 /// A transition's body: `accept` reads an optional `comment`, `return` a `reason`;
 /// `version`, when sent, must be the current one (409 `version`).
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
-#[serde(default)]
 pub struct SummaryStepInput {
     #[schema(max_length = 1000)]
-    #[serde(deserialize_with = "loose_string")]
-    pub comment: String,
+    pub comment: Option<String>,
     #[schema(max_length = 1000)]
-    #[serde(deserialize_with = "loose_string")]
-    pub reason: String,
-    #[schema(value_type = Option<i32>, minimum = 1)]
-    #[serde(deserialize_with = "loose_string")]
-    pub version: String,
+    pub reason: Option<String>,
+    #[schema(minimum = 1)]
+    pub version: Option<i32>,
 }
 
 list_query!(
@@ -288,20 +283,17 @@ async fn step(
     actor: &Actor,
     id: i64,
     action: Action,
-    body: ApiJson<Obj<SummaryStepInput>>,
+    body: ApiJson<Obj<serde_json::Value>>,
     work: bool,
 ) -> AppResult<rows::Model> {
     let before = one_of(db, actor, id, work).await?;
     sums::ensure(actor, &before, action)?;
-    let body = body.get()?.0;
+    let body: SummaryStepInput = serde_json::from_value(body.get()?.0)
+        .map_err(|_| AppError::bad_request("error-400-text"))?;
     let form = StepForm {
-        comment: body.comment,
-        reason: body.reason,
-        version: if body.version.trim().is_empty() {
-            before.version.to_string()
-        } else {
-            body.version
-        },
+        comment: body.comment.unwrap_or_default(),
+        reason: body.reason.unwrap_or_default(),
+        version: body.version.unwrap_or(before.version).to_string(),
     };
     sums::act(db, actor, id, action, &form, context).await
 }
@@ -509,7 +501,7 @@ macro_rules! transition {
             db: &State<DatabaseConnection>,
             user: CurrentUser,
             id: i64,
-            body: ApiJson<Obj<SummaryStepInput>>,
+            body: ApiJson<Obj<serde_json::Value>>,
         ) -> AppResult<Json<$view>> {
             let m = step(db.inner(), &context, &user.actor, id, $action, body, $work).await?;
             let f = sums::shown_figures(db.inner(), &m).await?;
