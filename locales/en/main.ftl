@@ -1521,3 +1521,5 @@ notice-se-overdue-body = { $teacher }'s self-evaluation has waited { $days } day
 notice-sum-overdue-title = A year-end summary has waited { $days } days: { $author }
 notice-sum-overdue-body = The year-end summary of { $author } has waited { $days } days for you to mark it as received or return it.
 todo-summaries = Year-end summaries waiting for you ({ $count })
+sum-empty-teacher = A teacher writes a work summary for a year in which they were seconded or mentored someone.
+sum-field-sections = Text

@@ -1449,3 +1449,5 @@ notice-se-overdue-body = { $teacher } 的自我鉴定已在您的环节等待 { 
 notice-sum-overdue-title = 工作总结已等待 { $days } 天：{ $author }
 notice-sum-overdue-body = { $author } 的工作总结已等待 { $days } 天，请及时收阅或退回。
 todo-summaries = 待办理的工作总结（{ $count }）
+sum-empty-teacher = 教师在支教或担任师傅的学年撰写工作总结。
+sum-field-sections = 正文

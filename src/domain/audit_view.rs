@@ -569,6 +569,67 @@ const SETTINGS: &[Field] = &[
 ];
 
 /// Kept by every table, never shown.
+const SELF_EVALUATION: &[Field] = &[
+    ("teacher_id", "se-field-teacher", As::Ref(Kind::Teacher)),
+    ("academic_year_id", "se-field-year", As::Hidden),
+    ("context", "se-field-context", As::Word("se-context")),
+    ("school_id", "", As::Hidden),
+    (
+        "appraiser_school_id",
+        "se-field-appraiser",
+        As::Ref(Kind::School),
+    ),
+    ("signer_school_id", "se-field-signer", As::Ref(Kind::School)),
+    ("secondment_id", "", As::Hidden),
+    ("ethics", "se-field-ethics", As::Text),
+    ("teaching", "se-field-teaching", As::Text),
+    ("results", "se-field-results", As::Text),
+    ("improvement", "se-field-improvement", As::Text),
+    (
+        "proposed_grade",
+        "se-field-proposed-grade",
+        As::Word("se-grade"),
+    ),
+    ("figures", "se-figures-kept", As::Changed),
+    ("status", "se-field-status", As::Word("se-status")),
+    ("submitted_at", "", As::Hidden),
+    ("appraisal_grade", "se-field-grade", As::Word("se-grade")),
+    ("appraisal_comment", "se-step-appraise", As::Text),
+    ("appraised_by", "", As::Hidden),
+    ("appraised_at", "", As::Hidden),
+    ("sign_comment", "se-step-sign", As::Text),
+    ("signed_by", "", As::Hidden),
+    ("signed_at", "", As::Hidden),
+    ("final_grade", "se-field-final-grade", As::Word("se-grade")),
+    ("verify_comment", "se-step-verify", As::Text),
+    ("verified_by", "", As::Hidden),
+    ("verified_at", "", As::Hidden),
+    ("acknowledged_at", "se-step-acknowledge", As::Time),
+    ("return_reason", "se-field-reason", As::Text),
+    ("returned_by", "", As::Hidden),
+    ("returned_at", "", As::Hidden),
+    ("version", "", As::Hidden),
+];
+
+const SUMMARY: &[Field] = &[
+    ("kind", "sum-field-kind", As::Word("sum-kind")),
+    ("academic_year_id", "", As::Hidden),
+    ("teacher_id", "sum-field-author", As::Ref(Kind::Teacher)),
+    ("school_id", "sum-field-school", As::Ref(Kind::School)),
+    ("sections", "sum-field-sections", As::Changed),
+    ("figures", "sum-figures-kept", As::Changed),
+    ("status", "sum-field-status", As::Word("sum-status")),
+    ("submitted_at", "", As::Hidden),
+    ("submitted_by", "", As::Hidden),
+    ("accept_comment", "sum-field-comment", As::Text),
+    ("accepted_by", "", As::Hidden),
+    ("accepted_at", "", As::Hidden),
+    ("return_reason", "sum-field-reason", As::Text),
+    ("returned_by", "", As::Hidden),
+    ("returned_at", "", As::Hidden),
+    ("version", "", As::Hidden),
+];
+
 const BOOKKEEPING: [&str; 4] = ["id", "created_at", "updated_at", "name_key"];
 
 /// The fields of what an entry keeps before and after, by its entity and action.
@@ -590,6 +651,8 @@ pub fn fields_of(entity: &str, action: &str) -> Vec<Field> {
         ("visit_photo", _) => &[VISIT_PHOTO],
         ("training_week", _) => &[TRAINING_WEEK],
         ("resource", _) => &[RESOURCE],
+        ("self_evaluation", _) => &[SELF_EVALUATION],
+        ("summary", _) => &[SUMMARY],
         ("school_pairing", "schedule_training") => &[SCHEDULE],
         ("teacher_pairing", _) => &[TEACHER_PAIRING, LIFECYCLE],
         ("school_pairing", _) => &[SCHOOL_PAIRING, LIFECYCLE],

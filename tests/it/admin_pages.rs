@@ -502,6 +502,12 @@ fn every_audited_field_has_a_label_in_both_languages() {
         ),
         ("observation", "comment", columns::<e::comments::Column>()),
         (
+            "self_evaluation",
+            "appraise",
+            columns::<e::self_evaluations::Column>(),
+        ),
+        ("summary", "accept", columns::<e::summaries::Column>()),
+        (
             "teacher_pairing",
             "comment",
             columns::<e::plan_comments::Column>(),

@@ -142,9 +142,9 @@ fn school_view(actor: &Actor, m: rows::Model, f: Option<Figures>) -> SchoolSumma
 pub struct WorkSummaryInput {
     #[schema(minimum = 1, maximum = 9007199254740991_i64)]
     pub academic_year_id: i64,
-    /// `seconded` (a secondment of the year) or `mentor` (a published pairing as mentor).
-    #[schema(value_type = String, pattern = "^(seconded|mentor)$")]
-    pub kind: String,
+    /// `seconded` (a secondment of the year) or `mentor` (a published pairing as mentor);
+    /// a school's kind is refused (422).
+    pub kind: Kind,
 }
 
 /// Begin a school summary (a draft).
@@ -152,9 +152,9 @@ pub struct WorkSummaryInput {
 pub struct SchoolSummaryInput {
     #[schema(minimum = 1, maximum = 9007199254740991_i64)]
     pub academic_year_id: i64,
-    /// `supporter` or `receiver`: a published school pairing of the year on that side.
-    #[schema(value_type = String, pattern = "^(supporter|receiver)$")]
-    pub kind: String,
+    /// `supporter` or `receiver`: a published school pairing of the year on that side; a
+    /// teacher's kind is refused (422).
+    pub kind: Kind,
 }
 
 /// The author writes the draft: its sections (other keys are ignored).
