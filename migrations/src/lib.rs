@@ -23,6 +23,7 @@ mod m20261204_000018_self_evaluations;
 mod m20261204_000019_tally_indexes;
 mod m20261204_000020_week_tallies;
 mod m20261204_000021_year_end_documents;
+mod m20261204_000022_summary_list_index;
 
 pub struct Migrator;
 
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000019_tally_indexes::Migration),
             Box::new(m20261204_000020_week_tallies::Migration),
             Box::new(m20261204_000021_year_end_documents::Migration),
+            Box::new(m20261204_000022_summary_list_index::Migration),
         ]
     }
 }

@@ -177,6 +177,12 @@ fn index(
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
+    /// On SQLite too: the table is dropped and built again; a failure half-way must leave
+    /// the old one.
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         regrade(manager, &m18::GRADES, &GRADES).await?;
 

@@ -11,9 +11,11 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use sea_orm::sea_query::Expr;
 use sea_orm::sea_query::Query;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 
 use crate::db::{self, Conn};
@@ -27,6 +29,9 @@ use crate::entities::{
     users,
 };
 use crate::error::AppResult;
+
+/// The most documents of each kind one run reminds about (the rest wait an hour).
+pub const BATCH: u64 = 500;
 
 /// What one run sent.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -186,6 +191,14 @@ async fn waiting_reminders(
     site: &Site,
 ) -> AppResult<usize> {
     let before = now - Duration::days(days);
+    // Only stays not reminded yet (the subject of a stay is its prefix, id, stage and
+    // version), at most `BATCH` of each kind per run: the next run takes the rest.
+    let not_reminded = |prefix: &str, table: &str| {
+        Expr::cust(format!(
+            "NOT EXISTS (SELECT 1 FROM reminders_sent r WHERE r.kind = 'waiting' AND r.subject = \
+             '{prefix}:' || {table}.id || ':' || {table}.status || ':' || {table}.version)"
+        ))
+    };
     let docs = self_evaluations::Entity::find()
         .filter(self_evaluations::Column::Status.is_in([
             SeStage::Submitted,
@@ -194,11 +207,17 @@ async fn waiting_reminders(
             SeStage::Verified,
         ]))
         .filter(self_evaluations::Column::UpdatedAt.lt(before))
+        .filter(not_reminded("se", "self_evaluations"))
+        .order_by_asc(self_evaluations::Column::Id)
+        .limit(BATCH)
         .all(conn)
         .await?;
     let sums = summaries::Entity::find()
         .filter(summaries::Column::Status.eq(SumStage::Submitted))
         .filter(summaries::Column::UpdatedAt.lt(before))
+        .filter(not_reminded("sum", "summaries"))
+        .order_by_asc(summaries::Column::Id)
+        .limit(BATCH)
         .all(conn)
         .await?;
     if docs.is_empty() && sums.is_empty() {

@@ -406,7 +406,18 @@ pub async fn begin(db: &impl Conn, actor: &Actor, form: &BeginForm) -> AppResult
         ..Default::default()
     }
     .insert(&txn)
-    .await?;
+    .await
+    .map_err(|e| {
+        // Another request began the same one in the meantime (the unique index).
+        if matches!(
+            e.sql_err(),
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+        ) {
+            AppError::conflict("academic_year_id", "se-err-exists")
+        } else {
+            AppError::Db(e)
+        }
+    })?;
     audit::record::<(), _>(
         &txn,
         Some(actor),

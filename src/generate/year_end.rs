@@ -241,7 +241,22 @@ fn summary(
         teacher_id: Set(teacher),
         school_id: Set(school),
         sections: Set(sections_json(kind)),
-        figures: Set(String::new()),
+        // What the author saw when submitting (kept like the service keeps it).
+        figures: Set(if submitted {
+            match teacher {
+                Some(_) => serde_json::to_string(&Figures {
+                    pairings_as_mentor: 1,
+                    ..Default::default()
+                }),
+                None => serde_json::to_string(&crate::domain::summaries::SchoolFigures {
+                    school_pairings: 1,
+                    ..Default::default()
+                }),
+            }
+            .unwrap_or_default()
+        } else {
+            String::new()
+        }),
         status: Set(status),
         submitted_at: Set(submitted.then_some(written)),
         submitted_by: Set(submitted.then_some(author)),

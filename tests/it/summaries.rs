@@ -573,7 +573,7 @@ async fn migration_21_renames_the_grades_both_ways() {
                 .unwrap();
             (r.try_get::<String>("", "proposed_grade").unwrap(), r.try_get::<String>("", "final_grade").unwrap())
         };
-        Migrator::down(&app.db, Some(1)).await.expect("down");
+        Migrator::down(&app.db, Some(2)).await.expect("down");
         assert_eq!(grades().await, ("fair".to_string(), "poor".to_string()));
         Migrator::up(&app.db, None).await.expect("up");
         assert_eq!(grades().await, ("basically_competent".to_string(), "incompetent".to_string()));
@@ -835,6 +835,46 @@ async fn the_api_keeps_work_and_school_summaries_apart_and_walks_their_steps() {
             .api(Method::Get, &format!("/api/v1/work-summaries/{wid}"), None)
             .await;
         assert_eq!(status, Status::NotFound, "a draft, and another school's");
+    })
+    .await;
+}
+
+#[rocket::async_test]
+async fn a_school_returning_a_work_summary_lands_on_its_list_not_a_404() {
+    each_db(|app| async move {
+        let (w, year, _tp) = crate::teacher_pairings::setup(&app).await;
+        let mentor = users::actor_of(&w.mentor_user);
+        let d = sums::begin(&app.db, &mentor, &begin(year, "mentor"))
+            .await
+            .unwrap();
+        let d = sums::save(&app.db, &mentor, d.id, &text(&sums::WORK_SECTIONS, 1))
+            .await
+            .unwrap();
+        let d = sums::act(
+            &app.db,
+            &mentor,
+            d.id,
+            Action::Submit,
+            &step(d.version),
+            crate::common::ctx(),
+        )
+        .await
+        .unwrap();
+        app.login("urban@tongxing.test", PASSWORD).await;
+        let res = app
+            .post_form(
+                &format!("/summaries/{}/return", d.id),
+                &[
+                    ("version", &d.version.to_string()),
+                    ("reason", "请补充数据"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), Status::SeeOther);
+        assert_eq!(res.headers().get_one("Location"), Some("/summaries"));
+        assert_eq!(row(&app, d.id).await.status, Stage::Draft);
+        let (status, _) = app.get_html("/summaries").await;
+        assert_eq!(status, Status::Ok);
     })
     .await;
 }

@@ -355,7 +355,8 @@ impl Scoped for summaries::Entity {
     const SUBJECT: Subject = Subject::Summary;
 
     /// Of my school: a summary my school writes, or a teacher's work summary submitted to
-    /// it (a draft is the teacher's alone). Own: a work summary I write.
+    /// it (the school does not see a teacher's draft; the bureau reads every record, as
+    /// with self-evaluations). Own: a work summary I write.
     fn related(actor: &Actor, relation: Relation) -> Option<Condition> {
         use summaries::Column as C;
         match relation {

@@ -511,6 +511,14 @@ async fn step(
     };
     let form = form.0;
     match se::act(db, &user.actor, id, action, &form, &site).await {
+        // Returned to the author's draft, it is no longer the school's to see: back to
+        // the list.
+        Ok(row) if row.status == Stage::Draft && se::get(db, &user.actor, id).await.is_err() => {
+            Ok(Ok(Flash::success(
+                Redirect::to("/self-evaluations"),
+                "flash-saved",
+            )))
+        }
         Ok(_) => Ok(Ok(Flash::success(
             Redirect::to(format!("/self-evaluations/{id}")),
             "flash-saved",

@@ -486,6 +486,14 @@ async fn step(
     };
     let form = form.0;
     match sums::act(db, &user.actor, id, action, &form, &site).await {
+        // Returned to the author's draft, it is no longer the school's to see: back to
+        // the list.
+        Ok(row) if row.status == Stage::Draft && sums::get(db, &user.actor, id).await.is_err() => {
+            Ok(Ok(Flash::success(
+                Redirect::to("/summaries"),
+                "flash-saved",
+            )))
+        }
         Ok(_) => Ok(Ok(Flash::success(
             Redirect::to(format!("/summaries/{id}")),
             "flash-saved",
