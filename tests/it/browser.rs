@@ -536,8 +536,8 @@ return [svgs.length === 1 ? svg.parentElement.className : 'shown: ' + svgs.lengt
     result.expect("browser steps");
 }
 
-/// The paper forms print on A4: the demo's 鉴定表 of 李启成 (every signature block filled)
-/// and 段岗小学's annual summary, printed to PDF by Chromium in both languages — each a PDF
+/// The paper forms print on A4: the demo's 鉴定表 of 李启成 (every signature block filled),
+/// 段岗小学's annual summary and 李启成's secondment summary, printed to PDF by Chromium in both languages — each a PDF
 /// of one or two A4 pages with no menu in it. With `TONGXING_SCREENSHOTS` set the PDFs are
 /// kept there for people to look at.
 #[rocket::async_test]
@@ -553,6 +553,11 @@ async fn the_year_end_forms_print_on_a4() {
         "SELECT MIN(id) AS n FROM summaries WHERE teacher_id IS NULL",
     )
     .await;
+    let work_id = app_scalar(
+        &app,
+        "SELECT MIN(id) AS n FROM summaries WHERE teacher_id IS NOT NULL",
+    )
+    .await;
     let keep = std::env::var("TONGXING_SCREENSHOTS").ok();
     let d = &browser.driver;
     let result: WebDriverResult<()> = async {
@@ -560,6 +565,7 @@ async fn the_year_end_forms_print_on_a4() {
         for (path, name) in [
             (format!("/self-evaluations/{se_id}/print"), "self-evaluation"),
             (format!("/summaries/{sum_id}/print"), "school-summary"),
+            (format!("/summaries/{work_id}/print"), "work-summary"),
         ] {
             for lang in ["zh-CN", "en"] {
                 d.goto(format!("{}{path}?lang={lang}", app.base)).await?;
