@@ -911,9 +911,34 @@ pub async fn list_rows(
     Ok(paged.with_items(items))
 }
 
-/// The figures as (label, value) lines for a page or a printed form.
-pub fn figure_lines(f: &Figures) -> Vec<(Msg, String)> {
-    let line = |k: &str, v: i64| (Msg::new(format!("sum-fig-{k}")), v.to_string());
+/// One figure as a page or a printed form shows it.
+#[derive(Debug, Clone)]
+pub struct FigureLine {
+    pub label: Msg,
+    pub value: String,
+    /// A sum of money (shown smaller, on a wider tile).
+    pub money: bool,
+}
+
+fn count_line(label: Msg, n: i64) -> FigureLine {
+    FigureLine {
+        label,
+        value: n.to_string(),
+        money: false,
+    }
+}
+
+fn money_line(key: &str, fen: i64) -> FigureLine {
+    FigureLine {
+        label: Msg::new(key),
+        value: crate::domain::money::format_yuan(fen),
+        money: true,
+    }
+}
+
+/// The figures as lines for a page or a printed form.
+pub fn figure_lines(f: &Figures) -> Vec<FigureLine> {
+    let line = |k: &str, v: i64| count_line(Msg::new(format!("sum-fig-{k}")), v);
     match f {
         Figures::Teacher(t) => vec![
             line("pairings_as_mentor", t.pairings_as_mentor),
@@ -922,10 +947,11 @@ pub fn figure_lines(f: &Figures) -> Vec<(Msg, String)> {
             line("observations_received", t.observations_received),
             line("reflections", t.reflections),
             line("visits", t.visits),
-            (
-                Msg::new("sum-fig-training_weeks"),
-                format!("{} / {}", t.training_weeks_attended, t.training_weeks),
-            ),
+            FigureLine {
+                label: Msg::new("sum-fig-training_weeks"),
+                value: format!("{} / {}", t.training_weeks_attended, t.training_weeks),
+                money: false,
+            },
         ],
         Figures::School(s) => {
             let mut out = vec![
@@ -933,27 +959,23 @@ pub fn figure_lines(f: &Figures) -> Vec<(Msg, String)> {
                 line("teacher_pairings", s.teacher_pairings),
                 line("teachers_seconded", s.teachers_seconded),
             ];
-            out.extend(s.person_times.iter().map(|c| {
-                (
-                    Msg::new("sum-fig-batch").arg("batch", &c.key),
-                    c.n.to_string(),
-                )
-            }));
+            out.extend(
+                s.person_times
+                    .iter()
+                    .map(|c| count_line(Msg::new("sum-fig-batch").arg("batch", &c.key), c.n)),
+            );
             out.push(line("observations", s.observations));
             out.extend(
                 s.visits
                     .iter()
-                    .map(|c| (Msg::new(format!("visit-kind-{}", c.key)), c.n.to_string())),
+                    .map(|c| count_line(Msg::new(format!("visit-kind-{}", c.key)), c.n)),
             );
             out.push(line("training_weeks_attended", s.training_weeks_attended));
-            out.push((
-                Msg::new("sum-fig-support_confirmed"),
-                crate::domain::money::format_yuan(s.support_confirmed_fen),
+            out.push(money_line(
+                "sum-fig-support_confirmed",
+                s.support_confirmed_fen,
             ));
-            out.push((
-                Msg::new("sum-fig-support_waiting"),
-                crate::domain::money::format_yuan(s.support_waiting_fen),
-            ));
+            out.push(money_line("sum-fig-support_waiting", s.support_waiting_fen));
             out
         }
     }

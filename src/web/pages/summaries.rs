@@ -18,7 +18,7 @@ use crate::domain::summaries::{
     self as sums, Action, BeginForm, Kind, Row, Stage, StepForm, TextForm,
 };
 use crate::entities::academic_years as year_rows;
-use crate::error::{AppError, AppResult, FieldErrors, Msg};
+use crate::error::{AppError, AppResult, FieldErrors};
 use crate::web::forms::CsrfForm;
 use crate::web::guards::{Ctx, CurrentUser};
 use crate::web::respond::{FormResult, Page, render};
@@ -202,7 +202,7 @@ async fn create(
 struct Loaded {
     d: Row,
     year: String,
-    figures: Vec<(Msg, String)>,
+    figures: Vec<sums::FigureLine>,
 }
 
 async fn loaded(db: &DatabaseConnection, user: &CurrentUser, id: i64) -> AppResult<Loaded> {
@@ -225,7 +225,7 @@ struct EditPage {
     ctx: Ctx,
     d: Row,
     year: String,
-    figures: Vec<(Msg, String)>,
+    figures: Vec<sums::FigureLine>,
     /// (key, label key, text) of each section, as typed.
     sections: Vec<(&'static str, String, String)>,
     version: String,
@@ -366,7 +366,7 @@ struct ShowPage {
     ctx: Ctx,
     d: Row,
     year: String,
-    figures: Vec<(Msg, String)>,
+    figures: Vec<sums::FigureLine>,
     sections: Vec<(String, String)>,
     submitted_by: String,
     accepted_by: String,
@@ -380,7 +380,7 @@ struct PrintPage {
     ctx: Ctx,
     d: Row,
     year: String,
-    figures: Vec<(Msg, String)>,
+    figures: Vec<sums::FigureLine>,
     sections: Vec<(String, String)>,
     submitted_by: String,
     accepted_by: String,
