@@ -1523,3 +1523,149 @@ notice-sum-overdue-body = The year-end summary of { $author } has waited { $days
 todo-summaries = Year-end summaries waiting for you ({ $count })
 sum-empty-teacher = A teacher writes a work summary for a year in which they were seconded or mentored someone.
 sum-field-sections = Text
+
+## Bureau dashboard (issue 15)
+board-title = Overview
+board-all-districts = All districts
+board-show = Show
+kpi-schools-paired = Schools paired
+kpi-school-pairings = { $count } school pairings
+kpi-teacher-pairings-active = Teacher pairings active
+kpi-teacher-pairings-completed = { $count } completed
+kpi-seconded = Secondments (person-times)
+kpi-batch = Batch { $batch }: { $count }
+kpi-observations-year = Observations this year
+kpi-terms = First term { $first } · second { $second }
+kpi-visits = Exchange visits
+kpi-weeks-attended = Training weeks attended
+kpi-support-confirmed = Support confirmed
+kpi-support-waiting = { $amount } awaiting confirmation
+kpi-excellent = Verified excellent
+kpi-se-total = { $count } self-evaluations in all
+chart-observations-month = Observations per month
+chart-visits-kind = Exchange visits by kind
+chart-scores = Observation scores
+chart-score-under-60 = Under 60
+chart-steps = Year-end progress
+chart-districts = Districts side by side
+chart-districts-hint = Observations · teacher pairings
+chart-month = { $month ->
+    [1] Jan
+    [2] Feb
+    [3] Mar
+    [4] Apr
+    [5] May
+    [6] Jun
+    [7] Jul
+    [8] Aug
+    [9] Sep
+    [10] Oct
+    [11] Nov
+    [12] Dec
+   *[other] { $month }
+}
+board-overdue = Year-end documents waiting more than { $days } days
+board-overdue-none = Nothing is overdue.
+board-since = since { $date }
+
+## Annual report (issue 15)
+report-title = Urban–rural school pairing: annual report { $year }
+report-nav = Annual report
+report-section-overview = Overview
+report-section-practices = What was done
+report-section-outcomes = Results
+report-section-problems = Problems
+report-section-plans = Next steps
+report-drafted = This text was drafted from the year's data: check it, change it and save.
+report-kept = Saved (version { $version }, { $when }). The table of figures always shows the current data.
+report-save = Save the report
+report-docx = Download as Word
+report-xlsx = Download every figure (Excel)
+report-print = Print
+report-figures = Every figure
+report-err-stale = Someone else changed the report: read their version, then save again.
+report-theirs = Their saved text
+report-col-group = Group
+report-col-figure = Figure
+report-col-value = Value
+report-col-teacher-pairings = Teacher pairings
+report-col-observations = Observations
+report-col-weeks = Training weeks
+report-col-verified = Self-evaluations verified
+report-sheet-figures = Figures
+report-sheet-districts = Districts
+report-group-pairings = Pairings
+report-group-secondments = Secondments
+report-group-observations = Observations
+report-group-visits = Exchange visits
+report-group-training = Training
+report-group-support = Support
+report-group-year-end = Year-end
+report-fig-school-pairings = School pairings
+report-fig-teacher-pairings = Teacher pairings: { $status }
+report-fig-batch = Batch { $batch } (person-times)
+report-fig-month = Observations { $year }-{ $month }
+report-fig-score = Score { $band }
+report-fig-weeks = Training weeks: { $status }
+report-fig-support = Support (yuan): { $status }
+report-fig-documents = Self-evaluations: { $status }
+report-fig-grade = Final grade: { $grade }
+report-draft-overview = In { $year }, { $schools } schools in { $districts } districts took part in urban–rural pairing: { $school_pairings } school pairings and { $teacher_pairings } teacher pairings. { $seconded } secondments (person-times) were made; { $observations } lessons were observed, { $visits } exchange visits made and { $weeks } training weeks attended; support confirmed by the receiving schools came to { $support }. { $documents } self-evaluations were received at year end, { $excellent } verified excellent.
+report-draft-batch = batch { $batch }: { $count }
+report-draft-visit = { $kind }: { $count }
+report-draft-pairings = Schools and teachers paired: { $school_pairings } school pairings; teacher pairings { $active } active and { $completed } completed; { $observations } lessons observed, each scored with suggestions.
+report-draft-secondments = Teachers seconded: { $seconded } person-times ({ $batches }), taking part in the receiving schools' teaching and year-end appraisal.
+report-draft-no-secondments = Teachers seconded: none recorded this year.
+report-draft-visits = Exchange visits: { $visits } ({ $kinds }).
+report-draft-training = Training: { $attended } weeks attended by teachers of the receiving schools, { $planned } more to confirm.
+report-draft-support = Support: { $confirmed } confirmed by the receiving schools, { $waiting } awaiting confirmation; every item is in the open ledger.
+
+## Effectiveness review (issue 15)
+review-title = Effectiveness review
+review-nav = Review
+review-lead = Look at what each pairing achieved and mark it renew, adjust or end; next year's pairings are drafted from the marks.
+review-field-kind = Kind of pairing
+review-kind-school = School pairing
+review-kind-teacher = Teacher pairing
+review-field-mark = Mark
+review-mark-renew = Renew
+review-mark-adjust = Adjust
+review-mark-end = End
+review-field-note = Note
+review-note-hint = Say why when adjusting or ending.
+review-field-school-pairing = School pairing
+review-field-teacher-pairing = Teacher pairing
+review-field-carried-to = Next year's draft
+review-unmarked = Not marked
+review-none = No pairings to review this year.
+review-prepared = carried to next year
+review-prepared-hint = Next year was drafted from this mark: it can no longer be changed.
+review-results = This year's results
+review-score = Mentee's average score (first term → latest term)
+review-mark-title = Mark
+review-save = Save the mark
+review-err-note = Say why when adjusting or ending.
+review-err-stale = Someone else changed this mark: read it, then save again.
+review-err-prepared = Next year was drafted from this mark: it can no longer be changed.
+review-err-no-next-year = Next academic year does not exist yet: create it first.
+review-prepare = Prepare next year
+review-preview = This is a preview: confirm to draft all of it in one step.
+review-applied = { $count } drafts made.
+review-refused = Some pairings cannot be drafted (reasons below): nothing was changed.
+review-apply = Draft them
+review-nothing = Nothing marked this year yet.
+review-open-draft = Open the draft
+review-unmarked-count = { $school } school pairings and { $teacher } teacher pairings are not marked and will not be carried over.
+review-outcome-drafted = drafted for next year
+review-outcome-done = already drafted
+review-outcome-runs = already runs into next year: nothing to draft
+review-outcome-ended = not carried over
+review-outcome-refused = cannot be drafted
+audit-did-mark = { $actor } marked { $what } { $record }
+audit-did-prepare_next_year = { $actor } prepared next year's pairings from the review
+audit-entity-annual_report = Annual report
+audit-what-annual_report = the annual report
+audit-entity-review = Effectiveness review
+audit-what-review = the review
+policy-subject-annual_report = Annual report
+policy-subject-review = Effectiveness review

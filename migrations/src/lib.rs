@@ -24,6 +24,11 @@ mod m20261204_000019_tally_indexes;
 mod m20261204_000020_week_tallies;
 mod m20261204_000021_year_end_documents;
 mod m20261204_000022_summary_list_index;
+mod m20261204_000023_year_figures;
+mod m20261204_000024_reports_reviews;
+
+/// The statements that count every record into an empty `year_figures` (see migration 23).
+pub use m20261204_000023_year_figures::fill_statements as year_figures_fill;
 
 pub struct Migrator;
 
@@ -53,6 +58,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000020_week_tallies::Migration),
             Box::new(m20261204_000021_year_end_documents::Migration),
             Box::new(m20261204_000022_summary_list_index::Migration),
+            Box::new(m20261204_000023_year_figures::Migration),
+            Box::new(m20261204_000024_reports_reviews::Migration),
         ]
     }
 }

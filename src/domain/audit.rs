@@ -50,6 +50,8 @@ pub const ACTIONS: &[&str] = &[
     "acknowledge",
     "return",
     "accept",
+    "mark",
+    "prepare_next_year",
 ];
 
 /// Every kind of record the log names. Each has a label for the filter
@@ -69,6 +71,8 @@ pub const ENTITIES: &[&str] = &[
     "resource",
     "self_evaluation",
     "summary",
+    "annual_report",
+    "review",
     "mail",
     "school_pairing",
     "teacher_pairing",

@@ -630,6 +630,37 @@ const SUMMARY: &[Field] = &[
     ("version", "", As::Hidden),
 ];
 
+const ANNUAL_REPORT: &[Field] = &[
+    ("academic_year_id", "", As::Hidden),
+    ("overview", "report-section-overview", As::Text),
+    ("practices", "report-section-practices", As::Text),
+    ("outcomes", "report-section-outcomes", As::Text),
+    ("problems", "report-section-problems", As::Text),
+    ("plans", "report-section-plans", As::Text),
+    ("version", "", As::Hidden),
+    ("updated_by", "", As::Hidden),
+];
+
+const REVIEW: &[Field] = &[
+    ("academic_year_id", "", As::Hidden),
+    (
+        "school_pairing_id",
+        "review-field-school-pairing",
+        As::Ref(Kind::SchoolPairing),
+    ),
+    (
+        "teacher_pairing_id",
+        "review-field-teacher-pairing",
+        As::Ref(Kind::TeacherPairing),
+    ),
+    ("mark", "review-field-mark", As::Word("review-mark")),
+    ("note", "review-field-note", As::Text),
+    ("marked_by", "", As::Hidden),
+    ("carried_to_id", "review-field-carried-to", As::Changed),
+    ("prepared_at", "", As::Hidden),
+    ("version", "", As::Hidden),
+];
+
 const BOOKKEEPING: [&str; 4] = ["id", "created_at", "updated_at", "name_key"];
 
 /// The fields of what an entry keeps before and after, by its entity and action.
@@ -653,6 +684,8 @@ pub fn fields_of(entity: &str, action: &str) -> Vec<Field> {
         ("resource", _) => &[RESOURCE],
         ("self_evaluation", _) => &[SELF_EVALUATION],
         ("summary", _) => &[SUMMARY],
+        ("annual_report", _) => &[ANNUAL_REPORT],
+        ("review", _) => &[REVIEW],
         ("school_pairing", "schedule_training") => &[SCHEDULE],
         ("teacher_pairing", _) => &[TEACHER_PAIRING, LIFECYCLE],
         ("school_pairing", _) => &[SCHOOL_PAIRING, LIFECYCLE],

@@ -282,14 +282,14 @@ fn month_labels(
 }
 
 /// About how wide `text` is at font size 1 (a CJK character is one em, Latin about half).
-fn text_width(text: &str) -> f64 {
+pub(crate) fn text_width(text: &str) -> f64 {
     text.chars()
         .map(|c| if c.is_ascii() { 0.56 } else { 1.0 })
         .sum()
 }
 
 /// `text` cut with an ellipsis to fit `room` at font size `font`.
-fn fit(text: &str, room: f64, font: f64) -> String {
+pub(crate) fn fit(text: &str, room: f64, font: f64) -> String {
     if text_width(text) * font <= room {
         return text.to_string();
     }

@@ -322,7 +322,7 @@ fn for_teacher(mut row: school_pairings::Model) -> school_pairings::Model {
 }
 
 /// Views of rows as `actor` may see them (see `for_teacher`).
-async fn views_for(
+pub(crate) async fn views_for(
     conn: &impl ConnectionTrait,
     actor: &Actor,
     rows: Vec<school_pairings::Model>,

@@ -28,7 +28,7 @@ impl Figures {
 }
 
 /// Those who see every school, teacher and account (the bureau); others get 403.
-fn require_everywhere(actor: &Actor, subjects: &[Subject]) -> AppResult<()> {
+pub(crate) fn require_everywhere(actor: &Actor, subjects: &[Subject]) -> AppResult<()> {
     if subjects
         .iter()
         .all(|s| policy::everywhere(actor, *s, Act::Read))

@@ -1,5 +1,6 @@
 //! SeaORM entities matching the migrated schema (see `migrations/`).
 pub mod academic_years;
+pub mod annual_reports;
 pub mod api_tokens;
 pub mod audit_log;
 pub mod comments;
@@ -17,6 +18,7 @@ pub mod reflections;
 pub mod reminders_sent;
 pub mod reset_requests;
 pub mod resources;
+pub mod reviews;
 pub mod rubrics;
 pub mod school_pairings;
 pub mod schools;
@@ -35,3 +37,4 @@ pub mod users;
 pub mod visit_photos;
 pub mod visit_teachers;
 pub mod visits;
+pub mod year_figures;

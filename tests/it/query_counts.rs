@@ -29,6 +29,10 @@ const PAGES: &[(&str, &[&str])] = &[
             "/audit",
             "/self-evaluations",
             "/summaries",
+            "/reports/annual?year=2026-2027",
+            "/reviews?year=2026-2027",
+            "/reviews/teacher-pairings/1",
+            "/reviews/school-pairings/1?year=2026-2027",
         ],
     ),
     (

@@ -245,6 +245,75 @@ const DECLARED: &[Declaration] = &[
         "/api/v1/work-summaries/{wsum}/return",
         "L L 403 404 404 404 404",
     ),
+    // The bureau's annual report of the pairing's year (nothing kept yet: an empty save
+    // names no version and is stale) and the effectiveness review (next year is not
+    // created: preparing it is refused).
+    (
+        "GET",
+        "/reports/annual?<year>",
+        "/reports/annual?year=2026-2027",
+        "L L 200 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/reports/annual?<year>",
+        "/reports/annual?year=2026-2027",
+        "L L 409 403 403 403 403",
+    ),
+    (
+        "GET",
+        "/reports/annual.docx?<year>",
+        "/reports/annual.docx?year=2026-2027",
+        "L L 200 403 403 403 403",
+    ),
+    (
+        "GET",
+        "/reports/annual.xlsx?<year>",
+        "/reports/annual.xlsx?year=2026-2027",
+        "L L 200 403 403 403 403",
+    ),
+    (
+        "GET",
+        "/reviews?<query..>",
+        "/reviews?year=2026-2027",
+        "L L 200 403 403 403 403",
+    ),
+    (
+        "GET",
+        "/reviews/school-pairings/<id>?<year>",
+        "/reviews/school-pairings/{sp}?year=2026-2027",
+        "L L 200 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/reviews/school-pairings/<id>?<year>",
+        "/reviews/school-pairings/{sp}?year=2026-2027",
+        "L L 422 403 403 403 403",
+    ),
+    (
+        "GET",
+        "/reviews/teacher-pairings/<id>",
+        "/reviews/teacher-pairings/{tp}",
+        "L L 200 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/reviews/teacher-pairings/<id>",
+        "/reviews/teacher-pairings/{tp}",
+        "L L 422 403 403 403 403",
+    ),
+    (
+        "GET",
+        "/reviews/prepare?<year>",
+        "/reviews/prepare?year=2026-2027",
+        "L L 409 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/reviews/prepare?<year>",
+        "/reviews/prepare?year=2026-2027",
+        "L L 409 403 403 403 403",
+    ),
     // Year-end summaries: `{sum}` the mentee's school's annual summary as receiver,
     // submitted, waiting for the bureau to receive it.
     (
@@ -716,7 +785,7 @@ const DECLARED: &[Declaration] = &[
         "/api/v1/session",
         "200 200 200 200 200 200 200",
     ),
-    ("GET", "/", "/", "L L 200 200 200 200 200"),
+    ("GET", "/?<query..>", "/", "L L 200 200 200 200 200"),
     (
         "GET",
         "/academic-years",

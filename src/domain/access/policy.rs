@@ -31,6 +31,8 @@ crate::domain::types::word_enum!(
         Resource => "resource",
         SelfEvaluation => "self_evaluation",
         Summary => "summary",
+        AnnualReport => "annual_report",
+        Review => "review",
     }
 );
 
@@ -178,6 +180,9 @@ pub const POLICY: &[Rule] = &[
     rule(Subject::Summary, Bureau, Any, SEE),
     rule(Subject::Summary, SchoolAdmin, OwnSchool, ALL),
     rule(Subject::Summary, TeacherRole, Own, ALL),
+    // The bureau's annual report and its effectiveness review are the bureau's alone.
+    rule(Subject::AnnualReport, Bureau, Any, ALL),
+    rule(Subject::Review, Bureau, Any, ALL),
 ];
 
 /// Whether `role`, standing as `relation` to a `subject`, may `act`.

@@ -1,7 +1,7 @@
 //! The home page of each role: the bureau's overview, the school's page, the teacher's.
 use askama::Template;
 use rocket::response::Redirect;
-use rocket::{State, get, routes};
+use rocket::{FromForm, State, get, routes};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
 
 use std::collections::HashMap;
@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use crate::domain::progress::TermProgress;
 use crate::domain::types::Role;
 use crate::domain::{academic_years, users};
-use crate::domain::{tallies, todo};
+use crate::domain::{charts, dashboard, tallies, todo};
 use crate::entities::notifications;
 use crate::entities::{academic_years as years, schools, teachers};
 use crate::error::AppResult;
@@ -29,6 +29,168 @@ struct BureauHome {
     schools_total: u64,
     teachers_total: u64,
     users_total: u64,
+    board: Option<Board>,
+}
+
+impl BureauHome {
+    fn batch(&self, c: &dashboard::Count<i32>) -> String {
+        self.ctx.t2(
+            "kpi-batch",
+            &("batch", c.key.to_string()),
+            &("count", c.n.to_string()),
+        )
+    }
+    fn terms(&self, f: &dashboard::Figures) -> String {
+        self.ctx.t2(
+            "kpi-terms",
+            &("first", f.observations_by_term[0].to_string()),
+            &("second", f.observations_by_term[1].to_string()),
+        )
+    }
+}
+
+/// The dashboard of a chosen year (and district).
+struct Board {
+    scope: dashboard::Scope,
+    years: Vec<years::Model>,
+    districts: Vec<String>,
+    figures: dashboard::Figures,
+    overdue: Vec<dashboard::Overdue>,
+    overdue_days: i64,
+    months_svg: String,
+    visits_svg: String,
+    scores_svg: String,
+    steps_svg: String,
+    districts_svg: String,
+}
+
+impl Board {
+    fn is_year(&self, id: &i64) -> bool {
+        self.scope.year.id == *id
+    }
+    fn is_district(&self, d: &str) -> bool {
+        self.scope.district.as_deref() == Some(d)
+    }
+    fn yuan(&self, fen: i64) -> String {
+        crate::domain::money::format_yuan(fen)
+    }
+}
+
+/// The dashboard's filter, as typed: an unknown year falls back to the current one, an
+/// unknown district to the whole.
+#[derive(Debug, Default, FromForm)]
+struct BoardQuery {
+    year: Option<String>,
+    district: Option<String>,
+}
+
+async fn board(
+    ctx: &Ctx,
+    db: &DatabaseConnection,
+    actor: &crate::domain::access::Actor,
+    current: Option<&years::Model>,
+    query: &BoardQuery,
+) -> AppResult<Option<Board>> {
+    let all_years = academic_years::list(db).await?;
+    let chosen = query
+        .year
+        .as_deref()
+        .and_then(|y| y.trim().parse::<i64>().ok())
+        .and_then(|id| all_years.iter().find(|y| y.id == id))
+        .or(current)
+        .or(all_years.first())
+        .cloned();
+    let Some(year) = chosen else {
+        return Ok(None);
+    };
+    let districts = crate::domain::schools::districts(db).await?;
+    let district = query
+        .district
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| districts.iter().any(|x| x == d))
+        .map(str::to_string);
+    let scope = dashboard::Scope { year, district };
+    let figures = dashboard::figures(db, actor, &scope).await?;
+    let lines = if scope.district.is_none() {
+        dashboard::by_district(db, actor, &scope.year).await?
+    } else {
+        Vec::new()
+    };
+    let overdue_days = crate::domain::settings::load(db)
+        .await?
+        .waiting_reminder_days;
+    let before = chrono::Utc::now() - chrono::Duration::days(overdue_days);
+    let overdue = dashboard::overdue(db, actor, &scope, before).await?;
+    let bar = |label: String, value: i64, shown: String| charts::Bar {
+        label,
+        value: value as f64,
+        shown,
+    };
+    let count = |label: String, n: i64| bar(label, n, n.to_string());
+    let months: Vec<charts::Bar> = figures
+        .observations_by_month
+        .iter()
+        .map(|c| {
+            count(
+                ctx.t1("chart-month", "month", chrono::Datelike::month(&c.key)),
+                c.n,
+            )
+        })
+        .collect();
+    let visits: Vec<charts::Bar> = figures
+        .visits
+        .iter()
+        .map(|c| count(ctx.t(c.key.label_key()), c.n))
+        .collect();
+    // Scores in bands: under 60, then tens.
+    let under_60: i64 = figures
+        .scores
+        .iter()
+        .filter(|c| c.key < 6)
+        .map(|c| c.n)
+        .sum();
+    let mut scores = vec![count(ctx.t("chart-score-under-60"), under_60)];
+    for c in figures.scores.iter().filter(|c| c.key >= 6) {
+        let label = if c.key == 9 {
+            "90–100".to_string()
+        } else {
+            format!("{}–{}", c.key * 10, c.key * 10 + 9)
+        };
+        scores.push(count(label, c.n));
+    }
+    let steps: Vec<charts::Bar> = figures
+        .self_evaluations
+        .iter()
+        .map(|c| count(ctx.t(c.key.label_key()), c.n))
+        .collect();
+    let per_district: Vec<charts::Bar> = lines
+        .iter()
+        .map(|l| {
+            bar(
+                l.district.clone(),
+                l.observations,
+                format!("{} · {}", l.observations, l.teacher_pairings),
+            )
+        })
+        .collect();
+    Ok(Some(Board {
+        months_svg: charts::columns(&months)?,
+        visits_svg: charts::bars(&visits)?,
+        scores_svg: charts::bars(&scores)?,
+        steps_svg: charts::bars(&steps)?,
+        districts_svg: if per_district.is_empty() {
+            String::new()
+        } else {
+            charts::bars(&per_district)?
+        },
+        scope,
+        years: all_years,
+        districts,
+        figures,
+        overdue,
+        overdue_days,
+    }))
 }
 
 #[derive(Template)]
@@ -70,11 +232,12 @@ impl TeacherHome {
     }
 }
 
-#[get("/")]
+#[get("/?<query..>")]
 async fn home(
     ctx: Ctx,
     db: &State<DatabaseConnection>,
     user: Option<CurrentUser>,
+    query: BoardQuery,
 ) -> AppResult<Result<Page, Redirect>> {
     let db = db.inner();
     let Some(user) = user else {
@@ -90,7 +253,9 @@ async fn home(
     let page = match user.actor.role {
         Role::BureauAdmin => {
             let figures = tallies::figures(db, &user.actor).await?;
+            let board = board(&ctx, db, &user.actor, year.as_ref(), &query).await?;
             render(&BureauHome {
+                board,
                 ctx,
                 year,
                 todo: todo::bureau(db, &user.actor, term.as_ref(), today).await?,

@@ -12,7 +12,9 @@ pub mod matching;
 pub mod notifications;
 pub mod observations;
 pub mod reflections;
+pub mod reports;
 pub mod resources;
+pub mod reviews;
 pub mod rubrics;
 pub mod school_pairings;
 pub mod schools;
@@ -46,6 +48,8 @@ pub fn routes() -> Vec<Route> {
     routes.extend(resources::routes());
     routes.extend(self_evaluations::routes());
     routes.extend(summaries::routes());
+    routes.extend(reports::routes());
+    routes.extend(reviews::routes());
     routes.extend(admin::routes());
     routes.extend(notifications::routes());
     routes.extend(matching::routes());

@@ -1,0 +1,524 @@
+//! The bureau dashboard (issue 15 item 1): every figure, of the whole and of each
+//! district, equals a direct count of the data; the counts kept by triggers follow every
+//! kind of write (a bulk insert, services, a record moved or deleted, a school moved to
+//! another district) and equal a full recount; the page shows them to the bureau alone,
+//! with its charts, and survives any query string.
+use rocket::http::Status;
+use sea_orm::{ConnectionTrait, EntityTrait};
+
+use crate::common::{TestApp, each_db};
+use tongxing::domain::access::Actor;
+use tongxing::domain::dashboard::{self, Scope};
+use tongxing::entities::{academic_years, year_figures};
+use tongxing::generate::{self, Options, Quiet};
+
+/// Two districts: 48 schools in the first, 6 in the second.
+fn two_districts(app: &TestApp) -> Options {
+    Options {
+        files: app.store(),
+        schools: 54,
+        teachers_per_school: 3,
+        observations: 400,
+        seed: 15,
+        password: generate::DEFAULT_PASSWORD.into(),
+    }
+}
+
+async fn bureau(app: &TestApp) -> Actor {
+    let user = tongxing::domain::users::find_by_email(&app.db, generate::BUREAU)
+        .await
+        .unwrap()
+        .expect("the generated bureau account");
+    let actor = tongxing::domain::users::actor_of(&user);
+    assert_eq!(actor.role, tongxing::domain::types::Role::BureauAdmin);
+    actor
+}
+
+/// The kept counts with no zero rows, sorted.
+async fn kept(app: &TestApp) -> Vec<(i64, String, String, i64)> {
+    let mut rows: Vec<_> = year_figures::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.n != 0)
+        .map(|r| (r.academic_year_id, r.scope, r.name, r.n))
+        .collect();
+    rows.sort();
+    rows
+}
+
+/// The counts the triggers kept equal a full recount.
+async fn assert_kept_true(app: &TestApp, when: &str) {
+    let before = kept(app).await;
+    dashboard::recount(&app.db).await.expect("recount");
+    let after = kept(app).await;
+    assert!(!after.is_empty(), "{when}: something is counted");
+    let negative: Vec<_> = before.iter().filter(|r| r.3 < 0).collect();
+    assert!(negative.is_empty(), "{when}: negative counts {negative:?}");
+    if before != after {
+        let missing: Vec<_> = after.iter().filter(|r| !before.contains(r)).collect();
+        let extra: Vec<_> = before.iter().filter(|r| !after.contains(r)).collect();
+        panic!(
+            "{when}: kept counts differ from a recount: recount has {missing:?}, kept has {extra:?}"
+        );
+    }
+}
+
+/// A SQL condition on the school `column` being in `district` (none: true).
+fn in_district(column: &str, district: Option<&str>) -> String {
+    match district {
+        Some(d) => format!("{column} IN (SELECT id FROM schools WHERE district = '{d}')"),
+        None => "1 = 1".into(),
+    }
+}
+
+/// Every figure of `scope` against a direct count.
+async fn assert_figures_are_direct_counts(app: &TestApp, bureau: &Actor, scope: &Scope) {
+    let f = dashboard::figures(&app.db, bureau, scope).await.unwrap();
+    let y = &scope.year;
+    let d = scope.district.as_deref();
+    let label = format!("{} {:?}", y.name, d);
+    let q = |sql: String| async move { app.scalar(&sql).await };
+    // Teacher pairings, by the mentee's school.
+    let mentee_in = in_district(
+        "(SELECT school_id FROM teachers WHERE teachers.id = p.mentee_id)",
+        d,
+    );
+    for c in &f.teacher_pairings {
+        let n = q(format!(
+            "SELECT COUNT(*) AS n FROM teacher_pairings p WHERE p.academic_year_id = {} AND p.status = '{}' AND {mentee_in}",
+            y.id,
+            c.key.as_str()
+        ))
+        .await;
+        assert_eq!(c.n, n, "{label}: teacher pairings {:?}", c.key);
+    }
+    // Observations, by their pairing's year and mentee's school.
+    let observed = format!(
+        "FROM observations o JOIN teacher_pairings p ON p.id = o.teacher_pairing_id \
+         WHERE p.academic_year_id = {} AND {mentee_in}",
+        y.id
+    );
+    assert_eq!(
+        f.observations as i64,
+        q(format!("SELECT COUNT(*) AS n {observed}")).await,
+        "{label}: observations"
+    );
+    let second = y.second_term_starts_on;
+    assert_eq!(
+        f.observations_by_term[1] as i64,
+        q(format!(
+            "SELECT COUNT(*) AS n {observed} AND o.observed_on >= '{second}'"
+        ))
+        .await,
+        "{label}: second term"
+    );
+    let months = dashboard::months_of(y);
+    for (i, c) in f.observations_by_month.iter().enumerate() {
+        assert_eq!(c.key, months[i]);
+        let next = months
+            .get(i + 1)
+            .copied()
+            .unwrap_or(c.key + chrono::Duration::days(31));
+        let n = q(format!(
+            "SELECT COUNT(*) AS n {observed} AND o.observed_on >= '{}' AND o.observed_on < '{next}'",
+            c.key
+        ))
+        .await;
+        assert_eq!(c.n, n, "{label}: observations in {}", c.key);
+    }
+    for c in &f.scores {
+        let low = f64::from(c.key) * 10.0;
+        let high = if c.key == 9 { 1000.0 } else { low + 10.0 };
+        let n = q(format!(
+            "SELECT COUNT(*) AS n {observed} AND o.total_score >= {low} AND o.total_score < {high}"
+        ))
+        .await;
+        assert_eq!(c.n, n, "{label}: scores in band {}", c.key);
+    }
+    assert_eq!(
+        f.scores.iter().map(|c| c.n).sum::<i64>(),
+        f.observations as i64
+    );
+    // Training weeks, by the trainee's school.
+    for c in &f.training_weeks {
+        let n = q(format!(
+            "SELECT COUNT(*) AS n FROM training_weeks WHERE academic_year_id = {} AND status = '{}' AND {}",
+            y.id,
+            c.key.as_str(),
+            in_district("guest_school_id", d)
+        ))
+        .await;
+        assert_eq!(c.n, n, "{label}: weeks {:?}", c.key);
+    }
+    // Secondments by batch, by the receiving school.
+    let batches = app
+        .scalar_list(&format!(
+            "SELECT batch AS n FROM secondments WHERE academic_year_id = {} AND {} GROUP BY batch ORDER BY batch",
+            y.id,
+            in_district("to_school_id", d)
+        ))
+        .await;
+    assert_eq!(
+        f.seconded_by_batch
+            .iter()
+            .map(|c| i64::from(c.key))
+            .collect::<Vec<_>>(),
+        batches,
+        "{label}: batches"
+    );
+    for c in &f.seconded_by_batch {
+        let n = q(format!(
+            "SELECT COUNT(*) AS n FROM secondments WHERE academic_year_id = {} AND batch = {} AND {}",
+            y.id,
+            c.key,
+            in_district("to_school_id", d)
+        ))
+        .await;
+        assert_eq!(c.n, n, "{label}: batch {}", c.key);
+    }
+    // Self-evaluations by step and final grade, by the teacher's school.
+    for c in &f.self_evaluations {
+        let n = q(format!(
+            "SELECT COUNT(*) AS n FROM self_evaluations WHERE academic_year_id = {} AND status = '{}' AND {}",
+            y.id,
+            c.key.as_str(),
+            in_district("school_id", d)
+        ))
+        .await;
+        assert_eq!(c.n, n, "{label}: self-evaluations {:?}", c.key);
+    }
+    for c in &f.grades {
+        let n = q(format!(
+            "SELECT COUNT(*) AS n FROM self_evaluations WHERE academic_year_id = {} AND final_grade = '{}' AND {}",
+            y.id,
+            c.key.as_str(),
+            in_district("school_id", d)
+        ))
+        .await;
+        assert_eq!(c.n, n, "{label}: grade {:?}", c.key);
+    }
+    // School pairings running in the year, by the receiving school; their schools once each.
+    let running = format!(
+        "FROM school_pairings WHERE status <> 'draft' AND year_from <= '{0}' AND year_to >= '{0}' AND {1}",
+        y.name,
+        in_district("receiver_id", d)
+    );
+    assert_eq!(
+        f.school_pairings as i64,
+        q(format!("SELECT COUNT(*) AS n {running}")).await,
+        "{label}: school pairings"
+    );
+    assert_eq!(
+        f.schools_paired as i64,
+        q(format!(
+            "SELECT COUNT(*) AS n FROM schools WHERE id IN (SELECT supporter_id {running}) OR id IN (SELECT receiver_id {running})"
+        ))
+        .await,
+        "{label}: schools paired"
+    );
+    // Visits begun in the year and the ledger given in it, by the receiving school.
+    for c in &f.visits {
+        let n = q(format!(
+            "SELECT COUNT(*) AS n FROM visits v JOIN school_pairings sp ON sp.id = v.school_pairing_id \
+             WHERE v.kind = '{}' AND v.starts_on >= '{}' AND v.starts_on <= '{}' AND {}",
+            c.key.as_str(),
+            y.starts_on,
+            y.ends_on,
+            in_district("sp.receiver_id", d)
+        ))
+        .await;
+        assert_eq!(c.n, n, "{label}: visits {:?}", c.key);
+    }
+    for c in &f.support_fen {
+        let n = q(format!(
+            "SELECT CAST(COALESCE(SUM(value_fen), 0) AS BIGINT) AS n FROM contributions \
+             WHERE status = '{}' AND given_on >= '{}' AND given_on <= '{}' AND {}",
+            c.key.as_str(),
+            y.starts_on,
+            y.ends_on,
+            in_district("receiver_school_id", d)
+        ))
+        .await;
+        assert_eq!(c.n, n, "{label}: ledger {:?}", c.key);
+    }
+}
+
+#[rocket::async_test]
+async fn every_dashboard_figure_is_a_direct_count_of_the_whole_and_of_each_district() {
+    each_db(|app| async move {
+        generate::generate(&app.db, &two_districts(&app), &mut Quiet)
+            .await
+            .expect("generate");
+        // The generator writes many rows per statement: the statement triggers (PostgreSQL)
+        // and the row triggers (SQLite) kept every count.
+        assert_kept_true(&app, "after the generator").await;
+        // Some verified (this small set has last year's documents only for a few).
+        app.db
+            .execute_unprepared(
+                "UPDATE self_evaluations SET status = 'verified', final_grade = CASE WHEN id % 3 = 0 \
+                 THEN 'excellent' ELSE 'competent' END WHERE id % 2 = 0",
+            )
+            .await
+            .unwrap();
+        let bureau = bureau(&app).await;
+        let years = academic_years::Entity::find().all(&app.db).await.unwrap();
+        let districts = tongxing::domain::schools::districts(&app.db).await.unwrap();
+        assert_eq!(districts.len(), 2, "{districts:?}");
+        let mut checked_observations = 0;
+        let mut seen = [0i64; 7];
+        for year in &years {
+            let whole = Scope {
+                year: year.clone(),
+                district: None,
+            };
+            assert_figures_are_direct_counts(&app, &bureau, &whole).await;
+            let all = dashboard::figures(&app.db, &bureau, &whole).await.unwrap();
+            checked_observations += all.observations;
+            for (i, n) in [
+                all.visits_total(),
+                all.training_weeks.iter().map(|c| c.n).sum(),
+                all.seconded(),
+                all.self_evaluations_total(),
+                all.grades.iter().map(|c| c.n).sum(),
+                all.support_of(tongxing::domain::contributions::LedgerStatus::Confirmed),
+                all.schools_paired as i64,
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                seen[i] += n;
+            }
+            let mut parts = Vec::new();
+            for d in &districts {
+                let scope = Scope {
+                    year: year.clone(),
+                    district: Some(d.clone()),
+                };
+                assert_figures_are_direct_counts(&app, &bureau, &scope).await;
+                parts.push(dashboard::figures(&app.db, &bureau, &scope).await.unwrap());
+            }
+            // The districts side by side add up to the whole.
+            let lines = dashboard::by_district(&app.db, &bureau, year).await.unwrap();
+            assert_eq!(
+                lines.iter().map(|l| l.observations).sum::<i64>(),
+                all.observations as i64,
+                "{}",
+                year.name
+            );
+            assert_eq!(
+                parts.iter().map(|p| p.observations).sum::<u64>(),
+                all.observations
+            );
+            for l in &lines {
+                let part = &parts[districts.iter().position(|d| *d == l.district).unwrap()];
+                assert_eq!(l.observations, part.observations as i64);
+                assert_eq!(
+                    l.teacher_pairings,
+                    part.teacher_pairings_of(tongxing::domain::types::PairingStatus::Active)
+                        + part.teacher_pairings_of(
+                            tongxing::domain::types::PairingStatus::Completed
+                        )
+                );
+            }
+        }
+        assert_eq!(checked_observations, 400, "every observation is in a year");
+        // Each kind of figure was compared with something there.
+        assert!(seen.iter().all(|n| *n > 0), "visits, weeks, secondments, self-evaluations, grades, support, schools: {seen:?}");
+
+        // Only the bureau reads them.
+        let rural = tongxing::domain::users::find_by_email(&app.db, "school2@generated.tongxing.cn")
+            .await
+            .unwrap();
+        if let Some(user) = rural {
+            let actor = tongxing::domain::users::actor_of(&user);
+            let scope = Scope {
+                year: years[0].clone(),
+                district: None,
+            };
+            assert!(matches!(
+                dashboard::figures(&app.db, &actor, &scope).await,
+                Err(tongxing::error::AppError::Forbidden)
+            ));
+        }
+    })
+    .await;
+}
+
+#[rocket::async_test]
+async fn the_kept_figures_follow_every_kind_of_write() {
+    each_db(|app| async move {
+        generate::generate(
+            &app.db,
+            &Options {
+                schools: 7,
+                teachers_per_school: 4,
+                observations: 60,
+                ..two_districts(&app)
+            },
+            &mut Quiet,
+        )
+        .await
+        .expect("generate");
+        assert_kept_true(&app, "generated").await;
+        let db = &app.db;
+        let exec = |sql: String| async move {
+            db.execute_unprepared(&sql).await.expect(&sql);
+        };
+        // An observation moved to another month and given another score, then deleted.
+        let id = app.scalar("SELECT MIN(id) AS n FROM observations").await;
+        let moved_to = app
+            .scalar(&format!(
+                "SELECT MAX(id) AS n FROM observations WHERE id <> {id}"
+            ))
+            .await;
+        let other_date: String = {
+            let row = db
+                .query_one_raw(sea_orm::Statement::from_string(
+                    db.get_database_backend(),
+                    format!("SELECT CAST(observed_on AS VARCHAR(10)) AS d FROM observations WHERE id = {moved_to}"),
+                ))
+                .await
+                .unwrap()
+                .unwrap();
+            row.try_get::<String>("", "d").unwrap()
+        };
+        exec(format!(
+            "UPDATE observations SET observed_on = '{other_date}', total_score = 55.5 WHERE id = {id}"
+        ))
+        .await;
+        assert_kept_true(&app, "an observation moved").await;
+        exec(format!("DELETE FROM reflections WHERE observation_id = {id}")).await;
+        exec(format!("DELETE FROM observations WHERE id = {id}")).await;
+        assert_kept_true(&app, "an observation deleted").await;
+        // A pairing's status, a week's, a self-evaluation's step and grade, a batch.
+        exec("UPDATE teacher_pairings SET status = 'terminated' WHERE id = (SELECT MIN(id) FROM teacher_pairings WHERE status = 'active')".into()).await;
+        exec("UPDATE training_weeks SET status = 'missed' WHERE status = 'planned'".into())
+            .await;
+        exec("UPDATE self_evaluations SET status = 'verified', final_grade = 'excellent' WHERE id = (SELECT MIN(id) FROM self_evaluations)".into()).await;
+        exec("UPDATE secondments SET batch = batch + 1".into()).await;
+        assert_kept_true(&app, "statuses changed").await;
+        // A school moves to another district: its counts move with it.
+        let busiest = app
+            .scalar("SELECT t.school_id AS n FROM teacher_pairings p JOIN teachers t ON t.id = p.mentee_id GROUP BY t.school_id ORDER BY COUNT(*) DESC, t.school_id LIMIT 1")
+            .await;
+        exec(format!(
+            "UPDATE schools SET district = '新设区' WHERE id = {busiest}"
+        ))
+        .await;
+        assert_kept_true(&app, "a school moved district").await;
+        let moved: i64 = app
+            .scalar("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS n FROM year_figures WHERE scope = 'd:新设区'")
+            .await;
+        assert!(moved > 0, "the new district has the school's counts");
+        // Rows deleted in bulk.
+        exec("DELETE FROM training_weeks".into()).await;
+        assert_kept_true(&app, "weeks deleted").await;
+        assert_eq!(
+            app.scalar("SELECT COUNT(*) AS n FROM year_figures WHERE name LIKE 'weeks:%' AND n <> 0")
+                .await,
+            0
+        );
+    })
+    .await;
+}
+
+#[rocket::async_test]
+async fn the_bureau_home_is_the_dashboard_of_a_year_and_a_district() {
+    each_db(|app| async move {
+        tongxing::demo::load(&app.db).await.expect("demo");
+        let bureau = tongxing::domain::users::actor_of(
+            &tongxing::domain::users::find_by_email(&app.db, tongxing::demo::LOGINS[0].email)
+                .await
+                .unwrap()
+                .unwrap(),
+        );
+        assert_eq!(
+            app.login(
+                tongxing::demo::LOGINS[0].email,
+                tongxing::demo::DEMO_PASSWORD
+            )
+            .await,
+            Status::SeeOther
+        );
+        let current = tongxing::domain::academic_years::current(&app.db)
+            .await
+            .unwrap()
+            .expect("a current year");
+        let f = dashboard::figures(
+            &app.db,
+            &bureau,
+            &Scope {
+                year: current.clone(),
+                district: None,
+            },
+        )
+        .await
+        .unwrap();
+        let (status, html) = app.get_html("/").await;
+        assert_eq!(status, Status::Ok);
+        assert!(
+            html.contains("工作概况"),
+            "the dashboard is on the home page"
+        );
+        assert!(html.contains(&format!(
+            "<strong>{}</strong><span>结对学校",
+            f.schools_paired
+        )));
+        assert!(html.contains(&format!(
+            "<strong>{}</strong><span>本学年听课记录",
+            f.observations
+        )));
+        // Four charts and the districts side by side, drawn on the server.
+        assert_eq!(html.matches("<svg").count(), 5, "charts");
+        assert!(html.contains("每月听课") && html.contains("各区县对比"));
+        // A district: its own figures, and no comparison.
+        let district = tongxing::domain::schools::districts(&app.db).await.unwrap()[0].clone();
+        let (status, html) = app
+            .get_html(&format!("/?district={}", crate::common::enc(&district)))
+            .await;
+        assert_eq!(status, Status::Ok);
+        assert!(html.contains(&format!("<option selected>{district}</option>")));
+        assert_eq!(html.matches("<svg").count(), 4);
+        // Another year by id; anything else falls back to the current year and the whole.
+        let other = academic_years::Entity::find()
+            .all(&app.db)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|y| y.id != current.id)
+            .expect("another year");
+        let (_, html) = app.get_html(&format!("/?year={}", other.id)).await;
+        assert!(html.contains(&format!("<option value=\"{}\" selected>", other.id)));
+        for bad in [
+            "/?year=abc",
+            "/?year=999999",
+            "/?year=-1&district=%3Cscript%3E",
+            "/?district=",
+            "/?year=1%27%20OR%201=1",
+        ] {
+            let (status, html) = app.get_html(bad).await;
+            assert_eq!(status, Status::Ok, "{bad}");
+            assert!(
+                html.contains(&format!("<option value=\"{}\" selected>", current.id)),
+                "{bad}: the current year"
+            );
+            assert!(!html.contains("<script>"), "{bad}");
+            assert_eq!(html.matches("<svg").count(), 5, "{bad}: the whole");
+        }
+        // A school's admin and a teacher have their own home pages, without the dashboard.
+        app.logout().await;
+        for login in ["yizhong@demo.tongxing.cn", "yaochenglin@demo.tongxing.cn"] {
+            assert_eq!(
+                app.login(login, tongxing::demo::DEMO_PASSWORD).await,
+                Status::SeeOther
+            );
+            let (status, html) = app.get_html("/?year=1").await;
+            assert_eq!(status, Status::Ok);
+            assert!(!html.contains("工作概况"), "{login}");
+            app.logout().await;
+        }
+    })
+    .await;
+}
