@@ -126,6 +126,11 @@ fn require(actor: &Actor) -> AppResult<()> {
     )
 }
 
+/// Whether the actor may read the figures (the bureau; 403 otherwise).
+pub fn figures_allowed(actor: &Actor) -> AppResult<()> {
+    require(actor)
+}
+
 /// The months of a year, each as its first day.
 pub fn months_of(year: &academic_years::Model) -> Vec<NaiveDate> {
     let mut out = Vec::new();

@@ -63,6 +63,11 @@ fn require(actor: &Actor, act: Act) -> AppResult<()> {
     }
 }
 
+/// Whether the actor reviews (the bureau; 403 otherwise).
+pub fn allowed(actor: &Actor) -> AppResult<()> {
+    require(actor, Act::Read)
+}
+
 /// A mark as typed or sent as JSON.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct MarkForm {

@@ -445,3 +445,230 @@ async fn marks_refuse_bad_input_and_preparing_next_year_makes_exactly_the_marked
     })
     .await;
 }
+
+#[rocket::async_test]
+async fn the_api_answers_the_summary_the_marks_and_prepares_next_year() {
+    use rocket::http::Method::{Get, Post, Put};
+    use serde_json::json;
+    each_db(|app| async move {
+        let rw = review_world(&app).await;
+        app.login("bureau@tongxing.test", PASSWORD).await;
+        // The summary: the same figures as the dashboard, of the whole and a district.
+        let (status, body) = app
+            .api(Get, "/api/v1/reports/summary?year=2026-2027", None)
+            .await;
+        assert_eq!(status, Status::Ok, "{body}");
+        let year = tongxing::domain::academic_years::current(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        let f = dashboard::figures(
+            &app.db,
+            &rw.w.bureau_actor,
+            &Scope {
+                year: year.clone(),
+                district: None,
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(body["year"], "2026-2027");
+        assert_eq!(body["figures"], serde_json::to_value(&f).unwrap());
+        assert_eq!(body["figures"]["school_pairings"], 1);
+        let active = body["figures"]["teacher_pairings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["key"] == "active")
+            .unwrap()["n"]
+            .clone();
+        assert_eq!(active, 3);
+        let (status, _) = app.api(Get, "/api/v1/reports/summary", None).await;
+        assert_eq!(status, Status::Ok, "the current year");
+        for (path, status, field) in [
+            (
+                "/api/v1/reports/summary?year=2026",
+                Status::UnprocessableEntity,
+                "year",
+            ),
+            (
+                "/api/v1/reports/summary?district=%E6%97%A0%E6%AD%A4%E5%8C%BA",
+                Status::UnprocessableEntity,
+                "district",
+            ),
+            (
+                "/api/v1/reports/summary?year=2026-2027&year=2025-2026",
+                Status::UnprocessableEntity,
+                "year",
+            ),
+        ] {
+            let (s, body) = app.api(Get, path, None).await;
+            assert_eq!(s, status, "{path}: {body}");
+            assert!(body["error"]["fields"][field].is_array(), "{path}: {body}");
+        }
+        let (s, _) = app
+            .api(Get, "/api/v1/reports/summary?year=2030-2031", None)
+            .await;
+        assert_eq!(s, Status::NotFound);
+
+        // Marks over the API: refused inputs change nothing.
+        let path = format!("/api/v1/reviews/teacher-pairings/{}", rw.third);
+        for (body, status, field) in [
+            (
+                json!({"mark": "promote", "version": 0}),
+                Status::UnprocessableEntity,
+                "mark",
+            ),
+            (
+                json!({"mark": "end", "version": 0}),
+                Status::UnprocessableEntity,
+                "note",
+            ),
+            (
+                json!({"mark": "end", "note": 5, "version": 0}),
+                Status::UnprocessableEntity,
+                "note",
+            ),
+            (
+                json!({"mark": "renew"}),
+                Status::UnprocessableEntity,
+                "version",
+            ),
+            (
+                json!({"mark": "renew", "version": "0"}),
+                Status::UnprocessableEntity,
+                "version",
+            ),
+            (
+                json!({"mark": "renew", "version": 7}),
+                Status::Conflict,
+                "version",
+            ),
+        ] {
+            let (s, answer) = app.api(Put, &path, Some(body.clone())).await;
+            assert_eq!(s, status, "{body}: {answer}");
+            assert!(
+                answer["error"]["fields"][field].is_array(),
+                "{body}: {answer}"
+            );
+        }
+        let (s, _) = app.api(Put, &path, Some(json!([1, 2]))).await;
+        assert_eq!(s, Status::BadRequest);
+        let (s, _) = app
+            .api(
+                Put,
+                "/api/v1/reviews/teacher-pairings/999999",
+                Some(json!({"mark": "renew", "version": 0})),
+            )
+            .await;
+        assert_eq!(s, Status::NotFound);
+        assert_eq!(app.count("reviews").await, 0);
+        let (s, body) = app
+            .api(
+                Put,
+                &path,
+                Some(json!({"mark": "adjust", "note": "换师傅", "version": 0})),
+            )
+            .await;
+        assert_eq!(s, Status::Ok, "{body}");
+        assert_eq!(
+            (
+                body["mark"].clone(),
+                body["version"].clone(),
+                body["pairing_id"].clone()
+            ),
+            (json!("adjust"), json!(1), json!(rw.third))
+        );
+        let sp = format!(
+            "/api/v1/reviews/school-pairings/{}?year=2026-2027",
+            rw.school_pairing
+        );
+        let (s, body) = app
+            .api(Put, &sp, Some(json!({"mark": "renew", "version": 0})))
+            .await;
+        assert_eq!(s, Status::Ok, "{body}");
+        let (s, body) = app
+            .api(
+                Get,
+                "/api/v1/reviews?year=2026-2027&kind=teacher&mark=adjust",
+                None,
+            )
+            .await;
+        assert_eq!(s, Status::Ok);
+        assert_eq!(body["items"].as_array().unwrap().len(), 1);
+        assert_eq!(body["items"][0]["note"], "换师傅");
+        let (s, body) = app
+            .api(
+                Get,
+                "/api/v1/reviews?year=2026-2027&kind=teacher&per_page=1",
+                None,
+            )
+            .await;
+        assert_eq!(s, Status::Ok);
+        assert_eq!(body["items"].as_array().unwrap().len(), 1);
+        assert_eq!(body["next_after"], body["items"][0]["pairing_id"]);
+        let (s, body) = app
+            .api(Get, "/api/v1/reviews?kind=x&per_page=0&after=-1", None)
+            .await;
+        assert_eq!(s, Status::UnprocessableEntity);
+        for field in ["kind", "per_page", "after"] {
+            assert!(body["error"]["fields"][field].is_array(), "{field}: {body}");
+        }
+
+        // Preparing: 409 without next year; a preview; then made.
+        let (s, _) = app
+            .api(
+                Get,
+                "/api/v1/reviews/prepare-next-year?year=2026-2027",
+                None,
+            )
+            .await;
+        assert_eq!(s, Status::Conflict);
+        crate::teacher_pairings::year(&app, &rw.w, "2027-2028", false).await;
+        let before = pairing_counts(&app).await;
+        let (s, plan) = app
+            .api(
+                Get,
+                "/api/v1/reviews/prepare-next-year?year=2026-2027",
+                None,
+            )
+            .await;
+        assert_eq!(s, Status::Ok, "{plan}");
+        assert_eq!(
+            (plan["applied"].clone(), plan["next_year"].clone()),
+            (json!(false), json!("2027-2028"))
+        );
+        assert_eq!(plan["items"].as_array().unwrap().len(), 2);
+        assert_eq!(pairing_counts(&app).await, before);
+        let (s, plan) = app
+            .api(
+                Post,
+                "/api/v1/reviews/prepare-next-year?year=2026-2027",
+                None,
+            )
+            .await;
+        assert_eq!(s, Status::Ok, "{plan}");
+        assert_eq!(plan["applied"], true);
+        assert!(
+            plan["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|i| i["outcome"] == "drafted" && i["draft_id"].is_i64())
+        );
+        assert_eq!(pairing_counts(&app).await, (before.0 + 1, before.1 + 1));
+
+        // Others may not.
+        app.logout().await;
+        app.login("rural@tongxing.test", PASSWORD).await;
+        for (m, p) in [
+            (Get, "/api/v1/reports/summary"),
+            (Get, "/api/v1/reviews"),
+            (Post, "/api/v1/reviews/prepare-next-year"),
+        ] {
+            let (s, _) = app.api(m, p, None).await;
+            assert_eq!(s, Status::Forbidden, "{p}");
+        }
+    })
+    .await;
+}

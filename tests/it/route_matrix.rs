@@ -314,6 +314,42 @@ const DECLARED: &[Declaration] = &[
         "/reviews/prepare?year=2026-2027",
         "L L 409 403 403 403 403",
     ),
+    (
+        "GET",
+        "/api/v1/reports/summary",
+        "/api/v1/reports/summary?year=2026-2027",
+        "L L 200 403 403 403 403",
+    ),
+    (
+        "GET",
+        "/api/v1/reviews",
+        "/api/v1/reviews?year=2026-2027",
+        "L L 200 403 403 403 403",
+    ),
+    (
+        "PUT",
+        "/api/v1/reviews/school-pairings/<id>",
+        "/api/v1/reviews/school-pairings/{sp}?year=2026-2027",
+        "L L 422 403 403 403 403",
+    ),
+    (
+        "PUT",
+        "/api/v1/reviews/teacher-pairings/<id>",
+        "/api/v1/reviews/teacher-pairings/{tp}",
+        "L L 422 403 403 403 403",
+    ),
+    (
+        "GET",
+        "/api/v1/reviews/prepare-next-year",
+        "/api/v1/reviews/prepare-next-year?year=2026-2027",
+        "L L 409 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/api/v1/reviews/prepare-next-year",
+        "/api/v1/reviews/prepare-next-year?year=2026-2027",
+        "L L 409 403 403 403 403",
+    ),
     // Year-end summaries: `{sum}` the mentee's school's annual summary as receiver,
     // submitted, waiting for the bureau to receive it.
     (

@@ -20,6 +20,7 @@ pub mod matching;
 pub mod observations;
 pub mod openapi;
 pub mod reflections;
+pub mod reports;
 pub mod resources;
 pub mod rubrics;
 pub mod school_pairings;
@@ -52,6 +53,7 @@ pub fn routes() -> Vec<Route> {
     routes.extend(contributions::routes());
     routes.extend(self_evaluations::routes());
     routes.extend(summaries::routes());
+    routes.extend(reports::routes());
     routes.extend(visits::routes());
     routes.extend(resources::routes());
     routes.extend(observations::routes());

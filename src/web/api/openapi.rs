@@ -11,9 +11,9 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use crate::web::api::{
-    academic_years, contributions, matching, observations, reflections, resources, rubrics,
-    school_pairings, schools, secondments, self_evaluations, session, summaries, teacher_pairings,
-    teachers, tokens, users, visits,
+    academic_years, contributions, matching, observations, reflections, reports, resources,
+    rubrics, school_pairings, schools, secondments, self_evaluations, session, summaries,
+    teacher_pairings, teachers, tokens, users, visits,
 };
 
 /// Every error: `{"error":{"code","message","fields"}}`, in the request's language
@@ -260,6 +260,12 @@ impl Modify for CommonResponses {
         summaries::school_submit,
         summaries::school_accept,
         summaries::school_return,
+        reports::summary,
+        reports::list,
+        reports::mark_school,
+        reports::mark_teacher,
+        reports::prepare_preview,
+        reports::prepare_apply,
         document,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
@@ -284,6 +290,8 @@ impl Modify for CommonResponses {
         (name = "self-evaluations", description = "Self-evaluations (自我鉴定): written by the teacher, appraised by the school where they worked, signed by the dispatching school (seconded teachers), verified by the bureau, acknowledged"),
         (name = "work-summaries", description = "Teachers' work summaries (支教工作总结, 结对帮扶工作总结), received by their school"),
         (name = "school-summaries", description = "Schools' annual summaries (学校结对帮扶工作总结), received by the bureau"),
+        (name = "reports", description = "The bureau's figures of a year, of the whole or a district (the dashboard's and the annual report's)"),
+        (name = "reviews", description = "The effectiveness review (效果评价): marks on the year's pairings and preparing next year's drafts from them"),
         (name = "meta", description = "This document"),
     )
 )]
