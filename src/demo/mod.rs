@@ -3,6 +3,7 @@
 //! 桥店中学), their teachers including the mentor and 姚成琳 (junior-secondary maths), two
 //! academic years, and one account per role. Running it again adds nothing twice.
 pub(crate) mod lessons;
+mod scale;
 mod year_end;
 
 use chrono::NaiveDate;
@@ -79,6 +80,22 @@ struct DemoSchool {
 }
 
 const DISTRICT: &str = "叶集区";
+
+fn school_form(s: &DemoSchool) -> schools::SchoolForm {
+    schools::SchoolForm {
+        name: s.name.into(),
+        code: s.code.into(),
+        kind: s.kind.into(),
+        stage: s.stage.into(),
+        district: DISTRICT.into(),
+        township: s.township.into(),
+        address: format!("{DISTRICT}{}", s.township),
+        principal: s.principal.into(),
+        phone: format!("0564-66{}", &s.code[6..]),
+        student_count: s.students.to_string(),
+        teacher_count: s.teachers.to_string(),
+    }
+}
 
 const SCHOOLS: &[DemoSchool] = &[
     DemoSchool {
@@ -431,20 +448,7 @@ pub async fn load(db: &DatabaseConnection) -> AppResult<DemoReport> {
 
     for s in SCHOOLS {
         if schools::find_by_code(db, s.code).await?.is_none() {
-            let form = schools::SchoolForm {
-                name: s.name.into(),
-                code: s.code.into(),
-                kind: s.kind.into(),
-                stage: s.stage.into(),
-                district: DISTRICT.into(),
-                township: s.township.into(),
-                address: format!("{DISTRICT}{}", s.township),
-                principal: s.principal.into(),
-                phone: format!("0564-66{}", &s.code[6..]),
-                student_count: s.students.to_string(),
-                teacher_count: s.teachers.to_string(),
-            };
-            schools::create(db, &actor, &form).await?;
+            schools::create(db, &actor, &school_form(s)).await?;
             report.schools_added += 1;
         }
     }
@@ -535,6 +539,8 @@ pub async fn load(db: &DatabaseConnection) -> AppResult<DemoReport> {
     ledger(db, &actor, &mut report).await?;
     exchanges(db, &mut report).await?;
     report.year_end_documents_added = year_end::load(db, &actor).await?;
+    // The programme at the seed's size: 19 schools, 107 person-times of secondment.
+    scale::load(db, &actor, &mut report).await?;
     // The back-dated history was written on the demo's clock: what is behind is measured
     // against today.
     crate::domain::progress::refresh_every(db, crate::domain::types::today()).await?;

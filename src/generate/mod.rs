@@ -10,7 +10,7 @@
 //! database must hold no schools or accounts yet), rows go in with multi-row inserts inside
 //! transactions, and one password hash serves every account.
 mod exchanges;
-mod words;
+pub(crate) mod words;
 mod year_end;
 
 use std::collections::BTreeMap;

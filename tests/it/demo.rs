@@ -9,7 +9,8 @@ use tongxing::demo;
 async fn demo_data_is_idempotent_and_its_logins_work() {
     each_db(|app| async move {
         let first = demo::load(&app.db).await.expect("demo");
-        assert_eq!(first.schools_added, 10);
+        // The seed's 19 schools with pairing tasks (全区有19所中小学担负结对帮扶任务).
+        assert_eq!(first.schools_added, 19);
         assert_eq!(
             first.users_added,
             demo::LOGINS.len() + demo::LEDGER_ADMINS.len()
@@ -39,8 +40,21 @@ async fn demo_data_is_idempotent_and_its_logins_work() {
                 first.teacher_pairings_added,
                 first.secondments_added
             ),
-            (7, 1, 3)
+            (12, 1, 107)
         );
+        // Every one of the 19 schools is in a pairing, as supporter or receiver.
+        assert_eq!(
+            app.scalar("SELECT COUNT(*) AS n FROM schools WHERE id IN (SELECT supporter_id FROM school_pairings WHERE status = 'active') OR id IN (SELECT receiver_id FROM school_pairings WHERE status = 'active')").await,
+            19
+        );
+        // 四年三批轮岗支教达107人次: 107 person-times, three batches of 2022-2025 (one a
+        // year) and the three of 2025-2027 in the demo's own story.
+        assert_eq!(app.count("secondments").await, 107);
+        assert_eq!(
+            app.scalar_list("SELECT COUNT(*) AS n FROM secondments s JOIN academic_years y ON y.id = s.academic_year_id WHERE y.name < '2025-2026' GROUP BY s.batch ORDER BY s.batch").await,
+            vec![35, 35, 34]
+        );
+        assert_eq!(app.count("academic_years").await, 5);
         // Visits of all four kinds; a term of training weeks, those over answered.
         assert_eq!(first.visits_added, 5);
         let kinds: Vec<(String, i64)> = {
