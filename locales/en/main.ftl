@@ -1582,7 +1582,6 @@ report-save = Save the report
 report-docx = Download as Word
 report-xlsx = Download every figure (Excel)
 report-print = Print
-report-figures = Every figure
 report-err-stale = Someone else changed the report: read their version, then save again.
 report-theirs = Their saved text
 report-col-group = Group
@@ -1610,7 +1609,10 @@ report-fig-weeks = Training weeks: { $status }
 report-fig-support = Support (yuan): { $status }
 report-fig-documents = Self-evaluations: { $status }
 report-fig-grade = Final grade: { $grade }
-report-draft-overview = In { $year }, { $schools } schools in { $districts } districts took part in urban–rural pairing: { $school_pairings } school pairings and { $teacher_pairings } teacher pairings. { $seconded } secondments (person-times) were made; { $observations } lessons were observed, { $visits } exchange visits made and { $weeks } training weeks attended; support confirmed by the receiving schools came to { $support }. { $documents } self-evaluations were received at year end, { $excellent } verified excellent.
+report-draft-overview = In { $year }, { $schools } schools { $districts ->
+    [1] of the district
+   *[other] in { $districts } districts
+} took part in urban–rural pairing: { $school_pairings } school pairings and { $teacher_pairings } teacher pairings. { $seconded } secondments (person-times) were made; { $observations } lessons were observed, { $visits } exchange visits made and { $weeks } training weeks attended; support confirmed by the receiving schools came to { $support }. { $documents } self-evaluations were received at year end, { $excellent } verified excellent.
 report-draft-batch = batch { $batch }: { $count }
 report-draft-visit = { $kind }: { $count }
 report-draft-pairings = Schools and teachers paired: { $school_pairings } school pairings; teacher pairings { $active } active and { $completed } completed; { $observations } lessons observed, each scored with suggestions.
@@ -1669,3 +1671,9 @@ audit-entity-review = Effectiveness review
 audit-what-review = the review
 policy-subject-annual_report = Annual report
 policy-subject-review = Effectiveness review
+report-figures-count = Every figure ({ $count })
+review-err-refused-item = { $pairing }: { $reason }
+review-mark-filter-renew = Renew
+review-mark-filter-adjust = Adjust
+review-mark-filter-end = End
+review-mark-filter-none = Not marked

@@ -1483,7 +1483,7 @@ board-overdue-none = 没有超期未处理的材料。
 board-since = 自 { $date }
 
 ## Annual report (issue 15)
-report-title = { $year }学年城乡学校结对帮扶工作总结
+report-title = { $year }城乡学校结对帮扶工作总结
 report-nav = 年度报告
 report-section-overview = 基本情况
 report-section-practices = 主要做法
@@ -1496,7 +1496,6 @@ report-save = 保存报告
 report-docx = 下载 Word 文档
 report-xlsx = 下载全部数据（Excel）
 report-print = 打印
-report-figures = 全部数据
 report-err-stale = 报告已被他人修改，请查看最新内容后再保存。
 report-theirs = 他人保存的内容
 report-col-group = 类别
@@ -1524,7 +1523,10 @@ report-fig-weeks = 跟岗培训周：{ $status }
 report-fig-support = 物资资金（元）：{ $status }
 report-fig-documents = 自我鉴定：{ $status }
 report-fig-grade = 核定等次：{ $grade }
-report-draft-overview = { $year }学年，全县（区）{ $districts }个区县共有{ $schools }所学校参与城乡学校结对帮扶，结成学校对子{ $school_pairings }对、师徒对子{ $teacher_pairings }对；选派支教教师{ $seconded }人次；开展听课{ $observations }节，交流互访{ $visits }次，跟岗培训{ $weeks }周；结对学校捐赠资金和物资经受援学校确认共计{ $support }。年终考核收到教师自我鉴定{ $documents }份，核定优秀{ $excellent }人。
+report-draft-overview = { $year }，{ $districts ->
+    [1] 全区
+   *[other] 全市{ $districts }个区县
+}共有{ $schools }所学校参与城乡学校结对帮扶，结成学校对子{ $school_pairings }对、师徒对子{ $teacher_pairings }对；选派支教教师{ $seconded }人次；开展听课{ $observations }节，交流互访{ $visits }次，跟岗培训{ $weeks }周；结对学校捐赠资金和物资经受援学校确认共计{ $support }。年终考核收到教师自我鉴定{ $documents }份，核定优秀{ $excellent }人。
 report-draft-batch = 第{ $batch }批{ $count }人次
 report-draft-visit = { $kind }{ $count }次
 report-draft-pairings = 一是结对到校、结对到人。教育局统一安排学校结对{ $school_pairings }对，师徒结对进行中{ $active }对、已完成{ $completed }对，师徒互相听课{ $observations }节，每节课都有评分和改进建议。
@@ -1583,3 +1585,9 @@ audit-entity-review = 效果评价
 audit-what-review = 效果评价
 policy-subject-annual_report = 年度报告
 policy-subject-review = 效果评价
+report-figures-count = 全部数据（{ $count } 项）
+review-err-refused-item = { $pairing }：{ $reason }
+review-mark-filter-renew = 续结
+review-mark-filter-adjust = 调整
+review-mark-filter-end = 结束
+review-mark-filter-none = 未评价

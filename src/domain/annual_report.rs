@@ -55,7 +55,7 @@ impl Report {
 }
 
 /// What a save sends: the five sections and the version read.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub struct SectionsForm {
     #[serde(default)]
     pub overview: String,
@@ -90,6 +90,17 @@ impl SectionsForm {
             "problems" => &self.problems,
             _ => &self.plans,
         }
+    }
+}
+
+/// A year's name as people read it (2025—2026学年, 2025–2026).
+pub fn year_label(name: &str, lang: Lang) -> String {
+    match crate::domain::academic_years::parse_year_name(name) {
+        Ok((from, to)) => lang.t_args(
+            "year-label",
+            &[("from", from.to_string()), ("to", to.to_string())],
+        ),
+        Err(_) => name.to_string(),
     }
 }
 
@@ -196,7 +207,7 @@ pub fn draft(
     let overview = lang.t_args(
         "report-draft-overview",
         &[
-            ("year", year.name.clone()),
+            ("year", year_label(&year.name, lang)),
             ("districts", n(districts as i64)),
             ("schools", n(f.schools_paired as i64)),
             ("school_pairings", n(f.school_pairings as i64)),
@@ -547,7 +558,10 @@ pub fn docx(report: &Report, lang: Lang) -> AppResult<Vec<u8>> {
         Paragraph::new()
             .add_run(
                 Run::new()
-                    .add_text(lang.t_args("report-title", &[("year", report.year.name.clone())]))
+                    .add_text(lang.t_args(
+                        "report-title",
+                        &[("year", year_label(&report.year.name, lang))],
+                    ))
                     .fonts(heading_fonts())
                     .size(36)
                     .bold(),
@@ -559,11 +573,16 @@ pub fn docx(report: &Report, lang: Lang) -> AppResult<Vec<u8>> {
         doc = doc.add_paragraph(
             Paragraph::new().add_run(
                 Run::new()
-                    .add_text(format!(
-                        "{}、{}",
-                        ["一", "二", "三", "四", "五"][i],
-                        lang.t(&format!("report-section-{key}"))
-                    ))
+                    .add_text(match lang {
+                        Lang::Zh => format!(
+                            "{}、{}",
+                            ["一", "二", "三", "四", "五"][i],
+                            lang.t(&format!("report-section-{key}"))
+                        ),
+                        Lang::En => {
+                            format!("{}. {}", i + 1, lang.t(&format!("report-section-{key}")))
+                        }
+                    })
                     .fonts(heading_fonts())
                     .size(28)
                     .bold(),

@@ -48,6 +48,7 @@ impl Scope {
 
 /// One year's figures of the whole or of a district.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[schema(as = ReportFigures)]
 pub struct Figures {
     /// School pairings running in the year (not drafts).
     pub school_pairings: u64,

@@ -43,6 +43,28 @@ crate::domain::types::word_enum!(column
     }
 );
 
+crate::domain::types::word_enum!(column
+    /// The list's mark filter: a mark, or `none` for the pairings not marked.
+    MarkFilter as "ReviewMarkFilter", "review-mark-filter", {
+        Renew => "renew",
+        Adjust => "adjust",
+        End => "end",
+        NotMarked => "none",
+    }
+);
+
+impl MarkFilter {
+    /// As `lines` takes it: Some(mark), or None for not marked.
+    pub fn mark(self) -> Option<Mark> {
+        match self {
+            MarkFilter::Renew => Some(Mark::Renew),
+            MarkFilter::Adjust => Some(Mark::Adjust),
+            MarkFilter::End => Some(Mark::End),
+            MarkFilter::NotMarked => None,
+        }
+    }
+}
+
 /// The longest note.
 pub const MAX_NOTE: usize = 2000;
 
@@ -69,7 +91,7 @@ pub fn allowed(actor: &Actor) -> AppResult<()> {
 }
 
 /// A mark as typed or sent as JSON.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub struct MarkForm {
     #[serde(default)]
     pub mark: String,
@@ -82,6 +104,7 @@ pub struct MarkForm {
 
 /// What a school pairing did in a year.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = ReviewSchoolFigures)]
 pub struct SchoolFigures {
     pub teacher_pairings: Vec<Count<PairingStatus>>,
     pub observations: i64,
@@ -94,6 +117,7 @@ pub struct SchoolFigures {
 
 /// What a teacher pairing did in its year.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = ReviewTeacherFigures)]
 pub struct TeacherFigures {
     /// Each term's targets and what was done.
     #[schema(value_type = Vec<Object>)]
@@ -580,6 +604,7 @@ const LOCK_REVIEWS: i64 = 0x7478_0015;
 
 /// What preparing next year does (or did) with one mark.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[schema(as = NextYearItem)]
 pub struct Planned {
     pub review_id: i64,
     pub kind: Kind,
@@ -612,6 +637,7 @@ crate::domain::types::word_enum!(column
 
 /// Preparing next year from a year's marks.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = NextYearPlan)]
 pub struct Plan {
     pub year: String,
     /// Next year's name; none when it is not created yet (nothing can be prepared).

@@ -145,15 +145,31 @@ async fn the_annual_report_is_drafted_kept_and_downloaded_with_every_figure() {
         assert!(r.content_type().unwrap().to_string().contains("wordprocessingml"));
         let bytes = r.into_bytes().await.unwrap();
         let (text, json) = docx_text(&bytes);
-        assert!(text.contains(&format!("{}学年城乡学校结对帮扶工作总结", year.name)), "{text}");
+        let (from, to) = year.name.split_once('-').unwrap();
+        assert!(text.contains(&format!("{from}—{to}学年城乡学校结对帮扶工作总结")), "{text}");
         for s in ["基本情况：全年结对顺利。", "一是课堂教学有了明显进步。", "二是教师专业成长。", "下一步：扩大结对范围。"] {
             assert!(text.contains(s), "{s} in {text}");
         }
         assert!(text.contains("本学年听课记录") && text.contains(&observations.to_string()));
         assert!(json.contains("宋体"), "Chinese fonts declared");
+        // In English too; both kept to look at when screenshots are asked for.
+        let r = app
+            .client
+            .get(format!("/reports/annual.docx?year={}&lang=en", year.name))
+            .dispatch()
+            .await;
+        let en_bytes = r.into_bytes().await.unwrap();
+        let (en_text, _) = docx_text(&en_bytes);
+        assert!(en_text.contains("annual report"), "{en_text}");
+        assert!(en_text.contains("Observations this year"), "English labels");
+        if let Ok(dir) = std::env::var("TONGXING_SCREENSHOTS") {
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(format!("{dir}/annual-report-zh.docx"), &bytes).unwrap();
+            std::fs::write(format!("{dir}/annual-report-en.docx"), &en_bytes).unwrap();
+        }
 
         // The workbook: every figure, as numbers; the districts side by side.
-        let r = app.client.get(format!("/reports/annual.xlsx?year={}", year.name)).dispatch().await;
+        let r = app.client.get(format!("/reports/annual.xlsx?year={}&lang=zh-CN", year.name)).dispatch().await;
         assert_eq!(r.status(), Status::Ok);
         let bytes = r.into_bytes().await.unwrap();
         use calamine::{DataType, Reader, Xlsx};
@@ -492,11 +508,6 @@ async fn the_api_answers_the_summary_the_marks_and_prepares_next_year() {
                 "year",
             ),
             (
-                "/api/v1/reports/summary?district=%E6%97%A0%E6%AD%A4%E5%8C%BA",
-                Status::UnprocessableEntity,
-                "district",
-            ),
-            (
                 "/api/v1/reports/summary?year=2026-2027&year=2025-2026",
                 Status::UnprocessableEntity,
                 "year",
@@ -506,10 +517,13 @@ async fn the_api_answers_the_summary_the_marks_and_prepares_next_year() {
             assert_eq!(s, status, "{path}: {body}");
             assert!(body["error"]["fields"][field].is_array(), "{path}: {body}");
         }
-        let (s, _) = app
-            .api(Get, "/api/v1/reports/summary?year=2030-2031", None)
-            .await;
-        assert_eq!(s, Status::NotFound);
+        for path in [
+            "/api/v1/reports/summary?year=2030-2031",
+            "/api/v1/reports/summary?district=%E6%97%A0%E6%AD%A4%E5%8C%BA",
+        ] {
+            let (s, _) = app.api(Get, path, None).await;
+            assert_eq!(s, Status::NotFound, "{path}");
+        }
 
         // Marks over the API: refused inputs change nothing.
         let path = format!("/api/v1/reviews/teacher-pairings/{}", rw.third);

@@ -2,7 +2,6 @@
 //! figures of the whole or a district, the same as the dashboard and the annual report),
 //! `/reviews` (the year's pairings with their marks; `PUT` a mark) and
 //! `/reviews/prepare-next-year` (`GET` the preview, `POST` to make the drafts).
-use rocket::http::Status;
 use rocket::serde::json::Json;
 use rocket::{State, get, post, put, routes};
 use sea_orm::DatabaseConnection;
@@ -11,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::academic_years;
 use crate::domain::annual_report::year_named;
 use crate::domain::dashboard::{self, DistrictLine, Figures, Scope};
-use crate::domain::reviews::{self, Kind, Mark, MarkForm, Plan};
+use crate::domain::reviews::{self, Kind, Mark, MarkFilter, MarkForm, Plan};
 use crate::domain::types::PairingStatus;
 use crate::entities::{academic_years as years, reviews as rows};
 use crate::error::{AppError, AppResult, Msg};
@@ -38,7 +37,7 @@ pub struct ReportSummary {
 #[serde(default)]
 pub struct SummaryQuery {
     /// The academic year's name (`2026-2027`); the current year when absent
-    #[param(max_length = 9)]
+    #[param(pattern = r"^20[0-9]{2}-20[0-9]{2}$")]
     pub year: Option<String>,
     /// A district's name (as on its schools); the whole when absent
     #[param(max_length = 100)]
@@ -68,8 +67,8 @@ async fn year_of(
         (status = 200, description = "The figures", body = ReportSummary),
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 403, description = "Not the bureau", body = ErrorBody),
-        (status = 404, description = "No such year (or no current year)", body = ErrorBody),
-        (status = 422, description = "A bad year name, or no school is in that district", body = ErrorBody),
+        (status = 404, description = "No such year (or no current year), or no school in that district", body = ErrorBody),
+        (status = 422, description = "A bad year name", body = ErrorBody),
     ))]
 #[get("/reports/summary")]
 pub async fn summary(
@@ -91,7 +90,8 @@ pub async fn summary(
     {
         Some(district)
     } else {
-        return Err(AppError::invalid("district", Msg::new("err-choose")));
+        // No school is in that district: like an unknown year.
+        return Err(AppError::NotFound);
     };
     let scope = Scope {
         year: year.clone(),
@@ -165,13 +165,13 @@ pub struct ReviewPage {
 #[serde(default)]
 pub struct ReviewsQuery {
     /// The academic year's name; the current year when absent
-    #[param(max_length = 9)]
+    #[param(pattern = r"^20[0-9]{2}-20[0-9]{2}$")]
     pub year: Option<String>,
     /// `school` or `teacher` (default)
     #[param(value_type = Option<Kind>)]
     pub kind: Option<String>,
     /// `renew`, `adjust`, `end`, or `none` for the pairings not marked
-    #[param(max_length = 10)]
+    #[param(value_type = Option<MarkFilter>)]
     pub mark: Option<String>,
     /// The pairings after this id (the previous page's `next_after`)
     #[param(value_type = Option<i64>, minimum = 1, maximum = 9007199254740991_i64)]
@@ -204,10 +204,9 @@ pub async fn list(
     let kind = check
         .word("kind", query.kind.as_deref(), Kind::parse)
         .unwrap_or(Kind::Teacher);
-    let mark = check.word("mark", query.mark.as_deref(), |m| match m {
-        "none" => Some(None),
-        m => Mark::parse(m).map(Some),
-    });
+    let mark = check
+        .word("mark", query.mark.as_deref(), MarkFilter::parse)
+        .map(MarkFilter::mark);
     let after = check.id("after", query.after.as_deref()).unwrap_or(0);
     let per_page = check
         .number_in("per_page", query.per_page.as_deref(), 1, 100)
@@ -231,6 +230,7 @@ pub async fn list(
 
 /// A mark: renew, adjust or end, with a note (required to adjust or end).
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[schema(as = ReviewMarkInput)]
 pub struct MarkInput {
     pub mark: Mark,
     #[schema(max_length = 2000)]
@@ -247,7 +247,7 @@ pub struct MarkInput {
 #[serde(default)]
 pub struct MarkQuery {
     /// The academic year's name; the current year when absent
-    #[param(max_length = 9)]
+    #[param(pattern = r"^20[0-9]{2}-20[0-9]{2}$")]
     pub year: Option<String>,
 }
 
@@ -356,17 +356,29 @@ async fn prepare(
     user: &CurrentUser,
     query: ApiQuery<MarkQuery>,
     apply: bool,
-) -> AppResult<(Status, Json<Plan>)> {
+) -> AppResult<Json<Plan>> {
     reviews::allowed(&user.actor)?;
     let query = query.get()?;
     let year = year_of(db, QueryCheck::new(), query.year.as_deref()).await?;
     let plan = reviews::prepare(db, &user.actor, &year, apply, crate::i18n::Lang::Zh).await?;
-    let status = if apply && !plan.applied {
-        Status::Conflict
-    } else {
-        Status::Ok
-    };
-    Ok((status, Json(plan)))
+    if apply && !plan.applied {
+        // Nothing was made: each refused pairing with its reason.
+        let mut e = crate::error::FieldErrors::new();
+        for i in plan
+            .items
+            .iter()
+            .filter(|i| i.outcome == reviews::Outcome::Refused)
+        {
+            e.add(
+                "items",
+                Msg::new("review-err-refused-item")
+                    .arg("pairing", &i.label)
+                    .arg("reason", i.reason.clone().unwrap_or_default()),
+            );
+        }
+        return Err(AppError::Invalid(e));
+    }
+    Ok(Json(plan))
 }
 
 /// What preparing next year from the year's marks would make (nothing is changed).
@@ -385,14 +397,14 @@ pub async fn prepare_preview(
     db: &State<DatabaseConnection>,
     user: CurrentUser,
     query: ApiQuery<MarkQuery>,
-) -> AppResult<(Status, Json<Plan>)> {
+) -> AppResult<Json<Plan>> {
     prepare(db.inner(), &user, query, false).await
 }
 
 /// Make next year's drafts from the year's marks, all in one transaction: renewed and
 /// adjusted pairings become drafts, ended and unmarked ones are not carried over, marks
 /// prepared before make nothing again. When a rule refuses one draft nothing is made and
-/// the answer is 409 with the plan saying why.
+/// the answer is 422 naming each refused pairing and its reason (`fields.items`).
 #[utoipa::path(context_path = "/api/v1", operation_id = "reviews_prepare_apply", tag = "reviews",
     params(MarkQuery),
     responses(
@@ -400,15 +412,15 @@ pub async fn prepare_preview(
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 403, description = "Not the bureau", body = ErrorBody),
         (status = 404, description = "No such year", body = ErrorBody),
-        (status = 409, description = "Next year is not created, or a draft was refused (the plan's `items[].reason`)", body = Plan),
-        (status = 422, description = "A bad year name", body = ErrorBody),
+        (status = 409, description = "Next year is not created (`fields.year`)", body = ErrorBody),
+        (status = 422, description = "A bad year name, or a draft refused by a rule (`fields.items`: nothing was made)", body = ErrorBody),
     ))]
 #[post("/reviews/prepare-next-year")]
 pub async fn prepare_apply(
     db: &State<DatabaseConnection>,
     user: CurrentUser,
     query: ApiQuery<MarkQuery>,
-) -> AppResult<(Status, Json<Plan>)> {
+) -> AppResult<Json<Plan>> {
     prepare(db.inner(), &user, query, true).await
 }
 
