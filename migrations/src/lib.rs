@@ -26,6 +26,7 @@ mod m20261204_000021_year_end_documents;
 mod m20261204_000022_summary_list_index;
 mod m20261204_000023_year_figures;
 mod m20261204_000024_reports_reviews;
+mod m20261204_000025_review_indexes;
 
 /// The statements that count every record into an empty `year_figures` (see migration 23).
 pub use m20261204_000023_year_figures::fill_statements as year_figures_fill;
@@ -60,6 +61,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000022_summary_list_index::Migration),
             Box::new(m20261204_000023_year_figures::Migration),
             Box::new(m20261204_000024_reports_reviews::Migration),
+            Box::new(m20261204_000025_review_indexes::Migration),
         ]
     }
 }
