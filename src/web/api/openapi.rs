@@ -268,7 +268,7 @@ impl Modify for CommonResponses {
         reports::prepare_apply,
         document,
     ),
-    components(schemas(ErrorBody, ErrorDetail)),
+    components(schemas(ErrorBody, ErrorDetail, crate::domain::reviews::MarkFilter)),
     modifiers(&SecuritySchemes, &CommonResponses),
     security(("bearer" = []), ("session" = [])),
     tags(
