@@ -364,12 +364,15 @@ pub async fn school_figures(
     year: &academic_years::Model,
 ) -> AppResult<SchoolFigures> {
     require(actor, Act::Read)?;
-    let pairings = sea_orm::sea_query::Query::select()
-        .column(tp_rows::Column::Id)
-        .from(tp_rows::Entity)
-        .and_where(tp_rows::Column::SchoolPairingId.eq(pairing.id))
-        .and_where(tp_rows::Column::AcademicYearId.eq(year.id))
-        .to_owned();
+    // One column of the year's teacher pairings under this school pairing, as a subquery.
+    let of_pairings = |column: tp_rows::Column| {
+        sea_orm::sea_query::Query::select()
+            .column(column)
+            .from(tp_rows::Entity)
+            .and_where(tp_rows::Column::SchoolPairingId.eq(pairing.id))
+            .and_where(tp_rows::Column::AcademicYearId.eq(year.id))
+            .to_owned()
+    };
     let by_status: HashMap<PairingStatus, i64> = counts_by(
         conn,
         tp_rows::Entity::find()
@@ -383,7 +386,8 @@ pub async fn school_figures(
     .await?;
     let observations = crate::entities::observations::Entity::find()
         .filter(
-            crate::entities::observations::Column::TeacherPairingId.in_subquery(pairings.clone()),
+            crate::entities::observations::Column::TeacherPairingId
+                .in_subquery(of_pairings(tp_rows::Column::Id)),
         )
         .select_only()
         .column_as(crate::entities::observations::Column::Id.count(), "n")
@@ -402,19 +406,6 @@ pub async fn school_figures(
             .group_by(training_weeks::Column::Status),
     )
     .await?;
-    // The teachers of its pairings: mentors and mentees.
-    let mentors = sea_orm::sea_query::Query::select()
-        .column(tp_rows::Column::MentorId)
-        .from(tp_rows::Entity)
-        .and_where(tp_rows::Column::SchoolPairingId.eq(pairing.id))
-        .and_where(tp_rows::Column::AcademicYearId.eq(year.id))
-        .to_owned();
-    let mentees = sea_orm::sea_query::Query::select()
-        .column(tp_rows::Column::MenteeId)
-        .from(tp_rows::Entity)
-        .and_where(tp_rows::Column::SchoolPairingId.eq(pairing.id))
-        .and_where(tp_rows::Column::AcademicYearId.eq(year.id))
-        .to_owned();
     let grades: HashMap<Grade, i64> = counts_by(
         conn,
         self_evaluations::Entity::find()
@@ -425,8 +416,15 @@ pub async fn school_figures(
             .filter(self_evaluations::Column::FinalGrade.is_not_null())
             .filter(
                 sea_orm::Condition::any()
-                    .add(self_evaluations::Column::TeacherId.in_subquery(mentors))
-                    .add(self_evaluations::Column::TeacherId.in_subquery(mentees)),
+                    // The teachers of its pairings: mentors and mentees.
+                    .add(
+                        self_evaluations::Column::TeacherId
+                            .in_subquery(of_pairings(tp_rows::Column::MentorId)),
+                    )
+                    .add(
+                        self_evaluations::Column::TeacherId
+                            .in_subquery(of_pairings(tp_rows::Column::MenteeId)),
+                    ),
             )
             .group_by(self_evaluations::Column::FinalGrade),
     )
