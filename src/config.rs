@@ -38,6 +38,10 @@ pub struct AppConfig {
     /// unset: this program itself.
     #[serde(default)]
     pub import_reader: Option<PathBuf>,
+    /// Log every SQL statement that takes longer than this many milliseconds (its text
+    /// only, never its values); unset: none.
+    #[serde(default)]
+    pub slow_query_ms: Option<u64>,
 }
 
 fn default_database_url() -> String {

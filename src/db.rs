@@ -50,13 +50,26 @@ impl QueryCounter {
     }
 }
 
-/// `connect`, counting every statement the connection (and its transactions) runs.
-pub async fn connect_counted(url: &str) -> AppResult<(DatabaseConnection, QueryCounter)> {
+/// `connect`, counting every statement the connection (and its transactions) runs, and
+/// logging those slower than `slow` (the statement's text, never its values).
+pub async fn connect_counted(
+    url: &str,
+    slow: Option<Duration>,
+) -> AppResult<(DatabaseConnection, QueryCounter)> {
     let mut conn = connect(url).await?;
     let counter = QueryCounter::default();
     let count = counter.0.clone();
-    conn.set_metric_callback(move |_| {
+    conn.set_metric_callback(move |info| {
         count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if let Some(slow) = slow
+            && info.elapsed >= slow
+        {
+            tracing::warn!(
+                ms = info.elapsed.as_secs_f64() * 1000.0,
+                sql = %info.statement.sql,
+                "slow query"
+            );
+        }
     });
     Ok((conn, counter))
 }
@@ -128,4 +141,68 @@ pub fn is_unique_violation(err: &DbErr) -> bool {
         err.sql_err(),
         Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What the slow-query log wrote.
+    #[derive(Clone, Default)]
+    struct Written(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Written {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().expect("log buffer").extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn slow_queries_are_logged_with_their_text_and_never_their_values() {
+        let written = Written::default();
+        let writer = written.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        tracing::subscriber::with_default(subscriber, || {
+            runtime.block_on(async {
+                let (db, counter) =
+                    connect_counted("sqlite::memory:", Some(Duration::from_millis(0)))
+                        .await
+                        .expect("connect");
+                db.query_one_raw(sea_orm::Statement::from_sql_and_values(
+                    DbBackend::Sqlite,
+                    "SELECT ? AS password_hash",
+                    ["secret-value-3141".into()],
+                ))
+                .await
+                .expect("query");
+                assert!(counter.get() >= 1);
+                let (quiet, _) = connect_counted("sqlite::memory:", None)
+                    .await
+                    .expect("connect");
+                quiet
+                    .execute_unprepared("SELECT 'never logged' AS x")
+                    .await
+                    .expect("query");
+            })
+        });
+        let log = String::from_utf8(written.0.lock().expect("log").clone()).expect("utf-8");
+        assert!(log.contains("slow query"), "{log}");
+        assert!(log.contains("SELECT ? AS password_hash"), "{log}");
+        assert!(
+            !log.contains("secret-value-3141"),
+            "values are never logged: {log}"
+        );
+        assert!(!log.contains("never logged"), "no threshold, no log: {log}");
+    }
 }

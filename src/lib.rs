@@ -39,14 +39,17 @@ pub async fn build(
     let config = AppConfig::from_figment(&figment)?;
     let figment = config::ensure_secret_key(figment, &config.data_dir)?;
     let figment = web::pages::imports::upload_limits(figment, config.upload_max_bytes());
-    let (db, queries) = db::connect_counted(&config.database_url)
-        .await
-        .map_err(|e| {
-            format!(
-                "cannot open the database {}: {e}",
-                config::redact_url(&config.database_url)
-            )
-        })?;
+    let (db, queries) = db::connect_counted(
+        &config.database_url,
+        config.slow_query_ms.map(std::time::Duration::from_millis),
+    )
+    .await
+    .map_err(|e| {
+        format!(
+            "cannot open the database {}: {e}",
+            config::redact_url(&config.database_url)
+        )
+    })?;
     db::migrate(&db)
         .await
         .map_err(|e| format!("database migration failed: {e}"))?;

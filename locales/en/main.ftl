@@ -319,6 +319,8 @@ field-starts-on = Starts on
 field-second-term = Second term starts on
 field-ends-on = Ends on
 field-is-current = Current year
+field-secondments-planned = Teachers planned for secondment
+hint-secondments-planned = Optional: how many teachers the pairing plan seconds this year; the dashboard and the annual report set the person-times against it.
 hint-year-name = Write it as 2026-2027.
 hint-second-term = Leave empty for 15 February of the second year.
 hint-is-current = There is always exactly one current year; making this one current ends the other.
@@ -1534,6 +1536,7 @@ kpi-teacher-pairings-active = Teacher pairings active
 kpi-teacher-pairings-completed = { $count } completed
 kpi-seconded = Secondments (person-times)
 kpi-batch = Batch { $batch }: { $count }
+kpi-planned = { $count } planned
 kpi-observations-year = Observations this year
 kpi-terms = First term { $first } · second { $second }
 kpi-visits = Exchange visits
@@ -1609,15 +1612,57 @@ report-fig-weeks = Training weeks: { $status }
 report-fig-support = Support (yuan): { $status }
 report-fig-documents = Self-evaluations: { $status }
 report-fig-grade = Final grade: { $grade }
-report-draft-overview = In { $year }, { $schools } schools { $districts ->
+report-draft-overview = In { $year }, { $schools ->
+    [one] { $schools } school
+   *[other] { $schools } schools
+} { $districts ->
     [1] of the district
    *[other] in { $districts } districts
-} took part in urban–rural pairing: { $school_pairings } school pairings and { $teacher_pairings } teacher pairings. { $seconded } secondments (person-times) were made; { $observations } lessons were observed, { $visits } exchange visits made and { $weeks } training weeks attended; support confirmed by the receiving schools came to { $support }. { $documents } self-evaluations were received at year end, { $excellent } verified excellent.
+} took part in urban–rural pairing: { $school_pairings ->
+    [one] { $school_pairings } school pairing
+   *[other] { $school_pairings } school pairings
+} and { $teacher_pairings ->
+    [one] { $teacher_pairings } teacher pairing
+   *[other] { $teacher_pairings } teacher pairings
+}. { $seconded ->
+    [one] { $seconded } secondment (person-time) was
+   *[other] { $seconded } secondments (person-times) were
+} made; { $observations ->
+    [one] { $observations } lesson was
+   *[other] { $observations } lessons were
+} observed, { $visits ->
+    [one] { $visits } exchange visit
+   *[other] { $visits } exchange visits
+} made and { $weeks ->
+    [one] { $weeks } training week
+   *[other] { $weeks } training weeks
+} attended; support confirmed by the receiving schools came to { $support }. { $documents ->
+    [one] { $documents } self-evaluation was
+   *[other] { $documents } self-evaluations were
+} received at year end, { $excellent } verified excellent.
 report-draft-batch = batch { $batch }: { $count }
 report-draft-visit = { $kind }: { $count }
-report-draft-pairings = Schools and teachers paired: { $school_pairings } school pairings; teacher pairings { $active } active and { $completed } completed; { $observations } lessons observed, each scored with suggestions.
+report-draft-pairings = Schools and teachers paired: { $school_pairings ->
+    [one] { $school_pairings } school pairing
+   *[other] { $school_pairings } school pairings
+}; teacher pairings { $active } active and { $completed } completed; { $observations ->
+    [one] { $observations } lesson
+   *[other] { $observations } lessons
+} observed, each scored with suggestions.
 report-draft-secondments = Teachers seconded: { $seconded } person-times ({ $batches }), taking part in the receiving schools' teaching and year-end appraisal.
 report-draft-no-secondments = Teachers seconded: none recorded this year.
+report-fig-planned-to-date = Teachers planned for secondment, to date
+report-fig-seconded-to-date = Secondments (person-times), to date
+report-draft-plan = Under the pairing plan { $planned ->
+    [one] { $planned } teacher is
+   *[other] { $planned } teachers are
+} to be seconded to rural schools; since { $since }, { $years ->
+    [one] { $years } year
+   *[other] { $years } years
+} of rotation have seconded { $seconded ->
+    [one] { $seconded } person-time
+   *[other] { $seconded } person-times
+}.
 report-draft-visits = Exchange visits: { $visits } ({ $kinds }).
 report-draft-training = Training: { $attended } weeks attended by teachers of the receiving schools, { $planned } more to confirm.
 report-draft-support = Support: { $confirmed } confirmed by the receiving schools, { $waiting } awaiting confirmation; every item is in the open ledger.

@@ -27,9 +27,18 @@ mod m20261204_000022_summary_list_index;
 mod m20261204_000023_year_figures;
 mod m20261204_000024_reports_reviews;
 mod m20261204_000025_review_indexes;
+mod m20261204_000026_kept_ledger_visits;
+mod m20261204_000027_secondment_plan;
 
-/// The statements that count every record into an empty `year_figures` (see migration 23).
-pub use m20261204_000023_year_figures::fill_statements as year_figures_fill;
+/// The statements that count every record into an empty `year_figures` (see migrations 23
+/// and 26).
+pub fn year_figures_fill(backend: sea_orm_migration::sea_orm::DbBackend) -> Vec<String> {
+    let mut all = m20261204_000023_year_figures::fill_statements(backend);
+    all.extend(m20261204_000026_kept_ledger_visits::fill_statements(
+        backend,
+    ));
+    all
+}
 
 pub struct Migrator;
 
@@ -62,6 +71,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000023_year_figures::Migration),
             Box::new(m20261204_000024_reports_reviews::Migration),
             Box::new(m20261204_000025_review_indexes::Migration),
+            Box::new(m20261204_000026_kept_ledger_visits::Migration),
+            Box::new(m20261204_000027_secondment_plan::Migration),
         ]
     }
 }

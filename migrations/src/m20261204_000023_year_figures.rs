@@ -33,12 +33,18 @@ const WAITING_SINCE: &[(&str, &str)] = &[
 /// What a table adds to `year_figures`: SQL over the row alias `ROW` for the academic year
 /// and the school, and its names — (on SQLite, on PostgreSQL, whether the row counts) —
 /// and the columns whose change moves them.
-struct Measured {
-    table: &'static str,
-    year: &'static str,
-    school: &'static str,
-    names: &'static [(&'static str, &'static str, &'static str)],
-    columns: &'static str,
+pub(crate) struct Measured {
+    pub table: &'static str,
+    /// The academic year's id; with `years`, `yy.id`.
+    pub year: &'static str,
+    /// A record that counts in several years (a school pairing from one year to another):
+    /// the join condition on `academic_years yy` that finds them.
+    pub years: Option<&'static str>,
+    pub school: &'static str,
+    pub names: &'static [(&'static str, &'static str, &'static str)],
+    /// What one record adds (`1`, or an amount such as `ROW.value_fen`).
+    pub weight: &'static str,
+    pub columns: &'static str,
 }
 
 const OBSERVATION_TERM: &str = "CASE WHEN ROW.observed_on >= (SELECT y.second_term_starts_on \
@@ -48,6 +54,8 @@ const OBSERVATION_TERM: &str = "CASE WHEN ROW.observed_on >= (SELECT y.second_te
 const MEASURED: &[Measured] = &[
     Measured {
         table: "teacher_pairings",
+        years: None,
+        weight: "1",
         year: "ROW.academic_year_id",
         school: "(SELECT t.school_id FROM teachers t WHERE t.id = ROW.mentee_id)",
         names: &[("'tp:' || ROW.status", "'tp:' || ROW.status", "TRUE")],
@@ -55,6 +63,8 @@ const MEASURED: &[Measured] = &[
     },
     Measured {
         table: "observations",
+        years: None,
+        weight: "1",
         year: "(SELECT p.academic_year_id FROM teacher_pairings p \
                WHERE p.id = ROW.teacher_pairing_id)",
         school: "(SELECT t.school_id FROM teacher_pairings p JOIN teachers t \
@@ -76,6 +86,8 @@ const MEASURED: &[Measured] = &[
     },
     Measured {
         table: "training_weeks",
+        years: None,
+        weight: "1",
         year: "ROW.academic_year_id",
         school: "ROW.guest_school_id",
         names: &[("'weeks:' || ROW.status", "'weeks:' || ROW.status", "TRUE")],
@@ -83,6 +95,8 @@ const MEASURED: &[Measured] = &[
     },
     Measured {
         table: "secondments",
+        years: None,
+        weight: "1",
         year: "ROW.academic_year_id",
         school: "ROW.to_school_id",
         names: &[(
@@ -94,6 +108,8 @@ const MEASURED: &[Measured] = &[
     },
     Measured {
         table: "self_evaluations",
+        years: None,
+        weight: "1",
         year: "ROW.academic_year_id",
         school: "ROW.school_id",
         names: &[
@@ -109,7 +125,7 @@ const MEASURED: &[Measured] = &[
 ];
 
 /// The rows `m` adds for the source `from` (empty on SQLite's row triggers) read as `row`.
-fn rows(m: &Measured, backend: DbBackend, row: &str, from: &str, delta: i32) -> String {
+pub(crate) fn rows(m: &Measured, backend: DbBackend, row: &str, from: &str, delta: i32) -> String {
     m.names
         .iter()
         .map(|(sqlite, postgres, counts)| {
@@ -118,11 +134,23 @@ fn rows(m: &Measured, backend: DbBackend, row: &str, from: &str, delta: i32) -> 
                 _ => sqlite,
             }
             .replace("TERM", OBSERVATION_TERM);
+            let (from, counts) = match (m.years, from.is_empty()) {
+                (None, _) => (String::from(from), String::from(*counts)),
+                (Some(on), true) => (
+                    "FROM academic_years yy".into(),
+                    format!("{on} AND {counts}"),
+                ),
+                (Some(on), false) => (
+                    format!("{from} JOIN academic_years yy ON {on}"),
+                    String::from(*counts),
+                ),
+            };
             format!(
-                "SELECT {year} AS y, {school} AS sc, {name} AS nm, {delta} AS d {from} \
-                 WHERE {counts}",
+                "SELECT {year} AS y, {school} AS sc, {name} AS nm, {delta} * ({weight}) AS d \
+                 {from} WHERE {counts}",
                 year = m.year,
                 school = m.school,
+                weight = m.weight,
             )
             .replace("ROW.", &format!("{row}."))
         })
@@ -131,7 +159,7 @@ fn rows(m: &Measured, backend: DbBackend, row: &str, from: &str, delta: i32) -> 
 }
 
 /// Adds `rows` to their school's, district's and the whole's counts.
-fn upsert(rows: &str) -> String {
+pub(crate) fn upsert(rows: &str) -> String {
     format!(
         "INSERT INTO year_figures (academic_year_id, scope, name, n) \
          SELECT x.y, CASE k.k WHEN 1 THEN 's:' || x.sc WHEN 2 THEN 'd:' || s.district \
@@ -147,27 +175,42 @@ fn upsert(rows: &str) -> String {
 /// The statements that count every row as it stands into an empty `year_figures` (the
 /// migration's first fill and `figures::recount`).
 pub fn fill_statements(backend: DbBackend) -> Vec<String> {
-    MEASURED
+    fill(MEASURED, backend)
+}
+
+pub(crate) fn fill(measured: &[Measured], backend: DbBackend) -> Vec<String> {
+    measured
         .iter()
         .map(|m| upsert(&rows(m, backend, "r", &format!("FROM {} r", m.table), 1)))
         .collect()
 }
 
-/// A school's counts follow it to another district.
-fn district_move(new: &str, old: &str) -> String {
+/// A school's counts follow it to another district (all but the names `kept_apart`, as
+/// an SQL list, which keep themselves).
+fn district_move(new: &str, old: &str, kept_apart: &str) -> String {
+    let apart = if kept_apart.is_empty() {
+        String::new()
+    } else {
+        format!("AND f.name NOT IN ({kept_apart}) ")
+    };
     format!(
         "INSERT INTO year_figures (academic_year_id, scope, name, n) \
          SELECT f.academic_year_id, 'd:' || k.district, f.name, SUM(k.sign * f.n) \
          FROM year_figures f CROSS JOIN (SELECT {new}.district AS district, 1 AS sign \
          UNION ALL SELECT {old}.district, -1) k \
-         WHERE f.scope = 's:' || {new}.id \
+         WHERE f.scope = 's:' || {new}.id {apart}\
          GROUP BY 1, 2, 3 HAVING SUM(k.sign * f.n) <> 0 \
          ON CONFLICT (academic_year_id, scope, name) DO UPDATE SET n = year_figures.n + excluded.n"
     )
 }
 
-async fn install(db: &impl ConnectionTrait, backend: DbBackend) -> Result<(), DbErr> {
-    for m in MEASURED {
+/// The triggers that keep `measured` counted.
+pub(crate) async fn install_triggers(
+    db: &impl ConnectionTrait,
+    backend: DbBackend,
+    measured: &[Measured],
+) -> Result<(), DbErr> {
+    for m in measured {
         let t = m.table;
         match backend {
             DbBackend::Postgres => {
@@ -240,12 +283,27 @@ async fn install(db: &impl ConnectionTrait, backend: DbBackend) -> Result<(), Db
             }
         }
     }
+    Ok(())
+}
+
+async fn install(db: &impl ConnectionTrait, backend: DbBackend) -> Result<(), DbErr> {
+    install_triggers(db, backend, MEASURED).await?;
+    install_district_move(db, backend, "").await
+}
+
+/// The trigger that moves a school's counts with it to another district (replaced by a
+/// later migration that keeps some names apart).
+pub(crate) async fn install_district_move(
+    db: &impl ConnectionTrait,
+    backend: DbBackend,
+    kept_apart: &str,
+) -> Result<(), DbErr> {
     match backend {
         DbBackend::Postgres => {
             db.execute_unprepared(&format!(
                 "CREATE OR REPLACE FUNCTION figures_schools_district() RETURNS trigger \
                  LANGUAGE plpgsql AS $$ BEGIN {}; RETURN NULL; END $$",
-                district_move("NEW", "OLD")
+                district_move("NEW", "OLD", kept_apart)
             ))
             .await?;
             db.execute_unprepared(
@@ -259,7 +317,7 @@ async fn install(db: &impl ConnectionTrait, backend: DbBackend) -> Result<(), Db
             db.execute_unprepared(&format!(
                 "CREATE TRIGGER IF NOT EXISTS figures_schools_district AFTER UPDATE OF district \
                  ON schools WHEN OLD.district IS NOT NEW.district BEGIN {}; END",
-                district_move("NEW", "OLD")
+                district_move("NEW", "OLD", kept_apart)
             ))
             .await?;
         }
@@ -268,8 +326,25 @@ async fn install(db: &impl ConnectionTrait, backend: DbBackend) -> Result<(), Db
 }
 
 async fn uninstall(db: &impl ConnectionTrait, backend: DbBackend) -> Result<(), DbErr> {
-    let mut triggers: Vec<(String, &str)> = vec![("figures_schools_district".into(), "schools")];
-    for m in MEASURED {
+    uninstall_triggers(
+        db,
+        backend,
+        MEASURED,
+        &[("figures_schools_district", "schools")],
+    )
+    .await
+}
+
+/// Drops the triggers of `measured` and the `others` (name, table).
+pub(crate) async fn uninstall_triggers(
+    db: &impl ConnectionTrait,
+    backend: DbBackend,
+    measured: &[Measured],
+    others: &[(&str, &str)],
+) -> Result<(), DbErr> {
+    let mut triggers: Vec<(String, &str)> =
+        others.iter().map(|(n, t)| (String::from(*n), *t)).collect();
+    for m in measured {
         for when in ["insert", "delete", "update"] {
             triggers.push((format!("figures_{}_{when}", m.table), m.table));
         }

@@ -440,6 +440,7 @@ pub async fn load(db: &DatabaseConnection) -> AppResult<DemoReport> {
                 } else {
                     String::new()
                 },
+                secondments_planned: scale::planned(name),
             };
             academic_years::create(db, &actor, &form).await?;
             report.years_added += 1;

@@ -161,6 +161,23 @@ const RECEIVERS: &[&str] = &[
     "3415020503",
 ];
 
+/// The programme's plan (the seed's "共安排129名教师"), spread over its four years.
+const PLANNED: &[(&str, i32)] = &[
+    ("2022-2023", 33),
+    ("2023-2024", 32),
+    ("2024-2025", 32),
+    ("2025-2026", 32),
+];
+
+/// The teachers planned for secondment in the demo's year `name`, as the form takes it.
+pub(super) fn planned(name: &str) -> String {
+    PLANNED
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, p)| p.to_string())
+        .unwrap_or_default()
+}
+
 pub async fn load(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -182,9 +199,21 @@ pub async fn load(
             second_term_starts_on: d(*second),
             ends_on: d(*ends),
             is_current: String::new(),
+            secondments_planned: planned(name),
         };
         academic_years::create(db, actor, &form).await?;
         report.years_added += 1;
+    }
+    // A demo made before years carried a plan gets it.
+    for year in academic_years::list(db).await? {
+        let plan = planned(&year.name);
+        if year.secondments_planned.is_none() && !plan.is_empty() {
+            let form = academic_years::YearForm {
+                secondments_planned: plan,
+                ..academic_years::YearForm::from_model(&year)
+            };
+            academic_years::update(db, actor, year.id, &form).await?;
+        }
     }
     for s in MORE_SCHOOLS {
         if schools::find_by_code(db, s.code).await?.is_none() {

@@ -30,6 +30,9 @@ pub struct YearForm {
     /// `true`/`on` makes this the current year.
     #[serde(deserialize_with = "loose_string")]
     pub is_current: String,
+    /// Optional: how many teachers the bureau plans to second (支教) in the year.
+    #[serde(default, deserialize_with = "loose_string")]
+    pub secondments_planned: String,
 }
 
 impl YearForm {
@@ -44,6 +47,10 @@ impl YearForm {
             } else {
                 String::new()
             },
+            secondments_planned: y
+                .secondments_planned
+                .map(|n| n.to_string())
+                .unwrap_or_default(),
         }
     }
 }
@@ -58,7 +65,11 @@ struct NewYear {
     second_term_starts_on: NaiveDate,
     ends_on: NaiveDate,
     is_current: bool,
+    secondments_planned: Option<i32>,
 }
+
+/// The most teachers a year's secondment plan may name.
+pub const MAX_PLANNED: i64 = 100_000;
 
 /// `2026-2027`: two consecutive years.
 pub fn parse_year_name(s: &str) -> Result<(i32, i32), Msg> {
@@ -102,6 +113,14 @@ fn parse(form: &YearForm) -> AppResult<NewYear> {
             e.add("second_term_starts_on", Msg::new("err-term-outside-year"));
         }
     }
+    let planned = if form.secondments_planned.trim().is_empty() {
+        None
+    } else {
+        types::number_in(&form.secondments_planned, 0, MAX_PLANNED, None)
+            .map_err(|m| e.add("secondments_planned", m))
+            .ok()
+            .and_then(|n| i32::try_from(n).ok())
+    };
     if let (Some((a, _)), Some(s)) = (years, starts)
         && s.year() != a
     {
@@ -117,6 +136,7 @@ fn parse(form: &YearForm) -> AppResult<NewYear> {
         second_term_starts_on: second.unwrap_or_default(),
         ends_on: ends.unwrap_or_default(),
         is_current: truthy(&form.is_current),
+        secondments_planned: planned,
     })
 }
 
@@ -200,6 +220,7 @@ pub async fn create(
         second_term_starts_on: Set(new.second_term_starts_on),
         ends_on: Set(new.ends_on),
         is_current: Set(is_current),
+        secondments_planned: Set(new.secondments_planned),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
@@ -209,6 +230,9 @@ pub async fn create(
     if is_current {
         clear_current(&txn, year.id).await?;
     }
+    // Visits, ledger items and school pairings already recorded in its dates or names now
+    // count in it.
+    crate::domain::dashboard::recount_in(&txn).await?;
     audit::record::<(), _>(
         &txn,
         Some(actor),
@@ -243,6 +267,7 @@ pub async fn update(
     active.second_term_starts_on = Set(new.second_term_starts_on);
     active.ends_on = Set(new.ends_on);
     active.is_current = Set(new.is_current);
+    active.secondments_planned = Set(new.secondments_planned);
     active.updated_at = Set(Utc::now());
     let year = active.update(&txn).await?;
     if year.is_current {
@@ -265,6 +290,19 @@ pub async fn update(
     ) != (year.starts_on, year.second_term_starts_on, year.ends_on)
     {
         crate::domain::progress::refresh_year(&txn, year.id).await?;
+    }
+    if (
+        before.name.as_str(),
+        before.starts_on,
+        before.second_term_starts_on,
+        before.ends_on,
+    ) != (
+        year.name.as_str(),
+        year.starts_on,
+        year.second_term_starts_on,
+        year.ends_on,
+    ) {
+        crate::domain::dashboard::recount_in(&txn).await?;
     }
     txn.commit().await?;
     Ok(year)
@@ -337,6 +375,11 @@ pub async fn delete(db: &impl Conn, actor: &Actor, id: i64) -> AppResult<()> {
                 AppError::Db(e)
             }
         })?;
+    // The dashboard's counts of visits, ledger items and pairings that fell in its dates.
+    crate::entities::year_figures::Entity::delete_many()
+        .filter(crate::entities::year_figures::Column::AcademicYearId.eq(id))
+        .exec(&txn)
+        .await?;
     audit::record::<_, ()>(
         &txn,
         Some(actor),

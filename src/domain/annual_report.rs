@@ -241,13 +241,30 @@ pub fn draft(
                 ("observations", n(f.observations as i64)),
             ],
         ),
-        if f.seconded() > 0 {
-            lang.t_args(
-                "report-draft-secondments",
-                &[("seconded", n(f.seconded())), ("batches", batches)],
-            )
-        } else {
-            lang.t("report-draft-no-secondments")
+        {
+            let mut text = if f.seconded() > 0 {
+                lang.t_args(
+                    "report-draft-secondments",
+                    &[("seconded", n(f.seconded())), ("batches", batches)],
+                )
+            } else {
+                lang.t("report-draft-no-secondments")
+            };
+            if let (Some(planned), Some(since)) = (f.plan.planned_to_date, &f.plan.since) {
+                if matches!(lang, Lang::En) {
+                    text.push(' ');
+                }
+                text.push_str(&lang.t_args(
+                    "report-draft-plan",
+                    &[
+                        ("planned", n(planned)),
+                        ("since", year_label(since, lang)),
+                        ("years", n(f.plan.years_to_date)),
+                        ("seconded", n(f.plan.seconded_to_date)),
+                    ],
+                ));
+            }
+            text
         },
         lang.t_args(
             "report-draft-visits",
@@ -436,6 +453,18 @@ pub fn figure_rows(f: &Figures, lang: Lang) -> Vec<FigureRow> {
             false,
         );
     }
+    if let Some(p) = f.plan.planned {
+        push(g, lang.t("field-secondments-planned"), p, false);
+    }
+    if let Some(p) = f.plan.planned_to_date {
+        push(g, lang.t("report-fig-planned-to-date"), p, false);
+    }
+    push(
+        g,
+        lang.t("report-fig-seconded-to-date"),
+        f.plan.seconded_to_date,
+        false,
+    );
     let g = "report-group-observations";
     push(
         g,
@@ -694,4 +723,54 @@ pub fn xlsx(report: &Report, lang: Lang) -> AppResult<Vec<u8>> {
     }
     sheet.set_column_width(0, 20).map_err(failed)?;
     book.save_to_buffer().map_err(failed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn overview(lang: Lang, n: &str) -> String {
+        let names = [
+            "schools",
+            "school_pairings",
+            "teacher_pairings",
+            "seconded",
+            "observations",
+            "visits",
+            "weeks",
+            "documents",
+            "excellent",
+        ];
+        let mut args: Vec<(&str, String)> = names.iter().map(|k| (*k, n.to_string())).collect();
+        args.extend([
+            ("year", "2026–2027".to_string()),
+            ("districts", "1".to_string()),
+            ("support", "¥1.00".to_string()),
+        ]);
+        lang.t_args("report-draft-overview", &args)
+    }
+
+    #[test]
+    fn the_english_overview_counts_one_and_many() {
+        let one = overview(Lang::En, "1");
+        assert!(one.contains("1 school of the district"), "{one}");
+        assert!(
+            one.contains("1 school pairing and 1 teacher pairing."),
+            "{one}"
+        );
+        assert!(one.contains("1 secondment (person-time) was made"), "{one}");
+        assert!(
+            one.contains("1 lesson was observed, 1 exchange visit made and 1 training week"),
+            "{one}"
+        );
+        assert!(one.contains("1 self-evaluation was received"), "{one}");
+        let many = overview(Lang::En, "3");
+        assert!(
+            many.contains("3 school pairings and 3 teacher pairings."),
+            "{many}"
+        );
+        assert!(many.contains("3 lessons were observed"), "{many}");
+        let zh = overview(Lang::Zh, "1");
+        assert!(!zh.contains("pairing"), "{zh}");
+    }
 }

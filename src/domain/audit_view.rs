@@ -215,6 +215,11 @@ const YEAR: &[Field] = &[
     ("second_term_starts_on", "field-second-term", As::Date),
     ("ends_on", "field-ends-on", As::Date),
     ("is_current", "field-is-current", As::Bool),
+    (
+        "secondments_planned",
+        "field-secondments-planned",
+        As::Number,
+    ),
 ];
 
 const RUBRIC: &[Field] = &[

@@ -39,8 +39,54 @@ fn scalable(out: String, h: u32) -> String {
     )
 }
 
+/// Drawings already made, by what they show: the same figures draw the same SVG, and the
+/// dashboard's figures change far less often than it is opened (drawing the districts'
+/// hundred bars takes longer than reading every figure). At most `REMEMBERED` drawings.
+static DRAWN: std::sync::Mutex<Option<std::collections::HashMap<String, String>>> =
+    std::sync::Mutex::new(None);
+const REMEMBERED: usize = 256;
+
+fn remembered(
+    kind: char,
+    rows: &[Bar],
+    draw: fn(&[Bar]) -> AppResult<String>,
+) -> AppResult<String> {
+    let mut key = String::from(kind);
+    for r in rows {
+        key.push_str(&format!(
+            "\u{1f}{}\u{1e}{}\u{1e}{}",
+            r.label, r.value, r.shown
+        ));
+    }
+    let found = DRAWN
+        .lock()
+        .ok()
+        .and_then(|m| m.as_ref().and_then(|m| m.get(&key).cloned()));
+    if let Some(svg) = found {
+        return Ok(svg);
+    }
+    let svg = draw(rows)?;
+    if let Ok(mut m) = DRAWN.lock() {
+        let m = m.get_or_insert_with(Default::default);
+        if m.len() >= REMEMBERED {
+            m.clear();
+        }
+        m.insert(key, svg.clone());
+    }
+    Ok(svg)
+}
+
 /// Horizontal bars, one row each: the label on the left, the bar, the value at its end.
 pub fn bars(rows: &[Bar]) -> AppResult<String> {
+    remembered('b', rows, draw_bars)
+}
+
+/// Vertical columns, labels below and values above (months of a year: at most 13).
+pub fn columns(rows: &[Bar]) -> AppResult<String> {
+    remembered('c', rows, draw_columns)
+}
+
+fn draw_bars(rows: &[Bar]) -> AppResult<String> {
     let row_h = FONT + 11;
     let h = (rows.len() as u32).max(1) * row_h + 6;
     let label_w = rows
@@ -105,8 +151,7 @@ pub fn bars(rows: &[Bar]) -> AppResult<String> {
     Ok(scalable(out, h))
 }
 
-/// Vertical columns, labels below and values above (months of a year: at most 13).
-pub fn columns(rows: &[Bar]) -> AppResult<String> {
+fn draw_columns(rows: &[Bar]) -> AppResult<String> {
     let label_h = FONT + 8;
     let plot_h = 150u32;
     let h = plot_h + label_h + FONT + 8;
@@ -186,6 +231,20 @@ mod tests {
         assert!(!svg.contains("<b>"), "labels are escaped: {svg}");
         // One rectangle for the non-zero bar, besides the background.
         assert_eq!(svg.matches("<rect").count(), 2, "{svg}");
+    }
+
+    #[test]
+    fn the_same_figures_draw_the_same_chart_and_others_another() {
+        let one = bars(&[bar("领导互访", 7.0)]).unwrap();
+        assert_eq!(one, bars(&[bar("领导互访", 7.0)]).unwrap());
+        assert_eq!(one, draw_bars(&[bar("领导互访", 7.0)]).unwrap());
+        let other = bars(&[bar("领导互访", 8.0)]).unwrap();
+        assert_ne!(one, other);
+        assert!(other.contains("\n8\n"), "{other}");
+        assert_ne!(
+            columns(&[bar("9月", 1.0)]).unwrap(),
+            bars(&[bar("9月", 1.0)]).unwrap()
+        );
     }
 
     #[test]

@@ -1,17 +1,15 @@
 //! The bureau's figures for an academic year, of the whole or of one district: what the
 //! dashboard shows, the annual report states and `GET /api/v1/reports/summary` answers.
 //!
-//! The large counts (teacher pairings, observations, training weeks, secondments,
-//! self-evaluations) are read off `year_figures`, which triggers keep exact (migration 23);
-//! the small tables (school pairings, visits, the ledger) are counted directly from their
-//! indexes. A record counts for the district of the school it concerns: the receiving
-//! school of a school pairing, its visits and its ledger; the mentee's school of a teacher
+//! Every count is read off `year_figures`, which triggers keep exact (migrations 23 and 26),
+//! so a page costs the same on a county's data and on a province's. A record counts for the
+//! district of the school it concerns: the receiving school of a school pairing, its visits and its ledger; the mentee's school of a teacher
 //! pairing and its observations; the trainee's school of a training week; the receiving
 //! school of a secondment; the teacher's school of a self-evaluation.
 use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate};
-use sea_orm::sea_query::{Expr, Func, Query, UnionType};
+use sea_orm::sea_query::{Expr, Func, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
 
@@ -25,8 +23,7 @@ use crate::domain::training::WeekStatus;
 use crate::domain::types::PairingStatus;
 use crate::domain::visits::VisitKind;
 use crate::entities::{
-    academic_years, contributions, school_pairings, schools, self_evaluations, summaries, teachers,
-    visits, year_figures,
+    academic_years, schools, self_evaluations, summaries, teachers, year_figures,
 };
 use crate::error::AppResult;
 
@@ -75,6 +72,26 @@ pub struct Figures {
     pub self_evaluations: Vec<Count<Stage>>,
     /// Final grades given by the bureau.
     pub grades: Vec<Count<Grade>>,
+    /// The secondment plan against the person-times, this year and to date.
+    pub plan: SecondmentPlan,
+}
+
+/// Teachers planned for secondment (支教) against the person-times seconded: the seed's
+/// "共安排129名教师 … 现已进行了四年三批轮岗支教达107人次".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct SecondmentPlan {
+    /// Teachers planned for this year (`null`: the year has no plan; always `null` for a
+    /// district, since plans are the whole's).
+    pub planned: Option<i64>,
+    /// The plans of this year and every earlier one added up (`null`: none has a plan, or
+    /// a district).
+    pub planned_to_date: Option<i64>,
+    /// Person-times seconded in this year and every earlier one.
+    pub seconded_to_date: i64,
+    /// How many of those years had secondments.
+    pub years_to_date: i64,
+    /// The first of them (`2022-2023`).
+    pub since: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -157,124 +174,100 @@ fn schools_of(district: &str) -> sea_orm::sea_query::SelectStatement {
         .to_owned()
 }
 
-/// School pairings running in `year` (not drafts), of receivers in the scope's district.
-fn pairings_of(scope: &Scope) -> sea_orm::sea_query::SelectStatement {
-    use school_pairings::Column as P;
-    let mut q = Query::select()
-        .column(P::Id)
-        .from(school_pairings::Entity)
-        .and_where(P::Status.ne(PairingStatus::Draft))
-        .and_where(P::YearFrom.lte(scope.year.name.as_str()))
-        .and_where(P::YearTo.gte(scope.year.name.as_str()))
-        .to_owned();
-    if let Some(d) = &scope.district {
-        q.and_where(P::ReceiverId.in_subquery(schools_of(d)));
-    }
-    q
-}
+/// The kept counts of each school's pairings in a year are named `paired:<school id>`
+/// (`schools-paired` counts those above zero).
+const PAIRED: &str = "paired:";
+const PAIRED_END: &str = "paired;";
 
-/// The figures of `scope`: five queries whatever the size of the data.
+/// The figures of `scope`: four queries over the kept counts and the years, whatever the
+/// size of the data (the years up to this one are a few).
 pub async fn figures(
     conn: &impl ConnectionTrait,
     actor: &Actor,
     scope: &Scope,
 ) -> AppResult<Figures> {
     require(actor)?;
-    let kept: HashMap<String, i64> = year_figures::Entity::find()
-        .filter(year_figures::Column::AcademicYearId.eq(scope.year.id))
-        .filter(year_figures::Column::Scope.eq(scope.key()))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|r| (r.name, r.n))
-        .collect();
-    let get = |name: String| kept.get(&name).copied().unwrap_or(0);
-    // School pairings and the schools in them, counted once each.
-    use school_pairings::Column as P;
-    let side = |column: P| {
-        Query::select()
-            .expr_as(Expr::col(column), sea_orm::sea_query::Alias::new("school"))
-            .from(school_pairings::Entity)
-            .and_where(P::Id.in_subquery(pairings_of(scope)))
-            .to_owned()
-    };
-    let mut union = side(P::SupporterId);
-    union.union(UnionType::Distinct, side(P::ReceiverId));
-    let both = Query::select()
-        .expr_as(Expr::cust("COUNT(*)"), sea_orm::sea_query::Alias::new("n"))
-        .from_subquery(union, sea_orm::sea_query::Alias::new("x"))
-        .to_owned();
-    let counted = Query::select()
-        .expr_as(
-            Expr::SubQuery(
-                None,
-                Box::new(sea_orm::sea_query::SubQueryStatement::SelectStatement(
-                    Query::select()
-                        .expr(Expr::cust("COUNT(*)"))
-                        .from_subquery(pairings_of(scope), sea_orm::sea_query::Alias::new("p"))
-                        .to_owned(),
-                )),
-            ),
-            sea_orm::sea_query::Alias::new("pairings"),
-        )
-        .expr_as(
-            Expr::SubQuery(
-                None,
-                Box::new(sea_orm::sea_query::SubQueryStatement::SelectStatement(both)),
-            ),
-            sea_orm::sea_query::Alias::new("schools"),
-        )
-        .to_owned();
-    let row = conn
-        .query_one_raw(conn.get_database_backend().build(&counted))
-        .await?;
-    let read = |name: &str| -> u64 {
-        row.as_ref()
-            .and_then(|r| r.try_get::<i64>("", name).ok())
-            .unwrap_or(0)
-            .max(0) as u64
-    };
-    let (school_pairings, schools_paired) = (read("pairings"), read("schools"));
-    // Visits begun in the year, by kind.
-    let mut visit_query = visits::Entity::find()
-        .select_only()
-        .column(visits::Column::Kind)
-        .column_as(visits::Column::Id.count(), "n")
-        .filter(visits::Column::StartsOn.between(scope.year.starts_on, scope.year.ends_on))
-        .group_by(visits::Column::Kind);
-    if scope.district.is_some() {
-        visit_query =
-            visit_query.filter(visits::Column::SchoolPairingId.in_subquery(pairings_of(scope)));
+    // Every name but the schools' `paired:` counts: a range before them and one after.
+    let mut kept: HashMap<String, i64> = HashMap::new();
+    for range in [
+        year_figures::Column::Name.lt(PAIRED),
+        year_figures::Column::Name.gte(PAIRED_END),
+    ] {
+        kept.extend(
+            year_figures::Entity::find()
+                .select_only()
+                .column(year_figures::Column::Name)
+                .column(year_figures::Column::N)
+                .filter(year_figures::Column::AcademicYearId.eq(scope.year.id))
+                .filter(year_figures::Column::Scope.eq(scope.key()))
+                .filter(range)
+                .into_tuple::<(String, i64)>()
+                .all(conn)
+                .await?,
+        );
     }
-    let visit_rows: HashMap<VisitKind, i64> = visit_query
+    let get = |name: String| kept.get(&name).copied().unwrap_or(0);
+    // The plan: this year's, and all years' up to this one against their person-times.
+    let years_to_date: Vec<(i64, String, Option<i32>)> = academic_years::Entity::find()
+        .select_only()
+        .column(academic_years::Column::Id)
+        .column(academic_years::Column::Name)
+        .column(academic_years::Column::SecondmentsPlanned)
+        .filter(academic_years::Column::StartsOn.lte(scope.year.starts_on))
         .into_tuple()
         .all(conn)
-        .await?
-        .into_iter()
-        .collect();
-    // The ledger of the year by status, in fen.
-    let mut ledger_query = contributions::Entity::find()
+        .await?;
+    let seconded_in: HashMap<i64, i64> = year_figures::Entity::find()
         .select_only()
-        .column(contributions::Column::Status)
+        .column(year_figures::Column::AcademicYearId)
         .column_as(
             Expr::expr(Func::cast_as(
-                Func::sum(Expr::col(contributions::Column::ValueFen)),
+                Func::sum(Expr::col(year_figures::Column::N)),
                 "BIGINT",
             )),
-            "fen",
+            "n",
         )
-        .filter(contributions::Column::GivenOn.between(scope.year.starts_on, scope.year.ends_on))
-        .group_by(contributions::Column::Status);
-    if let Some(d) = &scope.district {
-        ledger_query =
-            ledger_query.filter(contributions::Column::ReceiverSchoolId.in_subquery(schools_of(d)));
-    }
-    let ledger: HashMap<LedgerStatus, Option<i64>> = ledger_query
-        .into_tuple()
+        .filter(
+            year_figures::Column::AcademicYearId.is_in(years_to_date.iter().map(|(id, _, _)| *id)),
+        )
+        .filter(year_figures::Column::Scope.eq(scope.key()))
+        .filter(year_figures::Column::Name.gte("seconded:"))
+        .filter(year_figures::Column::Name.lt("seconded;"))
+        .group_by(year_figures::Column::AcademicYearId)
+        .into_tuple::<(i64, Option<i64>)>()
         .all(conn)
         .await?
         .into_iter()
+        .filter_map(|(id, n)| n.filter(|n| *n > 0).map(|n| (id, n)))
         .collect();
+    let planned_to_date = scope
+        .district
+        .is_none()
+        .then(|| {
+            years_to_date
+                .iter()
+                .filter_map(|(_, _, p)| p.map(i64::from))
+                .reduce(|a, b| a + b)
+        })
+        .flatten();
+    let seconded_to_date = seconded_in.values().sum::<i64>();
+    let years_with_secondments = seconded_in.len() as i64;
+    let since = years_to_date
+        .iter()
+        .filter(|(id, _, _)| seconded_in.contains_key(id))
+        .map(|(_, name, _)| name.clone())
+        .min();
+    let plan = SecondmentPlan {
+        planned: scope
+            .district
+            .is_none()
+            .then_some(scope.year.secondments_planned.map(i64::from))
+            .flatten(),
+        planned_to_date,
+        seconded_to_date,
+        years_to_date: years_with_secondments,
+        since,
+    };
     let mut batches: Vec<Count<i32>> = kept
         .iter()
         .filter_map(|(name, n)| {
@@ -284,8 +277,8 @@ pub async fn figures(
         .collect();
     batches.sort_by_key(|c| c.key);
     Ok(Figures {
-        school_pairings,
-        schools_paired,
+        school_pairings: get("sp".into()).max(0) as u64,
+        schools_paired: get("schools-paired".into()).max(0) as u64,
         teacher_pairings: PairingStatus::ALL
             .iter()
             .map(|s| Count {
@@ -316,7 +309,7 @@ pub async fn figures(
             .iter()
             .map(|k| Count {
                 key: *k,
-                n: visit_rows.get(k).copied().unwrap_or(0),
+                n: get(format!("visits:{}", k.as_str())),
             })
             .collect(),
         training_weeks: WeekStatus::ALL
@@ -330,7 +323,7 @@ pub async fn figures(
             .iter()
             .map(|s| Count {
                 key: *s,
-                n: ledger.get(s).copied().flatten().unwrap_or(0),
+                n: get(format!("fen:{}", s.as_str())),
             })
             .collect(),
         self_evaluations: Stage::ALL
@@ -347,6 +340,7 @@ pub async fn figures(
                 n: get(format!("grade:{}", g.as_str())),
             })
             .collect(),
+        plan,
     })
 }
 
@@ -389,38 +383,47 @@ pub async fn by_district(
         "se:verified",
         "se:acknowledged",
     ];
-    let rows: Vec<(String, String, i64)> = year_figures::Entity::find()
+    // Summed per district in the query: one row each instead of one per name.
+    let sum_of = |wanted: &[&str]| {
+        let list = wanted
+            .iter()
+            .map(|n| format!("'{n}'"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        Expr::cust(format!(
+            "CAST(SUM(CASE WHEN name IN ({list}) THEN n ELSE 0 END) AS BIGINT)"
+        ))
+    };
+    let rows: Vec<(String, i64, i64, i64, i64)> = year_figures::Entity::find()
         .select_only()
         .column(year_figures::Column::Scope)
-        .column(year_figures::Column::Name)
-        .column(year_figures::Column::N)
+        .column_as(sum_of(&names[0..2]), "pairings")
+        .column_as(sum_of(&names[2..4]), "observations")
+        .column_as(sum_of(&names[4..5]), "weeks")
+        .column_as(sum_of(&names[5..7]), "verified")
         .filter(year_figures::Column::AcademicYearId.eq(year.id))
         .filter(year_figures::Column::Scope.gte("d:"))
         .filter(year_figures::Column::Scope.lt("d;"))
         .filter(year_figures::Column::Name.is_in(names))
+        .group_by(year_figures::Column::Scope)
         .into_tuple()
         .all(conn)
         .await?;
     let mut lines: std::collections::BTreeMap<String, DistrictLine> = Default::default();
-    for (scope, name, n) in rows {
+    for (scope, teacher_pairings, observations, weeks, verified) in rows {
         let Some(district) = scope.strip_prefix("d:") else {
             continue;
         };
-        let line = lines
-            .entry(district.to_string())
-            .or_insert_with(|| DistrictLine {
+        lines.insert(
+            district.to_string(),
+            DistrictLine {
                 district: district.to_string(),
-                teacher_pairings: 0,
-                observations: 0,
-                training_weeks_attended: 0,
-                self_evaluations_verified: 0,
-            });
-        match name.as_str() {
-            "tp:active" | "tp:completed" => line.teacher_pairings += n,
-            "obs-term:1" | "obs-term:2" => line.observations += n,
-            "weeks:attended" => line.training_weeks_attended += n,
-            _ => line.self_evaluations_verified += n,
-        }
+                teacher_pairings,
+                observations,
+                training_weeks_attended: weeks,
+                self_evaluations_verified: verified,
+            },
+        );
     }
     Ok(lines
         .into_values()
@@ -535,13 +538,19 @@ pub async fn overdue(
 /// Counts every record into `year_figures` afresh in one transaction (the triggers keep it
 /// exact as rows change; this repairs what they cannot see, such as a teacher who moved
 /// school after their pairing's observations were counted).
-pub async fn recount(db: &sea_orm::DatabaseConnection) -> AppResult<()> {
-    use sea_orm::TransactionTrait;
-    let txn = db.begin().await?;
-    txn.execute_unprepared("DELETE FROM year_figures").await?;
-    for statement in migrations::year_figures_fill(txn.get_database_backend()) {
-        txn.execute_unprepared(&statement).await?;
-    }
+pub async fn recount(db: &impl crate::db::Conn) -> AppResult<()> {
+    let txn = crate::db::begin_write(db).await?;
+    recount_in(&txn).await?;
     txn.commit().await?;
+    Ok(())
+}
+
+/// `recount` inside the caller's transaction (an academic year's dates decide which year a
+/// visit, a ledger item or an observation's term counts in, so changing them recounts).
+pub async fn recount_in(conn: &impl ConnectionTrait) -> AppResult<()> {
+    conn.execute_unprepared("DELETE FROM year_figures").await?;
+    for statement in migrations::year_figures_fill(conn.get_database_backend()) {
+        conn.execute_unprepared(&statement).await?;
+    }
     Ok(())
 }

@@ -11,6 +11,8 @@ pub struct Model {
     pub second_term_starts_on: Date,
     pub ends_on: Date,
     pub is_current: bool,
+    /// Teachers the bureau plans to second in the year (支教计划); `None`: no plan.
+    pub secondments_planned: Option<i32>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

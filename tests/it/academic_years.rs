@@ -456,3 +456,109 @@ async fn a_year_with_records_is_not_deleted() {
     })
     .await;
 }
+
+/// A year's secondment plan (issue 15: the seed's 129 teachers planned): optional, a whole
+/// number from 0 to 100000, kept through the form and the API; anything else is refused
+/// with the field named and nothing changed.
+#[rocket::async_test]
+async fn a_year_carries_its_secondment_plan() {
+    use rocket::http::Method;
+    each_db(|app| async move {
+        app.bureau("boss@bureau.cn").await;
+        app.login("boss@bureau.cn", PASSWORD).await;
+        let (_, html) = app.get_html("/academic-years/new").await;
+        assert!(html.contains("name=\"secondments_planned\""), "{html}");
+        assert!(html.contains("计划支教教师数"));
+        for (typed, says) in [
+            ("-1", "请输入 0 到 100000 之间的整数。"),
+            ("100001", "请输入 0 到 100000 之间的整数。"),
+            ("abc", "请输入整数。"),
+            ("1.5", "请输入整数。"),
+            ("99999999999999999999", "请输入整数。"),
+        ] {
+            let mut fields = year_fields("2026-2027", "2026-09-01", "2027-07-10");
+            fields.push(("secondments_planned", typed));
+            let res = app.post_form("/academic-years", &fields).await;
+            assert_eq!(res.status(), Status::UnprocessableEntity, "{typed}");
+            let html = res.into_string().await.unwrap();
+            assert!(html.contains(says), "{typed}");
+            assert!(
+                html.contains(&format!("value=\"{typed}\"")),
+                "typed kept: {typed}"
+            );
+            assert_eq!(app.count("academic_years").await, 0, "{typed}");
+        }
+        // Empty: no plan.
+        let res = app
+            .post_form(
+                "/academic-years",
+                &year_fields("2026-2027", "2026-09-01", "2027-07-10"),
+            )
+            .await;
+        assert_eq!(res.status(), Status::SeeOther);
+        let year = year_named(&app, "2026-2027").await;
+        assert_eq!(year.secondments_planned, None);
+        let mut fields = year_fields("2026-2027", "2026-09-01", "2027-07-10");
+        fields.extend([("secondments_planned", " 129 "), ("is_current", "true")]);
+        let res = app
+            .post_form(&format!("/academic-years/{}", year.id), &fields)
+            .await;
+        assert_eq!(res.status(), Status::SeeOther);
+        assert_eq!(
+            year_named(&app, "2026-2027").await.secondments_planned,
+            Some(129)
+        );
+        let (_, html) = app
+            .get_html(&format!("/academic-years/{}/edit", year.id))
+            .await;
+        assert!(html.contains("value=\"129\""), "the plan shows in the form");
+
+        // The API: a number, null, or refused.
+        let path = format!("/api/v1/academic-years/{}", year.id);
+        let (status, body) = app.api(Method::Get, &path, None).await;
+        assert_eq!(status, Status::Ok);
+        assert_eq!(body["secondments_planned"], 129, "{body}");
+        let put = |planned: serde_json::Value| {
+            serde_json::json!({
+                "name": "2026-2027", "starts_on": "2026-09-01", "ends_on": "2027-07-10",
+                "is_current": true, "secondments_planned": planned,
+            })
+        };
+        for bad in [
+            serde_json::json!(-5),
+            serde_json::json!("many"),
+            serde_json::json!(1e9),
+        ] {
+            let (status, body) = app.api(Method::Put, &path, Some(put(bad.clone()))).await;
+            assert_eq!(status, Status::UnprocessableEntity, "{bad}: {body}");
+            assert!(
+                body["error"]["fields"]["secondments_planned"].is_array(),
+                "{bad}: {body}"
+            );
+            assert_eq!(
+                year_named(&app, "2026-2027").await.secondments_planned,
+                Some(129),
+                "{bad}"
+            );
+        }
+        let (status, body) = app
+            .api(Method::Put, &path, Some(put(serde_json::json!(32))))
+            .await;
+        assert_eq!(status, Status::Ok, "{body}");
+        assert_eq!(body["secondments_planned"], 32, "{body}");
+        let (status, body) = app
+            .api(Method::Put, &path, Some(put(serde_json::Value::Null)))
+            .await;
+        assert_eq!(status, Status::Ok, "{body}");
+        assert_eq!(
+            body["secondments_planned"],
+            serde_json::Value::Null,
+            "{body}"
+        );
+        assert_eq!(
+            year_named(&app, "2026-2027").await.secondments_planned,
+            None
+        );
+    })
+    .await;
+}

@@ -178,6 +178,65 @@ async fn assert_figures_are_direct_counts(app: &TestApp, bureau: &Actor, scope: 
         .await;
         assert_eq!(c.n, n, "{label}: batch {}", c.key);
     }
+    // The plan: this year's and every earlier year's, against their person-times.
+    let earlier = format!(
+        "academic_year_id IN (SELECT id FROM academic_years WHERE starts_on <= '{}') AND {}",
+        y.starts_on,
+        in_district("to_school_id", d)
+    );
+    assert_eq!(
+        f.plan.seconded_to_date,
+        q(format!(
+            "SELECT COUNT(*) AS n FROM secondments WHERE {earlier}"
+        ))
+        .await,
+        "{label}: seconded to date"
+    );
+    assert_eq!(
+        f.plan.years_to_date,
+        q(format!(
+            "SELECT COUNT(DISTINCT academic_year_id) AS n FROM secondments WHERE {earlier}"
+        ))
+        .await,
+        "{label}: years with secondments"
+    );
+    let first_id = q(format!(
+        "SELECT COALESCE(MIN(y.id), 0) AS n FROM academic_years y WHERE y.name = \
+         (SELECT MIN(z.name) FROM academic_years z JOIN secondments s ON s.academic_year_id = z.id \
+         WHERE s.{earlier})"
+    ))
+    .await;
+    let first = academic_years::Entity::find_by_id(first_id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .map(|y| y.name);
+    assert_eq!(f.plan.since, first, "{label}: since");
+    let (planned, planned_to_date) = if d.is_none() {
+        let with_plan = q(format!(
+            "SELECT COUNT(secondments_planned) AS n FROM academic_years WHERE starts_on <= '{}'",
+            y.starts_on
+        ))
+        .await;
+        (
+            y.secondments_planned.map(i64::from),
+            (with_plan > 0).then_some(
+                q(format!(
+                    "SELECT CAST(COALESCE(SUM(secondments_planned), 0) AS BIGINT) AS n \
+                     FROM academic_years WHERE starts_on <= '{}'",
+                    y.starts_on
+                ))
+                .await,
+            ),
+        )
+    } else {
+        (None, None)
+    };
+    assert_eq!(f.plan.planned, planned, "{label}: planned");
+    assert_eq!(
+        f.plan.planned_to_date, planned_to_date,
+        "{label}: planned to date"
+    );
     // Self-evaluations by step and final grade, by the teacher's school.
     for c in &f.self_evaluations {
         let n = q(format!(
@@ -259,6 +318,14 @@ async fn every_dashboard_figure_is_a_direct_count_of_the_whole_and_of_each_distr
             .execute_unprepared(
                 "UPDATE self_evaluations SET status = 'verified', final_grade = CASE WHEN id % 3 = 0 \
                  THEN 'excellent' ELSE 'competent' END WHERE id % 2 = 0",
+            )
+            .await
+            .unwrap();
+        // The first year made has no plan, the others do.
+        app.db
+            .execute_unprepared(
+                "UPDATE academic_years SET secondments_planned = 30 + id \
+                 WHERE id <> (SELECT MIN(id) FROM academic_years)",
             )
             .await
             .unwrap();
@@ -412,6 +479,54 @@ async fn the_kept_figures_follow_every_kind_of_write() {
             .scalar("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS n FROM year_figures WHERE scope = 'd:新设区'")
             .await;
         assert!(moved > 0, "the new district has the school's counts");
+        // A visit moved to another kind and date, a ledger item answered with another
+        // value, another deleted; a school pairing ended early and one back to a draft.
+        for name in ["visits:", "fen:", "paired:", "sp"] {
+            assert!(
+                app.scalar(&format!(
+                    "SELECT COUNT(*) AS n FROM year_figures WHERE name LIKE '{name}%' AND n <> 0"
+                ))
+                .await
+                    > 0,
+                "the generated set has {name} counts"
+            );
+        }
+        exec("UPDATE visits SET kind = (SELECT MAX(kind) FROM visits), starts_on = (SELECT MAX(starts_on) FROM visits), ends_on = (SELECT MAX(ends_on) FROM visits) WHERE id = (SELECT MIN(id) FROM visits)".into()).await;
+        exec("UPDATE contributions SET status = 'confirmed', value_fen = value_fen + 12345 WHERE id = (SELECT MIN(id) FROM contributions)".into()).await;
+        exec("DELETE FROM contributions WHERE id = (SELECT MAX(id) FROM contributions WHERE id NOT IN (SELECT contribution_id FROM visits WHERE contribution_id IS NOT NULL))".into()).await;
+        exec("UPDATE school_pairings SET year_to = year_from WHERE id = (SELECT MIN(id) FROM school_pairings WHERE status <> 'draft')".into()).await;
+        exec("UPDATE school_pairings SET status = 'draft' WHERE id = (SELECT MAX(id) FROM school_pairings WHERE status <> 'draft')".into()).await;
+        assert_kept_true(&app, "visits, the ledger and school pairings changed").await;
+        // A year's dates changed (through the service): what falls in it is counted again.
+        let bureau = bureau(&app).await;
+        let year = academic_years::Entity::find()
+            .all(db)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|y| y.is_current)
+            .expect("a current year");
+        let shorter = tongxing::domain::academic_years::YearForm {
+            name: year.name.clone(),
+            starts_on: (year.starts_on + chrono::Duration::days(40)).to_string(),
+            second_term_starts_on: (year.second_term_starts_on - chrono::Duration::days(20))
+                .to_string(),
+            ends_on: (year.ends_on - chrono::Duration::days(60)).to_string(),
+            is_current: "true".into(),
+            secondments_planned: String::new(),
+        };
+        let year = tongxing::domain::academic_years::update(db, &bureau, year.id, &shorter)
+            .await
+            .expect("the year's dates change");
+        assert_figures_are_direct_counts(
+            &app,
+            &bureau,
+            &Scope {
+                year,
+                district: None,
+            },
+        )
+        .await;
         // Rows deleted in bulk.
         exec("DELETE FROM training_weeks".into()).await;
         assert_kept_true(&app, "weeks deleted").await;

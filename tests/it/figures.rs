@@ -310,6 +310,7 @@ async fn each_pairings_shortfall_follows_the_writes_and_the_days() {
                     .to_string(),
                 ends_on: year.ends_on.to_string(),
                 is_current: "1".into(),
+                secondments_planned: String::new(),
             },
         )
         .await

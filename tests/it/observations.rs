@@ -911,6 +911,7 @@ pub async fn year_around_today(app: &TestApp, w: &crate::common::World) -> i64 {
             second_term_starts_on: second.to_string(),
             ends_on: end.to_string(),
             is_current: "1".into(),
+            secondments_planned: String::new(),
         },
     )
     .await

@@ -87,6 +87,18 @@ async fn the_annual_report_is_drafted_kept_and_downloaded_with_every_figure() {
         assert!(html.contains("根据本学年数据起草"), "drafted");
         assert!(html.contains(&format!("开展听课{observations}节")), "the overview's figures");
         assert!(html.contains("所学校参与城乡学校结对帮扶"));
+        // The seed's plan: 129 teachers over the programme's years, 107 person-times.
+        assert_eq!(f.plan.planned_to_date, Some(129));
+        assert_eq!(
+            f.plan.seconded_to_date,
+            app.scalar("SELECT COUNT(*) AS n FROM secondments").await
+        );
+        assert_eq!(f.plan.seconded_to_date, 107);
+        assert!(
+            html.contains("按照结对帮扶计划，共安排129名教师到农村薄弱学校支教，自2022—2023学年以来"),
+            "the plan drafted"
+        );
+        assert!(html.contains("达107人次"));
         assert!(html.contains("<textarea id=\"f-outcomes\" name=\"outcomes\" rows=\"8\"></textarea>"));
         assert!(html.contains("本学年听课记录</td><td class=\"num\">"));
 

@@ -23,6 +23,7 @@ pub async fn year(app: &TestApp, w: &World, name: &str, current: bool) -> i64 {
             second_term_starts_on: format!("{b}-02-20"),
             ends_on: format!("{b}-07-15"),
             is_current: if current { "1".into() } else { String::new() },
+            secondments_planned: String::new(),
         },
     )
     .await

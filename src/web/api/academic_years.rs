@@ -29,6 +29,8 @@ pub struct YearView {
     pub second_term_starts_on: NaiveDate,
     pub ends_on: NaiveDate,
     pub is_current: bool,
+    /// Teachers the bureau plans to second (支教) in the year; `null`: no plan.
+    pub secondments_planned: Option<i32>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -42,6 +44,7 @@ impl From<rows::Model> for YearView {
             second_term_starts_on: y.second_term_starts_on,
             ends_on: y.ends_on,
             is_current: y.is_current,
+            secondments_planned: y.secondments_planned,
             created_at: y.created_at,
             updated_at: y.updated_at,
         }
@@ -65,6 +68,10 @@ pub struct YearInput {
     /// Makes this the current year (and no other). The first year is always current; the
     /// current year cannot be un-made current, only replaced by making another current.
     pub is_current: Option<bool>,
+    /// Teachers the bureau plans to second (支教) in the year, 0 to 100000; absent or
+    /// `null`: no plan.
+    #[schema(minimum = 0, maximum = 100000, example = 32)]
+    pub secondments_planned: Option<i32>,
 }
 
 list_query!(

@@ -77,6 +77,7 @@ fn suggestion(years: &[year_rows::Model]) -> YearForm {
         second_term_starts_on: String::new(),
         ends_on: ends.to_string(),
         is_current: String::new(),
+        secondments_planned: String::new(),
     }
 }
 
