@@ -320,7 +320,7 @@ field-second-term = Second term starts on
 field-ends-on = Ends on
 field-is-current = Current year
 field-secondments-planned = Teachers planned for secondment
-hint-secondments-planned = Optional: how many teachers the pairing plan seconds this year; the dashboard and the annual report set the person-times against it.
+hint-secondments-planned = Optional: how many teachers the pairing plan seconds this year; the bureau's home and the annual report set the person-times against it.
 hint-year-name = Write it as 2026-2027.
 hint-second-term = Leave empty for 15 February of the second year.
 hint-is-current = There is always exactly one current year; making this one current ends the other.
@@ -1537,6 +1537,7 @@ kpi-teacher-pairings-completed = { $count } completed
 kpi-seconded = Secondments (person-times)
 kpi-batch = Batch { $batch }: { $count }
 kpi-planned = { $count } planned
+kpi-plan-to-date = to date { $seconded } of { $planned } planned
 kpi-observations-year = Observations this year
 kpi-terms = First term { $first } · second { $second }
 kpi-visits = Exchange visits
@@ -1649,7 +1650,10 @@ report-draft-pairings = Schools and teachers paired: { $school_pairings ->
     [one] { $observations } lesson
    *[other] { $observations } lessons
 } observed, each scored with suggestions.
-report-draft-secondments = Teachers seconded: { $seconded } person-times ({ $batches }), taking part in the receiving schools' teaching and year-end appraisal.
+report-draft-secondments = Teachers seconded: { $seconded ->
+    [one] { $seconded } person-time
+   *[other] { $seconded } person-times
+} ({ $batches }), taking part in the receiving schools' teaching and year-end appraisal.
 report-draft-no-secondments = Teachers seconded: none recorded this year.
 report-fig-planned-to-date = Teachers planned for secondment, to date
 report-fig-seconded-to-date = Secondments (person-times), to date
@@ -1664,7 +1668,10 @@ report-draft-plan = Under the pairing plan { $planned ->
    *[other] { $seconded } person-times
 }.
 report-draft-visits = Exchange visits: { $visits } ({ $kinds }).
-report-draft-training = Training: { $attended } weeks attended by teachers of the receiving schools, { $planned } more to confirm.
+report-draft-training = Training: { $attended ->
+    [one] { $attended } week
+   *[other] { $attended } weeks
+} attended by teachers of the receiving schools, { $planned } more to confirm.
 report-draft-support = Support: { $confirmed } confirmed by the receiving schools, { $waiting } awaiting confirmation; every item is in the open ledger.
 
 ## Effectiveness review (issue 15)

@@ -770,6 +770,19 @@ mod tests {
             "{many}"
         );
         assert!(many.contains("3 lessons were observed"), "{many}");
+        let one_secondment = Lang::En.t_args(
+            "report-draft-secondments",
+            &[("seconded", "1".into()), ("batches", "batch 1: 1".into())],
+        );
+        assert!(
+            one_secondment.contains("1 person-time (batch 1: 1)"),
+            "{one_secondment}"
+        );
+        let weeks = Lang::En.t_args(
+            "report-draft-training",
+            &[("attended", "1".into()), ("planned", "2".into())],
+        );
+        assert!(weeks.contains("1 week attended"), "{weeks}");
         let zh = overview(Lang::Zh, "1");
         assert!(!zh.contains("pairing"), "{zh}");
     }

@@ -99,6 +99,17 @@ async fn the_annual_report_is_drafted_kept_and_downloaded_with_every_figure() {
             "the plan drafted"
         );
         assert!(html.contains("达107人次"));
+        // The bureau's home sets the person-times to date against the plan; a year with a
+        // plan of its own shows it.
+        let (_, home) = app.get_html("/").await;
+        assert!(home.contains("累计 107 人次 / 计划 129 人"), "the plan on the dashboard");
+        assert!(!home.contains("计划 32 人"), "this year has no plan of its own");
+        let earlier = tongxing::domain::annual_report::year_named(&app.db, "2025-2026")
+            .await
+            .unwrap();
+        let (_, home) = app.get_html(&format!("/?year={}", earlier.id)).await;
+        assert!(home.contains("计划 32 人"), "2025-2026's plan");
+        assert!(home.contains("/ 计划 129 人"), "all four years' plans to 2025-2026");
         assert!(html.contains("<textarea id=\"f-outcomes\" name=\"outcomes\" rows=\"8\"></textarea>"));
         assert!(html.contains("本学年听课记录</td><td class=\"num\">"));
 

@@ -40,6 +40,13 @@ impl BureauHome {
             &("count", c.n.to_string()),
         )
     }
+    fn plan_to_date(&self, f: &dashboard::Figures, planned: &i64) -> String {
+        self.ctx.t2(
+            "kpi-plan-to-date",
+            &("seconded", f.plan.seconded_to_date.to_string()),
+            &("planned", planned.to_string()),
+        )
+    }
     fn terms(&self, f: &dashboard::Figures) -> String {
         self.ctx.t2(
             "kpi-terms",
