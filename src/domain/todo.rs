@@ -373,7 +373,7 @@ pub async fn school(
 
 /// Self-evaluations waiting for the actor: a school admin's to appraise or sign, the
 /// bureau's to verify, a teacher's own returned to them or verified (to acknowledge).
-/// Three queries: the rows, their count, the names.
+/// Three queries: their count, the rows, the names.
 pub async fn documents_waiting(
     conn: &impl ConnectionTrait,
     actor: &Actor,
@@ -381,51 +381,75 @@ pub async fn documents_waiting(
     use crate::domain::self_evaluations::{self as se, Stage};
     use crate::domain::types::Role;
     use crate::entities::self_evaluations as d;
-    let waiting = match (actor.role, actor.school_id, actor.teacher_id) {
-        (Role::BureauAdmin, _, _) => sea_orm::Condition::any()
-            .add(d::Column::Status.eq(Stage::Signed))
-            .add(
-                sea_orm::Condition::all()
-                    .add(d::Column::Status.eq(Stage::Appraised))
-                    .add(d::Column::SignerSchoolId.is_null()),
-            ),
-        (Role::SchoolAdmin, Some(school), _) => sea_orm::Condition::any()
-            .add(
-                sea_orm::Condition::all()
-                    .add(d::Column::AppraiserSchoolId.eq(school))
-                    .add(d::Column::Status.eq(Stage::Submitted)),
-            )
-            .add(
-                sea_orm::Condition::all()
-                    .add(d::Column::SignerSchoolId.eq(school))
-                    .add(d::Column::Status.eq(Stage::Appraised)),
-            ),
-        (Role::Teacher, _, Some(teacher)) => sea_orm::Condition::all()
-            .add(d::Column::TeacherId.eq(teacher))
-            .add(
-                sea_orm::Condition::any()
-                    .add(d::Column::Status.eq(Stage::Verified))
-                    .add(
-                        sea_orm::Condition::all()
-                            .add(d::Column::Status.eq(Stage::Draft))
-                            .add(d::Column::ReturnReason.ne("")),
-                    ),
-            ),
+    // Each role's waiting documents as disjoint branches (each at its own step), so that
+    // each is counted off its own index: counting their OR made PostgreSQL visit every
+    // matching row of the table (11 ms for the bureau's 8,954 on the province set).
+    let branches: Vec<sea_orm::Condition> = match (actor.role, actor.school_id, actor.teacher_id) {
+        (Role::BureauAdmin, _, _) => vec![
+            sea_orm::Condition::all().add(d::Column::Status.eq(Stage::Signed)),
+            sea_orm::Condition::all()
+                .add(d::Column::Status.eq(Stage::Appraised))
+                .add(d::Column::SignerSchoolId.is_null()),
+        ],
+        (Role::SchoolAdmin, Some(school), _) => vec![
+            sea_orm::Condition::all()
+                .add(d::Column::AppraiserSchoolId.eq(school))
+                .add(d::Column::Status.eq(Stage::Submitted)),
+            sea_orm::Condition::all()
+                .add(d::Column::SignerSchoolId.eq(school))
+                .add(d::Column::Status.eq(Stage::Appraised)),
+        ],
+        (Role::Teacher, _, Some(teacher)) => vec![
+            sea_orm::Condition::all()
+                .add(d::Column::TeacherId.eq(teacher))
+                .add(d::Column::Status.eq(Stage::Verified)),
+            sea_orm::Condition::all()
+                .add(d::Column::TeacherId.eq(teacher))
+                .add(d::Column::Status.eq(Stage::Draft))
+                .add(d::Column::ReturnReason.ne("")),
+        ],
         _ => return Ok(Shown::none()),
     };
-    // In the order they were begun (by id: the status indexes end in it). The first ids
-    // are found from the indexes alone, then only their rows are read: the bureau's
-    // thousands of waiting documents are never read whole to sort them.
-    let waiting = sea_orm::Condition::all()
-        .add(scope::visible::<d::Entity>(actor))
-        .add(waiting);
-    let total = d::Entity::find()
-        .filter(waiting.clone())
-        .count(conn)
+    let visible = || scope::visible::<d::Entity>(actor);
+    let mut counts = Query::select();
+    for (i, branch) in branches.iter().enumerate() {
+        let counted = d::Entity::find()
+            .select_only()
+            .column_as(Expr::cust("COUNT(*)"), "n")
+            .filter(visible())
+            .filter(branch.clone())
+            .into_query();
+        counts.expr_as(
+            Expr::SubQuery(
+                None,
+                Box::new(sea_orm::sea_query::SubQueryStatement::SelectStatement(
+                    counted,
+                )),
+            ),
+            sea_orm::sea_query::Alias::new(format!("n{i}")),
+        );
+    }
+    let row = conn
+        .query_one_raw(conn.get_database_backend().build(&counts))
         .await?;
+    let total: u64 = (0..branches.len())
+        .map(|i| {
+            row.as_ref()
+                .and_then(|r| r.try_get::<i64>("", &format!("n{i}")).ok())
+                .unwrap_or(0)
+                .max(0) as u64
+        })
+        .sum();
     if total == 0 {
         return Ok(Shown::none());
     }
+    // In the order they were begun (by id). The first ids are found from the indexes
+    // alone, then only their rows are read: the bureau's thousands of waiting documents
+    // are never read whole to sort them.
+    let waiting = branches
+        .into_iter()
+        .fold(sea_orm::Condition::any(), sea_orm::Condition::add);
+    let waiting = sea_orm::Condition::all().add(visible()).add(waiting);
     let first = d::Entity::find()
         .select_only()
         .column(d::Column::Id)
