@@ -300,39 +300,25 @@ pub async fn bureau(
 ) -> AppResult<Bureau> {
     // Both kinds of draft in one statement (two scalar subqueries on the draft indexes).
     use crate::entities::school_pairings as sp_rows;
-    use sea_orm::sea_query::{Alias, SubQueryStatement};
-    let counted = |q: sea_orm::sea_query::SelectStatement| {
-        Expr::SubQuery(None, Box::new(SubQueryStatement::SelectStatement(q)))
-    };
-    let school_drafts = sp_rows::Entity::find()
-        .select_only()
-        .column_as(Expr::cust("COUNT(*)"), "n")
-        .filter(scope::visible::<sp_rows::Entity>(actor))
-        .filter(sp_rows::Column::Status.eq(PairingStatus::Draft))
-        .as_query()
-        .to_owned();
-    let teacher_drafts = tp_rows::Entity::find()
-        .select_only()
-        .column_as(Expr::cust("COUNT(*)"), "n")
-        .filter(scope::visible::<tp_rows::Entity>(actor))
-        .filter(tp_rows::Column::Status.eq(PairingStatus::Draft))
-        .as_query()
-        .to_owned();
-    let both = Query::select()
-        .expr_as(counted(school_drafts), Alias::new("school_drafts"))
-        .expr_as(counted(teacher_drafts), Alias::new("teacher_drafts"))
-        .to_owned();
-    let row = conn
-        .query_one_raw(conn.get_database_backend().build(&both))
-        .await?;
-    let drafts = |name: &str| -> u64 {
-        row.as_ref()
-            .and_then(|r| r.try_get::<i64>("", name).ok())
-            .unwrap_or(0)
-            .max(0) as u64
-    };
-    let (draft_school_pairings, draft_teacher_pairings) =
-        (drafts("school_drafts"), drafts("teacher_drafts"));
+    let counted = count_each(
+        conn,
+        vec![
+            sp_rows::Entity::find()
+                .select_only()
+                .column_as(Expr::cust("COUNT(*)"), "n")
+                .filter(scope::visible::<sp_rows::Entity>(actor))
+                .filter(sp_rows::Column::Status.eq(PairingStatus::Draft))
+                .into_query(),
+            tp_rows::Entity::find()
+                .select_only()
+                .column_as(Expr::cust("COUNT(*)"), "n")
+                .filter(scope::visible::<tp_rows::Entity>(actor))
+                .filter(tp_rows::Column::Status.eq(PairingStatus::Draft))
+                .into_query(),
+        ],
+    )
+    .await?;
+    let (draft_school_pairings, draft_teacher_pairings) = (counted[0], counted[1]);
     let (behind, observations_this_term) = match term {
         Some(t) => (
             behind(conn, actor, &t.year, today).await?,
@@ -369,6 +355,33 @@ pub async fn school(
         documents: documents_waiting(conn, actor).await?,
         summaries: summaries_waiting(conn, actor).await?,
     })
+}
+
+/// Several counts (`SELECT COUNT(*) …` each) in one statement, as scalar subqueries.
+async fn count_each(
+    conn: &impl ConnectionTrait,
+    counts: Vec<sea_orm::sea_query::SelectStatement>,
+) -> AppResult<Vec<u64>> {
+    use sea_orm::sea_query::{Alias, SubQueryStatement};
+    let n = counts.len();
+    let mut all = Query::select();
+    for (i, count) in counts.into_iter().enumerate() {
+        all.expr_as(
+            Expr::SubQuery(None, Box::new(SubQueryStatement::SelectStatement(count))),
+            Alias::new(format!("n{i}")),
+        );
+    }
+    let row = conn
+        .query_one_raw(conn.get_database_backend().build(&all))
+        .await?;
+    Ok((0..n)
+        .map(|i| {
+            row.as_ref()
+                .and_then(|r| r.try_get::<i64>("", &format!("n{i}")).ok())
+                .unwrap_or(0)
+                .max(0) as u64
+        })
+        .collect())
 }
 
 /// Self-evaluations waiting for the actor: a school admin's to appraise or sign, the
@@ -411,35 +424,23 @@ pub async fn documents_waiting(
         _ => return Ok(Shown::none()),
     };
     let visible = || scope::visible::<d::Entity>(actor);
-    let mut counts = Query::select();
-    for (i, branch) in branches.iter().enumerate() {
-        let counted = d::Entity::find()
-            .select_only()
-            .column_as(Expr::cust("COUNT(*)"), "n")
-            .filter(visible())
-            .filter(branch.clone())
-            .into_query();
-        counts.expr_as(
-            Expr::SubQuery(
-                None,
-                Box::new(sea_orm::sea_query::SubQueryStatement::SelectStatement(
-                    counted,
-                )),
-            ),
-            sea_orm::sea_query::Alias::new(format!("n{i}")),
-        );
-    }
-    let row = conn
-        .query_one_raw(conn.get_database_backend().build(&counts))
-        .await?;
-    let total: u64 = (0..branches.len())
-        .map(|i| {
-            row.as_ref()
-                .and_then(|r| r.try_get::<i64>("", &format!("n{i}")).ok())
-                .unwrap_or(0)
-                .max(0) as u64
-        })
-        .sum();
+    let total: u64 = count_each(
+        conn,
+        branches
+            .iter()
+            .map(|branch| {
+                d::Entity::find()
+                    .select_only()
+                    .column_as(Expr::cust("COUNT(*)"), "n")
+                    .filter(visible())
+                    .filter(branch.clone())
+                    .into_query()
+            })
+            .collect(),
+    )
+    .await?
+    .into_iter()
+    .sum();
     if total == 0 {
         return Ok(Shown::none());
     }
