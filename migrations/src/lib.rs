@@ -29,6 +29,8 @@ mod m20261204_000024_reports_reviews;
 mod m20261204_000025_review_indexes;
 mod m20261204_000026_kept_ledger_visits;
 mod m20261204_000027_secondment_plan;
+mod m20261204_000028_home_indexes;
+pub mod m20261204_000029_bureau_waiting;
 
 /// The statements that count every record into an empty `year_figures` (see migrations 23
 /// and 26).
@@ -73,6 +75,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000025_review_indexes::Migration),
             Box::new(m20261204_000026_kept_ledger_visits::Migration),
             Box::new(m20261204_000027_secondment_plan::Migration),
+            Box::new(m20261204_000028_home_indexes::Migration),
+            Box::new(m20261204_000029_bureau_waiting::Migration),
         ]
     }
 }

@@ -128,6 +128,18 @@ impl<T> Paged<T> {
     }
 }
 
+/// `SELECT COUNT(*) AS n` of what `select` finds (its order dropped), to run as a scalar
+/// subquery beside other counts or rows.
+pub fn count_statement<E: EntityTrait>(select: Select<E>) -> sea_orm::sea_query::SelectStatement {
+    use sea_orm::QuerySelect;
+    let mut count = select
+        .select_only()
+        .column_as(sea_orm::sea_query::Expr::cust("COUNT(*)"), "n")
+        .into_query();
+    count.clear_order_by();
+    count
+}
+
 pub async fn fetch<E, M>(
     db: &impl ConnectionTrait,
     select: Select<E>,

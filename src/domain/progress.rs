@@ -106,8 +106,8 @@ fn terms(year: &academic_years::Model) -> [(u8, NaiveDate, NaiveDate); 2] {
     ]
 }
 
-/// What a set of pairings did between two days (both included), counted in three grouped
-/// queries whatever the number of pairings.
+/// What a set of pairings did between two days (both included), counted in one statement
+/// whatever the number of pairings.
 struct Counts {
     /// (pairing, observer) → observations.
     observations: HashMap<(i64, i64), i64>,
@@ -160,12 +160,17 @@ impl Counts {
                 contacts: HashMap::new(),
             });
         }
-        let observations = observations::Entity::find()
+        // The three counts in one statement (a `UNION ALL`, each part tagged): observations
+        // per pairing and observer, reflections and contacts per pairing.
+        use sea_orm::sea_query::{Expr, UnionType};
+        use sea_orm::{QueryTrait, Value};
+        let mut all = observations::Entity::find()
             .select_only()
-            .column(observations::Column::TeacherPairingId)
-            .column(observations::Column::ObserverId)
+            .expr_as(Expr::val(0i64), "part")
+            .column_as(observations::Column::TeacherPairingId, "pairing")
+            .column_as(observations::Column::ObserverId, "who")
             .column_as(observations::Column::Id.count(), "n")
-            .filter(of_pairings(sea_orm::sea_query::Expr::col((
+            .filter(of_pairings(Expr::col((
                 observations::Entity,
                 observations::Column::TeacherPairingId,
             ))))
@@ -173,46 +178,63 @@ impl Counts {
             .filter(observations::Column::ObservedOn.lte(to))
             .group_by(observations::Column::TeacherPairingId)
             .group_by(observations::Column::ObserverId)
-            .into_tuple::<(i64, i64, i64)>()
-            .all(conn)
-            .await?
-            .into_iter()
-            .map(|(p, o, n)| ((p, o), n))
-            .collect();
+            .into_query();
         let start = types::local_midnight(from);
         let end = types::local_midnight(to.succ_opt().unwrap_or(to));
-        let reflections = reflections::Entity::find()
-            .select_only()
-            .column(reflections::Column::TeacherPairingId)
-            .column_as(reflections::Column::Id.count(), "n")
-            .filter(of_pairings(sea_orm::sea_query::Expr::col((
-                reflections::Entity,
-                reflections::Column::TeacherPairingId,
-            ))))
-            .filter(reflections::Column::CreatedAt.gte(start))
-            .filter(reflections::Column::CreatedAt.lt(end))
-            .group_by(reflections::Column::TeacherPairingId)
-            .into_tuple::<(i64, i64)>()
-            .all(conn)
-            .await?
-            .into_iter()
-            .collect();
-        let contacts = contacts::Entity::find()
-            .select_only()
-            .column(contacts::Column::TeacherPairingId)
-            .column_as(contacts::Column::Id.count(), "n")
-            .filter(of_pairings(sea_orm::sea_query::Expr::col((
-                contacts::Entity,
-                contacts::Column::TeacherPairingId,
-            ))))
-            .filter(contacts::Column::ContactedOn.gte(from))
-            .filter(contacts::Column::ContactedOn.lte(to))
-            .group_by(contacts::Column::TeacherPairingId)
-            .into_tuple::<(i64, i64)>()
-            .all(conn)
-            .await?
-            .into_iter()
-            .collect();
+        all.union(
+            UnionType::All,
+            reflections::Entity::find()
+                .select_only()
+                .expr_as(Expr::val(1i64), "part")
+                .column_as(reflections::Column::TeacherPairingId, "pairing")
+                .expr_as(Expr::val(Value::BigInt(Some(0))), "who")
+                .column_as(reflections::Column::Id.count(), "n")
+                .filter(of_pairings(Expr::col((
+                    reflections::Entity,
+                    reflections::Column::TeacherPairingId,
+                ))))
+                .filter(reflections::Column::CreatedAt.gte(start))
+                .filter(reflections::Column::CreatedAt.lt(end))
+                .group_by(reflections::Column::TeacherPairingId)
+                .into_query(),
+        );
+        all.union(
+            UnionType::All,
+            contacts::Entity::find()
+                .select_only()
+                .expr_as(Expr::val(2i64), "part")
+                .column_as(contacts::Column::TeacherPairingId, "pairing")
+                .expr_as(Expr::val(Value::BigInt(Some(0))), "who")
+                .column_as(contacts::Column::Id.count(), "n")
+                .filter(of_pairings(Expr::col((
+                    contacts::Entity,
+                    contacts::Column::TeacherPairingId,
+                ))))
+                .filter(contacts::Column::ContactedOn.gte(from))
+                .filter(contacts::Column::ContactedOn.lte(to))
+                .group_by(contacts::Column::TeacherPairingId)
+                .into_query(),
+        );
+        let mut observations = HashMap::new();
+        let mut reflections = HashMap::new();
+        let mut contacts = HashMap::new();
+        let backend = conn.get_database_backend();
+        for row in conn.query_all_raw(backend.build(&all)).await? {
+            let part: i64 = row.try_get("", "part")?;
+            let pairing: i64 = row.try_get("", "pairing")?;
+            let n: i64 = row.try_get("", "n")?;
+            match part {
+                0 => {
+                    observations.insert((pairing, row.try_get::<i64>("", "who")?), n);
+                }
+                1 => {
+                    reflections.insert(pairing, n);
+                }
+                _ => {
+                    contacts.insert(pairing, n);
+                }
+            }
+        }
         Ok(Counts {
             observations,
             reflections,

@@ -419,6 +419,12 @@ fn filtered(actor: &Actor, filter: &PairingFilter) -> sea_orm::Select<school_pai
     q.order_by_desc(school_pairings::Column::Id)
 }
 
+/// How many pairings `filter` finds, as a `SELECT COUNT(*)` to run with others
+/// (`todo::count_each`).
+pub fn count_query(actor: &Actor, filter: &PairingFilter) -> sea_orm::sea_query::SelectStatement {
+    paging::count_statement(filtered(actor, filter))
+}
+
 pub async fn list(
     db: &impl Conn,
     actor: &Actor,

@@ -63,6 +63,17 @@ pub async fn figures(conn: &impl ConnectionTrait, actor: &Actor) -> AppResult<Fi
     })
 }
 
+/// One kept count by its name (0 when there is none yet).
+pub async fn kept(conn: &impl ConnectionTrait, name: &str) -> AppResult<u64> {
+    let n: Option<i64> = tallies::Entity::find_by_id(name.to_string())
+        .select_only()
+        .column(tallies::Column::N)
+        .into_tuple()
+        .one(conn)
+        .await?;
+    Ok(n.unwrap_or(0).max(0) as u64)
+}
+
 /// Observations on the days from `from` to `to` (both included): one query over at most
 /// a year's rows of the tally.
 pub async fn observations_between(

@@ -4,12 +4,11 @@
 use chrono::{Datelike, NaiveDate};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, QueryTrait,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
 };
 
 use crate::domain::access::{Actor, scope};
-use crate::domain::paging::PageRequest;
+use crate::domain::paging::{PageRequest, count_statement};
 use crate::domain::progress::{self, TermProgress};
 use crate::domain::types::PairingStatus;
 use crate::domain::{school_pairings, tallies, teacher_pairings};
@@ -193,21 +192,22 @@ impl Teacher {
     }
 }
 
-/// Unread notices (new comments, new reflections, replies), newest first.
+/// Unread notices (new comments, new reflections, replies), newest first; `total` is their
+/// count, which every page's context has already read (`inbox::unread_count`), so the rows
+/// are read only when there are some.
 pub async fn unread(
     conn: &impl ConnectionTrait,
     actor: &Actor,
+    total: u64,
 ) -> AppResult<Shown<notifications::Model>> {
-    let q = notifications::Entity::find()
-        .filter(notifications::Column::UserId.eq(actor.user_id))
-        .filter(notifications::Column::ReadAt.is_null());
-    let total = q.clone().count(conn).await?;
     if total == 0 {
         return Ok(Shown::none());
     }
     Ok(Shown {
         total,
-        items: q
+        items: notifications::Entity::find()
+            .filter(notifications::Column::UserId.eq(actor.user_id))
+            .filter(notifications::Column::ReadAt.is_null())
             .order_by_desc(notifications::Column::Id)
             .limit(SHOWN)
             .all(conn)
@@ -220,38 +220,60 @@ const FIRST: PageRequest = PageRequest {
     per_page: SHOWN,
 };
 
-/// Termination requests the actor sees (the bureau: all; a school admin: their school's).
-async fn requests(conn: &impl crate::db::Conn, actor: &Actor) -> AppResult<Requests> {
-    let school = school_pairings::list(
-        conn,
-        actor,
-        &school_pairings::PairingFilter {
+/// The filters of the termination requests the actor sees (the bureau: all; a school
+/// admin: their school's).
+fn request_filters() -> (
+    school_pairings::PairingFilter,
+    teacher_pairings::PairingFilter,
+) {
+    (
+        school_pairings::PairingFilter {
             requested: true,
             ..Default::default()
         },
-        FIRST,
-    )
-    .await?;
-    let teacher = teacher_pairings::list_rows(
-        conn,
-        actor,
-        &teacher_pairings::PairingFilter {
+        teacher_pairings::PairingFilter {
             requested: true,
             ..Default::default()
         },
-        FIRST,
     )
-    .await?;
-    Ok(Requests {
-        school: Shown {
-            total: school.total,
-            items: school.items,
-        },
-        teacher: Shown {
-            total: teacher.total,
-            items: teacher.items,
-        },
-    })
+}
+
+/// The counts of both kinds of termination request, to run with other counts.
+fn request_counts(actor: &Actor) -> Vec<sea_orm::sea_query::SelectStatement> {
+    let (school, teacher) = request_filters();
+    vec![
+        school_pairings::count_query(actor, &school),
+        teacher_pairings::count_query(actor, &teacher),
+    ]
+}
+
+/// The termination requests, given their counts (`request_counts`): the rows are read only
+/// of a kind that has some.
+async fn requests(
+    conn: &impl crate::db::Conn,
+    actor: &Actor,
+    counted: &[u64],
+) -> AppResult<Requests> {
+    let (school_filter, teacher_filter) = request_filters();
+    let school = if counted.first().copied().unwrap_or(0) == 0 {
+        Shown::none()
+    } else {
+        let page = school_pairings::list(conn, actor, &school_filter, FIRST).await?;
+        Shown {
+            total: page.total,
+            items: page.items,
+        }
+    };
+    let teacher = if counted.get(1).copied().unwrap_or(0) == 0 {
+        Shown::none()
+    } else {
+        let page = teacher_pairings::list_rows(conn, actor, &teacher_filter, FIRST).await?;
+        Shown {
+            total: page.total,
+            items: page.items,
+        }
+    };
+    Ok(Requests { school, teacher })
 }
 
 /// The active teacher pairings of the current year the actor sees that are behind their
@@ -269,16 +291,15 @@ pub async fn behind(
         .filter(tp_rows::Column::Status.eq(PairingStatus::Active))
         .filter(tp_rows::Column::AcademicYearId.eq(year.id))
         .filter(tp_rows::Column::Shortfall.gt(0));
-    let total = late.clone().count(conn).await?;
+    let (shown, total) = first_rows(
+        conn,
+        late.order_by_desc(tp_rows::Column::Shortfall)
+            .order_by_desc(tp_rows::Column::Id),
+    )
+    .await?;
     if total == 0 {
         return Ok(Shown::none());
     }
-    let shown = late
-        .order_by_desc(tp_rows::Column::Shortfall)
-        .order_by_desc(tp_rows::Column::Id)
-        .limit(SHOWN)
-        .all(conn)
-        .await?;
     // All of `year`, active: its terms are known, so three queries count them.
     let mut progress = progress::current_in_year(conn, year, &shown, today).await?;
     let rows = teacher_pairings::with_names(conn, shown).await?;
@@ -298,26 +319,23 @@ pub async fn bureau(
     term: Option<&Term>,
     today: NaiveDate,
 ) -> AppResult<Bureau> {
-    // Both kinds of draft in one statement (two scalar subqueries on the draft indexes).
+    // Both kinds of draft and of termination request in one statement (scalar subqueries,
+    // each on its own index).
     use crate::entities::school_pairings as sp_rows;
-    let counted = count_each(
-        conn,
-        vec![
+    let mut counts = vec![
+        count_statement(
             sp_rows::Entity::find()
-                .select_only()
-                .column_as(Expr::cust("COUNT(*)"), "n")
                 .filter(scope::visible::<sp_rows::Entity>(actor))
-                .filter(sp_rows::Column::Status.eq(PairingStatus::Draft))
-                .into_query(),
+                .filter(sp_rows::Column::Status.eq(PairingStatus::Draft)),
+        ),
+        count_statement(
             tp_rows::Entity::find()
-                .select_only()
-                .column_as(Expr::cust("COUNT(*)"), "n")
                 .filter(scope::visible::<tp_rows::Entity>(actor))
-                .filter(tp_rows::Column::Status.eq(PairingStatus::Draft))
-                .into_query(),
-        ],
-    )
-    .await?;
+                .filter(tp_rows::Column::Status.eq(PairingStatus::Draft)),
+        ),
+    ];
+    counts.extend(request_counts(actor));
+    let counted = count_each(conn, counts).await?;
     let (draft_school_pairings, draft_teacher_pairings) = (counted[0], counted[1]);
     let (behind, observations_this_term) = match term {
         Some(t) => (
@@ -329,7 +347,7 @@ pub async fn bureau(
     Ok(Bureau {
         draft_school_pairings,
         draft_teacher_pairings,
-        requests: requests(conn, actor).await?,
+        requests: requests(conn, actor, &counted[2..]).await?,
         behind,
         observations_this_term,
         documents: documents_waiting(conn, actor).await?,
@@ -347,8 +365,9 @@ pub async fn school(
         Some(t) => behind(conn, actor, &t.year, today).await?,
         None => Shown::none(),
     };
+    let counted = count_each(conn, request_counts(actor)).await?;
     Ok(School {
-        requests: requests(conn, actor).await?,
+        requests: requests(conn, actor, &counted).await?,
         behind,
         ledger: ledger_to_answer(conn, actor).await?,
         weeks: weeks_to_answer(conn, actor, today).await?,
@@ -424,43 +443,49 @@ pub async fn documents_waiting(
         _ => return Ok(Shown::none()),
     };
     let visible = || scope::visible::<d::Entity>(actor);
-    let total: u64 = count_each(
-        conn,
-        branches
-            .iter()
-            .map(|branch| {
-                d::Entity::find()
-                    .select_only()
-                    .column_as(Expr::cust("COUNT(*)"), "n")
-                    .filter(visible())
-                    .filter(branch.clone())
-                    .into_query()
-            })
-            .collect(),
-    )
-    .await?
-    .into_iter()
-    .sum();
+    let total: u64 = if actor.role == Role::BureauAdmin {
+        // The bureau's are all of them, a count triggers keep (migration 29).
+        tallies::kept(conn, migrations::m20261204_000029_bureau_waiting::NAME).await?
+    } else {
+        count_each(
+            conn,
+            branches
+                .iter()
+                .map(|branch| {
+                    count_statement(d::Entity::find().filter(visible()).filter(branch.clone()))
+                })
+                .collect(),
+        )
+        .await?
+        .into_iter()
+        .sum()
+    };
     if total == 0 {
         return Ok(Shown::none());
     }
-    // In the order they were begun (by id). The first ids are found from the indexes
-    // alone, then only their rows are read: the bureau's thousands of waiting documents
-    // are never read whole to sort them.
-    let waiting = branches
+    // In the order they were begun (by id). Each branch's first ids are read off its own
+    // index, then only the first of those rows: the bureau's thousands of waiting
+    // documents are never read whole to sort them (an `OR` of the branches made SQLite
+    // gather and sort every waiting id).
+    let firsts = branches
         .into_iter()
+        .map(|branch| {
+            d::Column::Id.in_subquery(
+                d::Entity::find()
+                    .select_only()
+                    .column(d::Column::Id)
+                    .filter(visible())
+                    .filter(branch)
+                    .order_by_asc(d::Column::Id)
+                    .limit(SHOWN)
+                    .into_query(),
+            )
+        })
         .fold(sea_orm::Condition::any(), sea_orm::Condition::add);
-    let waiting = sea_orm::Condition::all().add(visible()).add(waiting);
-    let first = d::Entity::find()
-        .select_only()
-        .column(d::Column::Id)
-        .filter(waiting)
+    let rows = d::Entity::find()
+        .filter(firsts)
         .order_by_asc(d::Column::Id)
         .limit(SHOWN)
-        .into_query();
-    let rows = d::Entity::find()
-        .filter(d::Column::Id.in_subquery(first))
-        .order_by_asc(d::Column::Id)
         .all(conn)
         .await?;
     Ok(Shown {
@@ -471,7 +496,7 @@ pub async fn documents_waiting(
 
 /// Summaries waiting for the actor: the bureau's schools' summaries to receive, a school
 /// admin's teachers' work summaries to receive and its own returned, a teacher's own
-/// returned. Three queries: the rows, their count, the names.
+/// returned. Two queries: the rows with their count, the names.
 pub async fn summaries_waiting(
     conn: &impl ConnectionTrait,
     actor: &Actor,
@@ -514,8 +539,8 @@ pub async fn summaries_waiting(
     })
 }
 
-/// The first `SHOWN` rows of an ordered select and how many there are in all (one query
-/// when there are none, two otherwise).
+/// The first `SHOWN` rows of an ordered select and how many there are in all, in one
+/// statement: the rows carry their count as a scalar subquery (run once).
 async fn first_rows<E>(
     conn: &impl ConnectionTrait,
     select: sea_orm::Select<E>,
@@ -524,15 +549,28 @@ where
     E: EntityTrait,
     E::Model: Send + Sync,
 {
-    let total = select.clone().count(conn).await?;
-    if total == 0 {
-        return Ok((Vec::new(), 0));
+    use sea_orm::FromQueryResult;
+    use sea_orm::sea_query::SubQueryStatement;
+    let count = count_statement(select.clone());
+    let rows_with_total = select
+        .limit(SHOWN)
+        .expr_as(
+            Expr::SubQuery(None, Box::new(SubQueryStatement::SelectStatement(count))),
+            "shown_total",
+        )
+        .into_query();
+    let backend = conn.get_database_backend();
+    let mut total = 0u64;
+    let mut rows = Vec::new();
+    for row in conn.query_all_raw(backend.build(&rows_with_total)).await? {
+        total = row.try_get::<i64>("", "shown_total")?.max(0) as u64;
+        rows.push(E::Model::from_query_result(&row, "")?);
     }
-    Ok((select.limit(SHOWN).all(conn).await?, total))
+    Ok((rows, total))
 }
 
-/// Items given to the admin's school still waiting for its answer (three queries: the
-/// rows, their count, the schools' names).
+/// Items given to the admin's school still waiting for its answer (two queries: the rows
+/// with their count, the schools' names).
 async fn ledger_to_answer(
     conn: &impl ConnectionTrait,
     actor: &Actor,
@@ -559,8 +597,8 @@ async fn ledger_to_answer(
     })
 }
 
-/// Weeks the admin's school hosts that ended before today and are still planned (four
-/// queries at most: the rows, their count, the schools' and the teachers' names).
+/// Weeks the admin's school hosts that ended before today and are still planned (three
+/// queries at most: the rows with their count, the schools' and the teachers' names).
 async fn weeks_to_answer(
     conn: &impl ConnectionTrait,
     actor: &Actor,
@@ -630,17 +668,13 @@ pub async fn teacher(
                 .in_subquery(my_active_as(tp_rows::Column::MenteeId)),
         )
         .filter(sea_orm::sea_query::ExprTrait::not(Expr::exists(reflected)));
-    let total = waiting.clone().count(conn).await?;
-    let rows = if total == 0 {
-        Vec::new()
-    } else {
+    let (rows, total) = first_rows(
+        conn,
         waiting
             .order_by_desc(observations::Column::ObservedOn)
-            .order_by_desc(observations::Column::Id)
-            .limit(SHOWN)
-            .all(conn)
-            .await?
-    };
+            .order_by_desc(observations::Column::Id),
+    )
+    .await?;
     let names = crate::domain::names::teachers(conn, rows.iter().map(|o| o.observer_id)).await?;
     let unreflected = Shown {
         total,
@@ -665,16 +699,7 @@ pub async fn teacher(
         .filter(tp_rows::Column::MentorId.eq(me))
         .filter(tp_rows::Column::Status.eq(PairingStatus::Active))
         .filter(tp_rows::Column::Id.not_in_subquery(observed_this_month));
-    let total = quiet.clone().count(conn).await?;
-    let rows = if total == 0 {
-        Vec::new()
-    } else {
-        quiet
-            .order_by_desc(tp_rows::Column::Id)
-            .limit(SHOWN)
-            .all(conn)
-            .await?
-    };
+    let (rows, total) = first_rows(conn, quiet.order_by_desc(tp_rows::Column::Id)).await?;
     Ok(Teacher {
         unreflected,
         quiet: Shown {

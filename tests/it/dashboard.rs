@@ -56,6 +56,22 @@ async fn assert_kept_true(app: &TestApp, when: &str) {
     assert!(!after.is_empty(), "{when}: something is counted");
     let negative: Vec<_> = before.iter().filter(|r| r.3 < 0).collect();
     assert!(negative.is_empty(), "{when}: negative counts {negative:?}");
+    // The bureau's waiting self-evaluations, a kept tally (migration 29), as the to-do
+    // list counts them against a direct count.
+    let direct = app
+        .scalar(
+            "SELECT COUNT(*) AS n FROM self_evaluations WHERE status = 'signed' \
+             OR (status = 'appraised' AND signer_school_id IS NULL)",
+        )
+        .await;
+    let bureau = bureau(app).await;
+    let shown = tongxing::domain::todo::documents_waiting(&app.db, &bureau)
+        .await
+        .expect("the bureau's waiting documents");
+    assert_eq!(
+        shown.total as i64, direct,
+        "{when}: the bureau's waiting self-evaluations"
+    );
     if before != after {
         let missing: Vec<_> = after.iter().filter(|r| !before.contains(r)).collect();
         let extra: Vec<_> = before.iter().filter(|r| !after.contains(r)).collect();
@@ -465,6 +481,10 @@ async fn the_kept_figures_follow_every_kind_of_write() {
             .await;
         exec("UPDATE self_evaluations SET status = 'verified', final_grade = 'excellent' WHERE id = (SELECT MIN(id) FROM self_evaluations)".into()).await;
         exec("UPDATE secondments SET batch = batch + 1".into()).await;
+        // Self-evaluations into and out of the bureau's step.
+        exec("UPDATE self_evaluations SET status = 'signed' WHERE id = (SELECT MAX(id) FROM self_evaluations WHERE status <> 'signed')".into()).await;
+        exec("UPDATE self_evaluations SET context = 'seconded', signer_school_id = school_id WHERE id = (SELECT MIN(id) FROM self_evaluations WHERE status = 'appraised' AND signer_school_id IS NULL)".into()).await;
+        exec("UPDATE self_evaluations SET status = 'appraised' WHERE id = (SELECT MIN(id) FROM self_evaluations WHERE status = 'draft' AND signer_school_id IS NULL)".into()).await;
         assert_kept_true(&app, "statuses changed").await;
         // A school moves to another district: its counts move with it.
         let busiest = app

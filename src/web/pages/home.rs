@@ -96,9 +96,9 @@ async fn board(
     db: &DatabaseConnection,
     actor: &crate::domain::access::Actor,
     current: Option<&years::Model>,
+    all_years: Vec<years::Model>,
     query: &BoardQuery,
 ) -> AppResult<Option<Board>> {
-    let all_years = academic_years::list(db).await?;
     let chosen = query
         .year
         .as_deref()
@@ -118,7 +118,7 @@ async fn board(
         .filter(|d| districts.iter().any(|x| x == d))
         .map(str::to_string);
     let scope = dashboard::Scope { year, district };
-    let figures = dashboard::figures(db, actor, &scope).await?;
+    let figures = dashboard::figures_among(db, actor, &scope, &all_years).await?;
     let lines = if scope.district.is_none() {
         dashboard::by_district(db, actor, &scope.year).await?
     } else {
@@ -253,14 +253,22 @@ async fn home(
         }
         return Ok(Err(Redirect::to("/login")));
     };
-    let year = academic_years::current(db).await?;
+    // The bureau's dashboard offers every year; the others need only the current one.
+    let all_years = match user.actor.role {
+        Role::BureauAdmin => academic_years::list(db).await?,
+        _ => Vec::new(),
+    };
+    let year = match user.actor.role {
+        Role::BureauAdmin => all_years.iter().find(|y| y.is_current).cloned(),
+        _ => academic_years::current(db).await?,
+    };
     let today = crate::domain::types::today();
     let term = year.clone().map(|y| todo::Term::of(y, today));
-    let unread = todo::unread(db, &user.actor).await?;
+    let unread = todo::unread(db, &user.actor, ctx.unread).await?;
     let page = match user.actor.role {
         Role::BureauAdmin => {
             let figures = tallies::figures(db, &user.actor).await?;
-            let board = board(&ctx, db, &user.actor, year.as_ref(), &query).await?;
+            let board = board(&ctx, db, &user.actor, year.as_ref(), all_years, &query).await?;
             render(&BureauHome {
                 board,
                 ctx,
