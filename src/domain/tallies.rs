@@ -63,8 +63,9 @@ pub async fn figures(conn: &impl ConnectionTrait, actor: &Actor) -> AppResult<Fi
     })
 }
 
-/// One kept count by its name (0 when there is none yet).
-pub async fn kept(conn: &impl ConnectionTrait, name: &str) -> AppResult<u64> {
+/// One kept count by its name (0 when there is none yet). No access check of its own: the
+/// caller has decided the actor may read it (the to-do list reads the bureau's own count).
+pub(crate) async fn kept(conn: &impl ConnectionTrait, name: &str) -> AppResult<u64> {
     let n: Option<i64> = tallies::Entity::find_by_id(name.to_string())
         .select_only()
         .column(tallies::Column::N)
