@@ -91,6 +91,15 @@ impl<T> Shown<T> {
     }
 }
 
+impl<T> From<crate::domain::paging::Paged<T>> for Shown<T> {
+    fn from(page: crate::domain::paging::Paged<T>) -> Shown<T> {
+        Shown {
+            total: page.total,
+            items: page.items,
+        }
+    }
+}
+
 /// A teacher pairing behind its term targets, with its names and that term's counts.
 #[derive(Debug, Clone)]
 pub struct Behind {
@@ -255,23 +264,20 @@ async fn requests(
     counted: &[u64],
 ) -> AppResult<Requests> {
     let (school_filter, teacher_filter) = request_filters();
-    let school = if counted.first().copied().unwrap_or(0) == 0 {
-        Shown::none()
+    let has = |i: usize| counted.get(i).copied().unwrap_or(0) > 0;
+    let school = if has(0) {
+        school_pairings::list(conn, actor, &school_filter, FIRST)
+            .await?
+            .into()
     } else {
-        let page = school_pairings::list(conn, actor, &school_filter, FIRST).await?;
-        Shown {
-            total: page.total,
-            items: page.items,
-        }
+        Shown::none()
     };
-    let teacher = if counted.get(1).copied().unwrap_or(0) == 0 {
-        Shown::none()
+    let teacher = if has(1) {
+        teacher_pairings::list_rows(conn, actor, &teacher_filter, FIRST)
+            .await?
+            .into()
     } else {
-        let page = teacher_pairings::list_rows(conn, actor, &teacher_filter, FIRST).await?;
-        Shown {
-            total: page.total,
-            items: page.items,
-        }
+        Shown::none()
     };
     Ok(Requests { school, teacher })
 }
