@@ -18,7 +18,7 @@ fluent_templates::static_loader! {
 static ZH: LanguageIdentifier = langid!("zh-CN");
 static EN: LanguageIdentifier = langid!("en");
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Lang {
     #[default]
     Zh,

@@ -60,6 +60,7 @@ pub async fn build(
     let mut rocket = rocket::custom(figment)
         .manage(db)
         .manage(queries)
+        .manage(web::pages::home::board_memo())
         .manage(domain::throttle::SignInThrottle::new(config.login_burst))
         .manage(domain::table_reader::TableReader::from_config(
             config.import_reader.clone(),

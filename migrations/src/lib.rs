@@ -31,6 +31,7 @@ mod m20261204_000026_kept_ledger_visits;
 mod m20261204_000027_secondment_plan;
 mod m20261204_000028_home_indexes;
 pub mod m20261204_000029_bureau_waiting;
+pub mod m20261204_000030_change_stamp;
 
 /// The statements that count every record into an empty `year_figures` (see migrations 23
 /// and 26).
@@ -77,6 +78,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000027_secondment_plan::Migration),
             Box::new(m20261204_000028_home_indexes::Migration),
             Box::new(m20261204_000029_bureau_waiting::Migration),
+            Box::new(m20261204_000030_change_stamp::Migration),
         ]
     }
 }

@@ -586,5 +586,5 @@ pub async fn recount_in(conn: &impl ConnectionTrait) -> AppResult<()> {
     for statement in migrations::year_figures_fill(conn.get_database_backend()) {
         conn.execute_unprepared(&statement).await?;
     }
-    Ok(())
+    crate::domain::tallies::note_change(conn).await
 }

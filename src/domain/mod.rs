@@ -17,6 +17,7 @@ pub mod growth;
 pub mod idempotency;
 pub mod imports;
 pub mod matching;
+pub mod memo;
 pub mod money;
 pub mod names;
 pub mod notifications;

@@ -559,28 +559,18 @@ async fn the_kept_figures_follow_every_kind_of_write() {
     .await;
 }
 
+async fn this_year(app: &TestApp) -> academic_years::Model {
+    tongxing::domain::academic_years::current(&app.db)
+        .await
+        .unwrap()
+        .expect("a current year")
+}
+
 #[rocket::async_test]
 async fn the_bureau_home_is_the_dashboard_of_a_year_and_a_district() {
     each_db(|app| async move {
-        tongxing::demo::load(&app.db).await.expect("demo");
-        let bureau = tongxing::domain::users::actor_of(
-            &tongxing::domain::users::find_by_email(&app.db, tongxing::demo::LOGINS[0].email)
-                .await
-                .unwrap()
-                .unwrap(),
-        );
-        assert_eq!(
-            app.login(
-                tongxing::demo::LOGINS[0].email,
-                tongxing::demo::DEMO_PASSWORD
-            )
-            .await,
-            Status::SeeOther
-        );
-        let current = tongxing::domain::academic_years::current(&app.db)
-            .await
-            .unwrap()
-            .expect("a current year");
+        let bureau = crate::reports::demo_bureau(&app).await;
+        let current = this_year(&app).await;
         let f = dashboard::figures(
             &app.db,
             &bureau,
@@ -654,6 +644,112 @@ async fn the_bureau_home_is_the_dashboard_of_a_year_and_a_district() {
             assert!(!html.contains("工作概况"), "{login}");
             app.logout().await;
         }
+    })
+    .await;
+}
+
+/// The change stamp (migration 30): one kept count per table, summed.
+async fn stamp(app: &TestApp) -> i64 {
+    app.scalar("SELECT CAST(SUM(n) AS BIGINT) AS n FROM tallies WHERE name LIKE 'changes:%'")
+        .await
+}
+
+#[rocket::async_test]
+async fn the_bureau_home_is_kept_until_a_write_and_never_shows_an_old_figure() {
+    each_db(|app| async move {
+        let bureau = crate::reports::demo_bureau(&app).await;
+        let current = this_year(&app).await;
+        let whole = Scope {
+            year: current.clone(),
+            district: None,
+        };
+        let observations = |n: u64| format!("<strong>{n}</strong><span>本学年听课记录");
+        let f = dashboard::figures(&app.db, &bureau, &whole).await.unwrap();
+        let (status, html) = app.get_html("/").await;
+        assert_eq!(status, Status::Ok);
+        assert!(html.contains(&observations(f.observations)));
+        // Nothing changed: the page is the kept one, read in four statements (the session,
+        // the notices' count and first rows, the tallies with the stamp) instead of some
+        // twenty.
+        let (status, fresh) = app.page_queries("/?year=0").await;
+        assert_eq!(status, Status::Ok);
+        let (status, kept) = app.page_queries("/?year=0").await;
+        assert_eq!(status, Status::Ok);
+        assert!(kept <= 4, "kept: {kept} statements");
+        assert!(fresh > kept + 10, "read afresh: {fresh}, kept: {kept}");
+        // A write to any table the dashboard reads moves the stamp, however it is made
+        // (here straight in the database, as another process would).
+        for table in migrations::m20261204_000030_change_stamp::TABLES {
+            let key = if *table == "settings" { "key" } else { "id" };
+            assert!(app.count(table).await > 0, "the demo has {table}");
+            let before = stamp(&app).await;
+            app.db
+                .execute_unprepared(&format!(
+                    "UPDATE {table} SET {key} = {key} WHERE {key} = (SELECT MIN({key}) FROM {table})"
+                ))
+                .await
+                .expect(table);
+            assert!(stamp(&app).await > before, "a write to {table} moves the stamp");
+        }
+        // An observation deleted outside the app: the next visit shows the new figure.
+        let id = app
+            .scalar(&format!(
+                "SELECT MIN(o.id) AS n FROM observations o JOIN teacher_pairings p \
+                 ON p.id = o.teacher_pairing_id WHERE p.academic_year_id = {}",
+                current.id
+            ))
+            .await;
+        let before = stamp(&app).await;
+        app.db
+            .execute_unprepared(&format!(
+                "DELETE FROM reflections WHERE observation_id = {id}"
+            ))
+            .await
+            .unwrap();
+        app.db
+            .execute_unprepared(&format!("DELETE FROM observations WHERE id = {id}"))
+            .await
+            .unwrap();
+        assert!(stamp(&app).await > before, "a delete moves the stamp");
+        let g = dashboard::figures(&app.db, &bureau, &whole).await.unwrap();
+        assert_eq!(g.observations, f.observations - 1);
+        let (_, html) = app.get_html("/").await;
+        assert!(
+            html.contains(&observations(g.observations)),
+            "the page shows the figure after the delete"
+        );
+        // A recount (which the triggers do not see) moves it too.
+        let before = stamp(&app).await;
+        dashboard::recount(&app.db).await.unwrap();
+        assert!(stamp(&app).await > before, "a recount moves the stamp");
+        // The to-do list is kept with the figures: a self-evaluation that comes to the bureau
+        // (straight in the database) is on it at the next visit, and gone once verified.
+        let (_, html) = app.get_html("/").await;
+        let id = app
+            .scalar("SELECT MIN(id) AS n FROM self_evaluations WHERE status <> 'signed'")
+            .await;
+        let link = format!("href=\"/self-evaluations/{id}\"");
+        assert!(!html.contains(&link), "not yet waiting: {link}");
+        app.db
+            .execute_unprepared(&format!(
+                "UPDATE self_evaluations SET status = 'signed' WHERE id = {id}"
+            ))
+            .await
+            .unwrap();
+        let waiting = tongxing::domain::todo::documents_waiting(&app.db, &bureau)
+            .await
+            .unwrap();
+        assert!(waiting.items.iter().any(|d| d.row.id == id), "waiting for the bureau");
+        let (_, html) = app.get_html("/").await;
+        assert!(html.contains(&link), "waiting: {link}");
+        app.db
+            .execute_unprepared(&format!(
+                "UPDATE self_evaluations SET status = 'verified' WHERE id = {id}"
+            ))
+            .await
+            .unwrap();
+        let (_, html) = app.get_html("/").await;
+        assert!(!html.contains(&link), "verified: {link} is gone");
     })
     .await;
 }

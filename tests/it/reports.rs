@@ -11,7 +11,8 @@ use crate::common::{PASSWORD, TestApp, each_db};
 use tongxing::domain::dashboard::{self, Scope};
 use tongxing::entities::{annual_reports, reviews as review_rows};
 
-async fn demo_bureau(app: &TestApp) -> tongxing::domain::access::Actor {
+/// The demo loaded and its bureau account signed in.
+pub(crate) async fn demo_bureau(app: &TestApp) -> tongxing::domain::access::Actor {
     tongxing::demo::load(&app.db).await.expect("demo");
     assert_eq!(
         app.login(

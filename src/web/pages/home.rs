@@ -6,6 +6,8 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, Quer
 
 use std::collections::HashMap;
 
+use crate::domain::access::policy;
+use crate::domain::memo::Memo;
 use crate::domain::progress::TermProgress;
 use crate::domain::types::Role;
 use crate::domain::{academic_years, users};
@@ -18,21 +20,66 @@ use crate::web::respond::{Page, render};
 
 #[derive(Template)]
 #[template(path = "home/bureau.html")]
-struct BureauHome {
+struct BureauHome<'a> {
     ctx: Ctx,
-    year: Option<years::Model>,
-    term: Option<todo::Term>,
-    todo: todo::Bureau,
+    year: &'a Option<years::Model>,
+    term: &'a Option<todo::Term>,
+    todo: &'a todo::Bureau,
     unread: todo::Shown<notifications::Model>,
     /// (kind word, label key, count)
     schools_by_kind: Vec<(&'static str, String, u64)>,
     schools_total: u64,
     teachers_total: u64,
     users_total: u64,
+    board: &'a Option<Board>,
+}
+
+/// What the bureau's home shows alike to every bureau account (whose reach is every
+/// record): the year, its to-do list and the dashboard, kept in `BoardMemo` until a write
+/// moves the change stamp or a minute has passed (the overdue lists go by the clock).
+pub struct BureauView {
+    year: Option<years::Model>,
+    term: Option<todo::Term>,
+    todo: todo::Bureau,
     board: Option<Board>,
 }
 
-impl BureauHome {
+/// The filter as asked for, the language the charts are labelled in, and the day (terms
+/// and deadlines go by it).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct BoardKey {
+    year: Option<i64>,
+    district: Option<String>,
+    lang: crate::i18n::Lang,
+    today: chrono::NaiveDate,
+}
+
+pub type BoardMemo = Memo<BoardKey, BureauView>;
+
+/// What the bureau's view reads: one account's view is shown to another only when both may
+/// read every record of these.
+const BOARD_READS: &[policy::Subject] = &[
+    policy::Subject::School,
+    policy::Subject::Teacher,
+    policy::Subject::AcademicYear,
+    policy::Subject::Settings,
+    policy::Subject::SchoolPairing,
+    policy::Subject::TeacherPairing,
+    policy::Subject::Secondment,
+    policy::Subject::Observation,
+    policy::Subject::Visit,
+    policy::Subject::Contribution,
+    policy::Subject::TrainingWeek,
+    policy::Subject::SelfEvaluation,
+    policy::Subject::Summary,
+];
+
+/// The memo the app keeps the bureau's home in.
+pub fn board_memo() -> BoardMemo {
+    Memo::new(std::time::Duration::from_secs(60), 64)
+}
+
+impl BureauHome<'_> {
     fn batch(&self, c: &dashboard::Count<i32>) -> String {
         self.ctx.t2(
             "kpi-batch",
@@ -91,6 +138,21 @@ struct BoardQuery {
     district: Option<String>,
 }
 
+impl BoardQuery {
+    fn year_id(&self) -> Option<i64> {
+        self.year
+            .as_deref()
+            .and_then(|y| y.trim().parse::<i64>().ok())
+    }
+    fn district(&self) -> Option<String> {
+        self.district
+            .as_deref()
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+            .map(str::to_string)
+    }
+}
+
 async fn board(
     ctx: &Ctx,
     db: &DatabaseConnection,
@@ -100,9 +162,7 @@ async fn board(
     query: &BoardQuery,
 ) -> AppResult<Option<Board>> {
     let chosen = query
-        .year
-        .as_deref()
-        .and_then(|y| y.trim().parse::<i64>().ok())
+        .year_id()
         .and_then(|id| all_years.iter().find(|y| y.id == id))
         .or(current)
         .or(all_years.first())
@@ -112,11 +172,8 @@ async fn board(
     };
     let districts = crate::domain::schools::districts(db).await?;
     let district = query
-        .district
-        .as_deref()
-        .map(str::trim)
-        .filter(|d| districts.iter().any(|x| x == d))
-        .map(str::to_string);
+        .district()
+        .filter(|d| districts.iter().any(|x| x == d));
     let scope = dashboard::Scope { year, district };
     let figures = dashboard::figures_among(db, actor, &scope, &all_years).await?;
     let lines = if scope.district.is_none() {
@@ -243,6 +300,7 @@ impl TeacherHome {
 async fn home(
     ctx: Ctx,
     db: &State<DatabaseConnection>,
+    memo: &State<BoardMemo>,
     user: Option<CurrentUser>,
     query: BoardQuery,
 ) -> AppResult<Result<Page, Redirect>> {
@@ -253,28 +311,33 @@ async fn home(
         }
         return Ok(Err(Redirect::to("/login")));
     };
-    // The bureau's dashboard offers every year; the others need only the current one.
-    let all_years = match user.actor.role {
-        Role::BureauAdmin => academic_years::list(db).await?,
-        _ => Vec::new(),
-    };
-    let year = match user.actor.role {
-        Role::BureauAdmin => all_years.iter().find(|y| y.is_current).cloned(),
-        _ => academic_years::current(db).await?,
-    };
     let today = crate::domain::types::today();
-    let term = year.clone().map(|y| todo::Term::of(y, today));
     let unread = todo::unread(db, &user.actor, ctx.unread).await?;
     let page = match user.actor.role {
         Role::BureauAdmin => {
+            // Read first: the stamp the kept view is checked against.
             let figures = tallies::figures(db, &user.actor).await?;
-            let board = board(&ctx, db, &user.actor, year.as_ref(), all_years, &query).await?;
+            let key = BoardKey {
+                year: query.year_id(),
+                district: query.district(),
+                lang: ctx.lang,
+                today,
+            };
+            let actor = &user.actor;
+            let view = if policy::sees_all_of(actor, BOARD_READS) {
+                memo.get_or_make(key, figures.changes, || {
+                    bureau_view(&ctx, db, actor, &query, today)
+                })
+                .await?
+            } else {
+                std::sync::Arc::new(bureau_view(&ctx, db, actor, &query, today).await?)
+            };
             render(&BureauHome {
-                board,
                 ctx,
-                year,
-                todo: todo::bureau(db, &user.actor, term.as_ref(), today).await?,
-                term,
+                year: &view.year,
+                term: &view.term,
+                todo: &view.todo,
+                board: &view.board,
                 unread,
                 schools_total: figures.schools(),
                 schools_by_kind: figures
@@ -287,6 +350,8 @@ async fn home(
             })?
         }
         Role::SchoolAdmin => {
+            let year = academic_years::current(db).await?;
+            let term = year.clone().map(|y| todo::Term::of(y, today));
             let school = match user.actor.school_id {
                 Some(id) => schools::Entity::find_by_id(id).one(db).await?,
                 None => None,
@@ -315,6 +380,7 @@ async fn home(
             })?
         }
         Role::Teacher => {
+            let year = academic_years::current(db).await?;
             let teacher = match user.actor.teacher_id {
                 Some(id) => teachers::Entity::find_by_id(id).one(db).await?,
                 None => None,
@@ -337,6 +403,28 @@ async fn home(
         }
     };
     Ok(Ok(page))
+}
+
+/// The bureau's year, to-do list and dashboard, read afresh.
+async fn bureau_view(
+    ctx: &Ctx,
+    db: &DatabaseConnection,
+    actor: &crate::domain::access::Actor,
+    query: &BoardQuery,
+    today: chrono::NaiveDate,
+) -> AppResult<BureauView> {
+    // The dashboard offers every year; the current one is among them.
+    let all_years = academic_years::list(db).await?;
+    let year = all_years.iter().find(|y| y.is_current).cloned();
+    let term = year.clone().map(|y| todo::Term::of(y, today));
+    let todo = todo::bureau(db, actor, term.as_ref(), today).await?;
+    let board = board(ctx, db, actor, year.as_ref(), all_years, query).await?;
+    Ok(BureauView {
+        year,
+        term,
+        todo,
+        board,
+    })
 }
 
 async fn progress_of(
