@@ -44,7 +44,8 @@ pub(crate) fn require_everywhere(actor: &Actor, subjects: &[Subject]) -> AppResu
     }
 }
 
-/// Active schools by kind, active teachers and active accounts: one query.
+/// Active schools by kind, active teachers and active accounts, and the change stamp: one
+/// query.
 pub async fn figures(conn: &impl ConnectionTrait, actor: &Actor) -> AppResult<Figures> {
     require_everywhere(actor, &[Subject::School, Subject::Teacher, Subject::User])?;
     let school_name = |k: SchoolKind| format!("schools:{}", k.as_str());
@@ -66,9 +67,10 @@ pub async fn figures(conn: &impl ConnectionTrait, actor: &Actor) -> AppResult<Fi
             .collect(),
         teachers: get("teachers"),
         users: get("users"),
-        changes: stamp::names()
+        changes: rows
             .iter()
-            .map(|name| rows.get(name).copied().unwrap_or(0))
+            .filter(|(name, _)| name.starts_with(stamp::PREFIX))
+            .map(|(_, n)| n)
             .sum(),
     })
 }
